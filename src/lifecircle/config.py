@@ -1,0 +1,157 @@
+"""Settings: one registry of every setting, resolved defaults → project file → environment → CLI.
+
+The registry (``SETTINGS``) drives the CLI help and the README table, and a test keeps them in
+step. Nothing is read at import time: call :func:`load_settings` with the project folder.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+from lifecircle.errors import ConfigError
+
+PROJECT_FILE = "lifecircle.toml"
+ENV_PREFIX = "LIFECIRCLE_"
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every tunable of lifecircle, with its default.
+
+    Attributes
+    ----------
+    database_url
+        SQLAlchemy URL of the store; empty means ``sqlite:///<project>/lifecircle.db``.
+    taxonomy_path
+        A user taxonomy TOML file; empty means the packaged one.
+    language
+        ``zh`` (default) or ``en`` for user-facing text.
+    network_buffer_m
+        How far beyond the area boundary walkable ways are kept, in metres.
+    snap_max_m
+        Points farther than this from any walkable way are reported, in metres.
+    outside_margin_m
+        Points farther than this outside the area are bad rows, in metres.
+    floor_area_per_person_m2
+        Residential floor area per resident used to estimate residents from buildings.
+    default_building_levels
+        Levels assumed for a residential building with no ``building:levels`` or ``height``.
+    """
+
+    database_url: str = ""
+    taxonomy_path: str = ""
+    language: str = "zh"
+    network_buffer_m: float = 1500.0
+    snap_max_m: float = 300.0
+    outside_margin_m: float = 2000.0
+    floor_area_per_person_m2: float = 35.0
+    default_building_levels: int = 3
+
+
+SETTING_HELP: Mapping[str, str] = {
+    "database_url": (
+        "Store URL (sqlite:///… or postgresql+psycopg://…); default: the project's lifecircle.db"
+    ),
+    "taxonomy_path": "Your own taxonomy TOML file instead of the packaged one",
+    "language": "User-facing language: zh or en",
+    "network_buffer_m": "Walkable ways kept this far beyond the area boundary (m)",
+    "snap_max_m": "Points farther than this from any walkable way are reported (m)",
+    "outside_margin_m": "Points farther than this outside the area are rejected (m)",
+    "floor_area_per_person_m2": "Floor area per resident for building-based estimates (m²)",
+    "default_building_levels": "Levels of a residential building with no levels/height tag",
+}
+
+
+def _coerce(name: str, raw: Any, origin: str) -> Any:
+    default = getattr(Settings(), name)
+    try:
+        if isinstance(default, bool):
+            return str(raw).lower() in ("1", "true", "yes", "on")
+        if isinstance(default, int):
+            return int(raw)
+        if isinstance(default, float):
+            return float(raw)
+        return str(raw)
+    except (TypeError, ValueError):
+        kind = type(default).__name__
+        raise ConfigError(f"{origin}: setting {name!r} must be a {kind}, got {raw!r}") from None
+
+
+def _validated(settings: Settings) -> Settings:
+    if settings.language not in ("zh", "en"):
+        raise ConfigError(f"setting 'language' must be 'zh' or 'en', got {settings.language!r}")
+    for name in ("network_buffer_m", "snap_max_m", "outside_margin_m", "floor_area_per_person_m2"):
+        if getattr(settings, name) <= 0:
+            raise ConfigError(f"setting {name!r} must be positive, got {getattr(settings, name)!r}")
+    if settings.default_building_levels < 1:
+        raise ConfigError("setting 'default_building_levels' must be at least 1")
+    return settings
+
+
+def apply_overrides(settings: Settings, values: Mapping[str, Any], *, origin: str) -> Settings:
+    """Return ``settings`` with ``values`` applied; unknown names are a :class:`ConfigError`.
+
+    >>> apply_overrides(Settings(), {"snap_max_m": "150"}, origin="test").snap_max_m
+    150.0
+    """
+    known = {f.name for f in fields(Settings)}
+    changes: dict[str, Any] = {}
+    for name, raw in values.items():
+        if name not in known:
+            raise ConfigError(
+                f"{origin}: unknown setting {name!r}; known settings: {', '.join(sorted(known))}"
+            )
+        changes[name] = _coerce(name, raw, origin)
+    return _validated(replace(settings, **changes))
+
+
+def read_project_file(project_dir: Path) -> dict[str, Any]:
+    """Parse ``lifecircle.toml`` of a project folder (``{}`` when absent)."""
+    path = project_dir / PROJECT_FILE
+    if not path.exists():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: not a valid TOML file ({exc}); fix or recreate it") from None
+
+
+def environment_overrides(environ: Mapping[str, str]) -> dict[str, str]:
+    """Collect the settings given as ``LIFECIRCLE_<NAME>`` environment variables.
+
+    >>> environment_overrides({"LIFECIRCLE_LANGUAGE": "en", "HOME": "/root"})
+    {'language': 'en'}
+    """
+    known = {f.name for f in fields(Settings)}
+    found = {}
+    for key, value in environ.items():
+        if key.startswith(ENV_PREFIX):
+            name = key[len(ENV_PREFIX) :].lower()
+            if name in known:
+                found[name] = value
+    return found
+
+
+def load_settings(
+    project_dir: Path | None,
+    *,
+    cli_overrides: Mapping[str, Any] | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Resolve settings: defaults → ``[settings]`` of the project file → environment → CLI."""
+    settings = Settings()
+    if project_dir is not None:
+        table = read_project_file(project_dir).get("settings", {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{project_dir / PROJECT_FILE}: [settings] must be a table")
+        settings = apply_overrides(settings, table, origin=str(project_dir / PROJECT_FILE))
+    env = environ if environ is not None else os.environ
+    settings = apply_overrides(settings, environment_overrides(env), origin="environment")
+    if cli_overrides:
+        settings = apply_overrides(settings, cli_overrides, origin="command line")
+    return settings

@@ -1,0 +1,1 @@
+"""Data files shipped with lifecircle (taxonomy, messages, codes, the demo extract)."""

@@ -1,0 +1,208 @@
+"""Records that flow from the importers into the store: facilities, compounds, boards, walkways.
+
+Plain frozen dataclasses with WGS-84 coordinates (lon, lat in degrees) and geometry as WKT,
+so they hash and compare by value; the store diffs them by ``key`` and ``payload()``.
+Nothing here reads files or touches the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from typing import Any, ClassVar, Literal
+
+LonLat = tuple[float, float]
+FacilityStatus = Literal["open", "closed", "planned"]
+BoardKind = Literal["centre", "gate"]
+
+#: Coordinates are rounded to this many decimals (~1 cm) so re-imports compare equal.
+COORD_DECIMALS = 7
+
+
+def round_lonlat(lon: float, lat: float) -> LonLat:
+    """Round a coordinate pair to ~1 cm so equal inputs give equal records.
+
+    >>> round_lonlat(24.123456789, 60.987654321)
+    (24.1234568, 60.9876543)
+    """
+    return (round(float(lon), COORD_DECIMALS), round(float(lat), COORD_DECIMALS))
+
+
+class Record:
+    """Mixin: a stored record has a kind, a stable key and a JSON-serialisable payload."""
+
+    kind: ClassVar[str]
+
+    @property
+    def key(self) -> str:
+        """Stable identity across imports (e.g. ``osm:node/123``)."""
+        raise NotImplementedError
+
+    def payload(self) -> dict[str, Any]:
+        """All fields as JSON-serialisable values (tuples become lists)."""
+        return {f.name: _jsonable(getattr(self, f.name)) for f in fields(self)}  # type: ignore[arg-type]
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class Facility(Record):
+    """A service point (点位): one facility of one taxonomy type.
+
+    ``source_id`` is stable across imports: ``osm:node/123``, ``osm:way/45``,
+    ``sheet:<sheet name>:<row key>``. ``source`` says where this version came from, for people
+    (``sheet:facilities.xlsx#row 14``). ``outline_wkt`` is set for area facilities (a school
+    ground), whose ``entrances`` are where people walk in.
+    """
+
+    kind: ClassVar[str] = "facility"
+    source_id: str
+    name: str
+    type_code: str
+    lon: float
+    lat: float
+    outline_wkt: str | None = None
+    entrances: tuple[LonLat, ...] = ()
+    address: str = ""
+    phone: str = ""
+    opening_hours: str = ""
+    community: str = ""
+    capacity: int | None = None
+    status: FacilityStatus = "open"
+    source: str = ""
+    verified_on: str | None = None
+    extra: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """The stable source id."""
+        return self.source_id
+
+
+@dataclass(frozen=True)
+class Compound(Record):
+    """A residential compound (小区) with its gates and who lives there.
+
+    ``estimate_method`` is ``None`` when the numbers came from a sheet; when residents were
+    estimated (e.g. from building footprints) it describes how, and the UI must say so.
+    """
+
+    kind: ClassVar[str] = "compound"
+    source_id: str
+    name: str
+    lon: float
+    lat: float
+    community: str = ""
+    outline_wkt: str | None = None
+    entrances: tuple[LonLat, ...] = ()
+    households: int | None = None
+    residents: int | None = None
+    elderly: int | None = None
+    children: int | None = None
+    estimate_method: str | None = None
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        """The stable source id."""
+        return self.source_id
+
+
+@dataclass(frozen=True)
+class Board(Record):
+    """A printed board (展板) at a community centre or compound gate; QR holds ``board_id``."""
+
+    kind: ClassVar[str] = "board"
+    board_id: str
+    name: str
+    lon: float
+    lat: float
+    board_kind: BoardKind = "gate"
+    compound: str = ""
+    community: str = ""
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        """The board id (what the QR code resolves)."""
+        return self.board_id
+
+
+@dataclass(frozen=True)
+class WalkWay(Record):
+    """An OSM way people may walk along, with the tags the walking profiles read."""
+
+    kind: ClassVar[str] = "walk_way"
+    osm_id: int
+    node_ids: tuple[int, ...]
+    coords: tuple[LonLat, ...]
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """``osm:way/<id>``."""
+        return f"osm:way/{self.osm_id}"
+
+
+@dataclass(frozen=True)
+class WalkNode(Record):
+    """A tagged OSM node on a walkable way (barrier, crossing, signals, entrance, lift, kerb)."""
+
+    kind: ClassVar[str] = "walk_node"
+    osm_id: int
+    lon: float
+    lat: float
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        """``osm:node/<id>``."""
+        return f"osm:node/{self.osm_id}"
+
+
+@dataclass(frozen=True)
+class Building:
+    """An OSM building footprint, kept in memory to estimate residents (not stored)."""
+
+    osm_id: str
+    outline_wkt: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class ResidentialArea:
+    """An OSM ``landuse=residential`` area (named ones become compounds)."""
+
+    osm_id: str
+    name: str
+    outline_wkt: str
+    tags: Mapping[str, str] = field(default_factory=dict)
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.kind: cls for cls in (Facility, Compound, Board, WalkWay, WalkNode)
+}
+
+
+def record_from_payload(kind: str, payload: Mapping[str, Any]) -> Record:
+    """Rebuild a record from :meth:`Record.payload` output (lists become tuples again).
+
+    >>> f = Facility("osm:node/1", "Apteekki", "pharmacy", 24.9, 60.1, entrances=((24.9, 60.1),))
+    >>> record_from_payload("facility", f.payload()) == f
+    True
+    """
+    cls = RECORD_TYPES[kind]
+    values: dict[str, Any] = {}
+    for name, value in payload.items():
+        if name in ("entrances", "coords"):
+            value = tuple(tuple(p) for p in value)
+        elif name == "node_ids":
+            value = tuple(value)
+        values[name] = value
+    return cls(**values)
