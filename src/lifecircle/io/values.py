@@ -1,0 +1,183 @@
+"""Value parsers for sheet cells: degrees, gates, counts, status, dates, board ids.
+
+Text in, value out, :class:`FieldValueError` on nonsense; the record readers turn that into a
+RowProblem. Nothing here knows about rows or files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import unicodedata
+
+from lifecircle.model import LonLat
+
+
+class FieldValueError(ValueError):
+    """A field value cannot be used (raised by the ``parse_*`` helpers, never by the readers).
+
+    Carries the message and a hint for the person fixing the sheet; the sheet readers turn it
+    into a RowProblem.
+    """
+
+    def __init__(self, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+# -- value parsers (text in, value out, FieldValueError on nonsense) ----------------------------
+
+_DECIMAL = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_DMS = re.compile(r"(\d+(?:\.\d+)?)[°度](?:(\d+(?:\.\d+)?)['分])?(?:(\d+(?:\.\d+)?)[\"秒])?")
+_COUNT_UNITS = "人户床张个座位"
+_STATUS = {
+    "open": ("open", "开放", "正常", "营业", "正常营业", "运营", "运营中", "在用", "使用中"),
+    "closed": ("closed", "关闭", "已关闭", "停业", "停用", "暂停营业", "撤销"),
+    "planned": ("planned", "规划", "规划中", "拟建", "在建", "筹建"),
+}
+_BOARD_KINDS = {
+    "centre": ("centre", "center", "社区中心", "中心", "服务中心", "社区服务中心", "党群服务中心"),
+    "gate": ("gate", "门口", "小区门口", "大门", "小区大门", "出入口", "小区出入口"),
+}
+_BOARD_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+_SWAP_HINT = "looks like 经度/纬度 are swapped: longitude (~117) comes first, latitude (~39) second"
+
+
+def norm_text(text: str) -> str:
+    """NFKC-normalise (full-width → ASCII) and strip a cell's text."""
+    return unicodedata.normalize("NFKC", text).strip()
+
+
+def key_text(text: str) -> str:
+    """Normalise a name for keys: NFKC, case-folded, all whitespace removed."""
+    return "".join(norm_text(text).casefold().split())
+
+
+def parse_degrees(text: str) -> float:
+    """Read decimal degrees (``117.2``, ``117.2°E``) or 度分秒 (``117°12′30″``).
+
+    >>> parse_degrees("117°12′E"), parse_degrees(" ３９.１ "), parse_degrees("33.9 S")
+    (117.2, 39.1, -33.9)
+    >>> round(parse_degrees("39度6分36秒"), 6)
+    39.11
+    """
+    value = norm_text(text).upper().replace(" ", "")
+    # NFKC turns ″ into ′′; accept ASCII ' and " too
+    value = value.replace("′′", '"').replace("''", '"').replace("″", '"').replace("′", "'")
+    sign = -1.0 if value[-1:] in ("W", "S") or value.startswith(("西经", "南纬")) else 1.0
+    value = value.strip("ENWS").removeprefix("东经").removeprefix("北纬")
+    value = value.removeprefix("西经").removeprefix("南纬").rstrip("°度")
+    if _DECIMAL.fullmatch(value):
+        return sign * float(value)
+    if match := _DMS.fullmatch(value):
+        deg, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
+        if minutes < 60 and seconds < 60:
+            return sign * (deg + minutes / 60 + seconds / 3600)
+    raise FieldValueError(
+        "not a number of degrees", "write decimal degrees such as 117.2 (or 117°12′30″)"
+    )
+
+
+def check_lonlat(lon: float, lat: float) -> LonLat:
+    """Check a lon/lat pair is on Earth, hinting when the two look swapped."""
+    swapped = abs(lat) <= 180 and abs(lon) <= 90
+    if not -90 <= lat <= 90:
+        raise FieldValueError(f"latitude {lat:g} is outside -90…90", _SWAP_HINT if swapped else "")
+    if not -180 <= lon <= 180:
+        raise FieldValueError(f"longitude {lon:g} is outside -180…180")
+    return lon, lat
+
+
+def parse_pair(text: str) -> LonLat:
+    """Read ``"117.2,39.1"`` (or with a space / full-width comma) as a lon/lat pair."""
+    parts = [p for p in re.split(r"[,\s]+", norm_text(text)) if p]
+    if len(parts) != 2:
+        raise FieldValueError("expected two numbers 'longitude,latitude'", "write e.g. 117.2,39.1")
+    return check_lonlat(parse_degrees(parts[0]), parse_degrees(parts[1]))
+
+
+def parse_entrances(text: str) -> tuple[LonLat, ...]:
+    """Read gates as ``"lon,lat; lon,lat"`` or ``"lon lat | lon lat"`` (full-width too).
+
+    >>> parse_entrances("117.2,39.1；117.21，39.11")
+    ((117.2, 39.1), (117.21, 39.11))
+    """
+    chunks = [c for c in re.split(r"[;|\n、]+", norm_text(text)) if c.strip()]
+    pairs = []
+    for chunk in chunks:
+        numbers = [p for p in re.split(r"[,\s]+", chunk) if p]
+        if len(numbers) > 2 and len(numbers) % 2 == 0:
+            raise FieldValueError(
+                "several gates without a separator",
+                "separate gates with ';', e.g. 117.2,39.1; 117.21,39.11",
+            )
+        pairs.append(parse_pair(chunk))
+    return tuple(pairs)
+
+
+def parse_count(text: str) -> int:
+    """Read a whole non-negative number: ``1,234``, ``1 234``, ``1234.0``, ``1234人``.
+
+    >>> parse_count("1,234"), parse_count("1 234"), parse_count("1234.0"), parse_count("56户")
+    (1234, 1234, 1234, 56)
+    """
+    value = norm_text(text).rstrip(_COUNT_UNITS)
+    value = re.sub(r"(?<=\d)[,\s'](?=\d{3}\b)", "", value)
+    if not _DECIMAL.fullmatch(value):
+        raise FieldValueError("not a number", "write a whole number such as 1234")
+    number = float(value)
+    if number < 0:
+        raise FieldValueError("must not be negative")
+    if not number.is_integer():
+        raise FieldValueError("must be a whole number")
+    return int(number)
+
+
+def parse_status(text: str) -> str:
+    """Map open/closed/planned and their Chinese words (开放, 停业, 规划中 …)."""
+    key = key_text(text)
+    for status, words in _STATUS.items():
+        if key in words:
+            return status
+    raise FieldValueError("unknown status", "use open/closed/planned (开放/关闭/规划)")
+
+
+def parse_board_kind(text: str) -> str:
+    """Map centre/gate and their Chinese words (社区中心, 小区门口 …)."""
+    key = key_text(text)
+    for kind, words in _BOARD_KINDS.items():
+        if key in words:
+            return kind
+    raise FieldValueError("unknown board kind", "use centre (社区中心) or gate (小区门口)")
+
+
+def parse_date(text: str) -> str:
+    """Read ``2024-05-01``, ``2024/5/1``, ``2024.5.1``, ``2024年5月1日`` or ``20240501`` as ISO.
+
+    >>> parse_date("2024年5月1日"), parse_date("20240501 ")
+    ('2024-05-01', '2024-05-01')
+    """
+    value = norm_text(text)
+    match = re.fullmatch(
+        r"(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]\d{1,2}:\d{2}(:\d{2})?)?", value
+    )
+    match = match or re.fullmatch(r"(\d{4})(\d{2})(\d{2})", value)
+    try:
+        if match:
+            return dt.date(*(int(g) for g in match.groups()[:3])).isoformat()
+    except ValueError:
+        pass
+    raise FieldValueError("not a valid date", "write dates as 2024-05-01")
+
+
+def parse_board_id(text: str) -> str:
+    """Check a board id works in a URL (``/b/<id>``): lowercase letters, digits, ``-``, ``_``."""
+    value = norm_text(text)
+    if _BOARD_ID.fullmatch(value):
+        return value
+    suggestion = re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-_")
+    hint = f"use {suggestion!r}" if _BOARD_ID.fullmatch(suggestion) else ""
+    raise FieldValueError(
+        "a board id may hold only lowercase letters, digits, '-' and '_'",
+        hint or "use e.g. hx-001 (it is printed in the QR code as /b/hx-001)",
+    )
