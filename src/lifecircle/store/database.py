@@ -1,0 +1,256 @@
+"""The :class:`Store`: open a SQLite file or PostgreSQL database, read records, commit imports.
+
+The one object the rest of lifecircle talks to about stored data. It delegates diffing and
+writing to :mod:`~lifecircle.store.versions` and the schema to
+:mod:`~lifecircle.store.migrations`; it holds no records in memory between calls.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from types import TracebackType
+
+from sqlalchemy import Connection, Engine, RowMapping, func, select
+
+from lifecircle.errors import StoreError
+from lifecircle.model import Record, record_from_payload
+from lifecircle.store import migrations, versions
+from lifecircle.store.engine import (
+    DRIVER_ERRORS,
+    check_reachable,
+    create_store_engine,
+    driver_message,
+    parse_store_url,
+    safe_url,
+    transaction,
+)
+from lifecircle.store.schema import KINDS, KindSpec, changes, data_versions, meta
+from lifecircle.store.versions import Change, ChangeSummary, DataVersion, ImportOutcome, Snapshot
+
+
+class Store:
+    """Records, data versions and project metadata in one database.
+
+    Open with :meth:`open`; use as a context manager or call :meth:`close`.
+
+    Attributes
+    ----------
+    url
+        The store URL with any password replaced by ``***`` (safe to print or log).
+    dialect
+        ``"sqlite"`` or ``"postgresql"``.
+    has_postgis
+        Whether facilities, compounds and boards have a PostGIS ``geom`` point column
+        (EPSG:4326, GIST-indexed) for spatial SQL.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> from lifecircle.model import Facility
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "lifecircle.db"
+    >>> with Store.open(f"sqlite:///{path}") as store:
+    ...     clinic = Facility("osm:node/1", "卫生站", "clinic", 117.2, 39.1)
+    ...     snap = Snapshot("facility", "osm", [clinic])
+    ...     outcome = store.commit([snap], action="import", source="osm:demo.pbf", author="demo")
+    ...     outcome.summary.counts(), store.count("facility")
+    ({'facility': {'added': 1, 'changed': 0, 'removed': 0}}, 1)
+    """
+
+    def __init__(self, engine: Engine, *, has_postgis: bool) -> None:
+        # Use Store.open(): it checks the URL, connects and migrates first.
+        self._engine = engine
+        self.url: str = safe_url(engine.url)
+        self.dialect: str = engine.dialect.name
+        self.has_postgis: bool = has_postgis
+
+    @classmethod
+    def open(cls, url: str) -> Store:
+        """Connect to ``sqlite:////abs/path.db`` or ``postgresql+psycopg://...``; migrate it.
+
+        A new database gets the whole schema; an older one gets the missing steps.
+
+        Raises
+        ------
+        StoreError
+            The URL is not supported, the database cannot be reached or read, or its schema was
+            made by a newer lifecircle.
+        """
+        engine = create_store_engine(parse_store_url(url))
+        try:
+            check_reachable(engine)
+            migrations.migrate(engine)
+            with transaction(engine, write=False) as conn:
+                has_postgis = migrations.has_postgis_geometry(conn)
+        except BaseException:
+            engine.dispose()
+            raise
+        return cls(engine, has_postgis=has_postgis)
+
+    def close(self) -> None:
+        """Release the database connections; the store cannot be used afterwards."""
+        self._engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"Store({self.url!r})"
+
+    def plan(self, snapshots: Sequence[Snapshot]) -> ChangeSummary:
+        """Tell what :meth:`commit` would change (a dry run; writes nothing)."""
+        with transaction(self._engine, write=False) as conn:
+            return versions.plan_snapshots(conn, snapshots).summary
+
+    def commit(
+        self,
+        snapshots: Sequence[Snapshot],
+        *,
+        action: str,
+        source: str,
+        author: str,
+        note: str = "",
+        meta_values: Mapping[str, str] | None = None,
+    ) -> ImportOutcome:
+        """Make the store hold exactly these snapshots, as one transaction and one new version.
+
+        ``action`` says what kind of write it is (``import``, later ``edit``), ``source`` where
+        the data came from (``osm:tianjin.osm.pbf``), ``author`` who did it. If nothing differs
+        from what is stored, no version is made and ``outcome.version`` is ``None``.
+        ``meta_values`` (e.g. the OSM file's timestamp) are set in the same transaction.
+
+        Raises
+        ------
+        StoreError
+            A snapshot is malformed or clashes with another scope, or the database failed; the
+            store is then unchanged.
+        """
+        if not action.strip() or not author.strip():
+            raise StoreError(
+                f"a data version needs an action and an author (got action={action!r}, "
+                f"author={author!r}); pass e.g. action='import', author='<user name>'"
+            )
+        try:
+            with transaction(self._engine, write=True) as conn:
+                plan = versions.plan_snapshots(conn, snapshots)
+                for key, value in (meta_values or {}).items():
+                    _write_meta(conn, key, value)
+                if plan.summary.is_empty:
+                    return ImportOutcome(None, plan.summary)
+                version = versions.write_plan(
+                    conn, plan, action=action, source=source, author=author, note=note
+                )
+        except DRIVER_ERRORS as exc:
+            raise StoreError(
+                f"writing to the store {self.url} failed and was rolled back, so nothing "
+                f"changed: {driver_message(exc)}"
+            ) from exc
+        return ImportOutcome(version, plan.summary)
+
+    def records(self, kind: str, *, scope: str | None = None) -> list[Record]:
+        """Return the current records of one kind (optionally one scope), ordered by key."""
+        table = _spec(kind).table
+        query = select(table.c.payload).order_by(table.c.key)
+        if scope is not None:
+            query = query.where(table.c.scope == scope)
+        with transaction(self._engine, write=False) as conn:
+            payloads = conn.execute(query).scalars().all()
+        return [record_from_payload(kind, json.loads(p)) for p in payloads]
+
+    def count(self, kind: str, *, scope: str | None = None) -> int:
+        """Count the stored records of one kind (optionally of one scope)."""
+        table = _spec(kind).table
+        query = select(func.count()).select_from(table)
+        if scope is not None:
+            query = query.where(table.c.scope == scope)
+        with transaction(self._engine, write=False) as conn:
+            return int(conn.execute(query).scalar_one())
+
+    def scopes(self, kind: str) -> dict[str, int]:
+        """Count the records of one kind per scope (the sources they came from)."""
+        table = _spec(kind).table
+        query = select(table.c.scope, func.count()).group_by(table.c.scope).order_by(table.c.scope)
+        with transaction(self._engine, write=False) as conn:
+            return {scope: int(n) for scope, n in conn.execute(query)}
+
+    def versions(self) -> list[DataVersion]:
+        """List every data version, oldest first."""
+        with transaction(self._engine, write=False) as conn:
+            rows = conn.execute(select(data_versions).order_by(data_versions.c.id)).mappings()
+            return [_version_from_row(row) for row in rows]
+
+    def latest_version(self) -> DataVersion | None:
+        """Return the newest data version (its date is "数据更新于" on outputs), or ``None``."""
+        query = select(data_versions).order_by(data_versions.c.id.desc()).limit(1)
+        with transaction(self._engine, write=False) as conn:
+            row = conn.execute(query).mappings().first()
+        return _version_from_row(row) if row is not None else None
+
+    def changes(self, version_id: int) -> list[Change]:
+        """List the record changes of one version, in the order they were written."""
+        query = select(changes).where(changes.c.version_id == version_id).order_by(changes.c.id)
+        with transaction(self._engine, write=False) as conn:
+            return [_change_from_row(row) for row in conn.execute(query).mappings()]
+
+    def get_meta(self, key: str) -> str | None:
+        """Return a project metadata value (area name, code, boundary WKT ...), or ``None``."""
+        with transaction(self._engine, write=False) as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+        return None if value is None else str(value)
+
+    def set_meta(self, key: str, value: str) -> None:
+        """Set a project metadata value (replacing any previous one)."""
+        with transaction(self._engine, write=True) as conn:
+            _write_meta(conn, key, value)
+
+    def applied_migrations(self) -> list[str]:
+        """List the names of the schema steps applied to this database, in order."""
+        with transaction(self._engine, write=False) as conn:
+            return migrations.applied_steps(conn)
+
+
+def _write_meta(conn: Connection, key: str, value: str) -> None:
+    conn.execute(meta.delete().where(meta.c.key == key))
+    conn.execute(meta.insert().values(key=key, value=value))
+
+
+def _spec(kind: str) -> KindSpec:
+    try:
+        return KINDS[kind]
+    except KeyError:
+        raise StoreError(
+            f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}"
+        ) from None
+
+
+def _version_from_row(row: RowMapping) -> DataVersion:
+    return DataVersion(
+        id=int(row["id"]),
+        created_at=row["created_at"],
+        action=row["action"],
+        source=row["source"],
+        author=row["author"],
+        note=row["note"],
+        counts=json.loads(row["counts"]),
+    )
+
+
+def _change_from_row(row: RowMapping) -> Change:
+    before, after = row["before"], row["after"]
+    return Change(
+        version_id=int(row["version_id"]),
+        kind=row["kind"],
+        key=row["key"],
+        action=row["action"],
+        before=json.loads(before) if before is not None else None,
+        after=json.loads(after) if after is not None else None,
+        scope=row["scope"],
+    )

@@ -1,0 +1,207 @@
+"""Schema migrations: an ordered list of named steps, each run once in its own transaction.
+
+A step is frozen once released: to change a table, append a new step (and update
+:mod:`lifecircle.store.schema`) rather than edit an old one. Nothing here reads or writes records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Double,
+    Engine,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.exc import DBAPIError
+
+from lifecircle.errors import StoreError
+from lifecircle.store.engine import (
+    DRIVER_ERRORS,
+    driver_message,
+    safe_url,
+    transaction,
+    utc_timestamp,
+)
+from lifecircle.store.schema import POINT_TABLES
+
+_bookkeeping = MetaData()
+schema_migrations = Table(
+    "schema_migrations",
+    _bookkeeping,
+    Column("name", Text, primary_key=True),
+    Column("applied_at", Text, nullable=False),
+    Column("note", Text, nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Step:
+    """One named migration; ``apply(connection, dialect_name)`` returns a note for the record."""
+
+    name: str
+    apply: Callable[[Connection, str], str]
+
+
+def _step_0001_initial(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+
+    def record_table(name: str, *columns: Column[object]) -> None:
+        Table(
+            name,
+            md,
+            Column("key", Text, primary_key=True),
+            Column("scope", Text, nullable=False),
+            *columns,
+            Column("content_hash", String(64), nullable=False),
+            Column("payload", Text, nullable=False),
+            Index(f"ix_{name}_scope", "scope"),
+        )
+
+    def text_cols(*names: str) -> list[Column[object]]:
+        return [Column(n, Text, nullable=False) for n in names]
+
+    def lonlat() -> list[Column[object]]:
+        return [Column("lon", Double, nullable=False), Column("lat", Double, nullable=False)]
+
+    record_table("facilities", *text_cols("name", "type_code", "status", "community"), *lonlat())
+    counts = ("households", "residents", "elderly", "children")
+    people: list[Column[object]] = [Column(n, Integer) for n in counts]
+    record_table("compounds", *text_cols("name", "community"), *lonlat(), *people)
+    record_table("boards", *text_cols("name", "board_kind", "community"), *lonlat())
+    record_table("walk_ways")
+    record_table("walk_nodes")
+    Table(
+        "data_versions",
+        md,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        *text_cols("created_at", "action", "source", "author", "note", "counts"),
+        sqlite_autoincrement=True,
+    )
+    Table(
+        "changes",
+        md,
+        Column(
+            "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+        Column("version_id", Integer, ForeignKey("data_versions.id"), nullable=False),
+        *text_cols("kind", "scope", "key", "action"),
+        Column("before", Text),
+        Column("after", Text),
+        Index("ix_changes_version", "version_id"),
+        Index("ix_changes_record", "kind", "key"),
+        sqlite_autoincrement=True,
+    )
+    Table("meta", md, Column("key", Text, primary_key=True), Column("value", Text, nullable=False))
+    md.create_all(conn, checkfirst=False)
+    return "record, version, change and meta tables created"
+
+
+def _step_0002_postgis_geometry(conn: Connection, dialect: str) -> str:
+    if dialect != "postgresql":
+        return f"not applicable on {dialect}"
+    available = conn.execute(
+        text("SELECT 1 FROM pg_available_extensions WHERE name = 'postgis'")
+    ).first()
+    if available is None:
+        return "skipped: the postgis extension is not installed on the server"
+    try:
+        with conn.begin_nested():
+            conn.execute(text("CREATE EXTENSION IF NOT EXISTS postgis"))
+    except DBAPIError as exc:
+        return f"skipped: cannot create the postgis extension ({driver_message(exc)})"
+    for table in POINT_TABLES:
+        conn.execute(
+            text(
+                f"ALTER TABLE {table} ADD COLUMN geom geometry(Point, 4326) "
+                "GENERATED ALWAYS AS (ST_SetSRID(ST_MakePoint(lon, lat), 4326)) STORED"
+            )
+        )
+        conn.execute(text(f"CREATE INDEX ix_{table}_geom ON {table} USING GIST (geom)"))
+    return f"geometry(Point, 4326) column geom with GIST index on {', '.join(POINT_TABLES)}"
+
+
+#: Every step this version of lifecircle knows, in the order they are applied.
+STEPS: tuple[Step, ...] = (
+    Step("0001_initial", _step_0001_initial),
+    Step("0002_postgis_geometry", _step_0002_postgis_geometry),
+)
+
+
+def applied_steps(conn: Connection) -> list[str]:
+    """List the names of the steps already applied to this database, in order."""
+    rows = conn.execute(select(schema_migrations.c.name).order_by(schema_migrations.c.name))
+    return [name for (name,) in rows]
+
+
+def migrate(engine: Engine, *, steps: tuple[Step, ...] = STEPS) -> list[str]:
+    """Bring the database's schema up to date; return the names of the steps applied now.
+
+    Each step runs in its own write transaction, so a failed step leaves the database at the
+    previous step and a later open retries it.
+
+    Raises
+    ------
+    StoreError
+        The database holds steps this code does not know (a newer lifecircle made it), or a
+        step failed.
+    """
+    with transaction(engine, write=True) as conn:
+        schema_migrations.create(conn, checkfirst=True)
+        applied = applied_steps(conn)
+    _refuse_unknown(applied, steps=steps, url=safe_url(engine.url))
+    done: list[str] = []
+    for step in steps:
+        if step.name in applied:
+            continue
+        try:
+            with transaction(engine, write=True) as conn:
+                # Re-read under the write lock: another process may have just applied it.
+                if step.name in applied_steps(conn):
+                    continue
+                note = step.apply(conn, engine.dialect.name)
+                row = {"name": step.name, "applied_at": utc_timestamp(), "note": note}
+                conn.execute(insert(schema_migrations).values(**row))
+        except DRIVER_ERRORS as exc:
+            raise StoreError(
+                f"schema step {step.name} failed on {safe_url(engine.url)}: "
+                f"{driver_message(exc)}; the database is left at the previous step"
+            ) from exc
+        done.append(step.name)
+    return done
+
+
+def _refuse_unknown(applied: list[str], *, steps: tuple[Step, ...], url: str) -> None:
+    known = {step.name for step in steps}
+    unknown = [name for name in applied if name not in known]
+    if unknown:
+        raise StoreError(
+            f"the store {url} was created by a newer lifecircle (unknown schema steps: "
+            f"{', '.join(unknown)}); upgrade lifecircle to open it"
+        )
+
+
+def has_postgis_geometry(conn: Connection) -> bool:
+    """Tell whether the point tables have the PostGIS ``geom`` column (step 0002 found PostGIS)."""
+    if conn.dialect.name != "postgresql":
+        return False
+    found = conn.execute(
+        text(
+            "SELECT 1 FROM information_schema.columns WHERE table_schema = current_schema() "
+            "AND table_name = 'facilities' AND column_name = 'geom'"
+        )
+    ).first()
+    return found is not None
