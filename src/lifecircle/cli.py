@@ -1,0 +1,346 @@
+"""The ``lifecircle`` command: parse arguments, call one library function, print the result.
+
+Errors from lifecircle print as one line (plus the list of bad rows) and exit with status 1.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, fields
+from functools import wraps
+from pathlib import Path
+from typing import Any, ParamSpec, TypeVar
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from lifecircle import __version__, console, imports
+from lifecircle.config import SETTING_HELP, Settings
+from lifecircle.demo import build_demo
+from lifecircle.errors import BadRowsError, ConfigError, LifecircleError
+from lifecircle.i18n import t
+from lifecircle.project import Project, init_project, open_project
+from lifecircle.status import project_status
+
+P = ParamSpec("P")
+R = TypeVar("R")
+CRS_CHOICE = click.Choice(["wgs84", "gcj02", "bd09"], case_sensitive=False)
+
+
+@dataclass
+class Context:
+    """What the global options give every command."""
+
+    project_dir: Path
+    lang: str | None
+    overrides: dict[str, str]
+    out: Console
+
+    def project(self) -> Project:
+        """Open the project named by -p (or the current folder)."""
+        return open_project(self.project_dir, cli_overrides=self.overrides)
+
+    def language(self, project: Project | None = None) -> str:
+        """--lang, else the project's language setting, else zh."""
+        if self.lang:
+            return self.lang
+        return project.settings.language if project is not None else "zh"
+
+
+def _fail(ctx: click.Context, exc: LifecircleError) -> None:
+    obj: Context = ctx.obj
+    lang = obj.language()
+    err = Console(stderr=True)
+    err.print(f"{t('error.prefix', lang)}: {exc}", markup=False, highlight=False, soft_wrap=True)
+    if isinstance(exc, BadRowsError) and len(exc.problems) > 1:
+        console.print_problems(err, exc.problems, lang)
+    ctx.exit(1)
+
+
+def handled(func: Callable[P, R]) -> Callable[P, R | None]:
+    """Turn a :class:`LifecircleError` into a one-line message and exit status 1."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
+        try:
+            return func(*args, **kwargs)
+        except LifecircleError as exc:
+            _fail(click.get_current_context(), exc)
+            return None
+
+    return wrapper
+
+
+def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
+    found = {}
+    for item in values:
+        name, sep, value = item.partition("=")
+        if not sep:
+            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
+        found[name.strip()] = value.strip()
+    return found
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "-p",
+    "--project",
+    "project_dir",
+    type=click.Path(path_type=Path),
+    default=".",
+    help="Project folder (default: the current folder).",
+)
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Output language.")
+@click.option(
+    "--set",
+    "sets",
+    multiple=True,
+    metavar="NAME=VALUE",
+    help="Override a setting for this run (see `lifecircle settings`).",
+)
+@click.version_option(__version__, prog_name="lifecircle")
+@click.pass_context
+def main(ctx: click.Context, project_dir: Path, lang: str | None, sets: tuple[str, ...]) -> None:
+    """Lifecircle — 15分钟社区生活圈: walking access to services, gaps and boards."""
+    ctx.obj = Context(project_dir, lang, _parse_sets(sets), Console(soft_wrap=True))
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path))
+@click.option("--name", default="", help="Area name, e.g. 桃园街道 (default: from a known code).")
+@click.option("--code", default="", help="6/9/12-digit statistical code, e.g. 120103003000.")
+@click.pass_obj
+@handled
+def init(obj: Context, directory: Path, name: str, code: str) -> None:
+    """Create a project folder for one area."""
+    project = init_project(directory, name=name, code=code)
+    lang = obj.language(project)
+    obj.out.print(
+        t(
+            "init.done",
+            lang,
+            name=project.area_name,
+            code=project.area_code or "—",
+            path=project.root,
+        )
+    )
+    obj.out.print(t("init.next", lang, path=directory))
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import OSM data or staff sheets (each import is one data version)."""
+
+
+@import_group.command("osm")
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option(
+    "--boundary",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="GeoJSON polygon (WGS-84) to clip to; walkways are kept a buffer beyond it.",
+)
+@click.option(
+    "--boundary-feature",
+    default="",
+    help="Which feature of a multi-feature boundary file (a property value, e.g. 120103).",
+)
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.pass_obj
+@handled
+def import_osm_command(
+    obj: Context, file: Path, boundary: Path | None, boundary_feature: str, dry_run: bool
+) -> None:
+    """Import an OpenStreetMap extract (.osm.pbf, .osm, .osm.bz2, .osm.gz)."""
+    project = obj.project()
+    lang = obj.language(project)
+    with obj.out.status(t("import.reading", lang, path=file)):
+        report = imports.import_osm(
+            project,
+            file,
+            boundary_path=boundary,
+            boundary_feature=boundary_feature,
+            dry_run=dry_run,
+        )
+    console.print_import(obj.out, report, lang)
+
+
+def _sheet_command(kind: imports.SheetKind, doc: str) -> click.Command:
+    @click.argument("file", type=click.Path(path_type=Path))
+    @click.option(
+        "--crs",
+        type=CRS_CHOICE,
+        default="wgs84",
+        show_default=True,
+        help="Coordinate system of the sheet (AMap/WeChat: gcj02, Baidu: bd09).",
+    )
+    @click.option("--dataset", default="", help="Stable dataset name (default: the file name).")
+    @click.option(
+        "--sheet", "sheet_name", default=None, help="XLSX worksheet (default: the first)."
+    )
+    @click.option(
+        "--dry-run", is_flag=True, help="Validate and show what would change; write nothing."
+    )
+    @click.option(
+        "--skip-bad-rows", is_flag=True, help="Import the good rows and report the bad ones."
+    )
+    @click.pass_obj
+    @handled
+    def command(
+        obj: Context,
+        file: Path,
+        crs: str,
+        dataset: str,
+        sheet_name: str | None,
+        dry_run: bool,
+        skip_bad_rows: bool,
+    ) -> None:
+        project = obj.project()
+        lang = obj.language(project)
+        report = imports.import_sheet(
+            project,
+            kind,
+            file,
+            crs=crs.lower(),
+            dataset=dataset,
+            sheet_name=sheet_name,
+            dry_run=dry_run,
+            skip_bad_rows=skip_bad_rows,
+        )
+        console.print_import(obj.out, report, lang)
+
+    command.__doc__ = doc
+    return click.command(kind)(command)
+
+
+import_group.add_command(
+    _sheet_command("facilities", "Import a facilities sheet (CSV/XLSX/GeoJSON).")
+)
+import_group.add_command(
+    _sheet_command("compounds", "Import a compounds sheet (replaces OSM-derived compounds).")
+)
+import_group.add_command(
+    _sheet_command("boards", "Import the boards sheet (where printed maps hang).")
+)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@handled
+def status(obj: Context, as_json: bool) -> None:
+    """Show the area, data version, counts and sources."""
+    project = obj.project()
+    result = project_status(project)
+    if as_json:
+        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
+    else:
+        console.print_status(obj.out, result, obj.language(project))
+
+
+@main.command()
+@click.pass_obj
+@handled
+def versions(obj: Context) -> None:
+    """List the data versions (every import and edit)."""
+    project = obj.project()
+    with project.open_store() as store:
+        history = store.versions()
+    console.print_versions(obj.out, history, obj.language(project))
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@handled
+def taxonomy(obj: Context, as_json: bool) -> None:
+    """List the facility types of the project's taxonomy."""
+    try:
+        project: Project | None = obj.project()
+    except ConfigError:
+        project = None
+    from lifecircle.taxonomy import load_taxonomy
+
+    tax = project.taxonomy() if project is not None else load_taxonomy()
+    lang = obj.language(project)
+    if as_json:
+        click.echo(json.dumps(_taxonomy_json(tax), ensure_ascii=False, indent=2))
+        return
+    table = Table(title=t("taxonomy.title", lang, n=len(tax.types), version=tax.version))
+    for key in ("col_code", "col_name", "col_level", "col_required"):
+        table.add_column(t(f"taxonomy.{key}", lang))
+    for ftype in tax.types:
+        area = tax.area(ftype.area)
+        name = (
+            f"{area.name_zh}·{ftype.name_zh}"
+            if lang == "zh"
+            else f"{area.name_en}: {ftype.name_en}"
+        )
+        provision = t("taxonomy.required" if ftype.required else "taxonomy.as_needed", lang)
+        if not ftype.verified:
+            provision += t("taxonomy.unverified", lang)
+        table.add_row(ftype.code, name, t("taxonomy.minutes", lang, n=ftype.level_min), provision)
+    obj.out.print(table)
+
+
+def _taxonomy_json(tax: Any) -> dict[str, Any]:
+    return {
+        "version": tax.version,
+        "areas": [
+            {"code": a.code, "name_zh": a.name_zh, "name_en": a.name_en, "color": a.color}
+            for a in tax.areas
+        ],
+        "types": [
+            {
+                "code": f.code,
+                "name_zh": f.name_zh,
+                "name_en": f.name_en,
+                "area": f.area,
+                "level_min": f.level_min,
+                "required": f.required,
+                "verified": f.verified,
+            }
+            for f in tax.types
+        ],
+    }
+
+
+@main.command()
+@click.pass_obj
+@handled
+def settings(obj: Context) -> None:
+    """Show every setting, its current value and meaning."""
+    try:
+        current = obj.project().settings
+    except ConfigError:
+        current = Settings()
+    lang = obj.language()
+    table = Table(title=t("settings.title", lang))
+    for key in ("col_name", "col_value", "col_help"):
+        table.add_column(t(f"settings.{key}", lang))
+    for field in fields(Settings):
+        table.add_row(field.name, str(getattr(current, field.name)), SETTING_HELP[field.name])
+    obj.out.print(table)
+
+
+@main.command()
+@click.argument("directory", type=click.Path(path_type=Path), default=Path("demo"))
+@click.option("--fresh", is_flag=True, help="Delete and rebuild an existing demo project.")
+@click.pass_obj
+@handled
+def demo(obj: Context, directory: Path, fresh: bool) -> None:
+    """Set up the bundled demo area (real OSM data of central Helsinki)."""
+    lang = obj.language()
+    obj.out.print(t("demo.source_note", lang))
+    with obj.out.status(t("import.reading", lang, path="helsinki.osm.pbf")):
+        project, reports = build_demo(directory, fresh=fresh, lang=lang)
+    for report in reports:
+        console.print_import(obj.out, report, lang)
+    console.print_status(obj.out, project_status(project), lang)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

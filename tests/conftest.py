@@ -1,0 +1,28 @@
+"""Shared fixtures: one project factory for every configuration the tests need."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from lifecircle.imports import import_osm
+from lifecircle.project import Project, init_project
+
+DATA = Path(__file__).parent / "data"
+SMALL_OSM = DATA / "osm" / "test.osm.pbf"
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[..., Project]:
+    """Create a project in tmp_path; ``osm=`` imports an extract into it first."""
+    counter = iter(range(1000))
+
+    def factory(*, name: str = "测试街道", code: str = "", osm: Path | None = None) -> Project:
+        project = init_project(tmp_path / f"p{next(counter)}", name=name, code=code)
+        if osm is not None:
+            import_osm(project, osm, author="test")
+        return project
+
+    return factory
