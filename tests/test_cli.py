@@ -58,3 +58,55 @@ def test_demo_builds_the_bundled_area(tmp_path):
     assert status["data_version"]["id"] == 3
     again = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")])
     assert again.exit_code == 1 and "--fresh" in again.output
+
+
+def test_facility_sheet_dry_run_then_import_then_changes(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    status = json.loads(run("-p", str(project), "status", "--json").output)
+    lon, lat = 26.9500, 60.5300  # inside the small Finnish extract
+    assert status["walk_network"]["ways"] > 0
+    sheet = tmp_path / "设施.csv"
+    sheet.write_text(
+        f"名称,类型,经度,纬度,电话\n药店甲,药店,{lon},{lat},111\n", encoding="utf-8-sig"
+    )
+    dry = run("-p", str(project), "import", "facilities", str(sheet), "--dry-run")
+    assert dry.exit_code == 0 and "--dry-run" in dry.output
+    assert json.loads(run("-p", str(project), "status", "--json").output)["data_version"]["id"] == 1
+    assert run("-p", str(project), "import", "facilities", str(sheet)).exit_code == 0
+    sheet.write_text(
+        f"名称,类型,经度,纬度,电话\n药店甲,药店,{lon},{lat},222\n", encoding="utf-8-sig"
+    )
+    assert run("-p", str(project), "import", "facilities", str(sheet)).exit_code == 0
+    changes = json.loads(run("-p", str(project), "changes", "--json").output)
+    assert changes["version"] == 3
+    [change] = changes["changes"]
+    assert change["action"] == "changed" and change["label"] == "药店甲"
+    assert change["fields"] == [{"field": "phone", "before": "111", "after": "222"}]
+    history = json.loads(run("-p", str(project), "versions", "--json").output)
+    actions = [v["action"] for v in history]
+    assert actions == ["import osm", "import facilities", "import facilities"]
+    assert history[2]["counts"]["facility"] == {"added": 0, "changed": 1, "removed": 0}
+    table = run("-p", str(project), "--lang", "en", "versions")
+    assert table.exit_code == 0 and "Data version history" in table.output
+
+
+def test_bad_sheet_lists_every_bad_row_and_imports_nothing(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text(
+        "名称,类型,经度,纬度\n甲,幼儿圆,26.95,60.53\n乙,药店,abc,60.53\n丙,药店,26.95,60.53\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["-p", str(project), "import", "facilities", str(sheet)])
+    assert result.exit_code == 1
+    assert "bad.csv, row 2, column '类型'" in result.output and "幼儿园" in result.output
+    assert "bad.csv, row 3, column '经度'" in result.output
+    assert json.loads(run("-p", str(project), "status", "--json").output)["data_version"]["id"] == 1
+    skipped = run("-p", str(project), "import", "facilities", str(sheet), "--skip-bad-rows")
+    assert skipped.exit_code == 0 and "2" in skipped.output
+    status = json.loads(run("-p", str(project), "status", "--json").output)
+    assert status["sources"]["facility"]["sheet:bad"] == 1

@@ -5,6 +5,7 @@ Errors from lifecircle print as one line (plus the list of bad rows) and exit wi
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 from collections.abc import Callable
@@ -17,7 +18,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lifecircle import __version__, console, imports
+from lifecircle import __version__, console, history, imports
 from lifecircle.config import SETTING_HELP, Settings
 from lifecircle.demo import build_demo
 from lifecircle.errors import BadRowsError, ConfigError, LifecircleError
@@ -242,14 +243,49 @@ def status(obj: Context, as_json: bool) -> None:
 
 
 @main.command()
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 @handled
-def versions(obj: Context) -> None:
+def versions(obj: Context, as_json: bool) -> None:
     """List the data versions (every import and edit)."""
     project = obj.project()
     with project.open_store() as store:
-        history = store.versions()
-    console.print_versions(obj.out, history, obj.language(project))
+        found = store.versions()
+    if as_json:
+        rows = [dataclasses.asdict(v) for v in found]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    else:
+        console.print_versions(obj.out, found, obj.language(project))
+
+
+@main.command()
+@click.argument("version_id", type=int, required=False)
+@click.option(
+    "--kind",
+    type=click.Choice(["facility", "compound", "board", "walk_way", "walk_node"]),
+    default=None,
+    help="Only changes of this kind of record.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+@click.pass_obj
+@handled
+def changes(obj: Context, version_id: int | None, kind: str | None, as_json: bool) -> None:
+    """Show what one data version changed (default: the latest)."""
+    project = obj.project()
+    lang = obj.language(project)
+    with project.open_store() as store:
+        latest = store.latest_version()
+        wanted = version_id if version_id is not None else (latest.id if latest else 0)
+        if latest is None or not 1 <= wanted <= latest.id:
+            raise ConfigError(
+                t("changes.no_version", lang, id=wanted, latest=latest.id if latest else 0)
+            )
+        found = [c for c in store.changes(wanted) if kind is None or c.kind == kind]
+    if as_json:
+        payload = {"version": wanted, "changes": [history.change_json(c) for c in found]}
+        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
+    else:
+        console.print_changes(obj.out, wanted, found, lang)
 
 
 @main.command()

@@ -12,12 +12,14 @@ from rich.console import Console
 from rich.table import Table
 
 from lifecircle.errors import RowProblem
+from lifecircle.history import change_label, field_changes
 from lifecircle.i18n import t
 from lifecircle.imports import ImportReport
-from lifecircle.store import DataVersion
+from lifecircle.store import Change, DataVersion
 
 _KINDS = ("walk_way", "walk_node", "facility", "compound", "board")
 MAX_LISTED_ROWS = 20
+MAX_LISTED_CHANGES = 200
 
 
 def print_problems(console: Console, problems: Sequence[RowProblem], lang: str) -> None:
@@ -150,6 +152,7 @@ def print_versions(console: Console, versions: Sequence[DataVersion], lang: str)
             f"{t(f'kind.{kind}', lang)} "
             f"+{c.get('added', 0)} ~{c.get('changed', 0)} -{c.get('removed', 0)}"
             for kind, c in version.counts.items()
+            if any(c.values())
         )
         table.add_row(
             str(version.id),
@@ -160,3 +163,24 @@ def print_versions(console: Console, versions: Sequence[DataVersion], lang: str)
             changes,
         )
     console.print(table)
+
+
+def print_changes(console: Console, version_id: int, changes: Sequence[Change], lang: str) -> None:
+    """Print the records one version added, changed or removed, with the changed fields."""
+    table = Table(title=t("changes.title", lang, id=version_id, n=len(changes)))
+    for key in ("col_kind", "col_action", "col_record", "col_fields"):
+        table.add_column(t(f"changes.{key}", lang))
+    for change in changes[:MAX_LISTED_CHANGES]:
+        fields = "; ".join(
+            f"{f.field}: {f.before!r} → {f.after!r}"
+            for f in field_changes(change.before, change.after)
+        )
+        table.add_row(
+            t(f"kind.{change.kind}", lang),
+            t(f"changes.{change.action}", lang),
+            change_label(change),
+            fields,
+        )
+    console.print(table)
+    if len(changes) > MAX_LISTED_CHANGES:
+        console.print(t("changes.more", lang, n=len(changes) - MAX_LISTED_CHANGES))
