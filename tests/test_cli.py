@@ -38,7 +38,7 @@ def test_init_import_status_json(tmp_path):
 def test_errors_are_one_line_with_exit_status_1(tmp_path):
     result = CliRunner().invoke(main, ["-p", str(tmp_path), "status"])
     assert result.exit_code == 1
-    assert "is not a lifecircle project" in result.output
+    assert "不是 lifecircle 项目" in result.output  # errors are in Chinese by default
     assert "Traceback" not in result.output
     run("init", str(tmp_path / "p"), "--name", "x")
     bad = tmp_path / "broken.osm.pbf"
@@ -103,8 +103,8 @@ def test_bad_sheet_lists_every_bad_row_and_imports_nothing(tmp_path):
     )
     result = CliRunner().invoke(main, ["-p", str(project), "import", "facilities", str(sheet)])
     assert result.exit_code == 1
-    assert "bad.csv, row 2, column '类型'" in result.output and "幼儿园" in result.output
-    assert "bad.csv, row 3, column '经度'" in result.output
+    assert "bad.csv 第 2 行「类型」列" in result.output and "幼儿园" in result.output
+    assert "bad.csv 第 3 行「经度」列" in result.output
     assert json.loads(run("-p", str(project), "status", "--json").output)["data_version"]["id"] == 1
     skipped = run("-p", str(project), "import", "facilities", str(sheet), "--skip-bad-rows")
     assert skipped.exit_code == 0 and "2" in skipped.output

@@ -72,7 +72,8 @@ class _Entry:
             self.fail(f"missing field {missing[0]!r} (required fields: {_names(required)})")
 
     def fail(self, message: str) -> NoReturn:
-        raise TaxonomyError(f"{self.where}: {message}")
+        # The detail names TOML fields and values, so it stays English; the lead is localised.
+        raise TaxonomyError("error.taxonomy.entry", where=self.where, detail=message)
 
     def bad(self, name: str, expected: str, value: object) -> NoReturn:
         self.fail(f"field {name!r} must be {expected}, got {value!r}")
@@ -145,20 +146,15 @@ def parse_taxonomy(data: bytes, *, path: str, shown: str) -> Taxonomy:
     try:
         text = data.decode("utf-8-sig")  # Windows editors may add a byte-order mark
     except UnicodeDecodeError as exc:
-        raise TaxonomyError(
-            f"{shown}: not UTF-8 text (bad byte at offset {exc.start}); save the file as UTF-8"
-        ) from None
+        raise TaxonomyError("error.taxonomy.not_utf8", path=shown, offset=exc.start) from None
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise TaxonomyError(
-            f"{shown}: not valid TOML: {exc}; fix the syntax there "
-            "(strings need double quotes, list items need commas)"
-        ) from None
+        raise TaxonomyError("error.taxonomy.bad_toml", path=shown, detail=str(exc)) from None
     for name in doc:
         if name not in _SECTIONS:
             raise TaxonomyError(
-                f"{shown}: unknown section {name!r}; known sections: {_names(_SECTIONS)}"
+                "error.taxonomy.unknown_section", path=shown, name=name, known=_SECTIONS
             )
     meta = _read_meta(doc, shown)
     areas = _read_areas(_entries(doc, "areas", shown, text, required=True))
@@ -177,7 +173,7 @@ def parse_taxonomy(data: bytes, *, path: str, shown: str) -> Taxonomy:
 
 def _read_meta(doc: dict[str, Any], shown: str) -> _Entry:
     if "meta" not in doc:
-        raise TaxonomyError(f"{shown}: missing [meta] section (format = 1, name, version)")
+        raise TaxonomyError("error.taxonomy.no_meta", path=shown)
     meta = _Entry(doc["meta"], shown, "[meta]", _META_FIELDS)
     if meta.integer("format") != 1:
         meta.bad("format", "1 (the only format this lifecircle reads)", meta.table["format"])
@@ -199,10 +195,10 @@ def _entries(
     items = doc.get(section, [])
     if not isinstance(items, list):
         raise TaxonomyError(
-            f"{shown}: {section!r} must be a list of [[{section}]] tables, got {_kind(items)}"
+            "error.taxonomy.not_list", path=shown, section=section, found=_kind(items)
         )
     if required and not items:
-        raise TaxonomyError(f"{shown}: no [[{section}]] entries; the taxonomy needs at least one")
+        raise TaxonomyError("error.taxonomy.no_entries", path=shown, section=section)
     header = re.compile(rf"^[ \t]*\[\[[ \t]*{section}[ \t]*\]\]", re.MULTILINE)
     lines = [text.count("\n", 0, m.start()) + 1 for m in header.finditer(text)]
     result = []

@@ -13,7 +13,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from lifecircle.errors import LocationError, RowProblem
+from lifecircle.errors import LocationError, Msg, RowProblem
 from lifecircle.io import crs as crs_io
 from lifecircle.model import WalkWay
 
@@ -108,23 +108,19 @@ def check_outside(
     inside = index.inside(lon, lat)
     swapped_inside = index.inside(lat, lon)
     problems = []
-    where = "the area boundary" if index.from_boundary else "the imported OSM network"
+    where = Msg("error.location.boundary" if index.from_boundary else "error.location.network")
     for point, ok, swapped in zip(points, inside, swapped_inside, strict=True):
         if ok:
             continue
-        hint = (
-            "经度/纬度 look swapped: longitude goes in the 经度/lon column"
-            if swapped
-            else "check the coordinates and the --crs option"
-        )
+        hint = Msg("error.location.swapped" if swapped else "error.location.check_crs")
         problems.append(
             RowProblem(
                 file=file,
                 row=point.row,
                 column=point.column,
                 value=f"{point.lon:.6f},{point.lat:.6f}",
-                message=f"{point.label!r} lies outside {where}",
-                hint=hint,
+                what=Msg("error.location.outside", label=point.label, where=where),
+                fix=hint,
             )
         )
     return problems
@@ -151,10 +147,13 @@ def check_crs(
         alt = float(np.median(index.distance_to_ways_m(np.asarray(alt_lon), np.asarray(alt_lat))))
         if alt * _CRS_GAIN < as_given:
             raise LocationError(
-                f"{file}: read as {declared_crs.upper()} the points lie a median of "
-                f"{as_given:.0f} m from the OSM walkways, but only {alt:.0f} m if read as "
-                f"{other.upper()}; these look like {other.upper()} coordinates — re-run with "
-                f"--crs {other}. Nothing was imported."
+                "error.location.wrong_crs",
+                file=file,
+                declared=declared_crs.upper(),
+                as_given_m=as_given,
+                alt_m=alt,
+                other=other.upper(),
+                option=other,
             )
 
 

@@ -19,7 +19,7 @@ from rich.console import Console
 from rich.table import Table
 
 from lifecircle import __version__, console, history, imports
-from lifecircle.config import SETTING_HELP, Settings
+from lifecircle.config import SETTING_HELP, Settings, load_settings
 from lifecircle.demo import build_demo
 from lifecircle.errors import BadRowsError, ConfigError, LifecircleError
 from lifecircle.i18n import t
@@ -51,11 +51,26 @@ class Context:
         return project.settings.language if project is not None else "zh"
 
 
+def _error_language(obj: Context) -> str:
+    """--lang, else the language setting (project file, environment, --set), else zh."""
+    if obj.lang:
+        return obj.lang
+    try:
+        return obj.project().settings.language
+    except LifecircleError:
+        pass
+    try:
+        return load_settings(None, cli_overrides=obj.overrides).language
+    except LifecircleError:
+        return "zh"
+
+
 def _fail(ctx: click.Context, exc: LifecircleError) -> None:
     obj: Context = ctx.obj
-    lang = obj.language()
+    lang = _error_language(obj)
     err = Console(stderr=True)
-    err.print(f"{t('error.prefix', lang)}: {exc}", markup=False, highlight=False, soft_wrap=True)
+    line = t("error.line", lang, message=exc.message(lang))
+    err.print(line, markup=False, highlight=False, soft_wrap=True)
     if isinstance(exc, BadRowsError) and len(exc.problems) > 1:
         console.print_problems(err, exc.problems, lang)
     ctx.exit(1)
@@ -277,9 +292,7 @@ def changes(obj: Context, version_id: int | None, kind: str | None, as_json: boo
         latest = store.latest_version()
         wanted = version_id if version_id is not None else (latest.id if latest else 0)
         if latest is None or not 1 <= wanted <= latest.id:
-            raise ConfigError(
-                t("changes.no_version", lang, id=wanted, latest=latest.id if latest else 0)
-            )
+            raise ConfigError("changes.no_version", id=wanted, latest=latest.id if latest else 0)
         found = [c for c in store.changes(wanted) if kind is None or c.kind == kind]
     if as_json:
         payload = {"version": wanted, "changes": [history.change_json(c) for c in found]}

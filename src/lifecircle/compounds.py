@@ -117,10 +117,9 @@ def derive_compounds(
     [('示例花园', 3117, 2), ('街坊 1', 823, 1), ('街坊 2', 417, 1)]
     """
     if floor_area_per_person_m2 <= 0 or default_levels < 1:
-        raise ConfigError(
-            f"floor_area_per_person_m2={floor_area_per_person_m2!r} and "
-            f"default_levels={default_levels!r} must be positive (defaults: 35 m², 3 levels)"
-        )
+        bad = "floor_area_per_person_m2" if floor_area_per_person_m2 <= 0 else "default_levels"
+        value = floor_area_per_person_m2 if bad == "floor_area_per_person_m2" else default_levels
+        raise ConfigError("error.config.not_positive", name=bad, value=value)
     context = _context(
         extract, m2_per_person=floor_area_per_person_m2, default_levels=default_levels
     )

@@ -13,7 +13,7 @@ from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
-from lifecircle.errors import ConfigError
+from lifecircle.errors import ConfigError, Msg
 
 PROJECT_FILE = "lifecircle.toml"
 ENV_PREFIX = "LIFECIRCLE_"
@@ -67,7 +67,7 @@ SETTING_HELP: Mapping[str, str] = {
 }
 
 
-def _coerce(name: str, raw: Any, origin: str) -> Any:
+def _coerce(name: str, raw: Any, origin: str | Msg) -> Any:
     default = getattr(Settings(), name)
     try:
         if isinstance(default, bool):
@@ -78,23 +78,31 @@ def _coerce(name: str, raw: Any, origin: str) -> Any:
             return float(raw)
         return str(raw)
     except (TypeError, ValueError):
-        kind = type(default).__name__
-        raise ConfigError(f"{origin}: setting {name!r} must be a {kind}, got {raw!r}") from None
+        kind = Msg(
+            "error.config.kind_int" if isinstance(default, int) else "error.config.kind_float"
+        )
+        raise ConfigError(
+            "error.config.wrong_type", origin=origin, name=name, kind=kind, value=repr(raw)
+        ) from None
 
 
 def _validated(settings: Settings) -> Settings:
     if settings.language not in ("zh", "en"):
-        raise ConfigError(f"setting 'language' must be 'zh' or 'en', got {settings.language!r}")
+        raise ConfigError("error.config.language", value=settings.language)
     for name in ("network_buffer_m", "snap_max_m", "outside_margin_m", "floor_area_per_person_m2"):
         if getattr(settings, name) <= 0:
-            raise ConfigError(f"setting {name!r} must be positive, got {getattr(settings, name)!r}")
+            raise ConfigError("error.config.not_positive", name=name, value=getattr(settings, name))
     if settings.default_building_levels < 1:
-        raise ConfigError("setting 'default_building_levels' must be at least 1")
+        raise ConfigError("error.config.levels")
     return settings
 
 
-def apply_overrides(settings: Settings, values: Mapping[str, Any], *, origin: str) -> Settings:
+def apply_overrides(
+    settings: Settings, values: Mapping[str, Any], *, origin: str | Msg
+) -> Settings:
     """Return ``settings`` with ``values`` applied; unknown names are a :class:`ConfigError`.
+
+    ``origin`` names where the values came from in error messages (a file, the environment).
 
     >>> apply_overrides(Settings(), {"snap_max_m": "150"}, origin="test").snap_max_m
     150.0
@@ -104,7 +112,7 @@ def apply_overrides(settings: Settings, values: Mapping[str, Any], *, origin: st
     for name, raw in values.items():
         if name not in known:
             raise ConfigError(
-                f"{origin}: unknown setting {name!r}; known settings: {', '.join(sorted(known))}"
+                "error.config.unknown", origin=origin, name=name, known=tuple(sorted(known))
             )
         changes[name] = _coerce(name, raw, origin)
     return _validated(replace(settings, **changes))
@@ -118,7 +126,7 @@ def read_project_file(project_dir: Path) -> dict[str, Any]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"{path}: not a valid TOML file ({exc}); fix or recreate it") from None
+        raise ConfigError("error.config.bad_toml", path=path, detail=str(exc)) from None
 
 
 def environment_overrides(environ: Mapping[str, str]) -> dict[str, str]:
@@ -148,10 +156,14 @@ def load_settings(
     if project_dir is not None:
         table = read_project_file(project_dir).get("settings", {})
         if not isinstance(table, dict):
-            raise ConfigError(f"{project_dir / PROJECT_FILE}: [settings] must be a table")
+            raise ConfigError("error.config.settings_table", path=project_dir / PROJECT_FILE)
         settings = apply_overrides(settings, table, origin=str(project_dir / PROJECT_FILE))
     env = environ if environ is not None else os.environ
-    settings = apply_overrides(settings, environment_overrides(env), origin="environment")
+    settings = apply_overrides(
+        settings, environment_overrides(env), origin=Msg("error.config.from_environment")
+    )
     if cli_overrides:
-        settings = apply_overrides(settings, cli_overrides, origin="command line")
+        settings = apply_overrides(
+            settings, cli_overrides, origin=Msg("error.config.from_command_line")
+        )
     return settings

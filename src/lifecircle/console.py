@@ -23,9 +23,10 @@ MAX_LISTED_CHANGES = 200
 
 
 def print_problems(console: Console, problems: Sequence[RowProblem], lang: str) -> None:
-    """List up to :data:`MAX_LISTED_ROWS` bad rows, one per line."""
+    """List up to :data:`MAX_LISTED_ROWS` bad rows, one per line, in ``lang``."""
     for problem in problems[:MAX_LISTED_ROWS]:
-        console.print(f"  • {problem}", markup=False, highlight=False)
+        line = f"  • {problem.render(lang)}"
+        console.print(line, markup=False, highlight=False, soft_wrap=True)
     if len(problems) > MAX_LISTED_ROWS:
         console.print("  " + t("error.more_rows", lang, n=len(problems) - MAX_LISTED_ROWS))
 

@@ -1,7 +1,26 @@
 """Exceptions raised by lifecircle; the CLI prints their message on one line and exits 1.
 
 Every message says what happened, shows the bad value and where it was found (file, row,
-field), and how to fix it. Nothing here imports the rest of the package.
+field), and how to fix it. It imports only :mod:`lifecircle.i18n` (the message catalogue).
+
+Messages are keys, not text. An error is raised with a catalogue key and the values for its
+placeholders, ``ConfigError("error.project.not_found", path=root)``; the text of every key
+lives in zh and en in ``data/messages.toml`` and a test keeps every key used in the code
+there, in both languages, with the same placeholders.
+
+- ``str(exc)`` is the English text (logs, tests, the API's ``detail``);
+  ``exc.message("zh")`` renders the same error in Chinese. ``exc.msg`` holds key and values.
+- A value may itself be a :class:`Msg` (a localised part such as a hint, rendered in the same
+  language), a tuple of strings (a list: ``a、b`` in zh, ``a, b`` in en) or ``None`` (nothing).
+- A bad sheet field is a :class:`RowProblem`: where (file, row, column, value) plus ``what``
+  went wrong and how to ``fix`` it, both :class:`Msg`; ``str()`` and ``.message``/``.hint``
+  stay English, ``render(lang)`` gives the whole line in either language.
+- Text that is not a catalogue key is shown as it is in every language (for messages written
+  before the catalogue; lifecircle's own errors use keys).
+
+A new error: add ``["error.<module>.<what>"]`` with ``zh`` and ``en`` to the catalogue, then
+``raise InputFileError("error.<module>.<what>", file=path.name, ...)``. Errors pickle with
+their key and values (so they cross process boundaries intact).
 
 Exception tree::
 
@@ -21,10 +40,84 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import PurePath
+
+from lifecircle.i18n import catalogue
+
+#: The pseudo column of text found under no header (shown as 无表头 in zh).
+NO_HEADER = "(no header)"
+_LIST_SEPARATOR = {"zh": "、", "en": ", "}
+
+
+@dataclass(frozen=True, init=False)
+class Msg:
+    """A catalogue message: its key and the values of its placeholders.
+
+    >>> Msg("error.type.closest", types=("幼儿园", "托育")).render("zh")
+    '，最接近的类型：幼儿园、托育'
+    >>> Msg("error.type.closest", types=("kindergarten",)).render("en")
+    '; closest known types: kindergarten'
+    """
+
+    key: str
+    params: tuple[tuple[str, Param], ...]
+
+    def __init__(self, key: str, /, **params: Param) -> None:
+        object.__setattr__(self, "key", key)
+        object.__setattr__(self, "params", tuple(params.items()))
+
+    def render(self, lang: str) -> str:
+        """Return the message in ``lang`` (``zh`` or ``en``) with its values filled in."""
+        entry = catalogue().get(self.key)
+        if entry is None:
+            return self.key  # plain text, not a key
+        template = entry.get(lang) or entry["en"]
+        return template.format(**{name: _text(value, lang) for name, value in self.params})
+
+    def __str__(self) -> str:
+        return self.render("en")
+
+
+#: A placeholder value: plain values, a localised part, a list of names, or nothing.
+Param = str | int | float | PurePath | Msg | tuple[str, ...] | None
+
+
+def _text(value: Param, lang: str) -> object:
+    """Format a placeholder value for ``lang`` (numbers stay numbers for format specs)."""
+    if isinstance(value, Msg):
+        return value.render(lang)
+    if isinstance(value, tuple):
+        return _LIST_SEPARATOR.get(lang, ", ").join(value)
+    if value is None:
+        return ""
+    return str(value) if isinstance(value, PurePath) else value
 
 
 class LifecircleError(Exception):
-    """Base class of every error lifecircle raises on purpose."""
+    """Base class of every error lifecircle raises on purpose.
+
+    ``key`` names a message in the catalogue and ``params`` fill its placeholders.
+    """
+
+    def __init__(self, key: str, /, **params: Param) -> None:
+        self.msg = Msg(key, **params)
+        super().__init__(self.msg.render("en"))
+
+    def message(self, lang: str) -> str:
+        """Return the message in ``lang`` (``zh`` or ``en``); ``str(exc)`` is the English one."""
+        return self.msg.render(lang)
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Subclasses take other arguments than the English text in ``args``: keep the state.
+        return (_restore, (type(self), self.__dict__))
+
+
+def _restore(cls: type[LifecircleError], state: dict[str, object]) -> LifecircleError:
+    """Rebuild a pickled error from its attributes (key, values and any subclass fields)."""
+    error = cls.__new__(cls)
+    error.__dict__.update(state)
+    Exception.__init__(error, error.msg.render("en"))
+    return error
 
 
 class ConfigError(LifecircleError):
@@ -36,17 +129,19 @@ class TaxonomyError(LifecircleError):
 
 
 class UnknownTypeError(LifecircleError):
-    """A facility type given by code, Chinese name or AMap code is not in the taxonomy."""
+    """A facility type given by code, Chinese name or AMap code is not in the taxonomy.
+
+    ``lead`` says which value is unknown (with the closest known types), ``fix`` how to write
+    a type; a sheet reader reports them as a row's problem and hint.
+    """
 
     def __init__(self, value: str, suggestions: Sequence[str] = ()) -> None:
         self.value = value
         self.suggestions = tuple(suggestions)
-        hint = f"; closest known types: {', '.join(self.suggestions)}" if suggestions else ""
-        super().__init__(
-            f"unknown facility type {value!r}{hint} "
-            "(use a taxonomy code, a Chinese type name or an AMap type code; "
-            "`lifecircle taxonomy` lists them)"
-        )
+        closest = Msg("error.type.closest", types=self.suggestions) if suggestions else None
+        self.lead = Msg("error.type.unknown", value=value, closest=closest)
+        self.fix = Msg("error.type.how")
+        super().__init__("error.with_fix", what=self.lead, fix=self.fix)
 
 
 class InputFileError(LifecircleError):
@@ -62,20 +157,46 @@ class RowProblem:
     """One bad field in one row of an input sheet.
 
     ``row`` is the 1-based row number as a spreadsheet program shows it (the header is row 1),
-    or the 1-based feature number for GeoJSON.
+    or the 1-based feature number for GeoJSON. ``column`` is the header as written in the file.
+    ``what`` went wrong and how to ``fix`` it are catalogue messages; ``message`` and ``hint``
+    are their English text.
     """
 
     file: str
     row: int
     column: str
     value: str
-    message: str
-    hint: str = ""
+    what: Msg
+    fix: Msg | None = None
+
+    @property
+    def message(self) -> str:
+        """What went wrong, in English."""
+        return self.what.render("en")
+
+    @property
+    def hint(self) -> str:
+        """How to fix it, in English ("" when there is no hint)."""
+        return self.fix.render("en") if self.fix is not None else ""
+
+    def as_msg(self) -> Msg:
+        """Return the whole line (where, what, value, hint) as one message."""
+        return Msg(
+            "error.row.problem",
+            file=self.file,
+            row=self.row,
+            column=Msg("error.row.no_header") if self.column == NO_HEADER else self.column,
+            message=self.what,
+            value=Msg("error.row.value", value=self.value) if self.value else None,
+            hint=Msg("error.row.hint", hint=self.fix) if self.fix is not None else None,
+        )
+
+    def render(self, lang: str) -> str:
+        """Return the whole line in ``lang``, e.g. ``设施.csv 第 3 行「类型」列：…``."""
+        return self.as_msg().render(lang)
 
     def __str__(self) -> str:
-        hint = f" — {self.hint}" if self.hint else ""
-        where = f"{self.file}, row {self.row}, column {self.column!r}"
-        return f"{where}: {self.message} (value {self.value!r}){hint}"
+        return self.render("en")
 
 
 class RowError(LifecircleError):
@@ -83,7 +204,7 @@ class RowError(LifecircleError):
 
     def __init__(self, problem: RowProblem) -> None:
         self.problem = problem
-        super().__init__(str(problem))
+        super().__init__("error.row.single", problem=problem.as_msg())
 
 
 class BadRowsError(LifecircleError):
@@ -91,12 +212,14 @@ class BadRowsError(LifecircleError):
 
     def __init__(self, problems: Sequence[RowProblem]) -> None:
         self.problems = tuple(problems)
-        first = self.problems[0] if self.problems else None
-        more = f" (and {len(self.problems) - 1} more bad rows)" if len(self.problems) > 1 else ""
+        if not self.problems:
+            super().__init__("error.bad_rows.none")
+            return
+        more = len(self.problems) - 1
         super().__init__(
-            f"{first}{more}; nothing was imported — fix the rows or pass --skip-bad-rows"
-            if first
-            else "bad rows; nothing was imported"
+            "error.bad_rows.first",
+            first=self.problems[0].as_msg(),
+            more=Msg("error.bad_rows.more", n=more) if more else None,
         )
 
 

@@ -166,6 +166,36 @@ class WalkNode(Record):
         return f"osm:node/{self.osm_id}"
 
 
+EditKind = Literal["impassable_way", "impassable_node", "uncrossable_way", "link"]
+
+
+@dataclass(frozen=True)
+class LocalEdit(Record):
+    """Staff's local knowledge about walking, kept apart from OSM so it survives re-imports.
+
+    ``edit_kind`` says what it does: ``impassable_way`` / ``impassable_node`` (nobody passes
+    OSM way or node ``osm_id``: a locked gate, a removed crossing), ``uncrossable_way`` (people
+    walk along the road but cannot cross it: an arterial with a central fence), or ``link`` (a
+    walking connection OSM lacks, from ``coords[0]`` to ``coords[1]``; ``osm_id`` is ``None``).
+    For the other kinds ``coords`` is where the edit was made (the clicked point or the OSM
+    object's location), so it can still be shown if the OSM object disappears.
+    """
+
+    kind: ClassVar[str] = "local_edit"
+    edit_id: int
+    edit_kind: EditKind
+    osm_id: int | None
+    coords: tuple[LonLat, ...]
+    note: str
+    author: str
+    created_at: str
+
+    @property
+    def key(self) -> str:
+        """``edit:<edit_id>``."""
+        return f"edit:{self.edit_id}"
+
+
 @dataclass(frozen=True)
 class Building:
     """An OSM building footprint, kept in memory to estimate residents (not stored)."""
@@ -186,7 +216,7 @@ class ResidentialArea:
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.kind: cls for cls in (Facility, Compound, Board, WalkWay, WalkNode)
+    cls.kind: cls for cls in (Facility, Compound, Board, WalkWay, WalkNode, LocalEdit)
 }
 
 

@@ -284,7 +284,7 @@ def build_walk_graph(
     """
     rules = rules or LocalRules()
     if not ways:
-        raise GraphError("there are no walkable ways: import an OSM extract first")
+        raise GraphError("error.network.no_ways")
     metric = metric or _pick_metric(ways)
     way_xy = {}
     for way in ways:
@@ -303,7 +303,7 @@ def build_walk_graph(
     for way in usable:
         _add_way(build, ctx, way, way_xy[way.osm_id])
     if not build.u:
-        raise GraphError(f"no way is walkable for the {profile.name!r} profile")
+        raise GraphError("error.network.none_walkable", profile=profile.name)
     graph = _finish(build, profile, metric)
     if rules.links:
         graph = add_links(graph, rules.links)

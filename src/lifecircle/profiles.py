@@ -137,7 +137,7 @@ def get_profile(name: str, overrides: Mapping[str, Any] | None = None) -> WalkPr
         profile = BUILTIN_PROFILES[name]
     except KeyError:
         raise ConfigError(
-            f"unknown walking profile {name!r}; choose one of {', '.join(BUILTIN_PROFILES)}"
+            "error.profile.unknown", name=name, choices=tuple(BUILTIN_PROFILES)
         ) from None
     if not overrides:
         return profile
@@ -145,11 +145,14 @@ def get_profile(name: str, overrides: Mapping[str, Any] | None = None) -> WalkPr
     unknown = set(overrides) - known
     if unknown:
         raise ConfigError(
-            f"profile {name!r}: unknown fields {sorted(unknown)}; known: {sorted(known)}"
+            "error.profile.unknown_fields",
+            name=name,
+            fields=tuple(sorted(unknown)),
+            known=tuple(sorted(known)),
         )
     profile = replace(profile, **overrides)
     if profile.speed_mps <= 0:
-        raise ConfigError(f"profile {name!r}: speed_mps must be positive, got {profile.speed_mps}")
+        raise ConfigError("error.config.not_positive", name="speed_mps", value=profile.speed_mps)
     return profile
 
 

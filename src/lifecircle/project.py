@@ -74,10 +74,7 @@ def known_area_name(code: str) -> str | None:
 def _check_code(code: str) -> str:
     code = code.strip()
     if code and not _CODE_RE.match(code):
-        raise ConfigError(
-            f"area code {code!r} is not a 6-, 9- or 12-digit statistical code "
-            "(e.g. 120103 for 河西区, 120103003000 for 桃园街道); leave it out if unknown"
-        )
+        raise ConfigError("error.project.bad_code", code=code)
     return code
 
 
@@ -93,11 +90,11 @@ def init_project(root: Path, *, name: str = "", code: str = "") -> Project:
     code = _check_code(code)
     name = name.strip() or (known_area_name(code) if code else None) or ""
     if not name:
-        raise ConfigError("give the area a name with --name (e.g. --name 桃园街道)")
+        raise ConfigError("error.project.no_name")
     if (root / PROJECT_FILE).exists():
-        raise ConfigError(f"{root} is already a lifecircle project ({PROJECT_FILE} exists)")
+        raise ConfigError("error.project.exists", path=root, file=PROJECT_FILE)
     if root.exists() and not root.is_dir():
-        raise ConfigError(f"{root} exists and is not a folder")
+        raise ConfigError("error.project.not_folder", path=root)
     root.mkdir(parents=True, exist_ok=True)
     text = (
         "# lifecircle project: the area and its settings (see `lifecircle settings`).\n"
@@ -124,13 +121,10 @@ def open_project(root: Path, *, cli_overrides: dict[str, Any] | None = None) -> 
     """Open an existing project folder (or a folder inside one)."""
     found = find_project_root(root)
     if found is None:
-        raise ConfigError(
-            f"{root} is not a lifecircle project (no {PROJECT_FILE} here or above); "
-            "create one with `lifecircle init DIR --name NAME` or pass -p DIR"
-        )
+        raise ConfigError("error.project.not_found", path=root, file=PROJECT_FILE)
     area = read_project_file(found).get("area", {})
     if not isinstance(area, dict) or not str(area.get("name", "")).strip():
-        raise ConfigError(f"{found / PROJECT_FILE}: [area] needs a name")
+        raise ConfigError("error.project.area_name", path=found / PROJECT_FILE)
     settings = load_settings(found, cli_overrides=cli_overrides)
     return Project(
         root=found,

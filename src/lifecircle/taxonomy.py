@@ -16,7 +16,7 @@ from importlib import resources
 from pathlib import Path
 
 from lifecircle._taxonomy_rules import OsmRule, TagCondition, parse_osm_rule
-from lifecircle.errors import TaxonomyError, UnknownTypeError
+from lifecircle.errors import Msg, TaxonomyError, UnknownTypeError
 
 __all__ = [
     "DIMENSIONS",
@@ -215,9 +215,9 @@ class Taxonomy:
         try:
             return self._index.areas[code]
         except KeyError:
-            known = ", ".join(self._index.areas)
+            known = tuple(self._index.areas)
             raise TaxonomyError(
-                f"unknown content area {code!r} in {self.path}; known areas: {known}"
+                "error.taxonomy.unknown_area", code=code, path=self.path, known=known
             ) from None
 
     def type(self, code: str) -> FacilityType:
@@ -232,9 +232,9 @@ class Taxonomy:
         try:
             return self._index.circles[code]
         except KeyError:
-            known = ", ".join(self._index.circles) or "none"
+            known = tuple(self._index.circles) or Msg("error.taxonomy.none")
             raise TaxonomyError(
-                f"unknown service circle {code!r} in {self.path}; known circles: {known}"
+                "error.taxonomy.unknown_circle", code=code, path=self.path, known=known
             ) from None
 
     def types_in_area(self, area_code: str) -> tuple[FacilityType, ...]:
@@ -320,10 +320,8 @@ def load_taxonomy(path: str | Path | None = None) -> Taxonomy:
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        raise TaxonomyError(
-            f"{file}: taxonomy file not found; check the path (setting taxonomy_path), "
-            "or leave the setting empty to use the packaged taxonomy"
-        ) from None
+        raise TaxonomyError("error.taxonomy.not_found", path=file) from None
     except OSError as exc:
-        raise TaxonomyError(f"{file}: cannot read the taxonomy file ({exc.strerror})") from None
+        detail = str(exc.strerror)
+        raise TaxonomyError("error.taxonomy.unreadable", path=file, detail=detail) from None
     return parse_taxonomy(data, path=str(file), shown=str(file))

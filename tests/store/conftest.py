@@ -18,7 +18,7 @@ from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
-from lifecircle.model import Board, Compound, Facility, WalkNode, WalkWay
+from lifecircle.model import Board, Compound, Facility, LocalEdit, WalkNode, WalkWay
 from lifecircle.store import Store, sqlite_url
 
 POSTGRES_URL_ENV = "LIFECIRCLE_TEST_POSTGRES_URL"
@@ -237,6 +237,25 @@ class HandMade:
         return WalkNode(
             5001, 117.1905, 39.1101, {"highway": "crossing", "crossing": "traffic_signals"}
         )
+
+    @staticmethod
+    def edit(edit_id: int = 1, **changes: object) -> LocalEdit:
+        values: dict[str, object] = {
+            "edit_id": edit_id,
+            "edit_kind": "uncrossable_way",
+            "osm_id": 1001,
+            "coords": ((117.191, 39.1101),),
+            "note": "主干道中间有护栏，只能走天桥",
+            "author": "王芳",
+            "created_at": "2025-05-01T08:30:00Z",
+        }
+        values.update(changes)
+        return LocalEdit(**values)  # type: ignore[arg-type]
+
+    @staticmethod
+    def link(edit_id: int = 1) -> LocalEdit:
+        ends = ((117.1901, 39.1102), (117.1904, 39.1105))
+        return HandMade.edit(edit_id, edit_kind="link", osm_id=None, coords=ends, note="小区北门")
 
 
 @pytest.fixture

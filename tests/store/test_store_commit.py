@@ -171,6 +171,7 @@ def test_every_kind_round_trips_in_one_version(store: Store, hand) -> None:
         Snapshot("board", "sheet:boards", [hand.board()]),
         Snapshot("walk_way", "osm", hand.ways(2)),
         Snapshot("walk_node", "osm", [hand.node()]),
+        Snapshot("local_edit", "edit", [hand.edit(1), hand.link(2)]),
     ]
     outcome = store.commit(snapshots, **IMPORT)
 

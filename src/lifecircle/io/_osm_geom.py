@@ -75,13 +75,10 @@ def id_order(source_id: str) -> tuple[int, int]:
 def checked_boundary(boundary: BaseGeometry) -> BaseGeometry:
     """Return ``boundary`` prepared for fast tests, after checking it is non-empty WGS-84."""
     if boundary.is_empty:
-        raise LocationError("the boundary polygon is empty — check the boundary file")
+        raise LocationError("error.boundary.empty")
     lon_min, lat_min, lon_max, lat_max = boundary.bounds
     if not (-180 <= lon_min <= lon_max <= 180 and -90 <= lat_min <= lat_max <= 90):
-        raise LocationError(
-            f"the boundary's extent {boundary.bounds} is not WGS-84 lon/lat degrees — "
-            "convert the boundary to WGS-84 (EPSG:4326) first"
-        )
+        raise LocationError("error.boundary.not_wgs84", extent=str(boundary.bounds))
     shapely.prepare(boundary)
     return boundary
 

@@ -15,23 +15,20 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from lifecircle.errors import InputFileError
+from lifecircle.errors import InputFileError, Msg
 from lifecircle.io import crs as crs_io
 
 
 def _features(path: Path, data: Any) -> list[Mapping[str, Any]]:
     if not isinstance(data, dict):
-        raise InputFileError(f"{path}: not a GeoJSON object")
+        raise InputFileError("error.boundary.not_object", path=path)
     if data.get("type") == "FeatureCollection":
         return list(data.get("features") or [])
     if data.get("type") == "Feature":
         return [data]
     if data.get("type") in ("Polygon", "MultiPolygon"):
         return [{"type": "Feature", "properties": {}, "geometry": data}]
-    raise InputFileError(
-        f"{path}: expected a GeoJSON FeatureCollection, Feature or (Multi)Polygon, "
-        f"got type {data.get('type')!r}"
-    )
+    raise InputFileError("error.boundary.wrong_type", path=path, found=str(data.get("type")))
 
 
 def _pick(
@@ -46,11 +43,17 @@ def _pick(
         ]
         if len(hits) == 1:
             return hits[0]
-    names = ", ".join(str((f.get("properties") or {}).get("name", "?")) for f in features[:20])
+    names = tuple(str((f.get("properties") or {}).get("name", "?")) for f in features[:20])
     raise InputFileError(
-        f"{path}: {len(features)} features and none chosen by "
-        f"{feature or '(no --boundary-feature)'}; "
-        f"pass --boundary-feature with a property value such as a name or adcode ({names})"
+        "error.boundary.choose",
+        path=path,
+        n=len(features),
+        chosen=(
+            Msg("error.boundary.by_value", value=feature)
+            if feature
+            else Msg("error.boundary.no_feature_option")
+        ),
+        names=names,
     )
 
 
@@ -66,18 +69,16 @@ def read_boundary(
     try:
         data = json.loads(path.read_text(encoding="utf-8-sig"))
     except FileNotFoundError:
-        raise InputFileError(f"{path}: boundary file not found") from None
+        raise InputFileError("error.boundary.not_found", path=path) from None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise InputFileError(f"{path}: not a GeoJSON file ({exc})") from None
+        raise InputFileError("error.boundary.not_geojson", path=path, detail=str(exc)) from None
     chosen = _pick(path, _features(path, data), feature, area_code)
     try:
         geom = shape(chosen.get("geometry"))
     except (AttributeError, TypeError, ValueError, shapely.errors.GEOSException) as exc:
-        raise InputFileError(f"{path}: the boundary geometry cannot be read ({exc})") from None
+        raise InputFileError("error.boundary.bad_geometry", path=path, detail=str(exc)) from None
     if geom.geom_type not in ("Polygon", "MultiPolygon") or geom.is_empty:
-        raise InputFileError(
-            f"{path}: the boundary must be a Polygon or MultiPolygon, got {geom.geom_type}"
-        )
+        raise InputFileError("error.boundary.not_polygon", path=path, found=geom.geom_type)
     if crs != "wgs84":
         geom = shapely.transform(
             geom, lambda xy: np.column_stack(crs_io.to_wgs84(xy[:, 0], xy[:, 1], crs))

@@ -58,10 +58,7 @@ def parse_crs(text: str) -> CrsName:
     for name, aliases in _CRS_ALIASES.items():
         if key in aliases:
             return name
-    raise ConfigError(
-        f"unknown coordinate system {text!r}; use one of wgs84 (WGS-84, GPS, OSM, EPSG:4326), "
-        "gcj02 (GCJ-02, 火星坐标, 高德/腾讯) or bd09 (BD-09, 百度)"
-    )
+    raise ConfigError("error.crs.unknown", value=text)
 
 
 def _arrays(lon: Any, lat: Any) -> tuple[FloatArray, FloatArray]:
@@ -299,7 +296,7 @@ def local_metric_transformer(lon0: float, lat0: float) -> LocalMetric:
     (0.0, 111.0)
     """
     if not (-180.0 <= lon0 <= 180.0 and -90.0 <= lat0 <= 90.0):
-        raise ConfigError(f"the projection centre ({lon0}, {lat0}) is not a WGS-84 lon/lat")
+        raise ConfigError("error.crs.bad_centre", lon=lon0, lat=lat0)
     proj4 = f"+proj=aeqd +lat_0={lat0!r} +lon_0={lon0!r} +datum=WGS84 +units=m +no_defs"
     forward = Transformer.from_crs("EPSG:4326", proj4, always_xy=True)
     inverse = Transformer.from_crs(proj4, "EPSG:4326", always_xy=True)

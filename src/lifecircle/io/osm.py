@@ -16,7 +16,7 @@ from typing import Any
 import osmium
 from shapely.geometry.base import BaseGeometry
 
-from lifecircle.errors import OsmFileError
+from lifecircle.errors import Msg, OsmFileError
 from lifecircle.io import _osm_geom as geo
 from lifecircle.io import _osm_tags as tagrules
 from lifecircle.model import (
@@ -128,37 +128,25 @@ def read_osm(
             _on_area(scan, obj, factory)
     extract = _assemble(file, scan, boundary, network_buffer_m)
     if not extract.ways:
-        raise OsmFileError(_no_ways_message(file, scan, boundary, network_buffer_m))
+        raise _no_ways_error(file, scan, boundary, network_buffer_m)
     return extract
 
 
 def _checked_path(file: Path) -> Path:
     if not file.exists():
-        raise OsmFileError(
-            f"OSM file not found: {file} — check the path, or download a district extract "
-            "(.osm.pbf) and pass its location"
-        )
+        raise OsmFileError("error.osm.not_found", path=file)
     if file.is_dir():
-        raise OsmFileError(
-            f"{file} is a folder, not an OSM file — pass the .osm.pbf file inside it"
-        )
+        raise OsmFileError("error.osm.folder", path=file)
     if file.stat().st_size == 0:
-        raise OsmFileError(f"OSM file {file} is empty (0 bytes) — download the extract again")
+        raise OsmFileError("error.osm.empty", path=file)
     return file
 
 
 def _read_error(file: Path, exc: RuntimeError) -> OsmFileError:
     text = str(exc)
     if "detect file format" in text:
-        return OsmFileError(
-            f"cannot tell the format of {file} from its name; OSM files must end in "
-            f"{', '.join(OSM_SUFFIXES)} — rename it (if it is OSM data)"
-        )
-    return OsmFileError(
-        f"{file} is not a readable OpenStreetMap file ({text}); it may be truncated by an "
-        "interrupted download or not be OSM data at all — download the extract again, or "
-        "check that the name's ending (.osm.pbf / .osm / .osm.bz2 / .osm.gz) matches its content"
-    )
+        return OsmFileError("error.osm.unknown_format", path=file, suffixes=OSM_SUFFIXES)
+    return OsmFileError("error.osm.unreadable", path=file, detail=text)
 
 
 def _objects(file: Path) -> Iterator[Any]:
@@ -378,21 +366,23 @@ def _timestamp(file: Path, newest: datetime) -> str | None:
     return stamp or None
 
 
-def _no_ways_message(
+def _no_ways_error(
     file: Path, scan: _Scan, boundary: BaseGeometry | None, buffer_m: float
-) -> str:
+) -> OsmFileError:
     if boundary is None or not scan.ways:
-        return (
-            f"{file} has no walkable ways (highway=footway/residential/… with node locations) "
-            "— is this the right extract? Street data is needed to build walking routes"
-        )
-    data = geo.bounds(scan.ways)
-    return (
-        f"none of the {len(scan.ways)} walkable ways in {file} (extent {_fmt(data)}) lies within "
-        f"{buffer_m:g} m of the boundary (extent {_fmt(boundary.bounds)}) — the boundary misses "
-        "the extract; check that both are WGS-84 and cover the same area"
+        return OsmFileError("error.osm.no_ways", path=file)
+    return OsmFileError(
+        "error.osm.boundary_misses",
+        path=file,
+        n=len(scan.ways),
+        extent=_fmt(geo.bounds(scan.ways)),
+        buffer_m=buffer_m,
+        boundary_extent=_fmt(boundary.bounds),
     )
 
 
-def _fmt(bounds: tuple[float, ...]) -> str:
-    return f"lon {bounds[0]:.4f}–{bounds[2]:.4f}, lat {bounds[1]:.4f}–{bounds[3]:.4f}"
+def _fmt(bounds: tuple[float, ...]) -> Msg:
+    lon_min, lat_min, lon_max, lat_max = bounds
+    return Msg(
+        "error.osm.extent", lon_min=lon_min, lon_max=lon_max, lat_min=lat_min, lat_max=lat_max
+    )

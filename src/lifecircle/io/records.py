@@ -14,7 +14,7 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import shapely
 
-from lifecircle.errors import InputFileError, RowProblem, UnknownTypeError
+from lifecircle.errors import NO_HEADER, InputFileError, Msg, RowProblem, UnknownTypeError
 from lifecircle.io import crs as crs_io
 from lifecircle.io.sheets import Sheet, SheetRow
 from lifecircle.io.values import (
@@ -61,10 +61,8 @@ class _Row:
     def header(self, name: str) -> str:
         return self.sheet.columns.get(name, name)
 
-    def report(self, name: str, value: str, message: str, hint: str = "") -> None:
-        problem = RowProblem(
-            self.sheet.name, self.row.number, self.header(name), value, message, hint
-        )
+    def report(self, name: str, value: str, what: Msg, fix: Msg | None = None) -> None:
+        problem = RowProblem(self.sheet.name, self.row.number, self.header(name), value, what, fix)
         self.problems.append(problem)
 
     def parse(self, name: str, parser: Callable[[str], V]) -> V | None:
@@ -75,13 +73,14 @@ class _Row:
         try:
             return parser(value)
         except FieldValueError as bad:
-            self.report(name, value, bad.message, bad.hint)
+            self.report(name, value, bad.what, bad.fix)
             return None
 
-    def required(self, name: str, what: str) -> str:
+    def required(self, name: str, what: Msg) -> str:
         value = self.text(name)
         if not value:
-            self.report(name, "", f"missing {what}", f"fill in the {self.header(name)} column")
+            fix = Msg("error.row.fill_in", column=self.header(name))
+            self.report(name, "", Msg("error.row.missing", what=what), fix)
         return value
 
     def point(self) -> LonLat | None:
@@ -89,12 +88,14 @@ class _Row:
         lon_text, lat_text = self.text("lon"), self.text("lat")
         if not lon_text and not lat_text and ("lonlat" in self.sheet.columns):
             if not self.text("lonlat"):
-                self.report("lonlat", "", "missing coordinates", "write e.g. 117.2,39.1")
+                missing = Msg("error.row.missing", what=Msg("error.noun.coordinates"))
+                self.report("lonlat", "", missing, Msg("error.value.pair_fix"))
             return self.parse("lonlat", parse_pair)
         if not lon_text or not lat_text:
             name = "lat" if lon_text else "lon"
-            what = "coordinate" if lon_text or lat_text else "coordinates"
-            self.report(name, "", f"missing {what}", "fill in both 经度 and 纬度 (lon, lat)")
+            noun = "error.noun.coordinate" if lon_text or lat_text else "error.noun.coordinates"
+            missing = Msg("error.row.missing", what=Msg(noun))
+            self.report(name, "", missing, Msg("error.row.fill_lonlat"))
             return None
         lon, lat = self.parse("lon", parse_degrees), self.parse("lat", parse_degrees)
         if lon is None or lat is None:
@@ -102,38 +103,40 @@ class _Row:
         try:
             return check_lonlat(lon, lat)
         except FieldValueError as bad:
-            name = "lon" if bad.message.startswith("longitude") else "lat"
-            self.report(name, self.text(name), bad.message, bad.hint)
+            name = "lon" if bad.what.key == "error.value.lon_range" else "lat"
+            self.report(name, self.text(name), bad.what, bad.fix)
             return None
 
     def outline(self) -> str | None:
         wkt = self.row.geometry_wkt
         if wkt and shapely.from_wkt(wkt).geom_type not in ("Polygon", "MultiPolygon"):
-            self.report("geometry", wkt[:40], "geometry must be a Point, Polygon or MultiPolygon")
+            self.report("geometry", wkt[:40], Msg("error.row.geometry"))
             return None
         return wkt
 
     def counts(self, names: Sequence[str]) -> dict[str, int | None]:
         values = {name: self.parse(name, parse_count) for name in names}
         residents = values.get("residents")
-        for name, label in (("elderly", "residents aged 60+"), ("children", "children aged 0–6")):
+        parts = (("elderly", Msg("error.noun.elderly")), ("children", Msg("error.noun.children")))
+        for name, label in parts:
             part = values.get(name)
             if part is not None and residents is not None and part > residents:
-                self.report(
-                    name,
-                    self.text(name),
-                    f"more {label} ({part}) than residents ({residents})",
-                    f"check the {self.header(name)} and {self.header('residents')} columns",
+                what = Msg("error.row.more_than_residents", label=label, part=part, total=residents)
+                fix = Msg(
+                    "error.row.check_columns",
+                    column=self.header(name),
+                    other=self.header("residents"),
                 )
+                self.report(name, self.text(name), what, fix)
         return values
 
     def no_overflow(self) -> None:
         if self.row.overflow:
             self.report(
-                "(no header)",
+                NO_HEADER,
                 ", ".join(self.row.overflow),
-                "text in a column without a header",
-                "give the column a header, or quote values that contain commas",
+                Msg("error.row.overflow"),
+                Msg("error.row.overflow_fix"),
             )
 
 
@@ -158,10 +161,9 @@ def _require_columns(sheet: Sheet, names: Sequence[str]) -> None:
     if not ({"lon", "lat"} <= sheet.columns.keys() or "lonlat" in sheet.columns):
         missing.append("lon+lat")
     if missing:
-        found = [*sheet.columns.values(), *sheet.extra_columns]
+        found = (*sheet.columns.values(), *sheet.extra_columns)
         raise InputFileError(
-            f"{sheet.name}: no column for {', '.join(missing)} (found {found}); use headers such "
-            "as 编号, 名称, 类型, 经度, 纬度 or 经纬度 (id, name, type, lon, lat, lonlat)"
+            "error.sheet.missing_columns", file=sheet.name, missing=tuple(missing), found=found
         )
 
 
@@ -184,13 +186,13 @@ def _collect(
         draft = read(row)
         row.no_overflow()
         if draft is not None and draft.key in seen:
-            what = "name and type" if "type_code" in draft.fields else "name"
-            what = "id" if draft.key_field == "id" else what
+            noun = "error.noun.name_and_type" if "type_code" in draft.fields else "error.noun.name"
+            noun = "error.noun.id" if draft.key_field == "id" else noun
             row.report(
                 draft.key_field,
                 row.text(draft.key_field),
-                f"same {what} as row {seen[draft.key]}",
-                "give each row its own 编号 (id), or delete the repeated row",
+                Msg("error.row.repeated", what=Msg(noun), row=seen[draft.key]),
+                Msg("error.row.repeated_fix"),
             )
         elif draft is not None and not row.problems:
             seen[draft.key] = sheet_row.number
@@ -234,7 +236,7 @@ def _resolve(row: _Row, text: str, resolve_type: Callable[[str], str]) -> str | 
     try:
         return resolve_type(text)
     except UnknownTypeError as err:
-        row.report("type", text, str(err))
+        row.report("type", text, err.lead, err.fix)
         return None
 
 
@@ -264,7 +266,8 @@ def facilities_from_sheet(
     _require_columns(sheet, ("name", "type"))
 
     def read(row: _Row) -> _Draft | None:
-        name, type_text = row.required("name", "name"), row.required("type", "facility type")
+        name = row.required("name", Msg("error.noun.name"))
+        type_text = row.required("type", Msg("error.noun.facility_type"))
         type_code = _resolve(row, type_text, resolve_type) if type_text else None
         point, outline = row.point(), row.outline()
         entrances = row.parse("entrances", parse_entrances) or ()
@@ -297,7 +300,7 @@ def compounds_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult
     _require_columns(sheet, ("name",))
 
     def read(row: _Row) -> _Draft | None:
-        name = row.required("name", "compound name")
+        name = row.required("name", Msg("error.noun.compound_name"))
         point, outline = row.point(), row.outline()
         entrances = row.parse("entrances", parse_entrances) or ()
         counts = row.counts(("households", "residents", "elderly", "children"))
@@ -322,8 +325,9 @@ def boards_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult[Bo
     _require_columns(sheet, ("id", "name"))
 
     def read(row: _Row) -> _Draft | None:
-        board_id = row.parse("id", parse_board_id) if row.required("id", "board id") else None
-        name = row.required("name", "board name")
+        has_id = row.required("id", Msg("error.noun.board_id"))
+        board_id = row.parse("id", parse_board_id) if has_id else None
+        name = row.required("name", Msg("error.noun.board_name"))
         point = row.point()
         fields = {
             "board_id": board_id,

@@ -24,7 +24,7 @@ from typing import Any
 import shapely
 from shapely.geometry import shape
 
-from lifecircle.errors import InputFileError
+from lifecircle.errors import InputFileError, Msg
 
 #: Canonical field → accepted headers (matched after NFKC, case-folding and dropping punctuation).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -123,10 +123,10 @@ def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
     """
     path = Path(path)
     if not path.is_file():
-        raise InputFileError(f"{path}: file not found (check the path and file name)")
+        raise InputFileError("error.sheet.not_found", path=path)
     data = path.read_bytes()
     if not data.strip():
-        raise InputFileError(f"{path.name}: the file is empty")
+        raise InputFileError("error.sheet.empty", file=path.name)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
         return _read_csv(path, data)
@@ -135,44 +135,42 @@ def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
     if suffix in (".geojson", ".json"):
         return _read_geojson(path, data)
     if suffix in (".xls", ".et", ".wps"):
-        raise InputFileError(
-            f"{path.name}: old {suffix} workbooks are not read; open it in Excel/WPS and "
-            "save as .xlsx (Excel 工作簿) or .csv (UTF-8)"
-        )
+        raise InputFileError("error.sheet.old_workbook", file=path.name, suffix=suffix)
     raise InputFileError(
-        f"{path.name}: unsupported file type {suffix or '(no extension)'!r}; "
-        "use .csv, .xlsx or .geojson"
+        "error.sheet.unsupported",
+        file=path.name,
+        suffix=suffix or Msg("error.sheet.no_extension"),
     )
 
 
 # -- file formats ------------------------------------------------------------------------------
 
 _MAGIC = {
-    b"%PDF": "a PDF document",
-    b"PK\x03\x04": "a zip archive (an .xlsx or .docx file?)",
-    b"\xd0\xcf\x11\xe0": "an old Office file (.xls/.doc)",
-    b"\x89PNG": "a PNG image",
-    b"\xff\xd8\xff": "a JPEG image",
-    b"Rar!": "a RAR archive",
+    b"%PDF": "error.filekind.pdf",
+    b"PK\x03\x04": "error.filekind.zip",
+    b"\xd0\xcf\x11\xe0": "error.filekind.old_office",
+    b"\x89PNG": "error.filekind.png",
+    b"\xff\xd8\xff": "error.filekind.jpeg",
+    b"Rar!": "error.filekind.rar",
 }
 
 
-def _binary_kind(data: bytes) -> str | None:
-    for magic, kind in _MAGIC.items():
+def _binary_kind(data: bytes) -> Msg | None:
+    """Name what a non-text file looks like from its first bytes (None for text)."""
+    for magic, key in _MAGIC.items():
         if data.startswith(magic):
-            return kind
+            return Msg(key)
     has_utf16_bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    return "a binary file" if b"\x00" in data[:4096] and not has_utf16_bom else None
+    if b"\x00" in data[:4096] and not has_utf16_bom:
+        return Msg("error.filekind.binary")
+    return None
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
     """Return the text and its encoding: BOM first, then UTF-8, then GB18030 (GBK's superset)."""
     kind = _binary_kind(data)
     if kind:
-        raise InputFileError(
-            f"{path.name}: not a text table — it looks like {kind}; "
-            "export the table from Excel/WPS as CSV (UTF-8) or .xlsx"
-        )
+        raise InputFileError("error.sheet.not_text", file=path.name, kind=kind)
     if data.startswith(codecs.BOM_UTF8):
         return data.decode("utf-8-sig"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
@@ -186,9 +184,7 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
 
     best = from_bytes(data).best()
     if best is None or best.encoding is None:
-        raise InputFileError(
-            f"{path.name}: the text encoding cannot be recognised; save it as CSV UTF-8"
-        )
+        raise InputFileError("error.sheet.encoding", file=path.name)
     return str(best), str(best.encoding)
 
 
@@ -214,7 +210,7 @@ def _read_csv(path: Path, data: bytes) -> Sheet:
     try:
         raw_rows = [(n, list(cells)) for n, cells in enumerate(reader, start=1)]
     except csv.Error as exc:
-        raise InputFileError(f"{path.name}: not a readable CSV table ({exc})") from None
+        raise InputFileError("error.sheet.bad_csv", file=path.name, detail=str(exc)) from None
     return _table_to_sheet(path, raw_rows, encoding=encoding)
 
 
@@ -222,20 +218,24 @@ def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> Sheet:
     import openpyxl
 
     if not data.startswith(b"PK\x03\x04"):
-        kind = _binary_kind(data) or "a text file (a CSV renamed to .xlsx?)"
-        raise InputFileError(f"{path.name}: not an .xlsx workbook — it looks like {kind}")
+        kind = _binary_kind(data) or Msg("error.filekind.text_as_xlsx")
+        raise InputFileError("error.sheet.not_xlsx", file=path.name, kind=kind)
     try:
         with warnings.catch_warnings():
             # openpyxl warns about WPS/Excel extensions it skips (data validation, styles).
             warnings.simplefilter("ignore")
             book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise InputFileError(f"{path.name}: the .xlsx workbook cannot be opened ({exc})") from None
+        raise InputFileError(
+            "error.sheet.xlsx_unreadable", file=path.name, detail=str(exc)
+        ) from None
     try:
         if sheet_name is not None and sheet_name not in book.sheetnames:
             raise InputFileError(
-                f"{path.name}: no worksheet named {sheet_name!r}; "
-                f"it has {', '.join(book.sheetnames)}"
+                "error.sheet.no_worksheet",
+                file=path.name,
+                name=sheet_name,
+                names=tuple(book.sheetnames),
             )
         sheet = book[sheet_name] if sheet_name is not None else book.worksheets[0]
         cells = sheet.iter_rows(min_row=1, values_only=True)
@@ -250,16 +250,13 @@ def _read_geojson(path: Path, data: bytes) -> Sheet:
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise InputFileError(f"{path.name}: not valid JSON ({exc})") from None
+        raise InputFileError("error.sheet.bad_json", file=path.name, detail=str(exc)) from None
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
-        raise InputFileError(
-            f"{path.name}: expected a GeoJSON FeatureCollection, found {found!r}; "
-            "export the layer as GeoJSON features (e.g. QGIS 'Export → Save Features As')"
-        )
+        raise InputFileError("error.sheet.not_feature_collection", file=path.name, found=str(found))
     features = doc.get("features")
     if not isinstance(features, list):
-        raise InputFileError(f"{path.name}: the FeatureCollection has no 'features' list")
+        raise InputFileError("error.sheet.no_features", file=path.name)
     headers: dict[str, None] = {}
     for feature in features:
         headers.update(dict.fromkeys(_properties(path, feature)))
@@ -278,12 +275,10 @@ def _read_geojson(path: Path, data: bytes) -> Sheet:
 
 def _properties(path: Path, feature: Any) -> dict[str, Any]:
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        raise InputFileError(
-            f"{path.name}: the FeatureCollection holds something that is not a Feature"
-        )
+        raise InputFileError("error.sheet.not_a_feature", file=path.name)
     props = feature.get("properties") or {}
     if not isinstance(props, dict):
-        raise InputFileError(f"{path.name}: a feature's 'properties' is not an object")
+        raise InputFileError("error.sheet.bad_properties", file=path.name)
     return props
 
 
@@ -303,7 +298,7 @@ def _feature_row(path: Path, number: int, feature: Any, mapped: _HeaderMap) -> S
             shapely.errors.GEOSException,
         ) as exc:
             raise InputFileError(
-                f"{path.name}, feature {number}: the geometry cannot be read ({exc})"
+                "error.sheet.bad_geometry", file=path.name, number=number, detail=str(exc)
             ) from None
         if geom.geom_type == "Point" and not geom.is_empty:
             values["lon"], values["lat"] = repr(geom.x), repr(geom.y)
@@ -354,15 +349,16 @@ def _map_headers(path: Path, headers: Sequence[str]) -> _HeaderMap:
         canonical = canonical_field(header)
         if canonical is None:
             if header in mapped.extras:
-                raise InputFileError(
-                    f"{path.name}: two columns are both headed {header!r}; rename one"
-                )
+                raise InputFileError("error.sheet.same_header", file=path.name, header=header)
             mapped.extras.append(header)
             mapped.extra_at[position] = header
         elif canonical in mapped.columns:
             raise InputFileError(
-                f"{path.name}: columns {mapped.columns[canonical]!r} and {header!r} both mean "
-                f"{canonical!r}; delete or rename one of them"
+                "error.sheet.same_field",
+                file=path.name,
+                first=mapped.columns[canonical],
+                second=header,
+                field=canonical,
             )
         else:
             mapped.columns[canonical] = header
@@ -374,18 +370,14 @@ def _find_header(path: Path, rows: Sequence[tuple[int, list[str]]]) -> int:
     """Return the index of the header: the first leading row with known column names."""
     candidates = [i for i, (_, cells) in enumerate(rows) if any(cells)][:_HEADER_SCAN_ROWS]
     if not candidates:
-        raise InputFileError(f"{path.name}: the file is empty (no rows with any text)")
+        raise InputFileError("error.sheet.no_rows", file=path.name)
     known = {i: sum(canonical_field(c) is not None for c in rows[i][1]) for i in candidates}
     for needed in (2, 1):
         for i in candidates:
             if known[i] >= needed:
                 return i
     number, cells = rows[candidates[0]]
-    raise InputFileError(
-        f"{path.name}: no header row found — row {number} reads {cells[:6]!r} and none of "
-        "the first rows has a known column name; put headers such as 名称, 类型, 经度, 纬度 "
-        "(name, type, lon, lat) in the first row"
-    )
+    raise InputFileError("error.sheet.no_header", file=path.name, row=number, cells=repr(cells[:6]))
 
 
 def _table_to_sheet(

@@ -10,19 +10,20 @@ import datetime as dt
 import re
 import unicodedata
 
+from lifecircle.errors import Msg
 from lifecircle.model import LonLat
 
 
 class FieldValueError(ValueError):
     """A field value cannot be used (raised by the ``parse_*`` helpers, never by the readers).
 
-    Carries the message and a hint for the person fixing the sheet; the sheet readers turn it
-    into a RowProblem.
+    Carries what is wrong and how to fix it as catalogue messages (``str()`` is the English
+    text); the sheet readers turn it into a RowProblem.
     """
 
-    def __init__(self, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.message, self.hint = message, hint
+    def __init__(self, what: Msg, fix: Msg | None = None) -> None:
+        super().__init__(what.render("en"))
+        self.what, self.fix = what, fix
 
 
 # -- value parsers (text in, value out, FieldValueError on nonsense) ----------------------------
@@ -40,7 +41,6 @@ _BOARD_KINDS = {
     "gate": ("gate", "门口", "小区门口", "大门", "小区大门", "出入口", "小区出入口"),
 }
 _BOARD_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
-_SWAP_HINT = "looks like 经度/纬度 are swapped: longitude (~117) comes first, latitude (~39) second"
 
 
 def norm_text(text: str) -> str:
@@ -73,18 +73,17 @@ def parse_degrees(text: str) -> float:
         deg, minutes, seconds = (float(g) if g else 0.0 for g in match.groups())
         if minutes < 60 and seconds < 60:
             return sign * (deg + minutes / 60 + seconds / 3600)
-    raise FieldValueError(
-        "not a number of degrees", "write decimal degrees such as 117.2 (or 117°12′30″)"
-    )
+    raise FieldValueError(Msg("error.value.degrees"), Msg("error.value.degrees_fix"))
 
 
 def check_lonlat(lon: float, lat: float) -> LonLat:
     """Check a lon/lat pair is on Earth, hinting when the two look swapped."""
     swapped = abs(lat) <= 180 and abs(lon) <= 90
     if not -90 <= lat <= 90:
-        raise FieldValueError(f"latitude {lat:g} is outside -90…90", _SWAP_HINT if swapped else "")
+        hint = Msg("error.value.swapped") if swapped else None
+        raise FieldValueError(Msg("error.value.lat_range", lat=lat), hint)
     if not -180 <= lon <= 180:
-        raise FieldValueError(f"longitude {lon:g} is outside -180…180")
+        raise FieldValueError(Msg("error.value.lon_range", lon=lon))
     return lon, lat
 
 
@@ -92,7 +91,7 @@ def parse_pair(text: str) -> LonLat:
     """Read ``"117.2,39.1"`` (or with a space / full-width comma) as a lon/lat pair."""
     parts = [p for p in re.split(r"[,\s]+", norm_text(text)) if p]
     if len(parts) != 2:
-        raise FieldValueError("expected two numbers 'longitude,latitude'", "write e.g. 117.2,39.1")
+        raise FieldValueError(Msg("error.value.pair"), Msg("error.value.pair_fix"))
     return check_lonlat(parse_degrees(parts[0]), parse_degrees(parts[1]))
 
 
@@ -107,10 +106,7 @@ def parse_entrances(text: str) -> tuple[LonLat, ...]:
     for chunk in chunks:
         numbers = [p for p in re.split(r"[,\s]+", chunk) if p]
         if len(numbers) > 2 and len(numbers) % 2 == 0:
-            raise FieldValueError(
-                "several gates without a separator",
-                "separate gates with ';', e.g. 117.2,39.1; 117.21,39.11",
-            )
+            raise FieldValueError(Msg("error.value.gates"), Msg("error.value.gates_fix"))
         pairs.append(parse_pair(chunk))
     return tuple(pairs)
 
@@ -124,12 +120,12 @@ def parse_count(text: str) -> int:
     value = norm_text(text).rstrip(_COUNT_UNITS)
     value = re.sub(r"(?<=\d)[,\s'](?=\d{3}\b)", "", value)
     if not _DECIMAL.fullmatch(value):
-        raise FieldValueError("not a number", "write a whole number such as 1234")
+        raise FieldValueError(Msg("error.value.count"), Msg("error.value.count_fix"))
     number = float(value)
     if number < 0:
-        raise FieldValueError("must not be negative")
+        raise FieldValueError(Msg("error.value.negative"))
     if not number.is_integer():
-        raise FieldValueError("must be a whole number")
+        raise FieldValueError(Msg("error.value.not_whole"))
     return int(number)
 
 
@@ -139,7 +135,7 @@ def parse_status(text: str) -> str:
     for status, words in _STATUS.items():
         if key in words:
             return status
-    raise FieldValueError("unknown status", "use open/closed/planned (开放/关闭/规划)")
+    raise FieldValueError(Msg("error.value.status"), Msg("error.value.status_fix"))
 
 
 def parse_board_kind(text: str) -> str:
@@ -148,7 +144,7 @@ def parse_board_kind(text: str) -> str:
     for kind, words in _BOARD_KINDS.items():
         if key in words:
             return kind
-    raise FieldValueError("unknown board kind", "use centre (社区中心) or gate (小区门口)")
+    raise FieldValueError(Msg("error.value.board_kind"), Msg("error.value.board_kind_fix"))
 
 
 def parse_date(text: str) -> str:
@@ -167,7 +163,7 @@ def parse_date(text: str) -> str:
             return dt.date(*(int(g) for g in match.groups()[:3])).isoformat()
     except ValueError:
         pass
-    raise FieldValueError("not a valid date", "write dates as 2024-05-01")
+    raise FieldValueError(Msg("error.value.date"), Msg("error.value.date_fix"))
 
 
 def parse_board_id(text: str) -> str:
@@ -176,8 +172,9 @@ def parse_board_id(text: str) -> str:
     if _BOARD_ID.fullmatch(value):
         return value
     suggestion = re.sub(r"[^a-z0-9_-]+", "-", value.lower()).strip("-_")
-    hint = f"use {suggestion!r}" if _BOARD_ID.fullmatch(suggestion) else ""
-    raise FieldValueError(
-        "a board id may hold only lowercase letters, digits, '-' and '_'",
-        hint or "use e.g. hx-001 (it is printed in the QR code as /b/hx-001)",
+    hint = (
+        Msg("error.value.board_id_use", suggestion=suggestion)
+        if _BOARD_ID.fullmatch(suggestion)
+        else Msg("error.value.board_id_fix")
     )
+    raise FieldValueError(Msg("error.value.board_id"), hint)

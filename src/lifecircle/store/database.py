@@ -8,14 +8,14 @@ writing to :mod:`~lifecircle.store.versions` and the schema to
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine, RowMapping, func, select
 
 from lifecircle.errors import StoreError
 from lifecircle.model import Record, record_from_payload
-from lifecircle.store import migrations, versions
+from lifecircle.store import migrations, single, versions
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
     check_reachable,
@@ -134,10 +134,7 @@ class Store:
             store is then unchanged.
         """
         if not action.strip() or not author.strip():
-            raise StoreError(
-                f"a data version needs an action and an author (got action={action!r}, "
-                f"author={author!r}); pass e.g. action='import', author='<user name>'"
-            )
+            raise StoreError("error.store.no_author", action=action, author=author)
         try:
             with transaction(self._engine, write=True) as conn:
                 plan = versions.plan_snapshots(conn, snapshots)
@@ -150,10 +147,98 @@ class Store:
                 )
         except DRIVER_ERRORS as exc:
             raise StoreError(
-                f"writing to the store {self.url} failed and was rolled back, so nothing "
-                f"changed: {driver_message(exc)}"
+                "error.store.write_failed", url=self.url, detail=driver_message(exc)
             ) from exc
         return ImportOutcome(version, plan.summary)
+
+    def add_numbered(
+        self,
+        kind: str,
+        make: Callable[[int], Record],
+        *,
+        scope: str,
+        action: str,
+        source: str,
+        author: str,
+        note: str = "",
+    ) -> tuple[Record, DataVersion]:
+        """Add one record with a new number, as one transaction and one new version.
+
+        ``make(number)`` builds the record, whose key must end in ``:<number>`` (``edit:7``);
+        the number is one more than any key of this kind ever stored (removed ones included),
+        and ``make`` runs under the write lock, so two writers never get the same number.
+        Other records of the kind are left alone (unlike :meth:`commit`, which replaces scopes).
+
+        Raises
+        ------
+        StoreError
+            ``make`` gave a record of another kind or key, or the database failed; the store
+            is then unchanged.
+        """
+        spec = _spec(kind)
+        made: list[Record] = []
+
+        def plan(conn: Connection) -> versions.Plan:
+            number = single.next_number(conn, spec)
+            made.append(make(number))
+            if single.key_number(made[0].key) != number:
+                raise StoreError(
+                    f"a new {kind} record must have a key ending in ':{number}', "
+                    f"got {made[0].key!r}"
+                )
+            return single.plan_add(spec, made[0], scope=scope)
+
+        version = self._write_one(plan, action=action, source=source, author=author, note=note)
+        return made[0], version
+
+    def remove_record(
+        self, kind: str, key: str, *, action: str, source: str, author: str, note: str = ""
+    ) -> DataVersion:
+        """Remove one record (the rest of its kind untouched), as one new version.
+
+        Raises
+        ------
+        StoreError
+            There is no such record, or the database failed; the store is then unchanged.
+        """
+        spec = _spec(kind)
+        return self._write_one(
+            lambda conn: single.plan_remove(conn, spec, key),
+            action=action,
+            source=source,
+            author=author,
+            note=note,
+        )
+
+    def _write_one(
+        self,
+        plan: Callable[[Connection], versions.Plan],
+        *,
+        action: str,
+        source: str,
+        author: str,
+        note: str,
+    ) -> DataVersion:
+        """Plan under the write lock and write the plan as one version, in one transaction."""
+        if not action.strip() or not author.strip():
+            raise StoreError("error.store.no_author", action=action, author=author)
+        try:
+            with transaction(self._engine, write=True) as conn:
+                return versions.write_plan(
+                    conn, plan(conn), action=action, source=source, author=author, note=note
+                )
+        except DRIVER_ERRORS as exc:
+            raise StoreError(
+                "error.store.write_failed", url=self.url, detail=driver_message(exc)
+            ) from exc
+
+    def get_record(self, kind: str, key: str) -> Record | None:
+        """Return one current record by key, or ``None`` if there is none."""
+        table = _spec(kind).table
+        query = select(table.c.payload).where(table.c.key == key)
+        with transaction(self._engine, write=False) as conn:
+            payload = conn.execute(query).scalar()
+        return None if payload is None else record_from_payload(kind, json.loads(payload))
 
     def records(self, kind: str, *, scope: str | None = None) -> list[Record]:
         """Return the current records of one kind (optionally one scope), ordered by key."""
@@ -226,9 +311,7 @@ def _spec(kind: str) -> KindSpec:
     try:
         return KINDS[kind]
     except KeyError:
-        raise StoreError(
-            f"unknown record kind {kind!r}; expected one of {', '.join(KINDS)}"
-        ) from None
+        raise StoreError("error.store.unknown_kind", kind=kind, kinds=tuple(KINDS)) from None
 
 
 def _version_from_row(row: RowMapping) -> DataVersion:

@@ -18,7 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 
-from lifecircle.errors import StoreError
+from lifecircle.errors import Msg, StoreError
 
 #: Seconds a SQLite writer waits for another writer before giving up.
 SQLITE_BUSY_TIMEOUT_S = 30
@@ -71,30 +71,18 @@ def parse_store_url(url: str) -> URL:
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(
-            f"cannot read the store URL {url!r}; use sqlite:////abs/path/lifecircle.db "
-            "or postgresql+psycopg://user:password@host:5432/dbname"
-        ) from None
+        raise StoreError("error.store.bad_url", url=url) from None
     backend = parsed.get_backend_name()
     if backend in ("postgresql", "postgres"):
         return parsed.set(drivername="postgresql+psycopg")
     if backend != "sqlite":
-        raise StoreError(
-            f"unsupported store URL {safe_url(parsed)!r}: lifecircle stores data in SQLite "
-            "(sqlite:////abs/path.db) or PostgreSQL (postgresql+psycopg://...)"
-        )
+        raise StoreError("error.store.unsupported_url", url=safe_url(parsed))
     database = parsed.database or ""
     if database in ("", ":memory:") or database.startswith("file:"):
-        raise StoreError(
-            f"the store URL {url!r} names no database file; "
-            "use sqlite:////abs/path/lifecircle.db (a file, so the data outlives the process)"
-        )
+        raise StoreError("error.store.no_file", url=url)
     folder = Path(database).absolute().parent
     if not folder.is_dir():
-        raise StoreError(
-            f"cannot create the store {database!r}: the folder {str(folder)!r} does not exist; "
-            "create it first (or run `lifecircle init` there)"
-        )
+        raise StoreError("error.store.no_folder", database=database, folder=str(folder))
     return parsed.set(drivername="sqlite")
 
 
@@ -162,11 +150,11 @@ def check_reachable(engine: Engine) -> None:
             conn.exec_driver_sql("SELECT 1")
     except DRIVER_ERRORS as exc:
         where = safe_url(engine.url)
-        if engine.dialect.name == "sqlite":
-            hint = "check that the file is a lifecircle SQLite database and is writable"
-        else:
-            hint = "check the URL, that the server is running and that the database exists"
-        raise StoreError(f"cannot open the store {where}: {driver_message(exc)}; {hint}") from exc
+        sqlite = engine.dialect.name == "sqlite"
+        hint = Msg("error.store.check_sqlite" if sqlite else "error.store.check_server")
+        raise StoreError(
+            "error.store.cannot_open", url=where, detail=driver_message(exc), hint=hint
+        ) from exc
 
 
 def utc_timestamp() -> str:

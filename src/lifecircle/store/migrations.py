@@ -134,10 +134,28 @@ def _step_0002_postgis_geometry(conn: Connection, dialect: str) -> str:
     return f"geometry(Point, 4326) column geom with GIST index on {', '.join(POINT_TABLES)}"
 
 
+def _step_0003_local_edits(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "local_edits",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("scope", Text, nullable=False),
+        Column("edit_kind", Text, nullable=False),
+        Column("osm_id", BigInteger),  # OSM ids outgrew 32 bits long ago
+        Column("content_hash", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        Index("ix_local_edits_scope", "scope"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "local_edits table created (staff's barriers and links)"
+
+
 #: Every step this version of lifecircle knows, in the order they are applied.
 STEPS: tuple[Step, ...] = (
     Step("0001_initial", _step_0001_initial),
     Step("0002_postgis_geometry", _step_0002_postgis_geometry),
+    Step("0003_local_edits", _step_0003_local_edits),
 )
 
 
@@ -177,8 +195,10 @@ def migrate(engine: Engine, *, steps: tuple[Step, ...] = STEPS) -> list[str]:
                 conn.execute(insert(schema_migrations).values(**row))
         except DRIVER_ERRORS as exc:
             raise StoreError(
-                f"schema step {step.name} failed on {safe_url(engine.url)}: "
-                f"{driver_message(exc)}; the database is left at the previous step"
+                "error.store.migration_failed",
+                step=step.name,
+                url=safe_url(engine.url),
+                detail=driver_message(exc),
             ) from exc
         done.append(step.name)
     return done
@@ -188,10 +208,7 @@ def _refuse_unknown(applied: list[str], *, steps: tuple[Step, ...], url: str) ->
     known = {step.name for step in steps}
     unknown = [name for name in applied if name not in known]
     if unknown:
-        raise StoreError(
-            f"the store {url} was created by a newer lifecircle (unknown schema steps: "
-            f"{', '.join(unknown)}); upgrade lifecircle to open it"
-        )
+        raise StoreError("error.store.newer_schema", url=url, steps=tuple(unknown))
 
 
 def has_postgis_geometry(conn: Connection) -> bool:

@@ -68,6 +68,11 @@ boards = _record_table(
 )
 walk_ways = _record_table("walk_ways")
 walk_nodes = _record_table("walk_nodes")
+local_edits = _record_table(
+    "local_edits",
+    Column("edit_kind", Text, nullable=False),
+    Column("osm_id", BigInteger),
+)
 
 data_versions = Table(
     "data_versions",
@@ -146,6 +151,7 @@ KINDS: dict[str, KindSpec] = {
     ),
     "walk_way": KindSpec("walk_way", walk_ways, (), keep_history=False),
     "walk_node": KindSpec("walk_node", walk_nodes, (), keep_history=False),
+    "local_edit": KindSpec("local_edit", local_edits, ("edit_kind", "osm_id"), keep_history=True),
 }
 
 #: Record tables that get a PostGIS point column ``geom`` (from lon/lat) when PostGIS is present.

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from sqlalchemy import Connection, insert, select
 
-from lifecircle.errors import StoreError
+from lifecircle.errors import Msg, StoreError
 from lifecircle.model import Record
 from lifecircle.store import bulk
 from lifecircle.store.engine import utc_timestamp
@@ -204,8 +204,7 @@ def canonical_payload(record: Record) -> str:
         )
     except (TypeError, ValueError) as exc:
         raise StoreError(
-            f"{record.kind} {record.key!r} cannot be stored: {exc} "
-            "(numbers must be finite; text, numbers, lists and mappings only)"
+            "error.store.not_storable", kind=record.kind, key=record.key, detail=str(exc)
         ) from exc
 
 
@@ -239,18 +238,11 @@ def _group_by_kind(snapshots: Sequence[Snapshot]) -> dict[str, list[Snapshot]]:
     seen: set[tuple[str, str]] = set()
     for snap in snapshots:
         if snap.kind not in KINDS:
-            raise StoreError(
-                f"unknown record kind {snap.kind!r}; expected one of {', '.join(KINDS)}"
-            )
+            raise StoreError("error.store.unknown_kind", kind=snap.kind, kinds=tuple(KINDS))
         if not snap.scope:
-            raise StoreError(
-                f"a {snap.kind} snapshot has an empty scope; name its source "
-                "(e.g. 'osm' or 'sheet:facilities')"
-            )
+            raise StoreError("error.store.empty_scope", kind=snap.kind)
         if (snap.kind, snap.scope) in seen:
-            raise StoreError(
-                f"two {snap.kind} snapshots for scope {snap.scope!r} in one write; merge them"
-            )
+            raise StoreError("error.store.two_snapshots", kind=snap.kind, scope=snap.scope)
         seen.add((snap.kind, snap.scope))
         groups.setdefault(snap.kind, []).append(snap)
     return groups
@@ -262,14 +254,20 @@ def _new_rows(spec: KindSpec, group: list[Snapshot]) -> dict[str, NewRow]:
         for record in snap.records:
             if record.kind != spec.kind:
                 raise StoreError(
-                    f"the {spec.kind} snapshot for scope {snap.scope!r} contains a "
-                    f"{type(record).__name__} ({record.key!r}); give each kind its own snapshot"
+                    "error.store.mixed_snapshot",
+                    kind=spec.kind,
+                    scope=snap.scope,
+                    found=type(record).__name__,
+                    key=record.key,
                 )
             key = record.key
             if key in rows:
                 raise StoreError(
-                    f"{spec.kind} key {key!r} appears twice (scopes {rows[key].scope!r} and "
-                    f"{snap.scope!r}); keys must be unique per kind — fix the source ids"
+                    "error.store.key_twice",
+                    kind=spec.kind,
+                    key=key,
+                    first=rows[key].scope,
+                    second=snap.scope,
                 )
             payload = canonical_payload(record)
             columns = {name: getattr(record, name) for name in spec.columns}
@@ -296,11 +294,14 @@ def _refuse_foreign_keys(kind: str, new: dict[str, NewRow], elsewhere: dict[str,
     clashes = sorted(new.keys() & elsewhere.keys())
     if clashes:
         key = clashes[0]
-        more = f" (and {len(clashes) - 1} more)" if len(clashes) > 1 else ""
+        more = Msg("error.store.more", n=len(clashes) - 1) if len(clashes) > 1 else None
         raise StoreError(
-            f"{kind} {key!r} from scope {new[key].scope!r} is already stored under scope "
-            f"{elsewhere[key]!r}{more}; a key belongs to one scope — give the record another "
-            f"id, or write scope {elsewhere[key]!r} in the same import to move it"
+            "error.store.other_scope",
+            kind=kind,
+            key=key,
+            scope=new[key].scope,
+            other=elsewhere[key],
+            more=more,
         )
 
 

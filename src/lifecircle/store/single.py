@@ -1,0 +1,84 @@
+"""Single-record writes (staff edits): plan adding one new numbered record, or removing one.
+
+Unlike a snapshot commit these touch one key and leave the rest of the kind alone. Functions
+here run inside a write transaction they are given; they never open, commit or roll back one.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Connection, select
+
+from lifecircle.errors import StoreError
+from lifecircle.model import Record
+from lifecircle.store.schema import KindSpec, changes
+from lifecircle.store.versions import (
+    KindPlan,
+    NewRow,
+    Plan,
+    StoredRow,
+    canonical_payload,
+    content_hash,
+)
+
+
+def key_number(key: str) -> int | None:
+    """Return the number that ends a key such as ``edit:12``, or ``None``.
+
+    >>> key_number("edit:12"), key_number("osm:way/5"), key_number("edit:x")
+    (12, None, None)
+    """
+    tail = key.rsplit(":", 1)[-1]
+    return int(tail) if tail.isdecimal() else None
+
+
+def next_number(conn: Connection, spec: KindSpec) -> int:
+    """Return 1 + the highest key number of this kind stored now or ever (so none is reused).
+
+    Removed records still count, read from the change history: an id that once meant one
+    edit never comes to mean another.
+    """
+    table = spec.table
+    stored = conn.execute(select(table.c.key)).scalars()
+    history = conn.execute(select(changes.c.key).where(changes.c.kind == spec.kind)).scalars()
+    numbers = [key_number(key) for keys in (stored, history) for key in keys]
+    return max((n for n in numbers if n is not None), default=0) + 1
+
+
+def plan_add(spec: KindSpec, record: Record, *, scope: str) -> Plan:
+    """Plan adding one record (its key must be new: :func:`next_number` makes sure).
+
+    Raises
+    ------
+    StoreError
+        The record is of another kind.
+    """
+    if record.kind != spec.kind:
+        raise StoreError(
+            f"cannot add a {type(record).__name__} ({record.key!r}) as a {spec.kind} record"
+        )
+    payload = canonical_payload(record)
+    columns = {name: getattr(record, name) for name in spec.columns}
+    row = NewRow(record.key, scope, content_hash(payload), payload, columns)
+    return Plan((KindPlan(spec, added=(row,)),))
+
+
+def plan_remove(conn: Connection, spec: KindSpec, key: str) -> Plan:
+    """Plan removing one stored record.
+
+    Raises
+    ------
+    StoreError
+        No record of this kind has that key (perhaps someone removed it a moment ago).
+    """
+    table = spec.table
+    found = conn.execute(
+        select(table.c.scope, table.c.content_hash, table.c.payload).where(table.c.key == key)
+    ).first()
+    if found is None:
+        raise StoreError(
+            f"there is no {spec.kind} {key!r} to remove (it may have just been removed); "
+            "list the stored ones and try again"
+        )
+    scope, digest, payload = found
+    stored = StoredRow(key, scope, digest, payload if spec.keep_history else None)
+    return Plan((KindPlan(spec, removed=(stored,)),))
