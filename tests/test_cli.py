@@ -110,3 +110,49 @@ def test_bad_sheet_lists_every_bad_row_and_imports_nothing(tmp_path):
     assert skipped.exit_code == 0 and "2" in skipped.output
     status = json.loads(run("-p", str(project), "status", "--json").output)
     assert status["sources"]["facility"]["sheet:bad"] == 1
+
+
+def test_edit_barrier_link_list_remove(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    edits_json = json.loads(run("-p", str(project), "edit", "list", "--json").output)
+    assert edits_json == {"edits": [], "warnings": []}
+    from lifecircle.project import open_project
+
+    with open_project(project).open_store() as store:
+        way = sorted(store.records("walk_way"), key=lambda w: w.osm_id)[0]
+    added = run(
+        "-p",
+        str(project),
+        "--lang",
+        "en",
+        "edit",
+        "barrier",
+        "--way",
+        str(way.osm_id),
+        "--note",
+        "fence",
+        "--author",
+        "tester",
+    )
+    assert added.exit_code == 0 and "Added local edit 1" in added.output
+    (lon1, lat1), (lon2, lat2) = way.coords[0], way.coords[-1]
+    link = run(
+        "-p", str(project), "edit", "link", f"{lon1},{lat1}", f"{lon2},{lat2}", "--author", "t"
+    )
+    assert link.exit_code == 0, link.output
+    listed = json.loads(run("-p", str(project), "edit", "list", "--json").output)
+    assert [e["edit_kind"] for e in listed["edits"]] == ["impassable_way", "link"]
+    assert listed["edits"][0]["author"] == "tester"
+    assert run("-p", str(project), "edit", "remove", "1", "--author", "t").exit_code == 0
+    history = json.loads(run("-p", str(project), "versions", "--json").output)
+    assert [v["action"] for v in history][-3:] == [
+        "edit impassable_way",
+        "edit link",
+        "edit remove",
+    ]
+    bad = CliRunner().invoke(
+        main, ["-p", str(project), "edit", "barrier", "--way", "1", "--author", "t"]
+    )
+    assert bad.exit_code == 1 and "1" in bad.output and "Traceback" not in bad.output

@@ -17,7 +17,7 @@ from lifecircle.i18n import t
 from lifecircle.imports import ImportReport
 from lifecircle.store import Change, DataVersion
 
-_KINDS = ("walk_way", "walk_node", "facility", "compound", "board")
+_KINDS = ("walk_way", "walk_node", "facility", "compound", "board", "local_edit")
 MAX_LISTED_ROWS = 20
 MAX_LISTED_CHANGES = 200
 

@@ -74,7 +74,7 @@ class _Network:
 
     @cached_property
     def area(self) -> AreaIndex:
-        index = build_area_index(self.ways, boundary=None, margin_m=0.0)
+        index = build_area_index(self.ways, boundary=None, margin_m=LINK_SNAP_M)
         assert index is not None  # there are ways
         return index
 

@@ -117,7 +117,8 @@ def write_gap_report(
     }
     if suffix == ".xlsx":
         book = Workbook()
-        book.remove(book.active)
+        if book.active is not None:
+            book.remove(book.active)  # start with no sheet; each table adds its own
         _sheet(book, t("gaps.sheet_rows", lang), rows, lang)
         for name, records in summaries.items():
             _sheet(book, t(f"gaps.sheet_{name}", lang), records, lang)

@@ -1,4 +1,4 @@
-"""The ``lifecircle`` command: parse arguments, call one library function, print the result.
+"""The ``lifecircle`` command group and its data commands (init, import, status, history, demo).
 
 Errors from lifecircle print as one line (plus the list of bad rows) and exit with status 1.
 """
@@ -8,96 +8,23 @@ from __future__ import annotations
 import dataclasses
 import json
 import sys
-from collections.abc import Callable
-from dataclasses import dataclass, fields
-from functools import wraps
+from dataclasses import fields
 from pathlib import Path
-from typing import Any, ParamSpec, TypeVar
+from typing import Any
 
 import click
 from rich.console import Console
 from rich.table import Table
 
 from lifecircle import __version__, console, history, imports
-from lifecircle.config import SETTING_HELP, Settings, load_settings
+from lifecircle.cli.base import CRS_CHOICE, Context, handled, parse_sets
+from lifecircle.cli.edit import edit_group
+from lifecircle.config import SETTING_HELP, Settings
 from lifecircle.demo import build_demo
-from lifecircle.errors import BadRowsError, ConfigError, LifecircleError
+from lifecircle.errors import ConfigError
 from lifecircle.i18n import t
-from lifecircle.project import Project, init_project, open_project
+from lifecircle.project import Project, init_project
 from lifecircle.status import project_status
-
-P = ParamSpec("P")
-R = TypeVar("R")
-CRS_CHOICE = click.Choice(["wgs84", "gcj02", "bd09"], case_sensitive=False)
-
-
-@dataclass
-class Context:
-    """What the global options give every command."""
-
-    project_dir: Path
-    lang: str | None
-    overrides: dict[str, str]
-    out: Console
-
-    def project(self) -> Project:
-        """Open the project named by -p (or the current folder)."""
-        return open_project(self.project_dir, cli_overrides=self.overrides)
-
-    def language(self, project: Project | None = None) -> str:
-        """--lang, else the project's language setting, else zh."""
-        if self.lang:
-            return self.lang
-        return project.settings.language if project is not None else "zh"
-
-
-def _error_language(obj: Context) -> str:
-    """--lang, else the language setting (project file, environment, --set), else zh."""
-    if obj.lang:
-        return obj.lang
-    try:
-        return obj.project().settings.language
-    except LifecircleError:
-        pass
-    try:
-        return load_settings(None, cli_overrides=obj.overrides).language
-    except LifecircleError:
-        return "zh"
-
-
-def _fail(ctx: click.Context, exc: LifecircleError) -> None:
-    obj: Context = ctx.obj
-    lang = _error_language(obj)
-    err = Console(stderr=True)
-    line = t("error.line", lang, message=exc.message(lang))
-    err.print(line, markup=False, highlight=False, soft_wrap=True)
-    if isinstance(exc, BadRowsError) and len(exc.problems) > 1:
-        console.print_problems(err, exc.problems, lang)
-    ctx.exit(1)
-
-
-def handled(func: Callable[P, R]) -> Callable[P, R | None]:
-    """Turn a :class:`LifecircleError` into a one-line message and exit status 1."""
-
-    @wraps(func)
-    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R | None:
-        try:
-            return func(*args, **kwargs)
-        except LifecircleError as exc:
-            _fail(click.get_current_context(), exc)
-            return None
-
-    return wrapper
-
-
-def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
-    found = {}
-    for item in values:
-        name, sep, value = item.partition("=")
-        if not sep:
-            raise click.BadParameter(f"expected NAME=VALUE, got {item!r}", param_hint="--set")
-        found[name.strip()] = value.strip()
-    return found
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -121,7 +48,7 @@ def _parse_sets(values: tuple[str, ...]) -> dict[str, str]:
 @click.pass_context
 def main(ctx: click.Context, project_dir: Path, lang: str | None, sets: tuple[str, ...]) -> None:
     """Lifecircle — 15分钟社区生活圈: walking access to services, gaps and boards."""
-    ctx.obj = Context(project_dir, lang, _parse_sets(sets), Console(soft_wrap=True))
+    ctx.obj = Context(project_dir, lang, parse_sets(sets), Console(soft_wrap=True))
 
 
 @main.command()
@@ -277,7 +204,7 @@ def versions(obj: Context, as_json: bool) -> None:
 @click.argument("version_id", type=int, required=False)
 @click.option(
     "--kind",
-    type=click.Choice(["facility", "compound", "board", "walk_way", "walk_node"]),
+    type=click.Choice(["facility", "compound", "board", "walk_way", "walk_node", "local_edit"]),
     default=None,
     help="Only changes of this kind of record.",
 )
@@ -389,6 +316,9 @@ def demo(obj: Context, directory: Path, fresh: bool) -> None:
     for report in reports:
         console.print_import(obj.out, report, lang)
     console.print_status(obj.out, project_status(project), lang)
+
+
+main.add_command(edit_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
