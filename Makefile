@@ -18,6 +18,8 @@ $(STAMP): pyproject.toml
 
 run: setup
 	$(BIN)/lifecircle demo $(DEMO_DIR) --fresh
+	$(BIN)/lifecircle -p $(DEMO_DIR) build
+	$(BIN)/lifecircle -p $(DEMO_DIR) gaps --out $(DEMO_DIR)/gaps.xlsx
 
 test: setup
 	$(BIN)/python -m pytest

@@ -76,7 +76,7 @@ def test_coverage_share_by_community():
 
 def test_top_missing_ranks_by_people_affected():
     rows = gap_rows(table(), compounds=compounds(), facilities=FACILITIES, taxonomy=TAX)
-    top = [m for m in top_missing(rows) if m.group == "甲社区"]
+    top = [m for m in top_missing(rows) if m.group == "甲社区" and m.profile == "elderly"]
     assert [(m.type, m.compounds, m.residents, m.elderly) for m in top] == [
         ("kindergarten", 1, 500, 100),
         ("primary_school", 1, 500, 100),

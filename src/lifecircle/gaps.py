@@ -10,7 +10,6 @@ import math
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
 
@@ -124,6 +123,7 @@ def gap_rows(
 class AreaCoverage:
     """Share of residents covered for one content area in one group (community or sub-district)."""
 
+    profile: str
     group: str
     content_area: str
     compounds: int
@@ -141,13 +141,20 @@ class AreaCoverage:
 class MissingType:
     """A required type missing for some compounds of a group, with the people affected."""
 
+    profile: str
     group: str
     type: str
     type_name: str
     compounds: int
-    residents: int
-    elderly: int
-    children: int
+    residents: int | None
+    elderly: int | None
+    children: int | None
+
+
+def _known_sum(values: Sequence[int | None]) -> int | None:
+    """Sum of the known values; ``None`` when none is known (unknown is not zero)."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
 
 
 def _people(value: int | None) -> int:
@@ -158,26 +165,27 @@ def coverage_by_area(rows: Sequence[GapRow], *, group_by: str = "community") -> 
     """Per group and content area: compounds/residents whose required types are all reached.
 
     A compound counts as covered for a content area when none of that area's required types is
-    missing for it (areas with no required type cover everyone).
+    missing for it (areas with no required type cover everyone). Profiles are kept apart.
     """
-    missing_by: dict[tuple[str, str], set[str]] = defaultdict(set)
-    compounds: dict[str, dict[str, int]] = defaultdict(dict)
+    missing_by: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    compounds: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
     areas: set[str] = set()
     for row in rows:
-        group = getattr(row, group_by) or "—"
-        compounds[group][row.compound_id] = _people(row.residents)
+        key = (row.profile, str(getattr(row, group_by) or "—"))
+        compounds[key][row.compound_id] = _people(row.residents)
         areas.add(row.content_area)
         if row.missing:
-            missing_by[(group, row.content_area)].add(row.compound_id)
+            missing_by[(*key, row.content_area)].add(row.compound_id)
     result = []
-    for group in sorted(compounds):
-        members = compounds[group]
+    for profile, group in sorted(compounds):
+        members = compounds[(profile, group)]
         total = sum(members.values())
         for area in sorted(areas):
-            lacking = missing_by.get((group, area), set())
+            lacking = missing_by.get((profile, group, area), set())
             covered = [cid for cid in members if cid not in lacking]
             result.append(
                 AreaCoverage(
+                    profile=profile,
                     group=group,
                     content_area=area,
                     compounds=len(members),
@@ -193,22 +201,27 @@ def top_missing(
     rows: Sequence[GapRow], *, group_by: str = "community", top: int = 5
 ) -> list[MissingType]:
     """Rank the required types missing for the most residents in each group (ties: compounds)."""
-    acc: dict[tuple[str, str], list[Any]] = {}
+    acc: dict[tuple[str, str, str], list[GapRow]] = defaultdict(list)
     for row in rows:
-        if not row.missing:
-            continue
-        group = getattr(row, group_by) or "—"
-        entry = acc.setdefault((group, row.type), [row.type_name, 0, 0, 0, 0])
-        entry[1] += 1
-        entry[2] += _people(row.residents)
-        entry[3] += _people(row.elderly)
-        entry[4] += _people(row.children)
-    by_group: dict[str, list[MissingType]] = defaultdict(list)
-    for (group, code), (name, n, res, eld, chi) in acc.items():
-        by_group[group].append(MissingType(group, code, name, n, res, eld, chi))
+        if row.missing:
+            acc[(row.profile, str(getattr(row, group_by) or "—"), row.type)].append(row)
+    by_group: dict[tuple[str, str], list[MissingType]] = defaultdict(list)
+    for (profile, group, code), hits in acc.items():
+        by_group[(profile, group)].append(
+            MissingType(
+                profile,
+                group,
+                code,
+                hits[0].type_name,
+                len(hits),
+                _known_sum([r.residents for r in hits]),
+                _known_sum([r.elderly for r in hits]),
+                _known_sum([r.children for r in hits]),
+            )
+        )
     result = []
-    for group in sorted(by_group):
-        ranked = sorted(by_group[group], key=lambda m: (-m.residents, -m.compounds, m.type))
+    for key in sorted(by_group):
+        ranked = sorted(by_group[key], key=lambda m: (-(m.residents or 0), -m.compounds, m.type))
         result.extend(ranked[:top])
     return result
 

@@ -103,7 +103,7 @@ def _cell(value: Any) -> Any:
 def write_gap_report(
     report: GapReport, out: Path, *, compounds: Sequence[Compound], lang: str = "zh"
 ) -> list[Path]:
-    """Write the gap table to ``out`` (.csv, .xlsx or .geojson) plus its summaries; return the paths."""
+    """Write the gap table to ``out`` (.csv, .xlsx or .geojson) and its summaries; list paths."""
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ConfigError("error.output.format", path=str(out), suffix=suffix, formats=FORMATS)

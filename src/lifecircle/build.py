@@ -1,0 +1,217 @@
+"""The build use case: from the stored data to access results for each walking profile.
+
+Reads the store once, builds each profile's walk graph (with staff's local edits), attaches
+gates, facilities and boards, computes access and walking areas, and caches the results by
+data version. It renders nothing; the CLI and web read :class:`ProfileResult` values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from shapely.geometry.base import BaseGeometry
+
+from lifecircle import __version__
+from lifecircle.access import (
+    AccessPoints,
+    AccessTable,
+    CostUnit,
+    attach_all,
+    compound_access,
+    entrance_access,
+    nearest_by_type,
+)
+from lifecircle.edits import local_rules
+from lifecircle.gaps import CompoundAccessTable
+from lifecircle.io import results_cache
+from lifecircle.isochrones import walksheds
+from lifecircle.model import Board, Compound, Facility, WalkNode, WalkWay
+from lifecircle.network import build_walk_graph
+from lifecircle.profiles import WalkProfile, get_profile
+from lifecircle.project import Project
+
+LEVELS_MIN = (5, 10, 15)
+DEFAULT_PROFILES = ("standard", "elderly", "wheelchair")
+Progress = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class AreaData:
+    """Everything the engine reads from the store, read once per build."""
+
+    ways: tuple[WalkWay, ...]
+    nodes: tuple[WalkNode, ...]
+    facilities: tuple[Facility, ...]
+    compounds: tuple[Compound, ...]
+    boards: tuple[Board, ...]
+    type_codes: tuple[str, ...]
+    data_version: int
+    data_date: str
+    taxonomy_version: str
+    warnings: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileResult:
+    """Access results of one profile: per compound, per board, per node, and walking areas.
+
+    ``compounds`` and ``boards`` are tables over ``type_codes`` with costs in the profile's unit
+    (seconds, or metres in the distance convention); ``heat[t]`` is the cost from every graph
+    node to the nearest facility of ``type_codes[t]`` and ``node_lonlat`` where the nodes are.
+    ``compound_areas[i]`` / ``board_areas[j]`` are the nested 5/10/15 walking areas.
+    """
+
+    profile: WalkProfile
+    type_codes: tuple[str, ...]
+    compounds: AccessTable
+    boards: AccessTable
+    heat: np.ndarray
+    node_lonlat: np.ndarray
+    compound_areas: list[list[BaseGeometry]]
+    board_areas: list[list[BaseGeometry]]
+    unreached: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def gap_table(self) -> CompoundAccessTable:
+        """Return the compound table in the shape :mod:`lifecircle.gaps` reads."""
+        counts = {level: self.compounds.counts[:, :, k] for k, level in enumerate(LEVELS_MIN)}
+        return CompoundAccessTable(
+            self.profile, self.type_codes, self.compounds.cost, self.compounds.nearest, counts
+        )
+
+
+def read_area(project: Project) -> AreaData:
+    """Read what the engine needs from the project's store."""
+    taxonomy = project.taxonomy()
+    with project.open_store() as store:
+        ways = tuple(w for w in store.records("walk_way") if isinstance(w, WalkWay))
+        latest = store.latest_version()
+        _, warnings = local_rules(store, ways=list(ways))
+        return AreaData(
+            ways=ways,
+            nodes=tuple(n for n in store.records("walk_node") if isinstance(n, WalkNode)),
+            facilities=tuple(f for f in store.records("facility") if isinstance(f, Facility)),
+            compounds=tuple(c for c in store.records("compound") if isinstance(c, Compound)),
+            boards=tuple(b for b in store.records("board") if isinstance(b, Board)),
+            type_codes=tuple(t.code for t in taxonomy.types),
+            data_version=latest.id if latest else 0,
+            data_date=latest.created_at if latest else "",
+            taxonomy_version=taxonomy.version,
+            warnings=tuple(warnings),
+        )
+
+
+def cache_key(data: AreaData, profile: WalkProfile, project: Project) -> str:
+    """Results are reused while data version, taxonomy, profile and snapping stay the same."""
+    basis = {
+        "code": __version__,
+        "data_version": data.data_version,
+        "taxonomy": data.taxonomy_version,
+        "profile": repr(profile),
+        "snap_max_m": project.settings.snap_max_m,
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def _names(points: AccessPoints, data: AreaData) -> dict[str, list[str]]:
+    return {
+        "facilities": [data.facilities[i].source_id for i in points.facilities_unreached],
+        "compounds": [data.compounds[i].source_id for i in points.compounds_unreached],
+        "boards": [data.boards[i].board_id for i in points.boards_unreached],
+    }
+
+
+def _board_table(
+    points: AccessPoints, sources: Any, limits: Sequence[float], n_types: int
+) -> AccessTable:
+    graph = points.graph
+    ok = np.flatnonzero(points.board_nodes >= 0)
+    cost = np.full((len(points.board_nodes), n_types), np.inf)
+    nearest = np.full(cost.shape, -1, dtype=np.int64)
+    counts = np.zeros((*cost.shape, len(limits)), dtype=np.int64)
+    if len(ok):
+        got = entrance_access(
+            graph, points.board_nodes[ok], sources.nodes, owners=sources.owners, limits=limits
+        ).entrances
+        cost[ok], nearest[ok], counts[ok] = got.cost, got.nearest, got.counts
+    unit: CostUnit = "m" if graph.profile.convention == "distance" else "s"
+    return AccessTable(tuple(sources.nodes), tuple(limits), cost, nearest, counts, unit)
+
+
+def _areas(
+    points: AccessPoints, limits: Sequence[float], n_compounds: int
+) -> tuple[list[Any], list[Any]]:
+    graph = points.graph
+    gate_sets = [points.entrance_nodes[points.entrance_owner == c] for c in range(n_compounds)]
+    board_sets = [
+        np.array([n]) if n >= 0 else np.array([], dtype=np.int64) for n in points.board_nodes
+    ]
+    reachable = [s for s in gate_sets + board_sets if len(s)]
+    found = iter(walksheds(graph, reachable, limits=limits))
+    areas = [next(found) if len(s) else [] for s in gate_sets + board_sets]
+    return areas[:n_compounds], areas[n_compounds:]
+
+
+def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> ProfileResult:
+    """Compute one profile's results from the area data (no caching)."""
+    started = time.perf_counter()
+    with project.open_store() as store:
+        rules, _ = local_rules(store, ways=list(data.ways))
+    graph = build_walk_graph(data.ways, data.nodes, profile, rules=rules)
+    points = attach_all(
+        graph,
+        facilities=data.facilities,
+        compounds=data.compounds,
+        boards=data.boards,
+        max_snap_m=project.settings.snap_max_m,
+    )
+    sources = points.sources(type_codes=data.type_codes)
+    heat = nearest_by_type(points.graph, sources.nodes, owners=sources.owners)
+    access = compound_access(points, type_codes=data.type_codes, nearest=heat)
+    limits = [profile.threshold(level) for level in LEVELS_MIN]
+    boards = _board_table(points, sources, limits, len(data.type_codes))
+    compound_areas, board_areas = _areas(points, limits, len(data.compounds))
+    lon, lat = points.graph.node_lonlat()
+    return ProfileResult(
+        profile=profile,
+        type_codes=data.type_codes,
+        compounds=access.compounds,
+        boards=boards,
+        heat=heat.cost.astype(np.float32),
+        node_lonlat=np.column_stack([lon, lat]).astype(np.float32),
+        compound_areas=compound_areas,
+        board_areas=board_areas,
+        unreached=_names(points, data),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def build(
+    project: Project,
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+) -> tuple[AreaData, dict[str, ProfileResult]]:
+    """Build (or load from the cache) the results of each profile for the project."""
+    data = read_area(project)
+    results = {}
+    for name in profiles:
+        profile = get_profile(name)
+        key = cache_key(data, profile, project)
+        cached = None if force else results_cache.load(project.cache_dir, key, profile)
+        if cached is not None:
+            results[name] = cached
+            continue
+        if progress:
+            progress(name)
+        result = build_profile(data, profile, project)
+        results_cache.save(project.cache_dir, key, result)
+        results[name] = result
+    return data, results

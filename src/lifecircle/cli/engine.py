@@ -1,0 +1,218 @@
+"""``lifecircle build | gaps | access``: run the walking-access engine and show what it found.
+
+Parse, call :mod:`lifecircle.build` / :mod:`lifecircle.reports`, render with rich; no logic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+from rich.table import Table
+
+from lifecircle.build import DEFAULT_PROFILES, build
+from lifecircle.cli.base import Context, handled
+from lifecircle.i18n import t
+from lifecircle.io.tables import write_gap_report
+from lifecircle.profiles import BUILTIN_PROFILES
+from lifecircle.reports import access_lines, find_compound, gap_report
+
+PROFILE = click.Choice(list(BUILTIN_PROFILES))
+
+
+def _num(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def _profiles(given: Sequence[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(given)) or DEFAULT_PROFILES
+
+
+@click.command("build")
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=PROFILE,
+    help="Walking profile (repeatable; default: standard, elderly, wheelchair).",
+)
+@click.option("--force", is_flag=True, help="Recompute even if cached results are current.")
+@click.pass_obj
+@handled
+def build_command(obj: Context, profiles: tuple[str, ...], force: bool) -> None:
+    """Compute walking access, gaps and 5/10/15-minute areas for every compound and board."""
+    project = obj.project()
+    lang = obj.language(project)
+    with obj.out.status(t("build.running", lang)) as status:
+        data, results = build(
+            project,
+            _profiles(profiles),
+            force=force,
+            progress=lambda name: status.update(t("build.profile", lang, profile=name)),
+        )
+    table = Table(title=t("build.title", lang, version=data.data_version, date=data.data_date))
+    for key in ("col_profile", "col_convention", "col_seconds", "col_unreached"):
+        table.add_column(t(f"build.{key}", lang))
+    for result in results.values():
+        unreached = sum(len(v) for v in result.unreached.values())
+        table.add_row(
+            result.profile.name, result.profile.describe(), f"{result.seconds:.1f}", str(unreached)
+        )
+    obj.out.print(table)
+    obj.out.print(
+        t(
+            "build.counts",
+            lang,
+            compounds=len(data.compounds),
+            boards=len(data.boards),
+            facilities=len(data.facilities),
+        )
+    )
+    for result in results.values():
+        for kind, ids in result.unreached.items():
+            if ids:
+                obj.out.print(
+                    t(
+                        "build.unreached",
+                        lang,
+                        profile=result.profile.name,
+                        kind=t(f"build.kind_{kind}", lang),
+                        n=len(ids),
+                        ids=", ".join(ids[:8]),
+                        max_m=project.settings.snap_max_m,
+                    )
+                )
+    for warning in data.warnings:
+        obj.out.print(f"⚠ {warning}", markup=False, highlight=False)
+
+
+@click.command("gaps")
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=PROFILE,
+    help="Walking profile (repeatable; default: all three).",
+)
+@click.option(
+    "--level",
+    type=click.Choice(["5", "10", "15"]),
+    default=None,
+    help="Only facility types of this life-circle level.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="Write the table: .xlsx, .csv or .geojson (summaries are written alongside).",
+)
+@click.pass_obj
+@handled
+def gaps_command(
+    obj: Context, profiles: tuple[str, ...], level: str | None, out: Path | None
+) -> None:
+    """Which required services each compound lacks within its level (缺什么补什么)."""
+    project = obj.project()
+    lang = obj.language(project)
+    taxonomy = project.taxonomy()
+    with obj.out.status(t("build.running", lang)):
+        data, results = build(project, _profiles(profiles))
+    report = gap_report(data, results, taxonomy=taxonomy, level=int(level) if level else None)
+    name_key = "name_zh" if lang == "zh" else "name_en"
+    areas = {a.code: getattr(a, name_key) for a in taxonomy.areas}
+    table = Table(title=t("gaps.title", lang, date=data.data_date))
+    for key in (
+        "col.profile",
+        "col.group",
+        "col.content_area",
+        "col.compounds_covered",
+        "col.share",
+    ):
+        table.add_column(t(key, lang))
+    for c in report.coverage:
+        if c.compounds_covered == c.compounds:
+            continue
+        share = f"{c.share:.0%}" if c.share is not None else "—"
+        table.add_row(
+            c.profile,
+            c.group,
+            areas.get(c.content_area, c.content_area),
+            f"{c.compounds_covered}/{c.compounds}",
+            share,
+        )
+    obj.out.print(table)
+    top = Table(title=t("gaps.top_title", lang))
+    for key in (
+        "col.profile",
+        "col.group",
+        "col.type_name",
+        "col.compounds",
+        "col.residents",
+        "col.elderly",
+    ):
+        top.add_column(t(key, lang))
+    for m in report.top_missing:
+        top.add_row(
+            m.profile, m.group, m.type_name, str(m.compounds), _num(m.residents), _num(m.elderly)
+        )
+    obj.out.print(top)
+    for line in report.conventions:
+        obj.out.print(line, markup=False, highlight=False)
+    if out is not None:
+        for path in write_gap_report(report, out, compounds=data.compounds, lang=lang):
+            obj.out.print(t("gaps.written", lang, path=path))
+
+
+@click.command("access")
+@click.option(
+    "--compound",
+    "compound",
+    default=None,
+    help="Compound name, id, part of the name or pinyin initials.",
+)
+@click.option("--board", "board", default=None, help="Board id.")
+@click.option("--profile", type=PROFILE, default="standard", show_default=True)
+@click.option("--all-types", is_flag=True, help="Also list types with nothing within 15 minutes.")
+@click.pass_obj
+@handled
+def access_command(
+    obj: Context, compound: str | None, board: str | None, profile: str, all_types: bool
+) -> None:
+    """Minutes from one compound (or board) to the nearest service of every type."""
+    if (compound is None) == (board is None):
+        raise click.UsageError("give --compound NAME or --board ID")
+    project = obj.project()
+    lang = obj.language(project)
+    taxonomy = project.taxonomy()
+    data, results = build(project, (profile,))
+    result = results[profile]
+    if compound is not None:
+        row, is_board = find_compound(data.compounds, compound), False
+        title = data.compounds[row].name
+    else:
+        ids = [b.board_id for b in data.boards]
+        if board not in ids:
+            raise click.UsageError(f"no board {board!r}; boards: {', '.join(ids[:20])}")
+        row, is_board, title = ids.index(board), True, board or ""
+    unit = "m" if result.profile.convention == "distance" else "min"
+    table = Table(title=t("access.title", lang, name=title, profile=result.profile.describe()))
+    for key in ("col_area", "col_type", "col_level", "col_nearest", "col_facility", "col_counts"):
+        table.add_column(t(f"access.{key}", lang, unit=unit))
+    name_key = "name_zh" if lang == "zh" else "name_en"
+    for line in access_lines(result, row, data=data, taxonomy=taxonomy, boards=is_board):
+        if line.nearest is None and not line.required and not all_types:
+            continue
+        mark = t("access.missing", lang) if line.missing else ""
+        nearest = "—" if line.nearest is None else f"{line.nearest:g}"
+        ftype = taxonomy.type(line.type)
+        table.add_row(
+            getattr(taxonomy.area(line.area), name_key),
+            getattr(ftype, name_key),
+            f"{line.level_min}{'▲' if line.required else '△'}",
+            f"{nearest} {mark}".strip(),
+            line.facility,
+            "/".join(str(c) for c in line.counts),
+        )
+    obj.out.print(table)
+    obj.out.print(t("gaps.data_date", lang, date=data.data_date))

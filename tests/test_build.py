@@ -1,0 +1,139 @@
+"""The build use case end to end on a real small OSM extract: results, cache, gap files, CLI."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from openpyxl import load_workbook
+
+from lifecircle.build import build, read_area
+from lifecircle.cli import main
+from lifecircle.imports import import_sheet
+from lifecircle.model import WalkWay
+
+from .conftest import SMALL_OSM
+
+REQUIRED_COLUMNS = [
+    "compound_id",
+    "compound_name",
+    "community",
+    "profile",
+    "type",
+    "content_area",
+    "level_min",
+    "required",
+    "nearest_min",
+    "nearest_facility_id",
+    "count_within_level",
+    "missing",
+    "residents",
+    "elderly",
+    "children",
+]
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory):
+    from lifecircle.imports import import_osm
+    from lifecircle.project import init_project
+
+    project = init_project(tmp_path_factory.mktemp("build") / "p", name="测试街道")
+    import_osm(project, SMALL_OSM, author="test")
+    return project
+
+
+def test_three_profiles_with_tables_areas_and_heat(project):
+    data, results = build(project)
+    assert set(results) == {"standard", "elderly", "wheelchair"}
+    standard = results["standard"]
+    n_compounds, n_types = len(data.compounds), len(data.type_codes)
+    assert standard.compounds.cost.shape == (n_compounds, n_types)
+    assert standard.compounds.counts.shape == (n_compounds, n_types, 3)
+    assert standard.heat.shape[0] == n_types
+    assert len(standard.compound_areas) == n_compounds
+    assert all(len(a) == 3 for a in standard.compound_areas if a)
+    # the elderly walk slower: never sooner than the standard walker
+    finite = np.isfinite(standard.compounds.cost)
+    assert np.all(
+        results["elderly"].compounds.cost[finite] >= standard.compounds.cost[finite] - 1e-6
+    )
+    assert np.any(results["elderly"].compounds.cost[finite] > standard.compounds.cost[finite])
+    # counts are nested: within 5 <= within 10 <= within 15 minutes
+    counts = standard.compounds.counts
+    assert np.all(counts[:, :, 0] <= counts[:, :, 1]) and np.all(counts[:, :, 1] <= counts[:, :, 2])
+
+
+def test_results_are_cached_by_data_version(project, tmp_path):
+    _, first = build(project, ("standard",))
+    _, again = build(project, ("standard",))
+    np.testing.assert_array_equal(
+        first["standard"].compounds.cost, again["standard"].compounds.cost
+    )
+    assert list((project.cache_dir / "results").glob("standard-*.npz"))
+    # a new facility makes a new data version: results are recomputed and never get worse
+    with project.open_store() as store:
+        way = sorted(
+            (w for w in store.records("walk_way") if isinstance(w, WalkWay)), key=lambda w: w.osm_id
+        )[5]
+    lon, lat = way.coords[0]
+    sheet = tmp_path / "new.csv"
+    sheet.write_text(f"名称,类型,经度,纬度\n新药店,药店,{lon},{lat}\n", encoding="utf-8")
+    import_sheet(project, "facilities", sheet)
+    data, after = build(project, ("standard",))
+    column = data.type_codes.index("pharmacy")
+    before_cost = first["standard"].compounds.cost[:, column]
+    after_cost = after["standard"].compounds.cost[:, column]
+    assert np.all(after_cost <= before_cost + 1e-6)
+    assert np.any(after_cost < before_cost)
+
+
+def run(*args):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_gaps_files_in_three_formats(project, tmp_path):
+    result = run(
+        "-p", str(project.root), "gaps", "--profile", "elderly", "--out", str(tmp_path / "g.csv")
+    )
+    assert result.exit_code == 0, result.output
+    with (tmp_path / "g.csv").open(encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert set(REQUIRED_COLUMNS) <= set(rows[0])
+    data = read_area(project)
+    assert len(rows) == len(data.compounds) * len(data.type_codes)
+    assert {r["profile"] for r in rows} == {"elderly"}
+    assert (tmp_path / "g_coverage.csv").exists() and (tmp_path / "g_top_missing.csv").exists()
+    run("-p", str(project.root), "gaps", "--level", "5", "--out", str(tmp_path / "g.xlsx"))
+    book = load_workbook(tmp_path / "g.xlsx", read_only=True)
+    assert "缺口明细" in book.sheetnames and "社区覆盖率" in book.sheetnames
+    book.close()
+    run("-p", str(project.root), "gaps", "--out", str(tmp_path / "g.geojson"))
+    collection = json.loads((tmp_path / "g.geojson").read_text(encoding="utf-8"))
+    assert collection["features"] and "missing_types" in collection["features"][0]["properties"]
+    assert "OpenStreetMap" in collection["properties"]["attribution"]
+
+
+def test_access_command_for_a_compound(project):
+    data = read_area(project)
+    name = data.compounds[0].name
+    result = run(
+        "-p",
+        str(project.root),
+        "--lang",
+        "en",
+        "access",
+        "--compound",
+        name,
+        "--profile",
+        "elderly",
+    )
+    assert result.exit_code == 0, result.output
+    assert name in result.output and "elderly" in result.output
+    bad = CliRunner().invoke(
+        main, ["-p", str(project.root), "access", "--compound", "不存在的小区"]
+    )
+    assert bad.exit_code == 1 and "不存在的小区" in bad.output
