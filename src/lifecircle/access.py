@@ -216,6 +216,7 @@ def entrance_access(
     owners: Mapping[str, np.ndarray] | None = None,
     entrance_owner: np.ndarray | None = None,
     limits: Sequence[float] | None = None,
+    nearest: NearestResult | None = None,
 ) -> EntranceAccess:
     """For every entrance and type: the nearest facility and the facilities within each limit.
 
@@ -239,6 +240,9 @@ def entrance_access(
     limits
         Count limits, seconds (or metres in the distance convention), inclusive; by default the
         profile's thresholds of the 5, 10 and 15-minute levels.
+    nearest
+        Optionally the unbounded :func:`nearest_by_type` of the same sources and owners: the
+        nearest facility is then read from it instead of searched for again.
 
     Examples
     --------
@@ -264,7 +268,8 @@ def entrance_access(
     wanted = tuple(graph.profile.threshold(m) for m in LEVELS_MIN) if limits is None else limits
     n_rows = int(owner.max()) + 1 if len(owner) else 0
     gates = (entrances, owner, n_rows)
-    return _access(graph, gates, (sources, owners), tuple(map(float, wanted)))
+    known = None if nearest is None else (nearest.cost, nearest.nearest)
+    return _access(graph, gates, (sources, owners), tuple(map(float, wanted)), known=known)
 
 
 def compound_access(

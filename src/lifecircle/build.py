@@ -22,6 +22,7 @@ from lifecircle.access import (
     AccessPoints,
     AccessTable,
     CostUnit,
+    NearestResult,
     attach_all,
     compound_access,
     entrance_access,
@@ -128,16 +129,21 @@ def _names(points: AccessPoints, data: AreaData) -> dict[str, list[str]]:
 
 
 def _board_table(
-    points: AccessPoints, sources: Any, limits: Sequence[float], n_types: int
+    points: AccessPoints, sources: Any, limits: Sequence[float], heat: NearestResult
 ) -> AccessTable:
     graph = points.graph
     ok = np.flatnonzero(points.board_nodes >= 0)
-    cost = np.full((len(points.board_nodes), n_types), np.inf)
+    cost = np.full((len(points.board_nodes), len(heat.type_codes)), np.inf)
     nearest = np.full(cost.shape, -1, dtype=np.int64)
     counts = np.zeros((*cost.shape, len(limits)), dtype=np.int64)
     if len(ok):
         got = entrance_access(
-            graph, points.board_nodes[ok], sources.nodes, owners=sources.owners, limits=limits
+            graph,
+            points.board_nodes[ok],
+            sources.nodes,
+            owners=sources.owners,
+            limits=limits,
+            nearest=heat,
         ).entrances
         cost[ok], nearest[ok], counts[ok] = got.cost, got.nearest, got.counts
     unit: CostUnit = "m" if graph.profile.convention == "distance" else "s"
@@ -175,7 +181,7 @@ def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> Pro
     heat = nearest_by_type(points.graph, sources.nodes, owners=sources.owners)
     access = compound_access(points, type_codes=data.type_codes, nearest=heat)
     limits = [profile.threshold(level) for level in LEVELS_MIN]
-    boards = _board_table(points, sources, limits, len(data.type_codes))
+    boards = _board_table(points, sources, limits, heat)
     compound_areas, board_areas = _areas(points, limits, len(data.compounds))
     lon, lat = points.graph.node_lonlat()
     return ProfileResult(
