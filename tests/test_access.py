@@ -21,43 +21,18 @@ from lifecircle.access import (
     nearest_by_type,
 )
 from lifecircle.demo import demo_file
-from lifecircle.io.crs import local_metric_transformer
 from lifecircle.io.osm import read_osm
-from lifecircle.model import Board, Compound, Facility, WalkWay
+from lifecircle.model import Board, Compound, Facility
 from lifecircle.network import WalkGraph, build_walk_graph, extend_graph
 from lifecircle.profiles import PLANNING, STANDARD, node_is_passable, way_is_walkable
 from lifecircle.taxonomy import load_taxonomy
 
-METRIC = local_metric_transformer(117.2, 39.1)
+from .sketch import Sketch, lonlat
+
 REAL_EXTRACTS = {
     "helsinki": demo_file("helsinki.osm.pbf"),
     "finland": Path(__file__).parent / "data" / "osm" / "test.osm.pbf",
 }
-
-
-def lonlat(x, y):
-    lon, lat = METRIC.to_lonlat(float(x), float(y))
-    return (float(lon), float(lat))
-
-
-class Sketch:
-    """Draw ways by node id on a metre grid; node positions are given once."""
-
-    def __init__(self):
-        self.xy = {}
-        self.ways = []
-
-    def at(self, node_id, x, y):
-        self.xy[node_id] = (x, y)
-        return self
-
-    def way(self, way_id, node_ids, **tags):
-        coords = tuple(lonlat(*self.xy[n]) for n in node_ids)
-        self.ways.append(WalkWay(way_id, tuple(node_ids), coords, dict(tags)))
-        return self
-
-    def graph(self, profile=STANDARD):
-        return build_walk_graph(self.ways, [], profile, metric=METRIC)
 
 
 def node(graph, osm_id):

@@ -11,7 +11,6 @@ import shapely
 
 from lifecircle.demo import demo_file
 from lifecircle.imports import import_osm
-from lifecircle.io.crs import local_metric_transformer
 from lifecircle.isochrones import (
     CELL_M,
     SIMPLIFY_M,
@@ -23,46 +22,16 @@ from lifecircle.isochrones import (
     walking_areas,
     walksheds,
 )
-from lifecircle.model import WalkNode, WalkWay
 from lifecircle.network import LocalRules, build_walk_graph
 from lifecircle.profiles import ELDERLY, PLANNING, STANDARD
 from lifecircle.project import init_project
 
-METRIC = local_metric_transformer(117.2, 39.1)
+from .sketch import METRIC, Sketch
+
 #: How far the tip of a straight street's area may sit from the exact one: half a cell.
 TIP_TOL_M = CELL_M / 2 + 0.5
 #: How far any drawn outline may sit from the exact one: half a cell's diagonal, simplified.
 OUTLINE_TOL_M = CELL_M * 2**0.5 / 2 + SIMPLIFY_M
-
-
-def lonlat(x, y):
-    lon, lat = METRIC.to_lonlat(float(x), float(y))
-    return (float(lon), float(lat))
-
-
-class Sketch:
-    """Draw ways by node id on a metre grid (hand-made test data, not OSM)."""
-
-    def __init__(self):
-        self.xy = {}
-        self.ways = []
-        self.nodes = []
-
-    def at(self, node_id, x, y):
-        self.xy[node_id] = (x, y)
-        return self
-
-    def way(self, way_id, node_ids, **tags):
-        coords = tuple(lonlat(*self.xy[n]) for n in node_ids)
-        self.ways.append(WalkWay(way_id, tuple(node_ids), coords, tags or {"highway": "footway"}))
-        return self
-
-    def tag(self, node_id, **tags):
-        self.nodes.append(WalkNode(node_id, *lonlat(*self.xy[node_id]), dict(tags)))
-        return self
-
-    def graph(self, profile=STANDARD, rules=None):
-        return build_walk_graph(self.ways, self.nodes, profile, rules=rules, metric=METRIC)
 
 
 def node(graph, osm_id):

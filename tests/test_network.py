@@ -6,43 +6,12 @@ import numpy as np
 import pytest
 from scipy.sparse.csgraph import dijkstra
 
-from lifecircle.io.crs import local_metric_transformer
-from lifecircle.model import WalkNode, WalkWay
-from lifecircle.network import GraphError, LocalRules, build_walk_graph
+from lifecircle.model import WalkWay
+from lifecircle.network import GraphError, LocalRules
 from lifecircle.profiles import ELDERLY, PLANNING, STANDARD, WHEELCHAIR
 from lifecircle.snapping import attach_points
 
-METRIC = local_metric_transformer(117.2, 39.1)
-
-
-def lonlat(x, y):
-    lon, lat = METRIC.to_lonlat(float(x), float(y))
-    return (float(lon), float(lat))
-
-
-class Sketch:
-    """Draw ways by node id on a metre grid; node positions are given once."""
-
-    def __init__(self, **points):
-        self.xy = {}
-        self.ways = []
-        self.nodes = []
-
-    def at(self, node_id, x, y):
-        self.xy[node_id] = (x, y)
-        return self
-
-    def way(self, way_id, node_ids, **tags):
-        coords = tuple(lonlat(*self.xy[n]) for n in node_ids)
-        self.ways.append(WalkWay(way_id, tuple(node_ids), coords, dict(tags)))
-        return self
-
-    def tag(self, node_id, **tags):
-        self.nodes.append(WalkNode(node_id, *lonlat(*self.xy[node_id]), dict(tags)))
-        return self
-
-    def graph(self, profile=STANDARD, rules=None):
-        return build_walk_graph(self.ways, self.nodes, profile, rules=rules, metric=METRIC)
+from .sketch import Sketch, lonlat
 
 
 def cost(graph, a_osm, b_osm):
