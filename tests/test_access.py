@@ -1,6 +1,6 @@
 """Access: hand-drawn graphs with minutes checkable by hand, and real extracts against networkx.
 
-Hand-made graphs use the Sketch helper of test_network.py (copied: coordinates in local metres).
+Hand-made graphs use the shared Sketch helper (tests/sketch.py: coordinates in local metres).
 The real extracts are the packaged central-Helsinki demo and tests/data/osm/test.osm.pbf; the
 compound gates placed on them here are synthetic (seeded random points beside real streets).
 """
