@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick demo clean
 
 setup: $(STAMP)
 
@@ -24,9 +24,23 @@ run: setup
 test: setup
 	$(BIN)/python -m pytest
 
+# Benchmarks (issue 3): the peers (pandana, cityseer: AGPL, benchmark-only) go into the venv
+# from binary wheels; src/ never imports them.
+BENCH_STAMP := $(VENV)/.bench-installed
+
+$(BENCH_STAMP): benchmarks/requirements.txt $(STAMP)
+	$(BIN)/python -m pip install --quiet --only-binary=:all: -r benchmarks/requirements.txt
+	touch $(BENCH_STAMP)
+
+bench: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: $(BENCH_STAMP)
+	$(BIN)/python -m benchmarks.run --quick
+
 lint: setup
-	$(BIN)/ruff check src tests
-	$(BIN)/ruff format --check src tests
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
 
 typecheck: setup
 	$(BIN)/mypy

@@ -1,0 +1,186 @@
+"""Run the engine benchmark: every tool and task in its own watched process, then check and report.
+
+``python -m benchmarks.run [--network helsinki|synthetic|all] [--quick]``. Prints the report and
+writes it to benchmarks/results/latest.md. A run over its time or memory cap is stopped and
+reported as such, never retried or silently dropped.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks.common import load_run, proc_rss_mb
+from benchmarks.worker import task_path
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = Path(__file__).resolve().parent / "results" / "latest.md"
+#: Memory cap per run (MiB of resident memory): the machine has 24 GiB and is shared.
+MEM_CAP_MB = 10_000.0
+
+
+@dataclass(frozen=True)
+class Job:
+    """One tool doing one or more tasks (``"t1,t2"``: in order, in one process).
+
+    ``sample`` > 0 limits the tool to that many nodes (the time is extrapolated).
+    """
+
+    tool: str
+    tasks: str
+    sample: int = 0
+    timeout_s: float = 300.0
+
+
+@dataclass
+class Outcome:
+    """What became of one task: ``ok``, ``timeout``, ``memory``, ``error`` or ``not run``.
+
+    ``stopped_s`` is how long a stopped task had run (with any preparation it shared).
+    """
+
+    tool: str
+    task: str
+    status: str
+    stopped_s: float
+    watched_peak_mb: float
+    meta: dict[str, object] = field(default_factory=dict)
+    arrays: dict[str, np.ndarray] = field(default_factory=dict)
+    log: str = ""
+
+
+def plan(network: str) -> list[Job]:
+    """The jobs for one network; the city-scale one samples the peers that are too slow."""
+    if network == "helsinki":
+        return [
+            Job("lifecircle", "t1"),
+            Job("lifecircle", "t2"),
+            Job("lifecircle", "t3", timeout_s=600.0),
+            Job("lifecircle", "t3r"),
+            Job("pandana", "t1,t2"),
+            Job("cityseer", "t2"),
+            Job("networkx", "t1"),
+            Job("networkx", "t2", sample=300),
+            Job("networkx", "t3r"),
+        ]
+    return [
+        Job("lifecircle", "t1"),
+        Job("lifecircle", "t2"),
+        Job("lifecircle", "t3", timeout_s=600.0),
+        Job("lifecircle", "t3r"),
+        Job("pandana", "t1,t2", timeout_s=900.0),
+        Job("cityseer", "t2", sample=2_000, timeout_s=420.0),
+        Job("networkx", "t1", timeout_s=420.0),
+        Job("networkx", "t2", sample=300),
+        Job("networkx", "t3r"),
+    ]
+
+
+def run_job(network: str, job: Job, workdir: Path) -> list[Outcome]:
+    """Start the worker, watch its time and memory, stop it past a cap, read back each task."""
+    prefix = workdir / f"{network}-{job.tool}"
+    cmd = [sys.executable, "-m", "benchmarks.worker", network, job.tool, job.tasks, str(prefix)]
+    if job.sample:
+        cmd += ["--sample", str(job.sample)]
+    log_path = prefix.with_suffix(".log")
+    start = time.perf_counter()
+    with log_path.open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+        status, peak = _watch(proc, job, start)
+    ended = time.time()
+    if status == "ok" and proc.returncode != 0:
+        status = "error"
+    log_text = log_path.read_text(encoding="utf-8", errors="replace")
+    return [
+        _task_outcome(job, task, prefix, status, ended, peak, log_text)
+        for task in job.tasks.split(",")
+    ]
+
+
+def _task_outcome(
+    job: Job, task: str, prefix: Path, status: str, ended: float, peak: float, log: str
+) -> Outcome:
+    out = task_path(prefix, task)
+    if not out.with_suffix(".json").exists():
+        return Outcome(job.tool, task, "not run", 0.0, 0.0, log=log)
+    meta, arrays = load_run(out)
+    if "peak_mb" in meta:  # finished (its own high-water mark), whatever a later task did
+        return Outcome(job.tool, task, "ok", 0.0, 0.0, meta, arrays, log)
+    started = float(meta.get("started_epoch_s", ended))  # type: ignore[arg-type]
+    stopped = ended - started + float(meta.get("shared_prep_s", 0.0))  # type: ignore[arg-type]
+    return Outcome(
+        job.tool, task, "error" if status == "ok" else status, stopped, peak, meta, log=log
+    )
+
+
+def _watch(proc: subprocess.Popen[str], job: Job, start: float) -> tuple[str, float]:
+    peak = 0.0
+    while proc.poll() is None:
+        rss = proc_rss_mb(proc.pid, "VmRSS")
+        peak = max(peak, proc_rss_mb(proc.pid, "VmHWM"), rss)
+        over_time = time.perf_counter() - start > job.timeout_s
+        if rss > MEM_CAP_MB or over_time:
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait()
+            return ("memory" if rss > MEM_CAP_MB else "timeout"), peak
+        time.sleep(0.2)
+    return "ok", peak
+
+
+def run_network(network: str, workdir: Path) -> list[Outcome]:
+    """All jobs of one network, one after another (each has both cores to itself)."""
+    outcomes: list[Outcome] = []
+    for job in plan(network):
+        print(f"  {network:9} {job.tool:10} {job.tasks:6} ...", end="", flush=True)
+        start = time.perf_counter()
+        done = run_job(network, job, workdir)
+        states = ", ".join(f"{o.task} {o.status}" for o in done)
+        print(f" {states} ({time.perf_counter() - start:.0f} s)", flush=True)
+        if any(o.status == "error" for o in done):
+            print(_indent(done[0].log[-2000:]), flush=True)
+        outcomes += done
+    return outcomes
+
+
+def _indent(text: str) -> str:
+    return "\n".join("      " + line for line in text.splitlines())
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
+    parser.add_argument("--network", choices=["helsinki", "synthetic", "all"], default="all")
+    parser.add_argument("--quick", action="store_true", help="the Helsinki network only")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the report")
+    args = parser.parse_args(argv)
+    networks = (
+        ["helsinki"]
+        if args.quick
+        else (["helsinki", "synthetic"] if args.network == "all" else [args.network])
+    )
+    from benchmarks.report import render  # after argument errors, before any slow work
+
+    started = time.perf_counter()
+    results: dict[str, list[Outcome]] = {}
+    with tempfile.TemporaryDirectory(prefix="lifecircle-bench-") as tmp:
+        for network in networks:
+            print(f"{network}:", flush=True)
+            results[network] = run_network(network, Path(tmp))
+    text = render(results, elapsed_s=time.perf_counter() - started)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print()
+    print(text)
+    print(f"(written to {args.out})")
+
+
+if __name__ == "__main__":
+    main()

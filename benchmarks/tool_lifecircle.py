@@ -1,0 +1,91 @@
+"""lifecircle's side of the benchmark: the calls into lifecircle.access and lifecircle.isochrones.
+
+Each task makes the same public calls a project build makes; building the CSR matrix counts as
+lifecircle's own preparation. Nothing here reimplements the engine.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import shapely
+
+from benchmarks.common import ENTRANCE_SAMPLE, LIMIT_S, Run, pack_reached
+from benchmarks.networks import Points, entrance_sample
+from lifecircle import access, isochrones
+from lifecircle.network import WalkGraph
+
+
+def _prepared(graph: WalkGraph, total: int) -> Run:
+    run = Run(computed=total, total=total)
+    with run.timing("prep"):
+        graph.matrix  # noqa: B018 -- the cached CSR matrix is lifecircle's preprocessing
+    return run
+
+
+def task1(graph: WalkGraph, points: Points) -> Run:
+    """nearest_by_type without a limit: one multi-source search per type."""
+    run = _prepared(graph, graph.n_nodes)
+    with run.timing("query"):
+        result = access.nearest_by_type(graph, points.facilities)
+    run.arrays["cost_s"] = np.asarray(result.cost)
+    return run
+
+
+def task2(graph: WalkGraph, points: Points) -> Run:
+    """counts_within 15 minutes for every node."""
+    run = _prepared(graph, graph.n_nodes)
+    with run.timing("query"):
+        result = access.counts_within(graph, points.facilities, limit=LIMIT_S)
+    run.arrays["count"] = np.asarray(result.counts)
+    return run
+
+
+def task3(graph: WalkGraph, points: Points) -> Run:
+    """walksheds: one 15-minute polygon per entrance (reach, trace, buffer, WGS-84)."""
+    run = _prepared(graph, len(points.entrances))
+    with run.timing("query"):
+        polygons = [
+            areas[0]
+            for areas in isochrones.walksheds(
+                graph, [np.array([e]) for e in points.entrances.tolist()], limits=[LIMIT_S]
+            )
+        ]
+    sample = entrance_sample(points, ENTRANCE_SAMPLE)
+    metres = [graph.metric.geometry_to_metres(polygons[i]) for i in sample.tolist()]
+    run.arrays["area_m2"] = shapely.area(metres)
+    run.arrays["cover"] = _coverage(graph, points.entrances[sample], metres)
+    run.arrays["empty"] = np.array([p.is_empty for p in polygons])
+    return run
+
+
+def task3r(graph: WalkGraph, points: Points) -> Run:
+    """reached_costs for each entrance alone (the part networkx can be compared with)."""
+    run = _prepared(graph, len(points.entrances))
+    sample = set(entrance_sample(points, ENTRANCE_SAMPLE).tolist())
+    kept = []
+    with run.timing("query"):
+        for i, entrance in enumerate(points.entrances.tolist()):
+            cost = isochrones.reached_costs(graph, np.array([entrance]), limit=LIMIT_S)
+            if i in sample:
+                kept.append(cost)
+    reached = []
+    for cost in kept:
+        nodes = np.flatnonzero(np.isfinite(cost))
+        reached.append((nodes, cost[nodes]))
+    run.arrays |= pack_reached(reached)
+    return run
+
+
+def _coverage(
+    graph: WalkGraph, origins: np.ndarray, polygons: list[shapely.Geometry]
+) -> np.ndarray:
+    """Share of the nodes reached from each origin that lie in (or within 1 m of) its polygon."""
+    shares = []
+    for origin, polygon in zip(origins.tolist(), polygons, strict=True):
+        cost = isochrones.reached_costs(graph, np.array([origin]), limit=LIMIT_S)
+        pts = shapely.points(graph.node_xy[np.isfinite(cost)])
+        shares.append(float(np.mean(shapely.dwithin(polygon, pts, 1.0))))
+    return np.array(shares)
+
+
+TASKS = {"t1": task1, "t2": task2, "t3": task3, "t3r": task3r}
