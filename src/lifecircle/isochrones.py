@@ -87,7 +87,9 @@ def reached_costs(graph: WalkGraph, origins: np.ndarray, *, limit: float) -> np.
     """
     nodes = _check_origins(graph, origins)
     _check_limits(graph, [limit])
-    costs = dijkstra(graph.matrix, directed=False, indices=nodes, min_only=True, limit=limit)
+    # graph.matrix holds both directions of every edge, so the (default) directed search is
+    # exact and skips scipy's symmetrising copy of the matrix
+    costs = dijkstra(graph.matrix, indices=nodes, min_only=True, limit=limit)
     return np.asarray(costs, dtype=float)
 
 
@@ -177,7 +179,7 @@ def walksheds(
     per_batch = max(1, _BATCH_CELLS // (max(graph.n_nodes, 1) * widest))
     for first in range(0, len(sets), per_batch):
         batch = sets[first : first + per_batch]
-        rows = dijkstra(graph.matrix, directed=False, indices=np.concatenate(batch), limit=limit)
+        rows = dijkstra(graph.matrix, indices=np.concatenate(batch), limit=limit)
         rows = rows.reshape(-1, graph.n_nodes)
         start = 0
         for origins in batch:
