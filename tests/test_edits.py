@@ -176,7 +176,7 @@ def test_edits_survive_osm_reimports_and_orphans_are_reported(
     rules, warnings = local_rules(project)
     assert rules.impassable_ways == {doomed.osm_id}
     assert rules.uncrossable_ways == {kept_road.osm_id}
-    (warning,) = warnings
+    (warning,) = map(str, warnings)
     assert f"local edit 1 (impassable_way osm:way/{doomed.osm_id}" in warning
     assert "no longer in the walk network" in warning
     assert "lifecircle edit remove 1" in warning
@@ -195,7 +195,7 @@ def test_nodes_and_links_that_lost_their_ways_are_reported(project: Project) -> 
     rules, warnings = local_rules(project, ways=[far_away])
 
     assert rules.impassable_nodes == {node} and rules.links == ((a, b),)
-    node_warning, link_warning = warnings
+    node_warning, link_warning = map(str, warnings)
     assert f"local edit 1 (impassable_node osm:node/{node}" in node_warning
     assert "no longer on any walkable way" in node_warning
     assert f"local edit 2 (link {a[0]:.6f},{a[1]:.6f} → {b[0]:.6f}," in link_warning
@@ -224,7 +224,7 @@ def test_local_rules_collect_every_kind_of_edit(project: Project) -> None:
         links=((a, b),),
     )
     assert warnings == []
-    assert local_rules(project, ways=[])[1] == [
+    assert [str(w) for w in local_rules(project, ways=[])[1]] == [
         "there is no walk network, so none of the 4 local edits applies; import an OSM extract"
     ]
 

@@ -47,11 +47,7 @@ SRC = Path(__file__).parents[1] / "src" / "lifecircle"
 KEY = re.compile(r"[a-z_]+(\.[a-z0-9_]+)+")
 ERROR_KEY = re.compile(r"error(\.[a-z0-9_]+)+")
 #: Modules (or module:function) whose errors are still English text; convert them to keys.
-NOT_YET_KEYED = {
-    "store/single.py",
-    "store/database.py:add_numbered",
-    "edits.py",
-}
+NOT_YET_KEYED: set[str] = set()
 
 
 def _trees():

@@ -29,6 +29,7 @@ from lifecircle.access import (
     nearest_by_type,
 )
 from lifecircle.edits import local_rules
+from lifecircle.errors import Msg
 from lifecircle.gaps import CompoundAccessTable
 from lifecircle.io import results_cache
 from lifecircle.isochrones import walksheds
@@ -55,7 +56,8 @@ class AreaData:
     data_version: int
     data_date: str
     taxonomy_version: str
-    warnings: tuple[str, ...] = ()
+    #: Orphaned local edits (render in the user's language; ``str()`` is English).
+    warnings: tuple[Msg, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

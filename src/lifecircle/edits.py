@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from lifecircle.checks import AreaIndex, build_area_index
-from lifecircle.errors import LifecircleError, LocationError
+from lifecircle.errors import LifecircleError, LocationError, Msg
 from lifecircle.model import EditKind, LocalEdit, LonLat, WalkWay, round_lonlat
 from lifecircle.network import LocalRules
 from lifecircle.project import Project
@@ -31,10 +31,7 @@ WAY_KINDS = ("impassable_way", "uncrossable_way")
 #: ``network.add_links`` attaches a link's ends to ways within this many metres (its default).
 LINK_SNAP_M = 50.0
 #: How ids are found, for error messages.
-_FIND_IDS = (
-    "find ids on https://www.openstreetmap.org (right-click the spot, 'Query features', "
-    "then open the way or node) — the id must be in the area's imported walk network"
-)
+_FIND_IDS = Msg("error.edit.find_ids")
 
 EditTarget = Project | Store
 
@@ -57,10 +54,7 @@ class _Network:
 
     def __init__(self, ways: Sequence[WalkWay]) -> None:
         if not ways:
-            raise EditError(
-                "there is no walk network stored yet, so there is nothing to edit; "
-                "import an OSM extract first (`lifecircle import osm FILE.osm.pbf`)"
-            )
+            raise EditError("error.edit.no_network")
         self.ways = ways
 
     @cached_property
@@ -125,7 +119,7 @@ def add_edit(
     >>> store.close()
     """
     if edit_kind not in EDIT_KINDS:
-        raise EditError(f"unknown edit kind {edit_kind!r}; use one of {', '.join(EDIT_KINDS)}")
+        raise EditError("error.edit.kind", kind=edit_kind, kinds=EDIT_KINDS)
     _check_author(author)
     with _opened(target) as store:
         network = _load_network(store)
@@ -158,10 +152,7 @@ def add_edit(
 
 def _check_author(author: str) -> None:
     if not author.strip():
-        raise EditError(
-            f"a local edit needs an author (who knows this about the streets), got {author!r}; "
-            "give your name"
-        )
+        raise EditError("error.edit.author", author=author)
 
 
 def _target_label(edit_kind: str, osm_id: int | None, points: Sequence[LonLat]) -> str:
@@ -182,15 +173,13 @@ def _checked_points(
     points = tuple(_lonlat(p) for p in coords)
     if edit_kind == "link":
         if osm_id is not None:
-            raise EditError(
-                f"a link joins two points and names no OSM object (got OSM id {osm_id}); "
-                "give just its two ends as LON,LAT"
-            )
+            raise EditError("error.edit.link_osm_id", osm_id=osm_id)
         _check_link(network, points)
         return points
     if osm_id is None:
-        what = "node" if edit_kind == "impassable_node" else "way"
-        raise EditError(f"a {edit_kind} edit needs the OSM {what} id; {_FIND_IDS}")
+        node = edit_kind == "impassable_node"
+        key = "error.edit.needs_node_id" if node else "error.edit.needs_way_id"
+        raise EditError(key, kind=_kind(edit_kind), find=_FIND_IDS)
     if points:
         _check_inside(network, points)
     if edit_kind == "impassable_node":
@@ -201,21 +190,16 @@ def _checked_points(
 def _lonlat(point: Sequence[float]) -> LonLat:
     values = tuple(point)
     if len(values) != 2 or not all(np.isfinite(v) for v in values):
-        raise LocationError(
-            f"a point must be two finite numbers, longitude and latitude; got {values!r}"
-        )
+        raise LocationError("error.edit.point_numbers", values=repr(values))
     return round_lonlat(values[0], values[1])
 
 
 def _way_midpoint(network: _Network, osm_id: int) -> LonLat:
     way = network.by_id.get(osm_id)
     if way is None:
-        hint = (
-            f"; there is a node {osm_id} on a walkable way — mark the node instead"
-            if osm_id in network.node_lonlat
-            else ""
-        )
-        raise EditError(f"OSM way {osm_id} is not in the stored walk network{hint}; {_FIND_IDS}")
+        node = osm_id in network.node_lonlat
+        hint = Msg("error.edit.way_is_node", osm_id=osm_id) if node else None
+        raise EditError("error.edit.way_unknown", osm_id=osm_id, hint=hint, find=_FIND_IDS)
     middle = shapely.LineString(way.coords).interpolate(0.5, normalized=True)
     return round_lonlat(middle.x, middle.y)
 
@@ -223,13 +207,9 @@ def _way_midpoint(network: _Network, osm_id: int) -> LonLat:
 def _node_location(network: _Network, osm_id: int) -> LonLat:
     found = network.node_lonlat.get(osm_id)
     if found is None:
-        hint = (
-            f"; there is a way {osm_id} — mark the way instead" if osm_id in network.by_id else ""
-        )
-        raise EditError(
-            f"OSM node {osm_id} is not on any walkable way of the stored network{hint}; "
-            f"pick a node where people walk (e.g. where a crossing meets the road); {_FIND_IDS}"
-        )
+        way = osm_id in network.by_id
+        hint = Msg("error.edit.node_is_way", osm_id=osm_id) if way else None
+        raise EditError("error.edit.node_unknown", osm_id=osm_id, hint=hint, find=_FIND_IDS)
     return round_lonlat(*found)
 
 
@@ -240,32 +220,21 @@ def _check_inside(network: _Network, points: Sequence[LonLat]) -> None:
     swapped = network.area.inside(lat, lon)
     for point, ok, flipped in zip(points, inside, swapped, strict=True):
         if not ok:
-            hint = (
-                "longitude and latitude look swapped: give LON,LAT"
-                if flipped
-                else "check the numbers (WGS-84 degrees, as on openstreetmap.org)"
-            )
-            raise LocationError(
-                f"the point {point[0]:.6f},{point[1]:.6f} is outside the area of the stored "
-                f"walk network; {hint}"
-            )
+            hint = Msg("error.edit.swapped" if flipped else "error.edit.check_numbers")
+            raise LocationError("error.edit.outside", point=_point(point), hint=hint)
 
 
 def _check_link(network: _Network, points: Sequence[LonLat]) -> None:
     if len(points) != 2 or points[0] == points[1]:
-        raise EditError(
-            f"a link needs exactly two different points (its two ends), got {len(points)}"
-            f"{': the same point twice' if len(points) == 2 else ''}; give LON,LAT LON,LAT"
-        )
+        same = Msg("error.edit.same_point") if len(points) == 2 else None
+        raise EditError("error.edit.link_points", n=len(points), same=same)
     _check_inside(network, points)
     lon = np.array([p[0] for p in points])
     lat = np.array([p[1] for p in points])
     for point, dist_m in zip(points, network.area.distance_to_ways_m(lon, lat), strict=True):
         if dist_m > LINK_SNAP_M:
             raise EditError(
-                f"the link end {point[0]:.6f},{point[1]:.6f} is {dist_m:.0f} m from the nearest "
-                f"walkable way; a link joins the network only within {LINK_SNAP_M:.0f} m — "
-                "put each end on or next to a street or path"
+                "error.edit.link_far", point=_point(point), dist_m=dist_m, snap_m=LINK_SNAP_M
             )
 
 
@@ -278,10 +247,11 @@ def _refuse_duplicate(
         same = set(edit.coords) == set(points) if edit_kind == "link" else edit.osm_id == osm_id
         if same:
             raise EditError(
-                f"edit {edit.edit_id} already does this ({edit_kind} "
-                f"{_target_label(edit_kind, edit.osm_id, edit.coords)}, note {edit.note!r}); "
-                "keep it, or remove it first with `lifecircle edit remove "
-                f"{edit.edit_id}`"
+                "error.edit.duplicate",
+                edit_id=edit.edit_id,
+                kind=_kind(edit_kind),
+                target=_target_label(edit_kind, edit.osm_id, edit.coords),
+                note=edit.note,
             )
 
 
@@ -298,11 +268,9 @@ def remove_edit(target: EditTarget, edit_id: int, *, author: str, note: str = ""
         edits = list_edits(store)
         found = next((e for e in edits if e.edit_id == edit_id), None)
         if found is None:
-            known = ", ".join(str(e.edit_id) for e in edits[:20]) or "none"
-            raise EditError(
-                f"there is no local edit {edit_id} (stored edits: {known}); "
-                "`lifecircle edit list` shows them"
-            )
+            ids = tuple(str(e.edit_id) for e in edits[:20])
+            known = ids or Msg("error.edit.none_stored")
+            raise EditError("error.edit.unknown_id", edit_id=edit_id, known=known)
         return store.remove_record(
             LocalEdit.kind,
             found.key,
@@ -322,13 +290,14 @@ def list_edits(target: EditTarget) -> list[LocalEdit]:
 
 def local_rules(
     target: EditTarget, *, ways: Sequence[WalkWay] | None = None
-) -> tuple[LocalRules, list[str]]:
+) -> tuple[LocalRules, list[Msg]]:
     """Turn the stored edits into :class:`LocalRules`, with a warning for each orphaned edit.
 
     An edit is orphaned when its OSM way or node is no longer in the walk network (``ways``,
     by default the stored one), or a link end lies more than :data:`LINK_SNAP_M` from every
     way. Orphaned edits stay in the rules (they match nothing, and apply again if the object
-    comes back) and in the store: staff decide what to do with them.
+    comes back) and in the store: staff decide what to do with them. Each warning is a
+    :class:`~lifecircle.errors.Msg`: ``render(lang)`` in the user's language, ``str()`` English.
     """
     with _opened(target) as store:
         edits = list_edits(store)
@@ -348,43 +317,47 @@ def _ids(edits: Sequence[LocalEdit], edit_kind: str) -> frozenset[int]:
     return frozenset(e.osm_id for e in edits if e.edit_kind == edit_kind and e.osm_id is not None)
 
 
-def _orphan_warnings(edits: Sequence[LocalEdit], ways: Sequence[WalkWay] | None) -> list[str]:
+def _orphan_warnings(edits: Sequence[LocalEdit], ways: Sequence[WalkWay] | None) -> list[Msg]:
     if not ways:
-        return [
-            f"there is no walk network, so none of the {len(edits)} local edits applies; "
-            "import an OSM extract"
-        ]
+        return [Msg("edit.orphan_no_network", n=len(edits))]
     network = _Network(ways)
     found = ((edit, _orphan_problem(network, edit)) for edit in edits)
-    return [_orphan_message(edit, problem) for edit, problem in found if problem]
+    return [_orphan_message(edit, problem) for edit, problem in found if problem is not None]
 
 
-def _orphan_message(edit: LocalEdit, problem: str) -> str:
-    near = f" (near {edit.coords[0][0]:.6f},{edit.coords[0][1]:.6f})" if edit.coords else ""
-    return (
-        f"local edit {edit.edit_id} ({edit.edit_kind} "
-        f"{_target_label(edit.edit_kind, edit.osm_id, edit.coords)}, note {edit.note!r}, "
-        f"by {edit.author}) "
-        f"has no effect: {problem}; it is kept — check the spot{near} and add it again on "
-        f"today's map, or remove it with `lifecircle edit remove {edit.edit_id}`"
+def _orphan_message(edit: LocalEdit, problem: Msg) -> Msg:
+    near = Msg("edit.orphan_near", point=_point(edit.coords[0])) if edit.coords else None
+    return Msg(
+        "edit.orphan",
+        edit_id=edit.edit_id,
+        kind=_kind(edit.edit_kind),
+        target=_target_label(edit.edit_kind, edit.osm_id, edit.coords),
+        note=edit.note,
+        author=edit.author,
+        problem=problem,
+        near=near,
     )
 
 
-def _orphan_problem(network: _Network, edit: LocalEdit) -> str:
-    """Why an edit no longer applies to the network ("" when it does)."""
+def _orphan_problem(network: _Network, edit: LocalEdit) -> Msg | None:
+    """Why an edit no longer applies to the network (``None`` when it does)."""
     if edit.edit_kind in WAY_KINDS and edit.osm_id not in network.by_id:
-        return (
-            f"OSM way {edit.osm_id} is no longer in the walk network (removed or re-tagged in OSM)"
-        )
+        return Msg("edit.orphan_way_gone", osm_id=edit.osm_id)
     if edit.edit_kind == "impassable_node" and edit.osm_id not in network.node_lonlat:
-        return f"OSM node {edit.osm_id} is no longer on any walkable way (removed or moved in OSM)"
+        return Msg("edit.orphan_node_gone", osm_id=edit.osm_id)
     if edit.edit_kind == "link":
         lon = np.array([p[0] for p in edit.coords])
         lat = np.array([p[1] for p in edit.coords])
-        far = network.area.distance_to_ways_m(lon, lat)
-        if float(far.max()) > LINK_SNAP_M:
-            return (
-                f"an end is {float(far.max()):.0f} m from the nearest walkable way "
-                f"(links attach within {LINK_SNAP_M:.0f} m)"
-            )
-    return ""
+        far_m = float(network.area.distance_to_ways_m(lon, lat).max())
+        if far_m > LINK_SNAP_M:
+            return Msg("edit.orphan_link_far", dist_m=far_m, snap_m=LINK_SNAP_M)
+    return None
+
+
+def _kind(edit_kind: str) -> Msg:
+    """Return the kind as staff read it: its code in English, its name in Chinese."""
+    return Msg(f"edit.kind_code.{edit_kind}")
+
+
+def _point(point: LonLat) -> str:
+    return f"{point[0]:.6f},{point[1]:.6f}"

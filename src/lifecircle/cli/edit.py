@@ -126,7 +126,8 @@ def edit_list(obj: Context, as_json: bool) -> None:
         _, warnings = edits.local_rules(store)
     if as_json:
         rows = [dataclasses.asdict(e) for e in found]
-        click.echo(json.dumps({"edits": rows, "warnings": warnings}, ensure_ascii=False, indent=2))
+        texts = [str(w) for w in warnings]  # English: scripts match on stable text
+        click.echo(json.dumps({"edits": rows, "warnings": texts}, ensure_ascii=False, indent=2))
         return
     if not found:
         obj.out.print(t("edit.none", lang))
@@ -145,7 +146,7 @@ def edit_list(obj: Context, as_json: bool) -> None:
         )
     obj.out.print(table)
     for warning in warnings:
-        obj.out.print(f"⚠ {warning}", markup=False, highlight=False)
+        obj.out.print(f"⚠ {warning.render(lang)}", markup=False, highlight=False)
 
 
 @edit_group.command("remove")

@@ -84,7 +84,7 @@ def build_command(obj: Context, profiles: tuple[str, ...], force: bool) -> None:
                     )
                 )
     for warning in data.warnings:
-        obj.out.print(f"⚠ {warning}", markup=False, highlight=False)
+        obj.out.print(f"⚠ {warning.render(lang)}", markup=False, highlight=False)
 
 
 @click.command("gaps")

@@ -183,8 +183,7 @@ class Store:
             made.append(make(number))
             if single.key_number(made[0].key) != number:
                 raise StoreError(
-                    f"a new {kind} record must have a key ending in ':{number}', "
-                    f"got {made[0].key!r}"
+                    "error.store.numbered_key", kind=kind, number=number, key=made[0].key
                 )
             return single.plan_add(spec, made[0], scope=scope)
 

@@ -54,7 +54,10 @@ def plan_add(spec: KindSpec, record: Record, *, scope: str) -> Plan:
     """
     if record.kind != spec.kind:
         raise StoreError(
-            f"cannot add a {type(record).__name__} ({record.key!r}) as a {spec.kind} record"
+            "error.store.add_wrong_kind",
+            type=type(record).__name__,
+            key=record.key,
+            kind=spec.kind,
         )
     payload = canonical_payload(record)
     columns = {name: getattr(record, name) for name in spec.columns}
@@ -75,10 +78,7 @@ def plan_remove(conn: Connection, spec: KindSpec, key: str) -> Plan:
         select(table.c.scope, table.c.content_hash, table.c.payload).where(table.c.key == key)
     ).first()
     if found is None:
-        raise StoreError(
-            f"there is no {spec.kind} {key!r} to remove (it may have just been removed); "
-            "list the stored ones and try again"
-        )
+        raise StoreError("error.store.nothing_to_remove", kind=spec.kind, key=key)
     scope, digest, payload = found
     stored = StoredRow(key, scope, digest, payload if spec.keep_history else None)
     return Plan((KindPlan(spec, removed=(stored,)),))
