@@ -112,6 +112,7 @@ def print_status(console: Console, status: dict[str, Any], lang: str) -> None:
         text += t("status.estimated", lang, n=people["residents_estimated_compounds"])
     grid.add_row(t("status.compounds", lang), text)
     grid.add_row(t("status.boards", lang), str(status["boards"]["count"]))
+    grid.add_row(t("status.local_edits", lang), str(status["local_edits"]["count"]))
     console.print(t("status.title", lang, name=area["name"]), style="bold")
     console.print(grid)
     if osm["file"]:

@@ -127,8 +127,9 @@ def project_status(project: Project) -> dict[str, Any]:
             "facilities": _facility_counts(facilities, taxonomy),
             "compounds": _people(compounds),
             "boards": {"count": store.count("board")},
+            "local_edits": {"count": store.count("local_edit")},
             "sources": {
                 kind: store.scopes(kind)
-                for kind in ("walk_way", "walk_node", "facility", "compound", "board")
+                for kind in ("walk_way", "walk_node", "facility", "compound", "board", "local_edit")
             },
         }
