@@ -1,7 +1,8 @@
 """Run the engine benchmark: every tool and task in its own watched process, then check and report.
 
-``python -m benchmarks.run [--network helsinki|synthetic|all] [--quick]``. Prints the report and
-writes it to benchmarks/results/latest.md. A run over its time or memory cap is stopped and
+``python -m benchmarks.run [--network helsinki|synthetic|district|all] [--quick]``. Prints the
+report and writes it to benchmarks/results/latest.md; ``--network district`` alone replaces only
+that report's district section. A run over its time or memory cap is stopped and
 reported as such, never retried or silently dropped.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -20,6 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from benchmarks.common import load_run, proc_rss_mb
+from benchmarks.networks import NETWORKS
 from benchmarks.worker import task_path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -155,26 +158,74 @@ def _indent(text: str) -> str:
     return "\n".join("      " + line for line in text.splitlines())
 
 
+def run_district(workdir: Path) -> str:
+    """The district build (benchmarks.district) in its own watched process: its report section."""
+    prefix = workdir / "district"
+    cmd = [sys.executable, "-m", "benchmarks.district", str(prefix)]
+    print("district: three profiles ...", end="", flush=True)
+    start = time.perf_counter()
+    with prefix.with_suffix(".log").open("w", encoding="utf-8") as log:
+        proc = subprocess.Popen(cmd, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT, text=True)
+        status, peak = _watch(proc, Job("lifecircle", "district", timeout_s=900.0), start)
+    elapsed = time.perf_counter() - start
+    print(f" {status} ({elapsed:.0f} s)", flush=True)
+    section = prefix.with_suffix(".md")
+    if status == "ok" and proc.returncode == 0 and section.exists():
+        return section.read_text(encoding="utf-8")
+    log_text = prefix.with_suffix(".log").read_text(encoding="utf-8", errors="replace")
+    why = _STOPPED_WHY.get(status, "error")
+    return (
+        f"## district\n\nStopped ({why}) after {elapsed:.0f} s at {peak:,.0f} MiB peak RSS.\n\n"
+        f"```\n{log_text[-1500:]}\n```\n"
+    )
+
+
+_STOPPED_WHY = {"timeout": "time limit", "memory": "memory cap"}
+
+
+def splice_district(report: str, section: str) -> str:
+    """Put ``section`` in place of the report's district section (before the targets)."""
+    parts = re.split(r"(?m)^(?=## )", report)
+    kept = [p for p in parts if not p.startswith("## district")]
+    at = next((i for i, p in enumerate(kept) if p.startswith("## Targets")), len(kept))
+    kept.insert(at, section.rstrip("\n") + "\n\n")
+    text = "".join(kept)
+    target = re.search(r"(?m)^- target \(whole district[^)]*\): (.*)$", section)
+    if target:
+        line = f"- district build (300k nodes, 3 profiles, < 60 s, < 4 GB): {target.group(1)}"
+        text = re.sub(r"(?m)^- district build \(.*$", lambda _: line, text)
+    return text
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m benchmarks.run", description=__doc__)
-    parser.add_argument("--network", choices=["helsinki", "synthetic", "all"], default="all")
+    parser.add_argument("--network", choices=[*NETWORKS, "district", "all"], default="all")
     parser.add_argument("--quick", action="store_true", help="the Helsinki network only")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the report")
     args = parser.parse_args(argv)
     networks = (
         ["helsinki"]
         if args.quick
-        else (["helsinki", "synthetic"] if args.network == "all" else [args.network])
+        else (["helsinki", "synthetic", "district"] if args.network == "all" else [args.network])
     )
     from benchmarks.report import render  # after argument errors, before any slow work
 
     started = time.perf_counter()
     results: dict[str, list[Outcome]] = {}
+    district = ""
     with tempfile.TemporaryDirectory(prefix="lifecircle-bench-") as tmp:
         for network in networks:
+            if network == "district":
+                district = run_district(Path(tmp))
+                continue
             print(f"{network}:", flush=True)
             results[network] = run_network(network, Path(tmp))
-    text = render(results, elapsed_s=time.perf_counter() - started)
+    if results:
+        text = render(results, elapsed_s=time.perf_counter() - started)
+    else:  # the district alone: keep the other sections of the last report
+        text = args.out.read_text(encoding="utf-8") if args.out.exists() else ""
+    if district:
+        text = splice_district(text, district)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")
     print()
