@@ -137,3 +137,16 @@ def test_access_command_for_a_compound(project):
         main, ["-p", str(project.root), "access", "--compound", "不存在的小区"]
     )
     assert bad.exit_code == 1 and "不存在的小区" in bad.output
+
+
+def test_profiles_in_worker_processes_equal_the_serial_build(project):
+    _, serial = build(project, ("standard", "elderly"), force=True, workers=1)
+    _, parallel = build(project, ("standard", "elderly"), force=True, workers=2)
+    for name in ("standard", "elderly"):
+        np.testing.assert_array_equal(serial[name].compounds.cost, parallel[name].compounds.cost)
+        np.testing.assert_array_equal(
+            serial[name].compounds.counts, parallel[name].compounds.counts
+        )
+        assert [len(a) for a in serial[name].compound_areas] == [
+            len(a) for a in parallel[name].compound_areas
+        ]

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,6 +42,8 @@ from lifecircle.project import Project
 
 LEVELS_MIN = (5, 10, 15)
 DEFAULT_PROFILES = ("standard", "elderly", "wheelchair")
+#: Below this many walkable ways, starting worker processes costs more than it saves.
+PARALLEL_MIN_WAYS = 20_000
 Progress = Callable[[str], None]
 
 
@@ -200,26 +204,50 @@ def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> Pro
     )
 
 
+def _compute(
+    data: AreaData, profiles: Sequence[WalkProfile], project: Project, workers: int
+) -> list[ProfileResult]:
+    """Compute profiles one after another, or in ``workers`` processes (one profile each)."""
+    if workers <= 1 or len(profiles) <= 1:
+        return [build_profile(data, profile, project) for profile in profiles]
+    # spawn, not fork: a fresh interpreter shares no open database handle with this one
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=min(workers, len(profiles)), mp_context=context) as pool:
+        futures = [pool.submit(build_profile, data, profile, project) for profile in profiles]
+        return [future.result() for future in futures]
+
+
 def build(
     project: Project,
     profiles: Sequence[str] = DEFAULT_PROFILES,
     *,
     force: bool = False,
     progress: Progress | None = None,
+    workers: int | None = None,
 ) -> tuple[AreaData, dict[str, ProfileResult]]:
-    """Build (or load from the cache) the results of each profile for the project."""
+    """Build (or load from the cache) the results of each profile for the project.
+
+    Profiles not in the cache are computed in up to ``workers`` processes (default: the
+    ``build_workers`` setting) when the network is large enough for that to pay off
+    (:data:`PARALLEL_MIN_WAYS` walkable ways); results are the same either way.
+    """
     data = read_area(project)
-    results = {}
+    results: dict[str, ProfileResult] = {}
+    todo: list[tuple[WalkProfile, str]] = []
     for name in profiles:
         profile = get_profile(name)
         key = cache_key(data, profile, project)
         cached = None if force else results_cache.load(project.cache_dir, key, profile)
         if cached is not None:
             results[name] = cached
-            continue
-        if progress:
-            progress(name)
-        result = build_profile(data, profile, project)
+        else:
+            todo.append((profile, key))
+    if workers is None:
+        workers = project.settings.build_workers if len(data.ways) >= PARALLEL_MIN_WAYS else 1
+    if progress and todo:
+        progress(", ".join(profile.name for profile, _ in todo))
+    computed = _compute(data, [profile for profile, _ in todo], project, workers)
+    for (profile, key), result in zip(todo, computed, strict=True):
         results_cache.save(project.cache_dir, key, result)
-        results[name] = result
-    return data, results
+        results[profile.name] = result
+    return data, {name: results[name] for name in profiles}

@@ -41,6 +41,8 @@ class Settings:
         Residential floor area per resident used to estimate residents from buildings.
     default_building_levels
         Levels assumed for a residential building with no ``building:levels`` or ``height``.
+    build_workers
+        Processes ``lifecircle build`` may use for the walking profiles of a large network.
     """
 
     database_url: str = ""
@@ -51,6 +53,7 @@ class Settings:
     outside_margin_m: float = 2000.0
     floor_area_per_person_m2: float = 35.0
     default_building_levels: int = 3
+    build_workers: int = 2
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -64,6 +67,7 @@ SETTING_HELP: Mapping[str, str] = {
     "outside_margin_m": "Points farther than this outside the area are rejected (m)",
     "floor_area_per_person_m2": "Floor area per resident for building-based estimates (m²)",
     "default_building_levels": "Levels of a residential building with no levels/height tag",
+    "build_workers": "Processes `lifecircle build` may use for the profiles of a large network",
 }
 
 
@@ -92,6 +96,10 @@ def _validated(settings: Settings) -> Settings:
     for name in ("network_buffer_m", "snap_max_m", "outside_margin_m", "floor_area_per_person_m2"):
         if getattr(settings, name) <= 0:
             raise ConfigError("error.config.not_positive", name=name, value=getattr(settings, name))
+    if settings.build_workers < 1:
+        raise ConfigError(
+            "error.config.not_positive", name="build_workers", value=settings.build_workers
+        )
     if settings.default_building_levels < 1:
         raise ConfigError("error.config.levels")
     return settings
