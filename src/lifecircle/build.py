@@ -36,7 +36,7 @@ from lifecircle.gaps import CompoundAccessTable
 from lifecircle.io import results_cache
 from lifecircle.isochrones import CELL_M, walksheds
 from lifecircle.model import Board, Compound, Facility, WalkNode, WalkWay
-from lifecircle.network import build_walk_graph
+from lifecircle.network import LocalRules, build_walk_graph
 from lifecircle.profiles import WalkProfile, get_profile
 from lifecircle.project import Project
 
@@ -63,6 +63,8 @@ class AreaData:
     data_version: int
     data_date: str
     taxonomy_version: str
+    #: Staff's local edits as graph rules (the same for every profile).
+    rules: LocalRules = field(default_factory=LocalRules)
     #: Orphaned local edits (render in the user's language; ``str()`` is English).
     warnings: tuple[Msg, ...] = ()
 
@@ -102,7 +104,7 @@ def read_area(project: Project) -> AreaData:
     with project.open_store() as store:
         ways = tuple(w for w in store.records("walk_way") if isinstance(w, WalkWay))
         latest = store.latest_version()
-        _, warnings = local_rules(store, ways=list(ways))
+        rules, warnings = local_rules(store, ways=list(ways))
         return AreaData(
             ways=ways,
             nodes=tuple(n for n in store.records("walk_node") if isinstance(n, WalkNode)),
@@ -113,6 +115,7 @@ def read_area(project: Project) -> AreaData:
             data_version=latest.id if latest else 0,
             data_date=latest.created_at if latest else "",
             taxonomy_version=taxonomy.version,
+            rules=rules,
             warnings=tuple(warnings),
         )
 
@@ -182,9 +185,7 @@ def _traced(
 def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> ProfileResult:
     """Compute one profile's results from the area data (no caching)."""
     started = time.perf_counter()
-    with project.open_store() as store:
-        rules, _ = local_rules(store, ways=list(data.ways))
-    graph = build_walk_graph(data.ways, data.nodes, profile, rules=rules)
+    graph = build_walk_graph(data.ways, data.nodes, profile, rules=data.rules)
     points = attach_all(
         graph,
         facilities=data.facilities,
