@@ -7,7 +7,7 @@ unless ``skip_bad_rows``; every commit is one transaction, so the previous versi
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -94,8 +94,8 @@ def import_osm(
     else:
         boundary = _stored_boundary(project)
 
-    def match(tags: dict[str, str] | object) -> str | None:
-        found = taxonomy.match_osm(tags)  # type: ignore[arg-type]
+    def match(tags: Mapping[str, str]) -> str | None:
+        found = taxonomy.match_osm(tags)
         return found.code if found is not None else None
 
     extract = read_osm(

@@ -18,7 +18,7 @@ from openpyxl.styles import Font
 
 from lifecircle.errors import ConfigError
 from lifecircle.gaps import AreaCoverage, CircleReport, GapRow, MissingType
-from lifecircle.i18n import t
+from lifecircle.i18n import catalogue, t
 from lifecircle.model import Compound
 
 FORMATS = (".csv", ".xlsx", ".geojson")
@@ -74,7 +74,7 @@ def _sheet(book: Workbook, title: str, records: Sequence[Mapping[str, Any]], lan
     if not records:
         return
     keys = list(records[0])
-    sheet.append([t(f"col.{key}", lang) if f"col.{key}" in _catalogue() else key for key in keys])
+    sheet.append([t(f"col.{key}", lang) if f"col.{key}" in catalogue() else key for key in keys])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for record in records:
@@ -84,12 +84,6 @@ def _sheet(book: Workbook, title: str, records: Sequence[Mapping[str, Any]], lan
     for column in sheet.columns:
         width = max(len(str(c.value or "")) for c in column[:200])
         sheet.column_dimensions[column[0].column_letter].width = min(max(8, width * 1.6), 48)
-
-
-def _catalogue() -> Mapping[str, Any]:
-    from lifecircle.i18n import catalogue
-
-    return catalogue()
 
 
 def _cell(value: Any) -> Any:
