@@ -9,11 +9,13 @@ DEMO_DIR ?= demo
 
 setup: $(STAMP)
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml package.json scripts/system-deps.sh
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "lifecircle needs Python 3.11, found " + sys.version'
+	scripts/system-deps.sh
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 
 run: setup
@@ -22,6 +24,7 @@ run: setup
 	$(BIN)/lifecircle -p $(DEMO_DIR) gaps --out $(DEMO_DIR)/gaps.xlsx
 
 test: setup
+	scripts/system-deps.sh test
 	$(BIN)/python -m pytest
 
 # Benchmarks (issue 3): the peers (pandana, cityseer: AGPL, benchmark-only) go into the venv
@@ -48,4 +51,4 @@ typecheck: setup
 check: lint typecheck test
 
 clean:
-	rm -rf $(VENV) $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) node_modules $(DEMO_DIR) .pytest_cache .mypy_cache .ruff_cache
