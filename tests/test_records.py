@@ -142,8 +142,9 @@ def test_reference_facilities_field_by_field():
         "友谊里社区",
     )
     assert first.status == "open" and first.verified_on == "2024-05-01" and first.capacity is None
-    # unknown columns and known ones a facility has no field for; never the 序号 counter
-    assert first.extra == {"所属街道": "友谊路街道", "负责人": "张红"}
+    assert first.subdistrict == "友谊路街道"
+    # unknown columns (known ones a facility has no field for too); never the 序号 counter
+    assert first.extra == {"负责人": "张红"}
     assert second.type_code == "day_care" and second.capacity == 20 and second.status == "open"
     assert third.type_code == "library" and third.capacity == 1200 and third.status == "planned"
     assert fourth.type_code == "clinic" and fourth.status == "closed"
@@ -157,7 +158,7 @@ def test_english_headers_give_the_same_records():
     assert [dataclasses.replace(r, **strip) for r in en] == [
         dataclasses.replace(r, **strip) for r in zh
     ]
-    assert en[0].extra == {"Subdistrict": "友谊路街道", "Contact": "张红"}
+    assert en[0].subdistrict == "友谊路街道" and en[0].extra == {"Contact": "张红"}
 
 
 # -- coordinates -------------------------------------------------------------------------------
@@ -477,3 +478,16 @@ def test_line_geometry_is_not_an_outline(tmp_path):
     result = compounds_from_sheet(read_sheet(path), dataset="c", crs="wgs84")
     (problem,) = result.problems
     assert (problem.row, problem.column) == (1, "geometry") and "Polygon" in problem.message
+
+
+def test_subdistrict_column_is_kept_on_compounds_and_boards(tmp_path):
+    sheet = tmp_path / "c.csv"
+    sheet.write_text(
+        "小区名称,所属社区,所属街道,经纬度\n幸福里,幸福里社区,桃园街道,117.2155 39.0985\n"
+    )
+    (compound,) = compounds_from_sheet(read_sheet(sheet), dataset="c", crs="wgs84").records
+    assert (compound.community, compound.subdistrict) == ("幸福里社区", "桃园街道")
+    boards = tmp_path / "b.csv"
+    boards.write_text("编号,名称,街道,经度,纬度\nb1,幸福里北门,桃园街道,117.2155,39.0985\n")
+    (board,) = boards_from_sheet(read_sheet(boards), dataset="b", crs="wgs84").records
+    assert board.subdistrict == "桃园街道"

@@ -97,7 +97,7 @@ def gap_rows(
                     compound_id=compound.source_id,
                     compound_name=compound.name,
                     community=compound.community,
-                    subdistrict=str(getattr(compound, "subdistrict", "") or ""),
+                    subdistrict=compound.subdistrict,
                     profile=table.profile.name,
                     convention=table.profile.convention,
                     type=code,

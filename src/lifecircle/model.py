@@ -73,6 +73,7 @@ class Facility(Record):
     phone: str = ""
     opening_hours: str = ""
     community: str = ""
+    subdistrict: str = ""
     capacity: int | None = None
     status: FacilityStatus = "open"
     source: str = ""
@@ -99,6 +100,7 @@ class Compound(Record):
     lon: float
     lat: float
     community: str = ""
+    subdistrict: str = ""
     outline_wkt: str | None = None
     entrances: tuple[LonLat, ...] = ()
     households: int | None = None
@@ -126,6 +128,7 @@ class Board(Record):
     board_kind: BoardKind = "gate"
     compound: str = ""
     community: str = ""
+    subdistrict: str = ""
     source: str = ""
 
     @property

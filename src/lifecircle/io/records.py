@@ -278,6 +278,7 @@ def facilities_from_sheet(
             "phone": row.text("phone"),
             "opening_hours": row.text("opening_hours"),
             "community": row.text("community"),
+            "subdistrict": row.text("subdistrict"),
             "capacity": row.parse("capacity", parse_count),
             "status": row.parse("status", parse_status) or "open",
             "source": _source(sheet, row),
@@ -304,7 +305,12 @@ def compounds_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult
         point, outline = row.point(), row.outline()
         entrances = row.parse("entrances", parse_entrances) or ()
         counts = row.counts(("households", "residents", "elderly", "children"))
-        fields = {"name": name, "community": row.text("community"), "source": _source(sheet, row)}
+        fields = {
+            "name": name,
+            "community": row.text("community"),
+            "subdistrict": row.text("subdistrict"),
+            "source": _source(sheet, row),
+        }
         if row.problems or point is None:
             return None
         key, key_field = _row_key(row, dataset, name)
@@ -335,6 +341,7 @@ def boards_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult[Bo
             "board_kind": row.parse("board_kind", parse_board_kind) or "gate",
             "compound": row.text("compound"),
             "community": row.text("community"),
+            "subdistrict": row.text("subdistrict"),
             "source": _source(sheet, row),
         }
         if row.problems or point is None or board_id is None:
