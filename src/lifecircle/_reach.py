@@ -15,6 +15,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from lifecircle._contract import Contracted
 from lifecircle.network import WalkGraph
 from lifecircle.profiles import STANDARD, WalkProfile
 
@@ -253,20 +254,29 @@ def typed_sources(
 
 
 def nearest_from(
-    graph: WalkGraph, nodes: np.ndarray, owner: np.ndarray | None, limit: float
+    graph: WalkGraph,
+    nodes: np.ndarray,
+    owner: np.ndarray | None,
+    limit: float,
+    *,
+    contracted: Contracted | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Cost to the nearest of ``nodes`` from every node, and its owner (or node); one run."""
+    """Cost to the nearest of ``nodes`` from every node, and its owner (or node); one run.
+
+    With ``contracted`` (built keeping at least ``nodes``) the search runs on the smaller core
+    graph and the other nodes' costs are filled in from it: same result, less work.
+    """
     n = graph.n_nodes
     if len(nodes) == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
     starts = np.unique(nodes)
-    dist, _, source = dijkstra(
-        graph.matrix,
-        indices=starts,
-        min_only=True,
-        return_predecessors=True,
-        limit=inclusive(limit),
-    )
+    bound = inclusive(limit)
+    if contracted is None:
+        dist, _, source = dijkstra(
+            graph.matrix, indices=starts, min_only=True, return_predecessors=True, limit=bound
+        )
+    else:
+        dist, source = _contracted_search(contracted, starts, bound)
     reached = source >= 0
     which = np.full(n, -1, dtype=np.int64)
     if owner is None:
@@ -276,6 +286,22 @@ def nearest_from(
         first = order[np.r_[True, nodes[order][1:] != nodes[order][:-1]]]
         which[reached] = owner[first][np.searchsorted(starts, source[reached])]
     return np.asarray(dist, dtype=float), which
+
+
+def _contracted_search(
+    contracted: Contracted, starts: np.ndarray, bound: float
+) -> tuple[np.ndarray, np.ndarray]:
+    core_starts = contracted.core_index[starts]
+    if (core_starts < 0).any():
+        raise ValueError("the contracted graph must keep every source node")
+    core_cost, _, core_from = dijkstra(
+        contracted.matrix, indices=core_starts, min_only=True, return_predecessors=True, limit=bound
+    )
+    core_which = np.where(core_from >= 0, contracted.core_nodes[np.maximum(core_from, 0)], -1)
+    dist, source = contracted.expand(core_cost, core_which)
+    beyond = dist > bound
+    dist[beyond], source[beyond] = np.inf, -1
+    return dist, source
 
 
 def flat_units(

@@ -14,6 +14,7 @@ from typing import Literal
 import numpy as np
 
 from lifecircle._attach import AccessPoints, FacilitySources, FarPoint, attach_all
+from lifecircle._contract import contract
 from lifecircle._entrance import Table, entrance_tables
 from lifecircle._reach import (
     check_nodes,
@@ -154,10 +155,15 @@ def nearest_by_type(
     codes = tuple(sources)
     cost = np.empty((len(codes), graph.n_nodes))
     nearest = np.empty((len(codes), graph.n_nodes), dtype=np.int64)
-    for t, code in enumerate(codes):
-        nodes = check_nodes(graph, sources[code], f"sources[{code!r}]")
+    checked = [check_nodes(graph, sources[code], f"sources[{code!r}]") for code in codes]
+    contracted = None
+    if len(codes) > 1:  # one contraction, many searches on the smaller graph
+        keep = np.zeros(graph.n_nodes, dtype=bool)
+        keep[np.concatenate(checked)] = True
+        contracted = contract(graph.matrix, keep)
+    for t, (code, nodes) in enumerate(zip(codes, checked, strict=True)):
         owner = None if owners is None else np.asarray(owners[code], dtype=np.int64)
-        cost[t], nearest[t] = nearest_from(graph, nodes, owner, bound)
+        cost[t], nearest[t] = nearest_from(graph, nodes, owner, bound, contracted=contracted)
     return NearestResult(codes, _frozen(cost), _frozen(nearest), bound, cost_unit(graph))
 
 
