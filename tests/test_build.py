@@ -147,6 +147,59 @@ def test_profiles_in_worker_processes_equal_the_serial_build(project):
         np.testing.assert_array_equal(
             serial[name].compounds.counts, parallel[name].compounds.counts
         )
-        assert [len(a) for a in serial[name].compound_areas] == [
-            len(a) for a in parallel[name].compound_areas
-        ]
+        for kind in ("compound_areas", "board_areas"):
+            ours, theirs = getattr(serial[name], kind), getattr(parallel[name], kind)
+            assert [len(a) for a in ours] == [len(a) for a in theirs]
+            assert all(
+                a.equals(b)
+                for one, other in zip(ours, theirs, strict=True)
+                for a, b in zip(one, other, strict=True)
+            )
+    assert not list(project.cache_dir.glob("build-*"))  # the workers' scratch files are gone
+
+
+def test_walk_graphs_are_cached_by_network_version(make_project, tmp_path):
+    from lifecircle.build import walk_graph
+    from lifecircle.edits import add_edit
+    from lifecircle.profiles import STANDARD
+
+    project = make_project(osm=SMALL_OSM)
+    data = read_area(project)
+    built = walk_graph(data, STANDARD, project)
+    (cached_file,) = (project.cache_dir / "graphs").glob("standard-*.npz")
+    loaded = walk_graph(data, STANDARD, project)
+    assert loaded is not built and loaded.n_edges == built.n_edges
+    np.testing.assert_array_equal(loaded.edge_cost, built.edge_cost)
+    np.testing.assert_array_equal(loaded.coords_xy, built.coords_xy)
+    assert loaded.matrix.nnz == built.matrix.nnz
+    # facilities do not touch the network: the same graph file serves the next build
+    lon, lat = data.ways[3].coords[0]
+    sheet = tmp_path / "f.csv"
+    sheet.write_text(f"名称,类型,经度,纬度\n新药店,药店,{lon},{lat}\n", encoding="utf-8")
+    import_sheet(project, "facilities", sheet)
+    after_import = read_area(project)
+    assert after_import.network_version == data.network_version
+    walk_graph(after_import, STANDARD, project)
+    assert list((project.cache_dir / "graphs").glob("standard-*.npz")) == [cached_file]
+    # a staff barrier changes the network: a new graph without that way replaces the old file
+    way = max(data.ways, key=lambda w: len(w.coords))
+    add_edit(project, edit_kind="impassable_way", osm_id=way.osm_id, author="test")
+    edited = read_area(project)
+    assert edited.network_version > data.network_version
+    rebuilt = walk_graph(edited, STANDARD, project)
+    assert way.osm_id in built.edge_way and way.osm_id not in rebuilt.edge_way
+    assert list((project.cache_dir / "graphs").glob("standard-*.npz")) != [cached_file]
+
+
+def test_an_unreadable_graph_cache_is_rebuilt(make_project):
+    from lifecircle.build import walk_graph
+    from lifecircle.profiles import ELDERLY
+
+    project = make_project(osm=SMALL_OSM)
+    data = read_area(project)
+    first = walk_graph(data, ELDERLY, project)
+    (path,) = (project.cache_dir / "graphs").glob("elderly-*.npz")
+    path.write_bytes(b"not a graph")
+    again = walk_graph(data, ELDERLY, project)
+    np.testing.assert_array_equal(again.edge_cost, first.edge_cost)
+    assert path.stat().st_size > 1000  # written anew

@@ -7,12 +7,11 @@ data version. It renders nothing; the CLI and web read :class:`ProfileResult` va
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-import multiprocessing
 import time
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -33,10 +32,10 @@ from lifecircle.access import (
 from lifecircle.edits import local_rules
 from lifecircle.errors import Msg
 from lifecircle.gaps import CompoundAccessTable
-from lifecircle.io import results_cache
+from lifecircle.io import graph_cache, results_cache
 from lifecircle.isochrones import CELL_M, walksheds
 from lifecircle.model import Board, Compound, Facility, WalkNode, WalkWay
-from lifecircle.network import LocalRules, build_walk_graph
+from lifecircle.network import LocalRules, WalkGraph, build_walk_graph
 from lifecircle.profiles import WalkProfile, get_profile
 from lifecircle.project import Project
 
@@ -48,6 +47,8 @@ COMPOUND_CELL_M = 8.0
 #: Below this many walkable ways, starting worker processes costs more than it saves.
 PARALLEL_MIN_WAYS = 20_000
 Progress = Callable[[str], None]
+#: Record kinds the walk graph is built from: a change to any of them means a new graph.
+NETWORK_KINDS = ("walk_way", "walk_node", "local_edit")
 
 
 @dataclass(frozen=True)
@@ -65,6 +66,8 @@ class AreaData:
     taxonomy_version: str
     #: Staff's local edits as graph rules (the same for every profile).
     rules: LocalRules = field(default_factory=LocalRules)
+    #: Newest data version that changed the walking network (ways, nodes, local edits).
+    network_version: int = 0
     #: Orphaned local edits (render in the user's language; ``str()`` is English).
     warnings: tuple[Msg, ...] = ()
 
@@ -117,6 +120,7 @@ def read_area(project: Project) -> AreaData:
             taxonomy_version=taxonomy.version,
             rules=rules,
             warnings=tuple(warnings),
+            network_version=store.last_change(NETWORK_KINDS),
         )
 
 
@@ -130,6 +134,21 @@ def cache_key(data: AreaData, profile: WalkProfile, project: Project) -> str:
         "snap_max_m": project.settings.snap_max_m,
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def walk_graph(data: AreaData, profile: WalkProfile, project: Project) -> WalkGraph:
+    """Return the profile's walk graph: from the cache next to the store, or built and cached.
+
+    Keyed by the network's data version (ways, nodes, local edits), the profile and the code
+    version, so facility or compound imports reuse the graph.
+    """
+    basis = {"code": __version__, "network": data.network_version, "profile": repr(profile)}
+    key = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+    graph = graph_cache.load_graph(project.cache_dir, key, profile)
+    if graph is None:
+        graph = build_walk_graph(data.ways, data.nodes, profile, rules=data.rules)
+        graph_cache.save_graph(project.cache_dir, key, graph)
+    return graph
 
 
 def _names(points: AccessPoints, data: AreaData) -> dict[str, list[str]]:
@@ -162,30 +181,39 @@ def _board_table(
     return AccessTable(tuple(sources.nodes), tuple(limits), cost, nearest, counts, unit)
 
 
-def _areas(
-    points: AccessPoints, limits: Sequence[float], n_compounds: int
-) -> tuple[list[Any], list[Any]]:
-    graph = points.graph
+def origin_sets(points: AccessPoints, n_compounds: int) -> tuple[list[Any], list[Any]]:
+    """Each compound's gate nodes and each board's node (empty when not attached)."""
     gate_sets = [points.entrance_nodes[points.entrance_owner == c] for c in range(n_compounds)]
     board_sets = [
         np.array([n]) if n >= 0 else np.array([], dtype=np.int64) for n in points.board_nodes
     ]
-    return _traced(graph, gate_sets, limits, COMPOUND_CELL_M), _traced(
+    return gate_sets, board_sets
+
+
+def _areas(
+    points: AccessPoints, limits: Sequence[float], n_compounds: int
+) -> tuple[list[Any], list[Any]]:
+    gate_sets, board_sets = origin_sets(points, n_compounds)
+    graph = points.graph
+    return traced(graph, gate_sets, limits, COMPOUND_CELL_M), traced(
         graph, board_sets, limits, CELL_M
     )
 
 
-def _traced(
-    graph: Any, sets: list[np.ndarray], limits: Sequence[float], cell_m: float
+def traced(
+    graph: WalkGraph, sets: Sequence[np.ndarray], limits: Sequence[float], cell_m: float
 ) -> list[Any]:
+    """Trace the walking areas of each origin set (an empty list for an empty set)."""
     found = iter(walksheds(graph, [s for s in sets if len(s)], limits=limits, cell_m=cell_m))
     return [next(found) if len(s) else [] for s in sets]
 
 
-def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> ProfileResult:
-    """Compute one profile's results from the area data (no caching)."""
+def access_part(
+    data: AreaData, profile: WalkProfile, project: Project
+) -> tuple[ProfileResult, AccessPoints]:
+    """One profile's results without the walking areas, and the attached points to trace them."""
     started = time.perf_counter()
-    graph = build_walk_graph(data.ways, data.nodes, profile, rules=data.rules)
+    graph = walk_graph(data, profile, project)
     points = attach_all(
         graph,
         facilities=data.facilities,
@@ -196,20 +224,37 @@ def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> Pro
     sources = points.sources(type_codes=data.type_codes)
     heat = nearest_by_type(points.graph, sources.nodes, owners=sources.owners)
     access = compound_access(points, type_codes=data.type_codes, nearest=heat)
-    limits = [profile.threshold(level) for level in LEVELS_MIN]
-    boards = _board_table(points, sources, limits, heat)
-    compound_areas, board_areas = _areas(points, limits, len(data.compounds))
+    boards = _board_table(points, sources, profile_limits(profile), heat)
     lon, lat = points.graph.node_lonlat()
-    return ProfileResult(
+    partial = ProfileResult(
         profile=profile,
         type_codes=data.type_codes,
         compounds=access.compounds,
         boards=boards,
         heat=heat.cost.astype(np.float32),
         node_lonlat=np.column_stack([lon, lat]).astype(np.float32),
+        compound_areas=[],
+        board_areas=[],
+        unreached=_names(points, data),
+        seconds=time.perf_counter() - started,
+    )
+    return partial, points
+
+
+def profile_limits(profile: WalkProfile) -> list[float]:
+    """Return the 5/10/15-minute levels as cost limits in the profile's unit."""
+    return [profile.threshold(level) for level in LEVELS_MIN]
+
+
+def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> ProfileResult:
+    """Compute one profile's results from the area data (no caching)."""
+    started = time.perf_counter()
+    partial, points = access_part(data, profile, project)
+    compound_areas, board_areas = _areas(points, profile_limits(profile), len(data.compounds))
+    return dataclasses.replace(
+        partial,
         compound_areas=compound_areas,
         board_areas=board_areas,
-        unreached=_names(points, data),
         seconds=time.perf_counter() - started,
     )
 
@@ -217,14 +262,12 @@ def build_profile(data: AreaData, profile: WalkProfile, project: Project) -> Pro
 def _compute(
     data: AreaData, profiles: Sequence[WalkProfile], project: Project, workers: int
 ) -> list[ProfileResult]:
-    """Compute profiles one after another, or in ``workers`` processes (one profile each)."""
-    if workers <= 1 or len(profiles) <= 1:
+    """Compute profiles one after another, or spread over ``workers`` processes."""
+    if workers <= 1:
         return [build_profile(data, profile, project) for profile in profiles]
-    # spawn, not fork: a fresh interpreter shares no open database handle with this one
-    context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=min(workers, len(profiles)), mp_context=context) as pool:
-        futures = [pool.submit(build_profile, data, profile, project) for profile in profiles]
-        return [future.result() for future in futures]
+    from lifecircle._parallel_build import compute_in_workers
+
+    return compute_in_workers(data, profiles, project, workers)
 
 
 def build(

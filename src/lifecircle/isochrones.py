@@ -42,6 +42,7 @@ from scipy import ndimage
 from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
+from lifecircle._reach import search_batches
 from lifecircle.errors import LifecircleError
 from lifecircle.io.crs import LocalMetric, local_metric_transformer
 from lifecircle.network import WalkGraph
@@ -56,8 +57,6 @@ FILL_HOLES_M2 = 20_000.0
 CELL_M = 4.0
 #: Douglas-Peucker tolerance of the drawn areas (at least one cell, to remove the staircase).
 SIMPLIFY_M = 5.0
-#: Dense Dijkstra rows held at once by :func:`walksheds` (rows x nodes floats, ~64 MB).
-_BATCH_CELLS = 8_000_000
 #: Largest grid of one walkshed (~80 MB a layer): 18 x 18 km at 4 m.
 _MAX_CELLS = 20_000_000
 
@@ -175,17 +174,22 @@ def walksheds(
     style = _Style(street_buffer_m, fill_holes_m2, cell_m)
     incident = _incidence(graph)
     limit = max(limits, default=0.0)
-    widest = max((len(origins) for origins in sets), default=1)
-    per_batch = max(1, _BATCH_CELLS // (max(graph.n_nodes, 1) * widest))
-    for first in range(0, len(sets), per_batch):
-        batch = sets[first : first + per_batch]
-        rows = dijkstra(graph.matrix, indices=np.concatenate(batch), limit=limit)
-        rows = rows.reshape(-1, graph.n_nodes)
-        start = 0
-        for origins in batch:
-            costs = rows[start : start + len(origins)].min(axis=0)
-            start += len(origins)
-            yield _areas(graph, costs, limits, style, incident=incident)
+    found: list[list[BaseGeometry] | None] = [None] * len(sets)
+    sizes = [len(origins) for origins in sets]
+    nodes = np.concatenate(sets) if sets else np.empty(0, dtype=np.int64)
+    unit = np.repeat(np.arange(len(sets)), sizes)
+    # searches on the subgraph within reach of each group of origins: no per-origin work over
+    # the whole graph, which dominated on a district-sized network
+    for batch in search_batches(graph, nodes, unit, limit=limit):
+        rows = batch.dist[batch.origin_row]
+        per_set = np.minimum.reduceat(rows, batch.unit_start, axis=0)
+        for k, local in zip(unit[batch.origins[batch.unit_start]].tolist(), per_set, strict=True):
+            costs = np.full(graph.n_nodes, np.inf)
+            costs[batch.nodes] = local
+            found[k] = _areas(graph, costs, limits, style, incident=incident)
+    for areas in found:
+        assert areas is not None  # every non-empty set is in exactly one batch
+        yield areas
 
 
 def area_km2(polygon: BaseGeometry, *, metric: LocalMetric | None = None) -> float:

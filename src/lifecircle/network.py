@@ -166,9 +166,30 @@ class _Context:
     uncrossable: frozenset[int]
 
 
-def _pick_metric(ways: Sequence[WalkWay]) -> LocalMetric:
-    coords = np.array([c for way in ways for c in way.coords], dtype=float)
-    return local_metric_transformer(float(coords[:, 0].mean()), float(coords[:, 1].mean()))
+def _project_ways(
+    ways: Sequence[WalkWay], metric: LocalMetric | None
+) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], LocalMetric]:
+    """Every way's points in local metres and the distance along it at each point.
+
+    One projection call for all ways: per-way calls cost more than the rest of the build.
+    """
+    sizes = np.array([len(way.coords) for way in ways], dtype=np.int64)
+    lonlat = np.concatenate([np.asarray(way.coords, dtype=float).reshape(-1, 2) for way in ways])
+    if metric is None:
+        metric = local_metric_transformer(float(lonlat[:, 0].mean()), float(lonlat[:, 1].mean()))
+    x, y = metric.to_metres(lonlat[:, 0], lonlat[:, 1])
+    xy = np.column_stack([x, y])
+    start = np.zeros(len(sizes) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=start[1:])
+    seg = np.zeros(len(xy))
+    seg[1:] = np.hypot(*np.diff(xy, axis=0).T)
+    seg[start[:-1]] = 0.0  # no length across the seam between two ways
+    cum = np.cumsum(seg)
+    way_xy, way_cum = {}, {}
+    for way, a, b in zip(ways, start[:-1].tolist(), start[1:].tolist(), strict=True):
+        way_xy[way.osm_id] = xy[a:b]
+        way_cum[way.osm_id] = cum[a:b] - cum[a]
+    return way_xy, way_cum, metric
 
 
 def _context(
@@ -234,9 +255,11 @@ def _end_wait_s(ctx: _Context, way: WalkWay, node: int) -> float:
     return full / 2
 
 
-def _add_way(build: _Builder, ctx: _Context, way: WalkWay, xy: np.ndarray) -> None:
-    seg = np.hypot(*np.diff(xy, axis=0).T)
-    way_len = float(seg.sum()) or 1.0
+def _add_way(
+    build: _Builder, ctx: _Context, way: WalkWay, xy: np.ndarray, cum_m: np.ndarray
+) -> None:
+    along = cum_m.tolist()
+    way_len = along[-1] or 1.0
     flat_s = steps_penalty_s(way.tags, ctx.profile) + _crossing_wait_s(ctx, way)
     cuts = [0] + [i for i in range(1, len(way.node_ids) - 1) if way.node_ids[i] in ctx.split]
     cuts.append(len(way.node_ids) - 1)
@@ -244,7 +267,7 @@ def _add_way(build: _Builder, ctx: _Context, way: WalkWay, xy: np.ndarray) -> No
         na, nb = way.node_ids[a], way.node_ids[b]
         if na in ctx.blocked or nb in ctx.blocked or a == b:
             continue
-        length = float(seg[a:b].sum())
+        length = along[b] - along[a]
         if ctx.profile.convention == "distance":
             cost = length
         else:
@@ -301,12 +324,7 @@ def build_walk_graph(
     rules = rules or LocalRules()
     if not ways:
         raise GraphError("error.network.no_ways")
-    metric = metric or _pick_metric(ways)
-    way_xy = {}
-    for way in ways:
-        lon, lat = np.asarray(way.coords, dtype=float).T
-        x, y = metric.to_metres(lon, lat)
-        way_xy[way.osm_id] = np.column_stack([x, y])
+    way_xy, way_cum, metric = _project_ways(ways, metric)
     usable = [
         w
         for w in ways
@@ -317,7 +335,7 @@ def build_walk_graph(
     ctx = _context(ways, usable, nodes, profile, rules, way_xy)
     build = _Builder()
     for way in usable:
-        _add_way(build, ctx, way, way_xy[way.osm_id])
+        _add_way(build, ctx, way, way_xy[way.osm_id], way_cum[way.osm_id])
     if not build.u:
         raise GraphError("error.network.none_walkable", profile=profile.name)
     graph = _finish(build, profile, metric)

@@ -265,6 +265,13 @@ class Store:
         with transaction(self._engine, write=False) as conn:
             return {scope: int(n) for scope, n in conn.execute(query)}
 
+    def last_change(self, kinds: Sequence[str]) -> int:
+        """Return the newest data version that changed a record of these kinds (0: none)."""
+        query = select(func.max(changes.c.version_id)).where(changes.c.kind.in_(list(kinds)))
+        with transaction(self._engine, write=False) as conn:
+            value = conn.execute(query).scalar()
+        return int(value or 0)
+
     def versions(self) -> list[DataVersion]:
         """List every data version, oldest first."""
         with transaction(self._engine, write=False) as conn:

@@ -1,0 +1,119 @@
+"""Spread one build over worker processes: each profile's access tables, then its walking areas.
+
+Tracing the walking areas is most of a district's build, so it is cut into chunks that any
+worker may take; three profiles on two cores then keep both busy to the end. Private to
+:mod:`lifecircle.build`; results equal the one-process build.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import multiprocessing
+import tempfile
+import time
+from collections.abc import Sequence
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from lifecircle.build import (
+    COMPOUND_CELL_M,
+    AreaData,
+    ProfileResult,
+    access_part,
+    origin_sets,
+    profile_limits,
+    traced,
+)
+from lifecircle.io.graph_cache import read_graph, write_graph
+from lifecircle.isochrones import CELL_M
+from lifecircle.profiles import WalkProfile
+from lifecircle.project import Project
+
+#: Walking-area chunks per worker and profile: more chunks balance better, each costs a graph
+#: load and a spatial index.
+CHUNKS_PER_WORKER = 2
+
+
+@dataclasses.dataclass(frozen=True)
+class _Access:
+    result: ProfileResult
+    graph_file: Path
+    gate_sets: list[np.ndarray]
+    board_sets: list[np.ndarray]
+
+
+def _access_task(data: AreaData, profile: WalkProfile, project: Project, folder: Path) -> _Access:
+    partial, points = access_part(data, profile, project)
+    graph_file = folder / f"{profile.name}.npz"
+    write_graph(graph_file, points.graph)  # the attached graph, for the area workers
+    gate_sets, board_sets = origin_sets(points, len(data.compounds))
+    return _Access(partial, graph_file, gate_sets, board_sets)
+
+
+def _areas_task(
+    graph_file: Path, profile: WalkProfile, sets: list[np.ndarray], cell_m: float
+) -> tuple[list[Any], float]:
+    started = time.perf_counter()
+    graph = read_graph(graph_file, profile)
+    if graph is None:  # written moments ago by this build: only a disk fault gets here
+        raise OSError(f"cannot read the walk graph {graph_file} this build just wrote")
+    areas = traced(graph, sets, profile_limits(profile), cell_m)
+    return areas, time.perf_counter() - started
+
+
+def _chunks(sets: list[np.ndarray], n: int) -> list[list[np.ndarray]]:
+    size = max(1, -(-len(sets) // n))
+    return [sets[i : i + size] for i in range(0, len(sets), size)] or [[]]
+
+
+def compute_in_workers(
+    data: AreaData, profiles: Sequence[WalkProfile], project: Project, workers: int
+) -> list[ProfileResult]:
+    """Compute the profiles in ``workers`` spawned processes; results in ``profiles`` order."""
+    # spawn, not fork: a fresh interpreter shares no open database handle with this one
+    context = multiprocessing.get_context("spawn")
+    project.cache_dir.mkdir(parents=True, exist_ok=True)
+    with (
+        tempfile.TemporaryDirectory(dir=project.cache_dir, prefix="build-") as tmp,
+        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
+    ):
+        phase_one = [
+            pool.submit(_access_task, data, profile, project, Path(tmp)) for profile in profiles
+        ]
+        parts: dict[str, _Access] = {}
+        areas: dict[str, tuple[list[Future[Any]], Future[Any]]] = {}
+        for future in as_completed(phase_one):
+            done = future.result()
+            parts[done.result.profile.name] = done
+            gates = [
+                pool.submit(
+                    _areas_task, done.graph_file, done.result.profile, chunk, COMPOUND_CELL_M
+                )
+                for chunk in _chunks(done.gate_sets, workers * CHUNKS_PER_WORKER)
+            ]
+            boards = pool.submit(
+                _areas_task, done.graph_file, done.result.profile, done.board_sets, CELL_M
+            )
+            areas[done.result.profile.name] = (gates, boards)
+        return [_assemble(parts[p.name], *areas[p.name]) for p in profiles]
+
+
+def _assemble(
+    part: _Access, gate_futures: list[Future[Any]], board_future: Future[Any]
+) -> ProfileResult:
+    compound_areas: list[Any] = []
+    seconds = part.result.seconds
+    for future in gate_futures:
+        chunk, took = future.result()
+        compound_areas.extend(chunk)
+        seconds += took
+    board_areas, took = board_future.result()
+    return dataclasses.replace(
+        part.result,
+        compound_areas=compound_areas,
+        board_areas=board_areas,
+        seconds=seconds + took,
+    )
