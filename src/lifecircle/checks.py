@@ -76,8 +76,8 @@ def build_area_index(
     to_m = Transformer.from_crs(
         "EPSG:4326", f"+proj=aeqd +lat_0={lat0} +lon_0={lon0} +datum=WGS84 +units=m", always_xy=True
     )
-    lines = [_line_m(to_m, way) for way in ways if len(way.coords) >= 2]
-    ways_m = np.array(lines, dtype=object)
+    ways_m = _lines_m(to_m, [way for way in ways if len(way.coords) >= 2])
+    lines = list(ways_m)
     if boundary is not None:
         area_m = shapely.transform(boundary, lambda xy: np.column_stack(to_m.transform(*xy.T)))
     else:
@@ -91,10 +91,15 @@ def build_area_index(
     )
 
 
-def _line_m(to_m: Transformer, way: WalkWay) -> shapely.LineString:
-    xy = np.asarray(way.coords, dtype=float)
+def _lines_m(to_m: Transformer, ways: Sequence[WalkWay]) -> np.ndarray:
+    """Project the ways to linestrings in metres (one projection and one shapely call)."""
+    if not ways:
+        return np.empty(0, dtype=object)
+    sizes = [len(way.coords) for way in ways]
+    xy = np.array([c for way in ways for c in way.coords], dtype=float)
     x, y = to_m.transform(xy[:, 0], xy[:, 1])
-    return shapely.linestrings(x, y)
+    owner = np.repeat(np.arange(len(ways)), sizes)
+    return np.asarray(shapely.linestrings(np.column_stack([x, y]), indices=owner), dtype=object)
 
 
 def check_outside(
