@@ -192,7 +192,7 @@ def _finish(
         goal=goal,
         exact=exact,
         greedy=greedy,
-        optimal=solved.optimal,
+        optimal=bool(solved.optimal),
         gap=solved.gap,
         status=solved.status,
         uncoverable=problem.uncoverable(),

@@ -116,5 +116,5 @@ def greedy_cover_all(problem: CoverageProblem) -> Selection:
         share = fill(problem, site, unserved)
         unserved = np.maximum(unserved - share, 0.0)
         steps.append((site, share))
-    done = unserved.max(initial=0.0) <= SHARE_TOL
+    done = bool(unserved.max(initial=0.0) <= SHARE_TOL)
     return _selection(problem, steps, float(len(steps)), done)

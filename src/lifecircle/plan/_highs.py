@@ -175,6 +175,24 @@ def capacity_rows(problem: CoverageProblem, lay: Layout) -> tuple[sp.coo_matrix,
     return link, load
 
 
+def nearest_free_site(
+    problem: CoverageProblem, chosen: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each compound not covered before, with the nearest chosen uncapacitated site reaching it.
+
+    A compound several open sites reach is counted once, for the nearest one (ties: lower index).
+    """
+    free = chosen[~problem.capacitated[chosen]]
+    reach = problem.walk_cost[:, free].tocoo()
+    keep = ~problem.covered_before[reach.row]
+    rows, cols, cost = reach.row[keep], free[reach.col[keep]], reach.data[keep]
+    order = np.lexsort((cols, cost, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.ones(len(rows), dtype=bool)
+    first[1:] = rows[1:] != rows[:-1]
+    return rows[first], cols[first]
+
+
 def selection_from(
     problem: CoverageProblem, lay: Layout, values: np.ndarray, goal: Goal
 ) -> Selection:
@@ -182,12 +200,11 @@ def selection_from(
     picked = values[: len(lay.sites)] > 0.5
     chosen_sites = lay.sites[picked]
     x = np.clip(values[lay.x0 :], 0.0, 1.0) * picked[lay.pair_site]
-    capped = problem.capacitated[chosen_sites]
-    reach = problem.coverage[:, chosen_sites[~capped]].tocoo()
+    row, col = nearest_free_site(problem, chosen_sites)
     share = sp.csr_matrix(
-        (np.concatenate([np.ones(reach.nnz), x]),
-         (np.concatenate([reach.row, lay.rows[lay.pair_row]]),
-          np.concatenate([chosen_sites[~capped][reach.col], lay.sites[lay.pair_site]]))),
+        (np.concatenate([np.ones(len(row)), x]),
+         (np.concatenate([row, lay.rows[lay.pair_row]]),
+          np.concatenate([col, lay.sites[lay.pair_site]]))),
         shape=(problem.n_compounds, problem.n_candidates),
     )  # fmt: skip
     share.sum_duplicates()
