@@ -13,9 +13,7 @@ from lifecircle.plan import CoverageProblem, cover_all, greedy_max_cover, max_co
 INF = np.inf
 
 
-def problem_from_sets(
-    sets: list[set[int]], n_compounds: int, **kwargs: object
-) -> CoverageProblem:
+def problem_from_sets(sets: list[set[int]], n_compounds: int, **kwargs: object) -> CoverageProblem:
     """Candidate ``j`` covers the compounds in ``sets[j]`` (walking cost 1, limit 1)."""
     cost = np.full((n_compounds, len(sets)), INF)
     for j, members in enumerate(sets):
@@ -50,9 +48,7 @@ def test_cover_all_beats_greedy_and_lists_the_compound_nobody_reaches() -> None:
 
 def test_existing_coverage_counts_as_open() -> None:
     # compounds 0-2 are covered already, so site 1 (the other three) wins over site 0 (four)
-    p = problem_from_sets(
-        [{0, 1, 2, 3}, {3, 4, 5}], 6, covered_before=[1, 1, 1, 0, 0, 0]
-    )
+    p = problem_from_sets([{0, 1, 2, 3}, {3, 4, 5}], 6, covered_before=[1, 1, 1, 0, 0, 0])
     result = max_cover(p, 1)
     assert result.chosen == (1,)
     assert result.objective == 3.0
@@ -137,9 +133,7 @@ def test_exact_matches_brute_force(seed: int) -> None:
     cover = rng.random((n, m)) < 0.3
     weights = rng.integers(1, 50, n).astype(float)
     p = CoverageProblem.from_cost_matrix(np.where(cover, 1.0, INF), limit=1.0, weights=weights)
-    best = max(
-        weights[cover[:, list(c)].any(axis=1)].sum() for c in combinations(range(m), k)
-    )
+    best = max(weights[cover[:, list(c)].any(axis=1)].sum() for c in combinations(range(m), k))
     result = max_cover(p, k)
     assert result.objective == pytest.approx(best)
     assert result.objective >= greedy_max_cover(p, k).objective - 1e-9
