@@ -1,4 +1,4 @@
-"""Site planning on the packaged demo (real OSM of central Helsinki): claims checked by the engine."""
+"""Site planning on the packaged demo (real OSM of central Helsinki), checked by the engine."""
 
 from __future__ import annotations
 
