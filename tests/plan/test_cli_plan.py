@@ -79,3 +79,13 @@ def test_a_bad_cost_names_the_row_and_column(tmp_path: Path) -> None:
         read_candidates(sheet)
     problem = caught.value.problems[0]
     assert (problem.row, problem.column, problem.value) == (2, "cost", "cheap")
+
+
+def test_a_weight_no_compound_has_is_a_clear_error(demo_dir: Path) -> None:
+    # the demo's compounds are derived from OSM buildings: residents estimated, no 60+ figures
+    result = CliRunner().invoke(
+        main, ["-p", str(demo_dir), "plan", "--type", "elderly_canteen", "--sites", "1",
+               "--weight", "elderly"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "--weight residents" in result.output

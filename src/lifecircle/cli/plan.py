@@ -74,8 +74,8 @@ def _community_table(report: PlanReport, lang: str) -> Table:
     for c in report.communities:
         table.add_row(
             c.community,
-            f"{c.compounds_before}/{c.compounds}",
-            f"{c.compounds_after}/{c.compounds}",
+            f"{c.compounds_before}/{c.compounds_total}",
+            f"{c.compounds_after}/{c.compounds_total}",
             f"{c.people_before:,.0f}",
             f"{c.people_after:,.0f}",
         )

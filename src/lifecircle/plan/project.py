@@ -155,6 +155,8 @@ def plan_sites(
     data = read_area(project)
     if not data.compounds:
         raise ConfigError("error.plan.no_compounds")
+    if all(getattr(c, weight) is None for c in data.compounds):
+        raise ConfigError("error.plan.no_weight", weight=weight, n=len(data.compounds))
     found = list(sheet_candidates)
     if use_osm:
         found += osm_candidates(ftype, data, _stored_candidates(project))

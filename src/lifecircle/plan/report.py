@@ -53,10 +53,10 @@ class CommunityRow:
     """Coverage of one community before and after the plan (people in the plan's weight)."""
 
     community: str
-    compounds: int
+    compounds_total: int
     compounds_before: int
     compounds_after: int
-    people: float
+    people_total: float
     people_before: float
     people_after: float
 
@@ -152,10 +152,10 @@ def community_rows(plan: SitePlan) -> list[CommunityRow]:
         rows.append(
             CommunityRow(
                 community=name,
-                compounds=len(idx),
+                compounds_total=len(idx),
                 compounds_before=int(result.covered_before[idx].sum()),
                 compounds_after=int((after_share[idx] >= 1.0 - SHARE_TOL).sum()),
-                people=round(float(weights[idx].sum()), 1),
+                people_total=round(float(weights[idx].sum()), 1),
                 people_before=round(float(weights[idx] @ result.covered_before[idx]), 1),
                 people_after=round(float(weights[idx] @ after_share[idx]), 1),
             )
