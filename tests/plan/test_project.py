@@ -8,10 +8,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from lifecircle.access import attach_all, entrance_access
 from lifecircle.build import AreaData, build_profile
 from lifecircle.demo import build_demo
 from lifecircle.io.candidates import read_candidates
 from lifecircle.model import CandidateSite, Facility
+from lifecircle.network import build_walk_graph
+from lifecircle.plan.costs import gate_costs
 from lifecircle.plan.project import SitePlan, plan_sites, planned_facilities, save_plan
 from lifecircle.project import Project
 
@@ -104,3 +107,21 @@ def test_capacities_limit_the_people_each_sheet_site_serves(
     assert np.all(loads <= 300.0 + 1e-6) and loads.sum() == pytest.approx(600.0)
     assert plan.result.objective == pytest.approx(600.0)
     assert plan.result.optimal
+
+
+def test_walking_coverage_agrees_with_the_engines_counts(canteen_plan: SitePlan) -> None:
+    # the candidates as one temporary facility type: entrance_access counts them per compound
+    data, profile = canteen_plan.data, canteen_plan.profile
+    graph = build_walk_graph(data.ways, data.nodes, profile, rules=data.rules)
+    sites = [Facility(c.source_id, c.name, "t", c.lon, c.lat) for c in canteen_plan.candidates]
+    points = attach_all(graph, facilities=sites, compounds=data.compounds)
+    nodes, owner = points.facility_nodes, points.facility_of_point
+    limit = canteen_plan.limit
+    costs = gate_costs(points, nodes, owner, n_sites=len(sites), limit=limit)
+    counts = entrance_access(
+        points.graph, points.entrance_nodes, {"t": nodes}, owners={"t": owner},
+        entrance_owner=points.entrance_owner, limits=[limit],
+    ).compounds.counts[:, 0, 0]  # fmt: skip
+    assert np.diff(costs.indptr).tolist() == counts.tolist()
+    assert costs.nnz == canteen_plan.problem.coverage.nnz > 0
+    assert costs.data.max() <= limit
