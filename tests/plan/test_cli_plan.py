@@ -34,6 +34,7 @@ def test_plan_prints_exact_and_greedy_and_writes_every_output(
     assert result.exit_code == 0, result.output
     assert "Exact (HiGHS)" in result.output and "Greedy" in result.output
     assert "proven optimal" in result.output and "optimality gap" in result.output
+    assert "more people than greedy" in result.output  # the demo's greedy answer is beaten
     assert (out / "plan_map.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "© OpenStreetMap contributors" in (out / "plan_map.svg").read_text(encoding="utf-8")
     layer = json.loads((out / "plan.geojson").read_text(encoding="utf-8"))

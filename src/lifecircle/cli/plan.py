@@ -82,6 +82,19 @@ def _community_table(report: PlanReport, lang: str) -> Table:
     return table
 
 
+def _gain(report: PlanReport, lang: str) -> str:
+    """Say what the exact solve gained over greedy: people (max cover) or sites (cover all)."""
+    s = report.summary
+    if s.goal == "cover_all" and s.feasible_exact and s.feasible_greedy:
+        fewer = s.sites_greedy - s.sites_exact
+        return t("plan.gain_sites", lang, n=fewer) if fewer > 0 else t("plan.gain_none", lang)
+    more = s.people_exact - s.people_greedy
+    if s.goal == "cover_all" or more <= 0:
+        return t("plan.gain_none", lang)
+    share = more / s.people_greedy if s.people_greedy else 0.0
+    return t("plan.gain_people", lang, n=f"{more:,.0f}", share=f"{share:.1%}")
+
+
 def _print(obj: Context, plan: SitePlan, report: PlanReport, lang: str) -> None:
     s = report.summary
     out = obj.out
@@ -95,6 +108,7 @@ def _print(obj: Context, plan: SitePlan, report: PlanReport, lang: str) -> None:
         )
     )
     out.print(_method_table(plan, report, lang))
+    out.print(_gain(report, lang))
     gap = "—" if s.gap is None else f"{s.gap:.4%}"
     proven = t("plan.proven" if s.optimal else "plan.not_proven", lang)
     out.print(
