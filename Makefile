@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan demo clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ bench: $(BENCH_STAMP)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+
+# Site planning (issue 6): 1,000 compounds × 2,000 candidates, N = 10; needs no peer tools
+bench-plan: $(STAMP)
+	$(BIN)/python -m benchmarks.plan benchmarks/results/plan
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

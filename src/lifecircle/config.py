@@ -43,6 +43,8 @@ class Settings:
         Levels assumed for a residential building with no ``building:levels`` or ``height``.
     build_workers
         Processes ``lifecircle build`` may use for the walking profiles of a large network.
+    plan_time_limit_s
+        Longest time ``lifecircle plan`` gives the exact solver (HiGHS), in seconds.
     """
 
     database_url: str = ""
@@ -54,6 +56,7 @@ class Settings:
     floor_area_per_person_m2: float = 35.0
     default_building_levels: int = 3
     build_workers: int = 2
+    plan_time_limit_s: float = 60.0
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -68,6 +71,7 @@ SETTING_HELP: Mapping[str, str] = {
     "floor_area_per_person_m2": "Floor area per resident for building-based estimates (m²)",
     "default_building_levels": "Levels of a residential building with no levels/height tag",
     "build_workers": "Processes `lifecircle build` may use for the profiles of a large network",
+    "plan_time_limit_s": "Longest time `lifecircle plan` gives the exact solver (s)",
 }
 
 
@@ -93,7 +97,13 @@ def _coerce(name: str, raw: Any, origin: str | Msg) -> Any:
 def _validated(settings: Settings) -> Settings:
     if settings.language not in ("zh", "en"):
         raise ConfigError("error.config.language", value=settings.language)
-    for name in ("network_buffer_m", "snap_max_m", "outside_margin_m", "floor_area_per_person_m2"):
+    for name in (
+        "network_buffer_m",
+        "snap_max_m",
+        "outside_margin_m",
+        "floor_area_per_person_m2",
+        "plan_time_limit_s",
+    ):
         if getattr(settings, name) <= 0:
             raise ConfigError("error.config.not_positive", name=name, value=getattr(settings, name))
     if settings.build_workers < 1:

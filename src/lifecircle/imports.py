@@ -98,16 +98,23 @@ def import_osm(
         found = taxonomy.match_osm(tags)
         return found.code if found is not None else None
 
+    hosts = [t for t in taxonomy.types if t.candidate_osm]
+
+    def could_host(tags: Mapping[str, str]) -> bool:
+        return any(t.could_host(tags) for t in hosts)
+
     extract = read_osm(
         path,
         match_type=match,
         boundary=boundary,
         network_buffer_m=project.settings.network_buffer_m,
+        keep_candidate=could_host,
     )
     snapshots = [
         Snapshot("walk_way", OSM_SCOPE, extract.ways),
         Snapshot("walk_node", OSM_SCOPE, extract.nodes),
         Snapshot("facility", OSM_SCOPE, extract.facilities),
+        Snapshot("candidate_site", OSM_SCOPE, extract.candidates),
     ]
     notes: list[str] = []
     with project.open_store() as store:

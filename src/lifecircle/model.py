@@ -200,6 +200,32 @@ class LocalEdit(Record):
 
 
 @dataclass(frozen=True)
+class CandidateSite(Record):
+    """A place that could host a new facility (site planning): a staff sheet row or OSM object.
+
+    From OSM: objects matching some type's ``candidate_osm`` rules that are no facility
+    themselves (a park, a canteen), with the tags the rules read in ``tags``. From a sheet:
+    ``capacity`` (people it could serve) and ``cost`` (of opening it, any unit) when known.
+    """
+
+    kind: ClassVar[str] = "candidate_site"
+    source_id: str
+    name: str
+    lon: float
+    lat: float
+    tags: Mapping[str, str] = field(default_factory=dict)
+    capacity: float | None = None
+    cost: float | None = None
+    address: str = ""
+    source: str = ""
+
+    @property
+    def key(self) -> str:
+        """The stable source id (``osm:node/1``, ``sheet:<file>:<row key>``)."""
+        return self.source_id
+
+
+@dataclass(frozen=True)
 class Building:
     """An OSM building footprint, kept in memory to estimate residents (not stored)."""
 
@@ -219,7 +245,8 @@ class ResidentialArea:
 
 
 RECORD_TYPES: dict[str, type[Record]] = {
-    cls.kind: cls for cls in (Facility, Compound, Board, WalkWay, WalkNode, LocalEdit)
+    cls.kind: cls
+    for cls in (Facility, Compound, Board, WalkWay, WalkNode, LocalEdit, CandidateSite)
 }
 
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from lifecircle.errors import StoreError
-from lifecircle.model import RECORD_TYPES, Facility
+from lifecircle.model import RECORD_TYPES, CandidateSite, Facility
 from lifecircle.store import KindChanges, Snapshot, Store, bulk
 from lifecircle.store.schema import KINDS
 from lifecircle.store.versions import canonical_payload
@@ -172,6 +172,11 @@ def test_every_kind_round_trips_in_one_version(store: Store, hand) -> None:
         Snapshot("walk_way", "osm", hand.ways(2)),
         Snapshot("walk_node", "osm", [hand.node()]),
         Snapshot("local_edit", "edit", [hand.edit(1), hand.link(2)]),
+        Snapshot(
+            "candidate_site",
+            "osm",
+            [CandidateSite("osm:way/7", "Puisto", 24.94, 60.17, {"leisure": "park"})],
+        ),
     ]
     outcome = store.commit(snapshots, **IMPORT)
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import osmium
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from lifecircle.errors import Msg, OsmFileError
@@ -21,6 +22,7 @@ from lifecircle.io import _osm_geom as geo
 from lifecircle.io import _osm_tags as tagrules
 from lifecircle.model import (
     Building,
+    CandidateSite,
     Facility,
     LonLat,
     ResidentialArea,
@@ -30,6 +32,7 @@ from lifecircle.model import (
 )
 
 TypeMatcher = Callable[[Mapping[str, str]], str | None]
+CandidateTest = Callable[[Mapping[str, str]], bool]
 
 #: File name endings to use: pyosmium picks the parser from the name.
 OSM_SUFFIXES = (".osm.pbf", ".osm", ".osm.bz2", ".osm.gz")
@@ -54,6 +57,8 @@ class OsmExtract:
     bounds: tuple[float, float, float, float]
     osm_timestamp: str | None
     clipped_to_boundary: bool
+    #: Places that could host a new facility and are no facility themselves (site planning).
+    candidates: tuple[CandidateSite, ...] = ()
 
 
 @dataclass
@@ -62,6 +67,9 @@ class _Scan:
 
     source: str
     match_type: TypeMatcher
+    keep_candidate: CandidateTest | None = None
+    candidates: list[CandidateSite] = field(default_factory=list)
+    area_candidates: list[geo.AreaItem] = field(default_factory=list)
     walk_candidates: dict[int, tuple[float, float, dict[str, str]]] = field(default_factory=dict)
     entrances: dict[int, LonLat] = field(default_factory=dict)
     ways: list[WalkWay] = field(default_factory=list)
@@ -78,6 +86,7 @@ def read_osm(
     match_type: TypeMatcher,
     boundary: BaseGeometry | None = None,
     network_buffer_m: float = 1500.0,
+    keep_candidate: CandidateTest | None = None,
 ) -> OsmExtract:
     """Read walkable ways, tagged walk nodes, facilities, buildings and residential land.
 
@@ -93,6 +102,9 @@ def read_osm(
         ``network_buffer_m`` metres of it, so walks across the line still work.
     network_buffer_m
         How far beyond ``boundary`` the walk network reaches, in metres.
+    keep_candidate
+        Optionally says whether an object that is no facility could host one (the taxonomy's
+        ``candidate_osm`` rules); such objects become ``candidates`` (areas at a point inside).
 
     Raises
     ------
@@ -116,7 +128,7 @@ def read_osm(
      ('osm:relation/200', 'kindergarten')]
     """
     file = _checked_path(Path(path))
-    scan = _Scan(source=f"osm:{file.name}", match_type=match_type)
+    scan = _Scan(source=f"osm:{file.name}", match_type=match_type, keep_candidate=keep_candidate)
     factory = osmium.geom.WKBFactory()
     for obj in _objects(file):
         kind = obj.type_str()
@@ -203,6 +215,8 @@ def _on_node(scan: _Scan, obj: Any) -> None:
         scan.point_facilities.append(
             _facility(f"osm:node/{obj.id}", code, tags, (lon, lat), source=scan.source)
         )
+    elif scan.keep_candidate is not None and scan.keep_candidate(tags):
+        scan.candidates.append(_candidate(f"osm:node/{obj.id}", tags, (lon, lat), scan.source))
 
 
 def _on_way(scan: _Scan, obj: Any) -> None:
@@ -244,7 +258,8 @@ def _on_area(scan: _Scan, obj: Any, factory: Any) -> None:
     is_building = "building" in tags and tags["building"] != "no"
     is_residential = tags.get("landuse") == "residential"
     code = scan.match_type(tags)
-    if code is None and not is_building and not is_residential:
+    candidate = code is None and scan.keep_candidate is not None and scan.keep_candidate(tags)
+    if code is None and not is_building and not is_residential and not candidate:
         return
     try:
         wkb = bytes.fromhex(factory.create_multipolygon(obj))  # bytes parse faster than hex
@@ -256,6 +271,8 @@ def _on_area(scan: _Scan, obj: Any, factory: Any) -> None:
     if code is not None:
         gates = _ring_entrances(obj, scan.entrances)
         scan.area_facilities.append(geo.AreaItem(source_id, wkb, tags, code, gates))
+    if candidate:
+        scan.area_candidates.append(geo.AreaItem(source_id, wkb, tags))
     if is_building:
         scan.buildings.append(geo.AreaItem(source_id, wkb, tagrules.building_tags(tags)))
     if is_residential:
@@ -298,6 +315,16 @@ def _facility(
     )
 
 
+def _candidate(
+    source_id: str, tags: Mapping[str, str], lonlat: LonLat, source: str
+) -> CandidateSite:
+    kept = {**tagrules.facility_extra(tags), **tagrules.select_tags(tags, ("landuse", "name"))}
+    return CandidateSite(
+        source_id, tagrules.display_name(tags), lonlat[0], lonlat[1], kept,
+        address=tagrules.address(tags), source=source,
+    )  # fmt: skip
+
+
 # --------------------------------------------------------------------------- assembling
 
 
@@ -308,7 +335,8 @@ def _assemble(
     area_facilities = geo.Outlines.parse(scan.area_facilities)
     buildings = geo.Outlines.parse(scan.buildings)
     residential = geo.Outlines.parse(scan.residential)
-    ways, points = scan.ways, scan.point_facilities
+    area_candidates = geo.Outlines.parse(scan.area_candidates)
+    ways, points, candidates = scan.ways, scan.point_facilities, scan.candidates
     if boundary is not None:
         region = geo.checked_boundary(boundary)
         ways = geo.ways_near(ways, region, network_buffer_m)
@@ -318,6 +346,8 @@ def _assemble(
         area_facilities = area_facilities.inside(region)
         buildings = buildings.inside(region)
         residential = residential.inside(region)
+        area_candidates = area_candidates.inside(region)
+        candidates = [c for c in candidates if shapely.intersects_xy(region, c.lon, c.lat)]
     on_ways = {node_id for way in ways for node_id in way.node_ids}
     nodes = [
         WalkNode(node_id, lon, lat, tags)
@@ -351,6 +381,16 @@ def _assemble(
         bounds=geo.bounds(ways),
         osm_timestamp=_timestamp(file, scan.newest),
         clipped_to_boundary=boundary is not None,
+        candidates=tuple(
+            sorted(
+                candidates
+                + [
+                    _candidate(i.source_id, i.tags, p, scan.source)
+                    for i, _, p in area_candidates.rows()
+                ],
+                key=lambda c: geo.id_order(c.source_id),
+            )
+        ),
     )
 
 

@@ -151,11 +151,30 @@ def _step_0003_local_edits(conn: Connection, _dialect: str) -> str:
     return "local_edits table created (staff's barriers and links)"
 
 
+def _step_0004_candidate_sites(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "candidate_sites",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("scope", Text, nullable=False),
+        Column("name", Text, nullable=False),
+        Column("lon", Double, nullable=False),
+        Column("lat", Double, nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        Index("ix_candidate_sites_scope", "scope"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "candidate_sites table created (places that could host a new facility)"
+
+
 #: Every step this version of lifecircle knows, in the order they are applied.
 STEPS: tuple[Step, ...] = (
     Step("0001_initial", _step_0001_initial),
     Step("0002_postgis_geometry", _step_0002_postgis_geometry),
     Step("0003_local_edits", _step_0003_local_edits),
+    Step("0004_candidate_sites", _step_0004_candidate_sites),
 )
 
 

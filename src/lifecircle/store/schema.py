@@ -73,6 +73,12 @@ local_edits = _record_table(
     Column("edit_kind", Text, nullable=False),
     Column("osm_id", BigInteger),
 )
+candidate_sites = _record_table(
+    "candidate_sites",
+    Column("name", Text, nullable=False),
+    Column("lon", Double, nullable=False),
+    Column("lat", Double, nullable=False),
+)
 
 data_versions = Table(
     "data_versions",
@@ -152,6 +158,9 @@ KINDS: dict[str, KindSpec] = {
     "walk_way": KindSpec("walk_way", walk_ways, (), keep_history=False),
     "walk_node": KindSpec("walk_node", walk_nodes, (), keep_history=False),
     "local_edit": KindSpec("local_edit", local_edits, ("edit_kind", "osm_id"), keep_history=True),
+    "candidate_site": KindSpec(
+        "candidate_site", candidate_sites, ("name", "lon", "lat"), keep_history=False
+    ),
 }
 
 #: Record tables that get a PostGIS point column ``geom`` (from lon/lat) when PostGIS is present.
