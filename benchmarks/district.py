@@ -26,9 +26,11 @@ from typing import Any
 
 import numpy as np
 import osmium
+import shapely
+import shapely.geometry
 
 from benchmarks.common import rss_mb
-from benchmarks.networks import SEED, _stitches, largest_component
+from benchmarks.networks import SEED, _stitches, largest_component, tile_graph
 from lifecircle.access import attach_all, compound_access, nearest_by_type
 from lifecircle.build import (
     AreaData,
@@ -40,6 +42,8 @@ from lifecircle.build import (
 )
 from lifecircle.demo import demo_file
 from lifecircle.imports import import_osm, import_sheet
+from lifecircle.io.osm import OsmExtract
+from lifecircle.model import Board, Compound, Facility
 from lifecircle.network import WalkGraph, build_walk_graph
 from lifecircle.profiles import STANDARD, get_profile
 from lifecircle.project import Project, init_project
@@ -189,53 +193,95 @@ def _write(path: Path, header: list[str], rows: list[list[Any]]) -> Path:
     return path
 
 
-def write_district_sheets(graph: WalkGraph, folder: Path, *, seed: int = SEED) -> list[Path]:
+@dataclass(frozen=True)
+class DistrictData:
+    """The district's records, as a project's store would hold them (WGS-84)."""
+
+    facilities: tuple[Facility, ...]
+    compounds: tuple[Compound, ...]
+    boards: tuple[Board, ...]
+    type_codes: tuple[str, ...]
+
+
+def district_graph(extract: OsmExtract, profile_name: str) -> WalkGraph:
+    """One profile's walk graph as arrays: the Helsinki extract tiled 9 × 8 (`tile_graph`).
+
+    The same district as :func:`write_district_osm` without the OSM round trip, for benchmarks
+    of later steps (site planning).
+    """
+    base = build_walk_graph(extract.ways, extract.nodes, get_profile(profile_name))
+    return tile_graph(largest_component(base), tiles=DISTRICT_TILES, gap_m=GAP_M)
+
+
+def district_data(graph: WalkGraph, *, seed: int = SEED) -> DistrictData:
     """Seeded facilities over every taxonomy type, compounds with 1–3 gates, and 14 boards."""
     rng = np.random.default_rng(seed)
-    codes = [t.code for t in load_taxonomy().types]
-    to_lonlat = graph.metric.to_lonlat
+    codes = tuple(t.code for t in load_taxonomy().types)
+    lonlat = graph.metric.to_lonlat
 
     fac_xy = _near_streets(graph, rng, N_FACILITIES, 50.0)
     fac_type = rng.integers(0, len(codes), size=N_FACILITIES)
-    lon, lat = to_lonlat(fac_xy[:, 0], fac_xy[:, 1])
-    features = []
+    lon, lat = lonlat(fac_xy[:, 0], fac_xy[:, 1])
+    facilities = []
     for i in range(N_FACILITIES):
-        geometry: dict[str, Any] = {"type": "Point", "coordinates": [lon[i], lat[i]]}
+        outline = None
         if i < N_AREA_FACILITIES:
             ring = _GROUND + fac_xy[i]
-            rlon, rlat = to_lonlat(ring[:, 0], ring[:, 1])
-            geometry = {"type": "Polygon", "coordinates": [np.column_stack([rlon, rlat]).tolist()]}
-        features.append(
-            {
-                "type": "Feature",
-                "geometry": geometry,
-                "properties": {"id": f"F{i}", "name": f"F{i}", "type": codes[fac_type[i]]},
-            }
+            rlon, rlat = lonlat(ring[:, 0], ring[:, 1])
+            pts = ", ".join(f"{a:.7f} {b:.7f}" for a, b in zip(rlon, rlat, strict=True))
+            outline = f"POLYGON (({pts}))"
+        facilities.append(Facility(f"F{i}", f"F{i}", codes[fac_type[i]], lon[i], lat[i], outline))
+
+    centre = _near_streets(graph, rng, N_COMPOUNDS, 60.0)
+    clon, clat = lonlat(centre[:, 0], centre[:, 1])
+    compounds = []
+    for i in range(N_COMPOUNDS):
+        gates_xy = centre[i] + rng.uniform(-28, 28, size=(int(rng.integers(1, 4)), 2))
+        glon, glat = lonlat(gates_xy[:, 0], gates_xy[:, 1])
+        gates = tuple(zip(glon.tolist(), glat.tolist(), strict=True))
+        residents = int(rng.integers(300, 3000))
+        compounds.append(
+            Compound(f"C{i}", f"C{i}", clon[i], clat[i], entrances=gates, residents=residents)
         )
+
+    board_xy = _near_streets(graph, rng, N_BOARDS, 20.0)
+    blon, blat = lonlat(board_xy[:, 0], board_xy[:, 1])
+    boards = tuple(Board(f"b{i}", f"B{i}", blon[i], blat[i]) for i in range(N_BOARDS))
+    return DistrictData(tuple(facilities), tuple(compounds), boards, codes)
+
+
+def _points(points: tuple[tuple[float, float], ...]) -> str:
+    return "; ".join(f"{x},{y}" for x, y in points)
+
+
+def write_district_sheets(data: DistrictData, folder: Path) -> list[Path]:
+    """The records as the sheets staff would import: facilities (GeoJSON), compounds, boards."""
+    features = []
+    for f in data.facilities:
+        geometry: dict[str, Any] = {"type": "Point", "coordinates": [f.lon, f.lat]}
+        if f.outline_wkt:
+            geometry = shapely.geometry.mapping(shapely.from_wkt(f.outline_wkt))
+        properties = {"id": f.source_id, "name": f.name, "type": f.type_code}
+        features.append({"type": "Feature", "geometry": geometry, "properties": properties})
     facilities = folder / "facilities.geojson"
     facilities.write_text(
         json.dumps({"type": "FeatureCollection", "features": features}), encoding="utf-8"
     )
-
-    centre = _near_streets(graph, rng, N_COMPOUNDS, 60.0)
-    clon, clat = to_lonlat(centre[:, 0], centre[:, 1])
-    compounds = []
-    for i in range(N_COMPOUNDS):
-        gates_xy = centre[i] + rng.uniform(-28, 28, size=(int(rng.integers(1, 4)), 2))
-        glon, glat = to_lonlat(gates_xy[:, 0], gates_xy[:, 1])
-        gates = "; ".join(f"{a:.7f},{b:.7f}" for a, b in zip(glon, glat, strict=True))
-        compounds.append([f"C{i}", f"C{i}", clon[i], clat[i], int(rng.integers(300, 3000)), gates])
-
-    board_xy = _near_streets(graph, rng, N_BOARDS, 20.0)
-    blon, blat = to_lonlat(board_xy[:, 0], board_xy[:, 1])
-    boards = [[f"b{i}", f"B{i}", blon[i], blat[i]] for i in range(N_BOARDS)]
+    compounds = [
+        [
+            c.source_id,
+            c.name,
+            c.lon,
+            c.lat,
+            c.residents,
+            "; ".join(f"{a},{b}" for a, b in c.entrances),
+        ]
+        for c in data.compounds
+    ]
+    boards = [[b.board_id, b.name, b.lon, b.lat] for b in data.boards]
     return [
         facilities,
-        _write(
-            folder / "compounds.csv",
-            ["id", "name", "lon", "lat", "residents", "entrances"],
-            compounds,
-        ),
+        _write(folder / "compounds.csv", [*_COMPOUND_COLUMNS], compounds),
         _write(folder / "boards.csv", ["id", "name", "lon", "lat"], boards),
     ]
 
@@ -254,9 +300,8 @@ def make_district_project(folder: Path) -> tuple[Project, dict[str, Any]]:
     data = read_area(project)
     graph = build_walk_graph(data.ways, data.nodes, STANDARD)  # for placing points: not cached
     start = time.perf_counter()
-    for kind, sheet in zip(
-        ("facilities", "compounds", "boards"), write_district_sheets(graph, folder), strict=True
-    ):
+    sheets = write_district_sheets(district_data(graph), folder)
+    for kind, sheet in zip(("facilities", "compounds", "boards"), sheets, strict=True):
         import_sheet(project, kind, sheet, author="benchmark")
     facts["import_sheets_s"] = time.perf_counter() - start
     return project, facts
