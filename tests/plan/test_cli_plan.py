@@ -60,7 +60,7 @@ def test_cover_all_lists_compounds_no_candidate_reaches_and_saves(demo_dir: Path
 
 def test_a_type_without_candidates_is_a_one_line_error(demo_dir: Path) -> None:
     result = CliRunner().invoke(
-        main, ["-p", str(demo_dir), "plan", "--type", "kindergarten", "--cover-all"]
+        main, ["-p", str(demo_dir), "plan", "--type", "kindergarten", "--cover-all", "--no-osm"]
     )
     assert result.exit_code == 1
     assert "候选点位" in result.output and "--candidates" in result.output
