@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 from lifecircle.errors import ConfigError, Msg
 
@@ -43,6 +44,13 @@ class Settings:
         Levels assumed for a residential building with no ``building:levels`` or ``height``.
     build_workers
         Processes ``lifecircle build`` may use for the walking profiles of a large network.
+    serve_host, serve_port
+        Where ``lifecircle serve`` listens.
+    tile_url
+        An online raster tile URL template for the web map (e.g. Tianditu with your key);
+        empty means the offline base map drawn from the OSM data.
+    timezone
+        The area's time zone (IANA name), for "open now".
     """
 
     database_url: str = ""
@@ -54,6 +62,10 @@ class Settings:
     floor_area_per_person_m2: float = 35.0
     default_building_levels: int = 3
     build_workers: int = 2
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8000
+    tile_url: str = ""
+    timezone: str = "Asia/Shanghai"
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -68,6 +80,10 @@ SETTING_HELP: Mapping[str, str] = {
     "floor_area_per_person_m2": "Floor area per resident for building-based estimates (m²)",
     "default_building_levels": "Levels of a residential building with no levels/height tag",
     "build_workers": "Processes `lifecircle build` may use for the profiles of a large network",
+    "serve_host": "Address `lifecircle serve` listens on",
+    "serve_port": "Port `lifecircle serve` listens on",
+    "tile_url": "Online map tiles URL template ({z}/{x}/{y}); empty: offline base map from OSM",
+    "timezone": "Time zone of the area (IANA name), for opening hours",
 }
 
 
@@ -100,6 +116,10 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError(
             "error.config.not_positive", name="build_workers", value=settings.build_workers
         )
+    if not 0 < settings.serve_port < 65536:
+        raise ConfigError("error.config.port", value=settings.serve_port)
+    if settings.timezone not in available_timezones():
+        raise ConfigError("error.config.timezone", value=settings.timezone)
     if settings.default_building_levels < 1:
         raise ConfigError("error.config.levels")
     return settings

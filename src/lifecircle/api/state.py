@@ -1,0 +1,195 @@
+"""The area the web app serves: its data, built results and point engines, kept current.
+
+One :class:`AreaState` per app (``app.state.area``). Requests read an immutable
+:class:`Snapshot`; :meth:`AreaState.refresh` rebuilds in a background thread when the store's
+data version moved and swaps the snapshot in, so requests never wait for a rebuild.
+It does no HTTP parsing and no engine maths of its own.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from fastapi import Request
+
+from lifecircle.build import DEFAULT_PROFILES, AreaData, ProfileResult, build
+from lifecircle.point_access import PointEngine, build_point_engine
+from lifecircle.project import Project
+from lifecircle.taxonomy import Taxonomy
+
+_LOG = logging.getLogger("lifecircle.api")
+#: How often (seconds) requests may trigger a look at the store's data version.
+CHECK_INTERVAL_S = 10.0
+#: Rendered responses kept per snapshot (ETag → body).
+RESPONSE_CACHE_SIZE = 2048
+
+
+@dataclass(eq=False)
+class Snapshot:
+    """One consistent view: the area data and results of one data version.
+
+    ``engines`` (per profile, built on first use) and ``responses`` (rendered bodies by ETag)
+    only ever grow for this version; a new version gets a new snapshot.
+    """
+
+    data: AreaData
+    results: dict[str, ProfileResult]
+    taxonomy: Taxonomy
+    engines: dict[str, PointEngine] = field(default_factory=dict)
+    responses: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def data_version(self) -> int:
+        """The store's data version these results were built from."""
+        return self.data.data_version
+
+    @property
+    def data_date(self) -> str:
+        """When that version was written (ISO 8601 UTC), for 数据更新于 …."""
+        return self.data.data_date
+
+    @cached_property
+    def facility_index(self) -> dict[str, int]:
+        """Position of each facility by its id."""
+        return {f.source_id: i for i, f in enumerate(self.data.facilities)}
+
+    @cached_property
+    def compound_index(self) -> dict[str, int]:
+        """Position of each compound by its id."""
+        return {c.source_id: i for i, c in enumerate(self.data.compounds)}
+
+    @cached_property
+    def board_index(self) -> dict[str, int]:
+        """Position of each board by its id."""
+        return {b.board_id: i for i, b in enumerate(self.data.boards)}
+
+    def result(self, profile: str) -> ProfileResult:
+        """Return the built results of ``profile`` (KeyError for an unknown one)."""
+        return self.results[profile]
+
+    def engine(self, profile: str, *, snap_max_m: float) -> PointEngine:
+        """Return the point engine of ``profile``, built on first use (once, under a lock)."""
+        found = self.engines.get(profile)
+        if found is not None:
+            return found
+        with self.lock:
+            found = self.engines.get(profile)
+            if found is None:
+                found = build_point_engine(self.data, profile, snap_max_m=snap_max_m)
+                self.engines[profile] = found
+        return found
+
+    def cached(self, etag: str) -> bytes | None:
+        """Return a body rendered earlier for ``etag``, if still kept."""
+        return self.responses.get(etag)
+
+    def keep(self, etag: str, body: bytes) -> None:
+        """Remember a rendered body (the oldest is dropped beyond the limit)."""
+        with self.lock:
+            self.responses[etag] = body
+            while len(self.responses) > RESPONSE_CACHE_SIZE:
+                self.responses.popitem(last=False)
+
+
+class AreaState:
+    """The project being served and its current :class:`Snapshot`.
+
+    Parameters
+    ----------
+    project
+        The opened project.
+    profiles
+        Walking profiles to build and serve.
+    """
+
+    def __init__(self, project: Project, *, profiles: Sequence[str] = DEFAULT_PROFILES) -> None:
+        self.project = project
+        self.profiles = tuple(profiles)
+        self._refresh_lock = threading.Lock()
+        self._worker: threading.Thread | None = None
+        self._dirty = False
+        self._last_check = time.monotonic()
+        self.current = self._load()
+
+    def _load(self) -> Snapshot:
+        data, results = build(self.project, self.profiles)
+        return Snapshot(data=data, results=results, taxonomy=self.project.taxonomy())
+
+    @property
+    def data_version(self) -> int:
+        """Data version currently served."""
+        return self.current.data_version
+
+    @property
+    def data_date(self) -> str:
+        """Date of the data currently served (ISO 8601 UTC)."""
+        return self.current.data_date
+
+    def stored_version(self) -> int:
+        """Return the store's latest data version (0 when empty)."""
+        with self.project.open_store() as store:
+            latest = store.latest_version()
+        return latest.id if latest else 0
+
+    def refresh(self, *, wait: bool = False) -> None:
+        """Rebuild in the background if the store moved on; ``wait=True`` blocks until done.
+
+        The previous snapshot is served while rebuilding. Calls during a rebuild are not lost:
+        the worker looks at the store again before it stops.
+        """
+        with self._refresh_lock:
+            self._dirty = True
+            if self._worker is None:
+                self._worker = threading.Thread(target=self._rebuild, daemon=True)
+                self._worker.start()
+            worker = self._worker
+        if wait:
+            worker.join()
+
+    def _rebuild(self) -> None:
+        try:
+            while True:
+                with self._refresh_lock:
+                    if not self._dirty:
+                        self._worker = None
+                        return
+                    self._dirty = False
+                self._last_check = time.monotonic()
+                if self.stored_version() != self.current.data_version:
+                    self.current = self._load()
+        except Exception:  # keep serving the previous results; the log says why
+            _LOG.exception("rebuilding the served results failed")
+            with self._refresh_lock:
+                self._worker = None
+
+    def wait(self, timeout_s: float | None = None) -> None:
+        """Block until a running rebuild has finished."""
+        with self._refresh_lock:
+            worker = self._worker
+        if worker is not None:
+            worker.join(timeout_s)
+
+    def check_now_and_then(self) -> None:
+        """Look for a new data version at most every :data:`CHECK_INTERVAL_S` (non-blocking)."""
+        if time.monotonic() - self._last_check >= CHECK_INTERVAL_S:
+            self._last_check = time.monotonic()
+            self.refresh()
+
+
+def get_state(request: Request) -> AreaState:
+    """FastAPI dependency: the app's :class:`AreaState`."""
+    state: AreaState = request.app.state.area
+    state.check_now_and_then()
+    return state
+
+
+def get_snapshot(request: Request) -> Snapshot:
+    """FastAPI dependency: the snapshot this request reads (one consistent version)."""
+    return get_state(request).current
