@@ -51,6 +51,16 @@ class Settings:
         empty means the offline base map drawn from the OSM data.
     timezone
         The area's time zone (IANA name), for "open now".
+    staff_max_move_m
+        Farthest a community or sub-district editor may move a facility at once, in metres.
+    staff_edit_near_m
+        Community/sub-district editors add barriers, links and gates this near their compounds.
+    staff_login_max_failures
+        Failed logins per IP address, and per user name, before login is refused for a while.
+    staff_login_window_min
+        The window of those failed logins, in minutes.
+    staff_session_hours
+        How long a staff login lasts, in hours.
     """
 
     database_url: str = ""
@@ -66,6 +76,11 @@ class Settings:
     serve_port: int = 8000
     tile_url: str = ""
     timezone: str = "Asia/Shanghai"
+    staff_max_move_m: float = 500.0
+    staff_edit_near_m: float = 300.0
+    staff_login_max_failures: int = 5
+    staff_login_window_min: float = 15.0
+    staff_session_hours: float = 12.0
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -84,6 +99,13 @@ SETTING_HELP: Mapping[str, str] = {
     "serve_port": "Port `lifecircle serve` listens on",
     "tile_url": "Online map tiles URL template ({z}/{x}/{y}); empty: offline base map from OSM",
     "timezone": "Time zone of the area (IANA name), for opening hours",
+    "staff_max_move_m": "Farthest a community/sub-district editor may move a facility at once (m)",
+    "staff_edit_near_m": (
+        "Community/sub-district editors add barriers, links and gates this near their compounds (m)"
+    ),
+    "staff_login_max_failures": "Failed logins per IP and per user name before login pauses",
+    "staff_login_window_min": "Window of those failed logins (minutes)",
+    "staff_session_hours": "How long a staff login lasts (hours)",
 }
 
 
@@ -109,7 +131,18 @@ def _coerce(name: str, raw: Any, origin: str | Msg) -> Any:
 def _validated(settings: Settings) -> Settings:
     if settings.language not in ("zh", "en"):
         raise ConfigError("error.config.language", value=settings.language)
-    for name in ("network_buffer_m", "snap_max_m", "outside_margin_m", "floor_area_per_person_m2"):
+    positive = (
+        "network_buffer_m",
+        "snap_max_m",
+        "outside_margin_m",
+        "floor_area_per_person_m2",
+        "staff_max_move_m",
+        "staff_edit_near_m",
+        "staff_login_max_failures",
+        "staff_login_window_min",
+        "staff_session_hours",
+    )
+    for name in positive:
         if getattr(settings, name) <= 0:
             raise ConfigError("error.config.not_positive", name=name, value=getattr(settings, name))
     if settings.build_workers < 1:

@@ -14,7 +14,12 @@ from lifecircle.store.engine import create_store_engine, parse_store_url
 from lifecircle.store.migrations import STEPS, Step, applied_steps, migrate
 from lifecircle.store.schema import POINT_TABLES, metadata
 
-ALL_STEPS = ["0001_initial", "0002_postgis_geometry", "0003_local_edits"]
+ALL_STEPS = [
+    "0001_initial",
+    "0002_postgis_geometry",
+    "0003_local_edits",
+    "0004_users_and_audit",
+]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}
 
 

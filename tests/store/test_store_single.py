@@ -141,6 +141,6 @@ def test_an_older_database_gets_the_edits_table_and_keeps_its_data(db, hand) -> 
 
     store = db.open()
 
-    assert store.applied_migrations()[-1] == "0003_local_edits"
+    assert "0003_local_edits" in store.applied_migrations()
     made, _ = store.add_numbered("local_edit", hand.edit, **EDIT, author="a")
     assert store.records("local_edit") == [made]

@@ -1,0 +1,141 @@
+"""Where a staff member may act: inside the project area, and near their own compounds.
+
+Distances in metres on a local flat approximation (good to well under 1 % over a few km).
+Reads the store; writes nothing and knows nothing of HTTP.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+import numpy as np
+import shapely
+
+from lifecircle import checks
+from lifecircle.errors import LocationError, Msg
+from lifecircle.model import Compound, Facility, LocalEdit, LonLat, WalkWay
+from lifecircle.project import Project
+from lifecircle.store import Store
+from lifecircle.users import AccessDenied, User, covers
+
+_M_PER_DEG_LAT = 110_574.0
+_M_PER_DEG_LON_EQUATOR = 111_320.0
+
+
+def dist_m(a: LonLat, b: LonLat) -> float:
+    """Metres between two WGS-84 points (equirectangular; fine for a few kilometres).
+
+    >>> round(dist_m((117.2, 39.1), (117.2, 39.101)))
+    111
+    """
+    lat0 = math.radians((a[1] + b[1]) / 2)
+    dx = (b[0] - a[0]) * _M_PER_DEG_LON_EQUATOR * math.cos(lat0)
+    dy = (b[1] - a[1]) * _M_PER_DEG_LAT
+    return math.hypot(dx, dy)
+
+
+def _to_local(geom: shapely.Geometry, origin: LonLat) -> shapely.Geometry:
+    scale_x = _M_PER_DEG_LON_EQUATOR * math.cos(math.radians(origin[1]))
+
+    def project(xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(
+            ((xy[:, 0] - origin[0]) * scale_x, (xy[:, 1] - origin[1]) * _M_PER_DEG_LAT)
+        )
+
+    return shapely.transform(geom, project)
+
+
+def near_record_m(record: Compound | Facility, point: LonLat) -> float:
+    """Metres from ``point`` to a compound or facility: its outline, else its point or gates."""
+    if record.outline_wkt:
+        outline = _to_local(shapely.from_wkt(record.outline_wkt), point)
+        return float(shapely.distance(outline, shapely.Point(0.0, 0.0)))
+    places = [(record.lon, record.lat), *record.entrances]
+    return min(dist_m(point, p) for p in places)
+
+
+def check_inside(project: Project, store: Store, points: Sequence[LonLat]) -> None:
+    """Refuse points outside the project area (boundary or walk network, plus the margin).
+
+    Raises
+    ------
+    LocationError
+        A point is outside (the message says whether lon/lat look swapped).
+    """
+    ways = [w for w in store.records("walk_way") if isinstance(w, WalkWay)]
+    wkt = store.get_meta("boundary_wkt")
+    index = checks.build_area_index(
+        ways,
+        boundary=shapely.from_wkt(wkt) if wkt else None,
+        margin_m=project.settings.outside_margin_m,
+    )
+    if index is None:
+        return
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    for point, ok, flipped in zip(
+        points, index.inside(lon, lat), index.inside(lat, lon), strict=True
+    ):
+        if not ok:
+            hint = Msg("error.edit.swapped" if flipped else "error.edit.check_numbers")
+            raise LocationError(
+                "error.edit.outside", point=f"{point[0]:.6f},{point[1]:.6f}", hint=hint
+            )
+
+
+def edit_location(
+    store: Store, edit_kind: str, osm_id: int | None, coords: Sequence[LonLat]
+) -> list[LonLat]:
+    """Where a local edit is: its points, else its OSM way's or node's points (maybe none)."""
+    if coords:
+        return list(coords)
+    if osm_id is None:
+        return []
+    for way in store.records("walk_way"):
+        if not isinstance(way, WalkWay):
+            continue
+        if edit_kind != "impassable_node" and way.osm_id == osm_id:
+            return list(way.coords)
+        if edit_kind == "impassable_node" and osm_id in way.node_ids:
+            return [way.coords[way.node_ids.index(osm_id)]]
+    return []
+
+
+def require_near_own_compounds(
+    project: Project, store: Store, user: User, points: Sequence[LonLat]
+) -> None:
+    """Refuse a barrier or link unless every point is near a compound of the editor's area.
+
+    District editors may act anywhere. "Near" is ``staff_edit_near_m`` from a compound's
+    outline, point or gates.
+
+    Raises
+    ------
+    AccessDenied
+        A point is farther than that from every compound of the editor's area.
+    """
+    if user.level == "district":
+        return
+    limit_m = project.settings.staff_edit_near_m
+    own = [
+        c
+        for c in store.records("compound")
+        if isinstance(c, Compound)
+        and covers(user, community=c.community, subdistrict=c.subdistrict)
+    ]
+    for point in points or [(math.nan, math.nan)]:
+        nearest = min((near_record_m(c, point) for c in own), default=math.inf)
+        if not nearest <= limit_m:
+            raise AccessDenied(
+                "error.staff.not_near_own",
+                point=f"{point[0]:.6f},{point[1]:.6f}",
+                max_m=limit_m,
+                role=user.role_label(),
+            )
+
+
+def may_touch_edit(project: Project, store: Store, user: User, edit: LocalEdit) -> None:
+    """Refuse removing a local edit that is not near the editor's compounds (district: any)."""
+    points = edit_location(store, edit.edit_kind, edit.osm_id, edit.coords)
+    require_near_own_compounds(project, store, user, points)
