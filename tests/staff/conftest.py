@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import dataclasses
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +19,7 @@ from lifecircle.model import Compound, Facility, Record
 from lifecircle.project import Project, open_project
 from lifecircle.store import Snapshot
 from lifecircle.users import User, add_user
+from tests.web_fixtures import test_client
 
 OWN = "演示社区"
 NEIGHBOUR = "邻居社区"
@@ -89,3 +91,52 @@ def user_of(staff_project: Project) -> Callable[[str], User]:
         return found
 
     return find
+
+
+@pytest.fixture(scope="module")
+def staff_app(staff_template: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The web app on a private copy of the staff demo (shared by one test module)."""
+    from lifecircle.api.app import create_app
+
+    root = tmp_path_factory.mktemp("staff-app") / "demo"
+    shutil.copytree(staff_template, root)
+    app = create_app(open_project(root))
+    yield app
+    app.state.area.wait(60)  # let a rebuild started by the last edit finish
+
+
+class StaffClient:
+    """A TestClient that keeps its session cookie and sends its CSRF token on writes."""
+
+    def __init__(self, app: Any) -> None:
+        self.http = test_client(app)
+        self.csrf = self.http.get("/api/staff/session").json()["csrf_token"]
+
+    def login(self, name: str, password: str = PASSWORD) -> Any:
+        answer = self.http.post(
+            "/api/staff/login",
+            json={"name": name, "password": password},
+            headers={"X-CSRF-Token": self.csrf},
+        )
+        if answer.status_code == 200:
+            self.csrf = answer.json()["csrf_token"]
+        return answer
+
+    def send(self, method: str, url: str, *, csrf: bool = True, **kwargs: Any) -> Any:
+        headers = {"X-CSRF-Token": self.csrf} if csrf else {}
+        return self.http.request(method, url, headers=headers, **kwargs)
+
+    def get(self, url: str, **kwargs: Any) -> Any:
+        return self.http.get(url, **kwargs)
+
+
+@pytest.fixture
+def as_user(staff_app: Any) -> Callable[[str], StaffClient]:
+    """Log one of the fixture's users in, with its own cookie jar."""
+
+    def login(name: str) -> StaffClient:
+        client = StaffClient(staff_app)
+        assert client.login(name).status_code == 200
+        return client
+
+    return login
