@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-load demo clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ bench: $(BENCH_STAMP)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+
+# Web load (issue 4): the demo served by `lifecircle serve --workers 2`, 100 clients, ~1 minute.
+bench-load: setup
+	$(BIN)/python -m benchmarks.load
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

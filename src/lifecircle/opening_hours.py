@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Literal
 
 OpenState = Literal["open", "closed", "unknown"]
@@ -75,6 +76,7 @@ def _rule(rule: str, week: list[list[tuple[int, int]]]) -> None:
         week[day] = list(spans)  # a later rule for a day replaces an earlier one
 
 
+@lru_cache(maxsize=4096)  # a map holds few distinct texts and asks about each often
 def parse_opening_hours(text: str) -> WeekHours | None:
     """Parse the simple forms; ``None`` when the text is empty or not understood.
 

@@ -6,17 +6,19 @@ request logic itself (that is in one router module per resource).
 
 from __future__ import annotations
 
+import hashlib
 import os
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse, Response
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from lifecircle import __version__
 from lifecircle.api import staff
 from lifecircle.api.errors import install_error_handlers
+from lifecircle.api.fastpath import CachedAnswers
 from lifecircle.api.state import AreaState
 from lifecircle.project import Project, open_project
 
@@ -47,16 +49,23 @@ def _public_routers() -> list[object]:
 
 def _mount_pages(app: FastAPI, project: Project) -> None:
     resident = web_dir("resident")
-    index = resident / "index.html"
+    page = (resident / "index.html").read_bytes()
+    etag = '"' + hashlib.blake2b(page, digest_size=12).hexdigest() + '"'
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+
+    def answer(request: Request) -> Response:
+        if etag in request.headers.get("if-none-match", ""):
+            return Response(status_code=304, headers=headers)
+        return Response(page, media_type="text/html; charset=utf-8", headers=headers)
 
     @app.get("/", include_in_schema=False)
-    def resident_page() -> Response:
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+    def resident_page(request: Request) -> Response:
+        return answer(request)
 
     @app.get("/b/{board_id}", include_in_schema=False)
-    def board_page(board_id: str) -> Response:
-        # the page reads the board id from its own address and asks /api/boards/<id>
-        return FileResponse(index, headers={"Cache-Control": "no-cache"})
+    def board_page(request: Request, board_id: str) -> Response:
+        # the page reads the board id from its own address and asks /api/access/board/<id>
+        return answer(request)
 
     app.mount("/static", StaticFiles(directory=resident), name="resident")
     vendor = maplibre_dir(project)
@@ -79,6 +88,7 @@ def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
         description="15-minute community life circle: walking access to services.",
     )
     app.state.area = area if area is not None else AreaState(project)
+    app.add_middleware(CachedAnswers, area=lambda: app.state.area)
     install_error_handlers(app)
     for router in _public_routers():
         app.include_router(router, prefix="/api")  # type: ignore[arg-type]

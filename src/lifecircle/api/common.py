@@ -61,20 +61,19 @@ def cached_json(
 ) -> Response:
     """Answer ``render()`` as JSON with an ETag (304 when the client has it already).
 
+    Repeated requests do not get here: :mod:`lifecircle.api.fastpath` replays them.
+
     Coordinates (``lon``/``lat`` pairs and GeoJSON ``coordinates``) are converted to ``crs``.
     ``vary`` is anything else the answer depends on (e.g. the time, for "open now").
     """
     etag = etag_of(snapshot, request, vary=vary)
-    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": "Accept-Language, Cookie"}
+    headers = {"ETag": etag, "Cache-Control": "no-cache"}
     if etag in _tags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
-    body = snapshot.cached(etag)
-    if body is None:
-        payload = render()
-        if crs is not Crs.wgs84:
-            payload = convert_coords(payload, crs.value)
-        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
-        snapshot.keep(etag, body)
+    payload = render()
+    if crs is not Crs.wgs84:
+        payload = convert_coords(payload, crs.value)
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
     return Response(body, media_type="application/json", headers=headers)
 
 

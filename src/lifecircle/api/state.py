@@ -12,7 +12,7 @@ import logging
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -26,23 +26,39 @@ from lifecircle.taxonomy import Taxonomy
 _LOG = logging.getLogger("lifecircle.api")
 #: How often (seconds) requests may trigger a look at the store's data version.
 CHECK_INTERVAL_S = 10.0
-#: Rendered responses kept per snapshot (ETag → body).
-RESPONSE_CACHE_SIZE = 2048
+#: Memory for answers kept per snapshot (plain + gzipped bodies), bytes.
+ANSWERS_MAX_BYTES = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A 200 answer kept for replay: its ETag, headers and body (and the body gzipped)."""
+
+    etag: bytes
+    meta: list[tuple[bytes, bytes]]
+    body: bytes
+    gzipped: bytes | None
+
+    @property
+    def size(self) -> int:
+        """Bytes held."""
+        return len(self.body) + len(self.gzipped or b"")
 
 
 @dataclass(eq=False)
 class Snapshot:
     """One consistent view: the area data and results of one data version.
 
-    ``engines`` (per profile, built on first use) and ``responses`` (rendered bodies by ETag)
-    only ever grow for this version; a new version gets a new snapshot.
+    ``engines`` (per profile, built on first use) and ``answers`` (kept by
+    :mod:`lifecircle.api.fastpath`) belong to this version; a new version gets a new snapshot.
     """
 
     data: AreaData
     results: dict[str, ProfileResult]
     taxonomy: Taxonomy
     engines: dict[str, PointEngine] = field(default_factory=dict)
-    responses: OrderedDict[str, bytes] = field(default_factory=OrderedDict)
+    answers: OrderedDict[Hashable, Kept] = field(default_factory=OrderedDict)
+    answers_bytes: int = 0
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -86,16 +102,19 @@ class Snapshot:
                 self.engines[profile] = found
         return found
 
-    def cached(self, etag: str) -> bytes | None:
-        """Return a body rendered earlier for ``etag``, if still kept."""
-        return self.responses.get(etag)
+    def answer(self, key: Hashable) -> Kept | None:
+        """Return the answer kept for a request ``key``, if any."""
+        return self.answers.get(key)
 
-    def keep(self, etag: str, body: bytes) -> None:
-        """Remember a rendered body (the oldest is dropped beyond the limit)."""
+    def keep_answer(self, key: Hashable, kept: Kept) -> None:
+        """Keep an answer; the least recently kept go beyond :data:`ANSWERS_MAX_BYTES`."""
         with self.lock:
-            self.responses[etag] = body
-            while len(self.responses) > RESPONSE_CACHE_SIZE:
-                self.responses.popitem(last=False)
+            old = self.answers.pop(key, None)
+            self.answers_bytes += kept.size - (old.size if old else 0)
+            self.answers[key] = kept
+            while self.answers_bytes > ANSWERS_MAX_BYTES and self.answers:
+                _, dropped = self.answers.popitem(last=False)
+                self.answers_bytes -= dropped.size
 
 
 class AreaState:
