@@ -6,8 +6,10 @@ Reads the store; writes nothing and knows nothing of HTTP.
 
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import shapely
@@ -55,6 +57,26 @@ def near_record_m(record: Compound | Facility, point: LonLat) -> float:
     return min(dist_m(point, p) for p in places)
 
 
+def _network_key(store: Store) -> tuple[str, ...]:
+    """Identify the stored walk network and boundary (it changes with every OSM import)."""
+    metas = "\n".join(
+        store.get_meta(k) or "" for k in ("osm_file", "osm_timestamp", "boundary_wkt")
+    )
+    return (hashlib.sha256(metas.encode("utf-8")).hexdigest(), str(store.count("walk_way")))
+
+
+@lru_cache(maxsize=4)
+def _area_index(url: str, network: tuple[str, ...], margin_m: float) -> checks.AreaIndex | None:
+    # Building the index reads and projects every walkway (~0.1 s on the demo, seconds for a
+    # district): build it once per network, outside any write transaction.
+    del network  # part of the cache key only
+    with Store.open(url) as store:
+        ways = [w for w in store.records("walk_way") if isinstance(w, WalkWay)]
+        wkt = store.get_meta("boundary_wkt")
+    boundary = shapely.from_wkt(wkt) if wkt else None
+    return checks.build_area_index(ways, boundary=boundary, margin_m=margin_m)
+
+
 def check_inside(project: Project, store: Store, points: Sequence[LonLat]) -> None:
     """Refuse points outside the project area (boundary or walk network, plus the margin).
 
@@ -63,13 +85,8 @@ def check_inside(project: Project, store: Store, points: Sequence[LonLat]) -> No
     LocationError
         A point is outside (the message says whether lon/lat look swapped).
     """
-    ways = [w for w in store.records("walk_way") if isinstance(w, WalkWay)]
-    wkt = store.get_meta("boundary_wkt")
-    index = checks.build_area_index(
-        ways,
-        boundary=shapely.from_wkt(wkt) if wkt else None,
-        margin_m=project.settings.outside_margin_m,
-    )
+    margin_m = project.settings.outside_margin_m
+    index = _area_index(project.database_url, _network_key(store), margin_m)
     if index is None:
         return
     lon = np.array([p[0] for p in points])

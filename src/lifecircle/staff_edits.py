@@ -21,7 +21,7 @@ from lifecircle.errors import LifecircleError, UnknownTypeError
 from lifecircle.model import Compound, Facility, LonLat, Record, round_lonlat
 from lifecircle.project import Project
 from lifecircle.staff_area import check_inside, dist_m, near_record_m
-from lifecircle.store import DataVersion, Store
+from lifecircle.store import DataVersion
 from lifecircle.store.accounts import AuditEntry
 from lifecircle.users import AccessDenied, User, require_edit
 
@@ -195,7 +195,7 @@ def _update(
     project: Project,
     user: User,
     key: str,
-    change: Callable[[Store, Facility], Facility],
+    change: Callable[[Facility], Facility],
     *,
     action: str,
     note: str = "",
@@ -207,7 +207,7 @@ def _update(
             if not isinstance(current, Facility):
                 raise StaffEditError("error.staff.not_facility", key=key)
             require_edit(user, current)
-            new = change(store, current)
+            new = change(current)
             return dataclasses.replace(new, verified_on=_today())
 
         made, version = store.update_record(
@@ -246,7 +246,7 @@ def update_facility(
         project,
         user,
         key,
-        lambda _store, current: dataclasses.replace(current, **fields),
+        lambda current: dataclasses.replace(current, **fields),
         action="facility.update",
     )
 
@@ -268,9 +268,10 @@ def move_facility(
     """
     to = _point(lon, lat)
     limit_m = project.settings.staff_max_move_m
-
-    def moved(store: Store, current: Facility) -> Facility:
+    with project.open_store() as store:
         check_inside(project, store, [to])
+
+    def moved(current: Facility) -> Facility:
         far_m = dist_m((current.lon, current.lat), to)
         if user.level != "district" and far_m > limit_m:
             raise AccessDenied("error.staff.move_too_far", dist_m=far_m, max_m=limit_m)
@@ -304,7 +305,7 @@ def close_facility(
         project,
         user,
         key,
-        lambda _store, current: dataclasses.replace(current, status="closed"),
+        lambda current: dataclasses.replace(current, status="closed"),
         action="facility.close",
         note=note.strip()[:200],
         extra={"note": note.strip()[:200]},
@@ -334,6 +335,7 @@ def set_entrances(
         points.append(_point(point[0], point[1], field=f"entrances[{i}]"))
     near_m = project.settings.staff_edit_near_m
     with project.open_store() as store:
+        check_inside(project, store, points)
 
         def change(current: Record) -> Record:
             if not isinstance(current, Compound):
@@ -349,7 +351,6 @@ def set_entrances(
                         max_m=near_m,
                         name=current.name,
                     )
-            check_inside(project, store, points)
             return dataclasses.replace(current, entrances=tuple(points))
 
         made, version = store.update_record(

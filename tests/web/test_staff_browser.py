@@ -1,4 +1,4 @@
-"""The staff editor in headless Chromium: log in, drag a facility, and see residents' minutes change.
+"""The staff editor in headless Chromium: log in, drag a facility, see residents' minutes change.
 
 Needs Chromium (scripts/system-deps.sh test) and the ``playwright`` package; without them the
 test is skipped, or fails when LIFECIRCLE_REQUIRE_BROWSER=1 (CI). Screenshots: test-artifacts/.
