@@ -22,6 +22,7 @@ run: setup
 	$(BIN)/lifecircle demo $(DEMO_DIR) --fresh
 	$(BIN)/lifecircle -p $(DEMO_DIR) build
 	$(BIN)/lifecircle -p $(DEMO_DIR) gaps --out $(DEMO_DIR)/gaps.xlsx
+	$(BIN)/lifecircle -p $(DEMO_DIR) serve
 
 test: setup
 	scripts/system-deps.sh test

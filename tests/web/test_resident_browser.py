@@ -110,3 +110,46 @@ def test_board_landing_page_is_centred_on_the_board(phone: Any, live_url: str) -
     page.screenshot(path=str(artifacts_dir() / "resident-board.png"))
     assert not page.outside, page.outside
     assert not page.errors, page.errors
+
+
+def test_use_my_location_lists_services_near_where_i_stand(browser: Any, live_url: str) -> None:
+    (board,) = [b for b in _boards(live_url) if b["id"] == "demo-gate-1"]
+    context = browser.new_context(
+        viewport={"width": 360, "height": 640},
+        locale="zh-CN",
+        geolocation={"longitude": board["lon"], "latitude": board["lat"]},
+        permissions=["geolocation"],
+    )
+    try:
+        page = context.new_page()
+        page.goto(live_url + "/")
+        page.wait_for_selector("body[data-ready='1']")
+        page.locator("#locate").click()
+        page.wait_for_selector("#list button")
+        assert "我的位置" in page.locator("#list-title").inner_text()
+    finally:
+        context.close()
+
+
+def test_english_switch_translates_the_page(phone: Any, live_url: str) -> None:
+    page = phone
+    page.goto(live_url + "/b/demo-gate-1")
+    page.wait_for_selector("body[data-ready='1']")
+    page.locator("#lang").click()
+    page.wait_for_selector("html[lang='en']")
+    page.wait_for_selector("body[data-ready='1']")
+    assert page.locator("#profiles button").all_inner_texts() == [
+        "Standard",
+        "Older person",
+        "Wheelchair",
+    ]
+    assert "Data as of" in page.locator("footer").inner_text()
+    assert " min" in page.locator("#list button").first.inner_text()
+
+
+def _boards(live_url: str) -> list[dict[str, Any]]:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(live_url + "/api/boards") as response:
+        return list(json.load(response))
