@@ -185,7 +185,7 @@ async function search(text) {
     const button = document.createElement("button");
     button.type = "button";
     button.setAttribute("role", "option");
-    button.textContent = c.community ? `${c.name}（${c.community}）` : c.name;
+    button.textContent = c.community ? t("web.search.item", { name: c.name, community: c.community }) : c.name;
     button.addEventListener("click", () => {
       box.hidden = true;
       $("search").value = c.name;
