@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -65,8 +66,16 @@ def _network_key(store: Store) -> tuple[str, ...]:
     return (hashlib.sha256(metas.encode("utf-8")).hexdigest(), str(store.count("walk_way")))
 
 
+@dataclass(frozen=True)
+class _Network:
+    """The area index and the walkways in its order (those with two points or more)."""
+
+    index: checks.AreaIndex | None
+    ways: tuple[WalkWay, ...]
+
+
 @lru_cache(maxsize=4)
-def _area_index(url: str, network: tuple[str, ...], margin_m: float) -> checks.AreaIndex | None:
+def _network(url: str, network: tuple[str, ...], margin_m: float) -> _Network:
     # Building the index reads and projects every walkway (~0.1 s on the demo, seconds for a
     # district): build it once per network, outside any write transaction.
     del network  # part of the cache key only
@@ -74,7 +83,44 @@ def _area_index(url: str, network: tuple[str, ...], margin_m: float) -> checks.A
         ways = [w for w in store.records("walk_way") if isinstance(w, WalkWay)]
         wkt = store.get_meta("boundary_wkt")
     boundary = shapely.from_wkt(wkt) if wkt else None
-    return checks.build_area_index(ways, boundary=boundary, margin_m=margin_m)
+    index = checks.build_area_index(ways, boundary=boundary, margin_m=margin_m)
+    return _Network(index, tuple(w for w in ways if len(w.coords) >= 2))
+
+
+def _stored_network(project: Project, store: Store) -> _Network:
+    return _network(project.database_url, _network_key(store), project.settings.outside_margin_m)
+
+
+@dataclass(frozen=True)
+class NearestWay:
+    """The walkway nearest a clicked point, and its vertex (an OSM node) nearest the point."""
+
+    osm_id: int
+    name: str
+    dist_m: float
+    node_id: int
+    node_dist_m: float
+
+
+def nearest_way(project: Project, store: Store, point: LonLat) -> NearestWay | None:
+    """Find the stored walkway nearest ``point`` (for marking a barrier by a map click)."""
+    network = _stored_network(project, store)
+    if network.index is None or not network.ways:
+        return None
+    x, y = network.index.to_m.transform(point[0], point[1])
+    found, dists = network.index.tree.query_nearest(
+        shapely.points([x], [y]), return_distance=True, all_matches=False
+    )
+    way = network.ways[int(found[1][0])]
+    node_dists = [dist_m(point, c) for c in way.coords]
+    nearest = int(np.argmin(node_dists))
+    return NearestWay(
+        osm_id=way.osm_id,
+        name=way.tags.get("name", ""),
+        dist_m=float(dists[0]),
+        node_id=way.node_ids[nearest],
+        node_dist_m=node_dists[nearest],
+    )
 
 
 def check_inside(project: Project, store: Store, points: Sequence[LonLat]) -> None:
@@ -85,8 +131,7 @@ def check_inside(project: Project, store: Store, points: Sequence[LonLat]) -> No
     LocationError
         A point is outside (the message says whether lon/lat look swapped).
     """
-    margin_m = project.settings.outside_margin_m
-    index = _area_index(project.database_url, _network_key(store), margin_m)
+    index = _stored_network(project, store).index
     if index is None:
         return
     lon = np.array([p[0] for p in points])

@@ -303,3 +303,19 @@ def test_logout_and_a_new_password_end_the_session(staff_app, as_user):
     _error(other.get("/api/staff/facilities"), 401, "error.staff.login_required")
     with staff_app.state.area.project.open_store() as store:
         set_password(store, "street", PASSWORD)
+
+
+def test_a_map_click_finds_the_nearest_way_to_mark_as_a_barrier(staff_app, as_user):
+    own = as_user("own")
+    compound = next(c for c in own.get("/api/staff/compounds").json() if c["community"] == OWN)
+    lon, lat = compound["entrances"][0]
+    way = own.get(f"/api/staff/walking/nearest?lon={lon}&lat={lat}").json()
+    assert way["dist_m"] < 60 and way["node_dist_m"] >= way["dist_m"] - 1e-6
+    with staff_app.state.area.project.open_store() as store:
+        stored = store.get_record("walk_way", f"osm:way/{way['osm_id']}")
+    assert stored is not None and way["node_id"] in stored.node_ids
+    body = {"edit_kind": "uncrossable_way", "osm_id": way["osm_id"], "note": "护栏"}
+    made = own.send("POST", "/api/staff/walking", json=body)
+    assert made.status_code == 201, made.text
+    assert made.json()["record"]["osm_id"] == way["osm_id"]
+    _error(own.get("/api/staff/walking/nearest?lon=500&lat=60"), 422, "error.api.invalid")

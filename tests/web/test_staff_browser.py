@@ -141,4 +141,12 @@ def test_names_are_shown_as_text_and_other_areas_are_read_only(page: Any, staff_
     page.locator("#facility-list li.readonly", has_text=theirs["name"]).first.click()
     assert page.locator("#facility-readonly").is_visible()
     assert page.locator("#f-save").is_disabled()
+
+    page.locator("[data-tab=walking]").click()
+    page.select_option("#w-kind", "uncrossable_way")
+    box = page.locator("#map").bounding_box()
+    # a corner of the map, away from the chosen facility's marker at the centre
+    page.mouse.click(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.2)
+    page.wait_for_function("document.getElementById('w-osm').value !== ''")
+    assert "OSM" in page.locator("#w-points").inner_text()
     assert page.errors == [] and page.outside == []

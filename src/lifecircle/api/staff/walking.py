@@ -6,12 +6,13 @@ Thin: parse, call :mod:`lifecircle.staff_local`, answer, ask the served results 
 from __future__ import annotations
 
 import dataclasses
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecircle import edits, staff_local
+from lifecircle import edits, staff_area, staff_local
+from lifecircle.api.errors import ApiError
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
 
 router = APIRouter(tags=["staff"])
@@ -32,6 +33,22 @@ def list_walking(user: UserDep, state: StateDep) -> list[dict[str, Any]]:
     """List the stored barriers and links, oldest first."""
     del user  # any logged-in editor may read them
     return [dataclasses.asdict(e) for e in edits.list_edits(state.project)]
+
+
+@router.get("/walking/nearest")
+def nearest_way(
+    user: UserDep,
+    state: StateDep,
+    lon: Annotated[float, Query(ge=-180, le=180)],
+    lat: Annotated[float, Query(ge=-90, le=90)],
+) -> dict[str, Any]:
+    """Find the walkway (and its OSM node) nearest a map click, to mark it as a barrier."""
+    del user
+    with state.project.open_store() as store:
+        found = staff_area.nearest_way(state.project, store, (lon, lat))
+    if found is None:
+        raise ApiError(404, "error.staff.no_way")
+    return dataclasses.asdict(found)
 
 
 @router.post("/walking", status_code=201)

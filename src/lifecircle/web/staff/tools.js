@@ -82,6 +82,7 @@ async function saveGates() {
 async function openWalking() {
   tools.linkPoints = [];
   state.onMapClick = (lngLat) => {
+    if ($("w-kind").value !== "link") { pickWay(lngLat).catch((err) => say(err.message, true)); return; }
     tools.linkPoints = [...tools.linkPoints, point(lngLat)].slice(-2);
     $("w-points").textContent = tools.linkPoints.map(([x, y]) => `${x.toFixed(6)}, ${y.toFixed(6)}`).join(" → ");
   };
@@ -102,6 +103,22 @@ async function openWalking() {
     item.append(" ", remove);
     list.append(item);
   }
+}
+
+async function pickWay(lngLat) {
+  const query = new URLSearchParams({ lon: lngLat.lng, lat: lngLat.lat });
+  const way = await call("GET", `/api/staff/walking/nearest?${query}`);
+  $("w-osm").value = $("w-kind").value === "impassable_node" ? way.node_id : way.osm_id;
+  $("w-points").textContent = t("staff.walking.picked", {
+    name: way.name, way: way.osm_id, dist: Math.round(way.dist_m), node: way.node_id,
+  });
+}
+
+function kindChanged() {
+  const link = $("w-kind").value === "link";
+  $("w-osm").disabled = link;
+  tools.linkPoints = [];
+  $("w-points").textContent = t(link ? "staff.walking.pick_link" : "staff.walking.pick_way");
 }
 
 async function addWalking(event) {
@@ -197,6 +214,7 @@ export function setupTools() {
   $("gates-clear").addEventListener("click", () => { tools.gates = []; drawGates(); });
   $("gates-save").addEventListener("click", saveGates);
   $("walking-form").addEventListener("submit", addWalking);
+  $("w-kind").addEventListener("change", kindChanged);
   $("sheet-form").addEventListener("submit", checkSheet);
   $("s-commit").addEventListener("click", commitSheet);
   $("audit-more").addEventListener("click", () => openAudit(false).catch((err) => say(err.message, true)));
