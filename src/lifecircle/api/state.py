@@ -139,7 +139,10 @@ class AreaState:
 
     def _load(self) -> Snapshot:
         data, results = build(self.project, self.profiles)
-        return Snapshot(data=data, results=results, taxonomy=self.project.taxonomy())
+        snapshot = Snapshot(data=data, results=results, taxonomy=self.project.taxonomy())
+        for profile in self.profiles:  # before it is served, so no request waits for one
+            snapshot.engine(profile, snap_max_m=self.project.settings.snap_max_m)
+        return snapshot
 
     @property
     def data_version(self) -> int:
