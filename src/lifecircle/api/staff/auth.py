@@ -13,7 +13,7 @@ import secrets
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -47,11 +47,25 @@ class Session:
 
 
 class LoginLimiter:
-    """Failed logins per key (``ip:…``, ``user:…``) in a sliding window, in this process only."""
+    """Failed logins per key (``ip:…``, ``user:…``) in a sliding window, in this process only.
 
-    def __init__(self, *, max_failures: int, window_s: float) -> None:
+    >>> now = [0.0]
+    >>> limits = LoginLimiter(max_failures=2, window_s=60, clock=lambda: now[0])
+    >>> limits.fail(["user:li"]); limits.fail(["user:li"]); limits.blocked_for_s(["user:li"])
+    60.0
+    >>> now[0] = 61.0; limits.blocked_for_s(["user:li"])
+    0.0
+    """
+
+    #: Keys kept before the idle ones are dropped (attackers choose the user names).
+    MAX_KEYS = 10_000
+
+    def __init__(
+        self, *, max_failures: int, window_s: float, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.max_failures = max_failures
         self.window_s = window_s
+        self._clock = clock
         self._failures: dict[str, deque[float]] = defaultdict(deque)
         self._lock = threading.Lock()
 
@@ -63,7 +77,7 @@ class LoginLimiter:
 
     def blocked_for_s(self, keys: list[str]) -> float:
         """Seconds until a login for these keys is allowed again (0: allowed now)."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
             waits = [
                 self.window_s - (now - times[0])
@@ -74,8 +88,12 @@ class LoginLimiter:
 
     def fail(self, keys: list[str]) -> None:
         """Count one failed login for each key."""
-        now = time.monotonic()
+        now = self._clock()
         with self._lock:
+            if len(self._failures) > self.MAX_KEYS:
+                idle = [k for k in list(self._failures) if not self._recent(k, now)]
+                for key in idle:
+                    del self._failures[key]
             for key in keys:
                 self._recent(key, now).append(now)
 
