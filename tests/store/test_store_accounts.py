@@ -70,3 +70,9 @@ def test_audit_pages_newest_first_and_filters_by_user(store) -> None:
     assert [r.target for r in store.accounts.audit(limit=2, before_id=page[-1].id)] == ["t2", "t1"]
     assert [r.target for r in store.accounts.audit(user="a")] == ["t3", "t1"]
     assert store.accounts.count_audit() == 5
+
+
+def test_meta_once_keeps_the_first_value(store) -> None:
+    assert store.accounts.meta_once("secret", "first") == "first"
+    assert store.accounts.meta_once("secret", "second") == "first"
+    assert store.get_meta("secret") == "first"

@@ -17,7 +17,7 @@ from sqlalchemy import Connection, Engine, RowMapping, func, insert, select
 
 from lifecircle.errors import StoreError
 from lifecircle.store.engine import DRIVER_ERRORS, driver_message, transaction, utc_timestamp
-from lifecircle.store.schema import audit_log, users
+from lifecircle.store.schema import audit_log, meta, users
 
 
 @dataclass(frozen=True)
@@ -131,6 +131,19 @@ class Accounts:
             if audit is not None:
                 write_audit(conn, audit, version_id=None)
         return True
+
+    def meta_once(self, key: str, value: str) -> str:
+        """Store ``value`` under a meta ``key`` unless one is there; return the stored one.
+
+        Atomic (one write transaction), so several web workers starting at once agree on
+        one value (the session-signing secret).
+        """
+        with self._tx(write=True) as conn:
+            found = conn.execute(select(meta.c.value).where(meta.c.key == key)).scalar()
+            if found is not None:
+                return str(found)
+            conn.execute(insert(meta).values(key=key, value=value))
+        return value
 
     def add_audit(self, entry: AuditEntry) -> None:
         """Record something that changed no data (a login, a refused attempt, a dry run)."""

@@ -114,11 +114,7 @@ def _app_value(request: Request, name: str, make: Any) -> Any:
 
 def _secret(project: Project) -> str:
     with project.open_store() as store:
-        secret = store.get_meta(_SECRET_META)
-        if secret is None:
-            secret = secrets.token_urlsafe(32)
-            store.set_meta(_SECRET_META, secret)
-    return secret
+        return store.accounts.meta_once(_SECRET_META, secrets.token_urlsafe(32))
 
 
 def _serializer(request: Request) -> URLSafeTimedSerializer:
