@@ -83,6 +83,7 @@ def test_resident_finds_elderly_care_near_a_compound(phone: Any, live_url: str) 
     assert names and all("示例" in n for n in names)  # only the elderly-care samples remain
     elderly = _minutes_in_list(page, CANTEEN)
     assert elderly > standard  # older people walk slower: more minutes to the same canteen
+    page.wait_for_selector("body[data-map-drawn='1']")
     page.screenshot(path=str(artifacts_dir() / "resident-elderly-list.png"), full_page=True)
 
     page.locator("#list button", has_text=CANTEEN).click()
@@ -107,6 +108,7 @@ def test_board_landing_page_is_centred_on_the_board(phone: Any, live_url: str) -
     page.wait_for_selector("body[data-ready='1']")
     assert "演示展板" in page.locator("#list-title").inner_text()
     assert page.locator("#list button").count() > 0
+    page.wait_for_selector("body[data-map-drawn='1']")
     page.screenshot(path=str(artifacts_dir() / "resident-board.png"))
     assert not page.outside, page.outside
     assert not page.errors, page.errors

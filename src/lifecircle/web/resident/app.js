@@ -149,15 +149,19 @@ async function loadAccess({ fit = false } = {}) {
   renderList();
   closeSheet();
   if (state.map) {
+    document.body.dataset.mapDrawn = "0";
     const o = state.access.origin;
     state.map.set("areas", state.access.areas);
     state.map.set("route", null);
     state.map.showOrigin(o, t("web.you_are_here"));
     if (fit) {
-      const outer = state.access.areas.features[0];
-      const coords = outer ? positions(outer.geometry.coordinates) : [];
-      state.map.fit(coords.length ? coords : [[o.lon, o.lat]]);
+      // the 5-minute area: centred on where one stands, close enough to read the streets
+      const areas = state.access.areas.features;
+      const inner = areas[areas.length - 1];
+      const coords = inner ? positions(inner.geometry.coordinates) : [];
+      await state.map.fit(coords.length ? coords : [[o.lon, o.lat]]);
     }
+    state.map.idle().then(() => { document.body.dataset.mapDrawn = "1"; });
   }
 }
 

@@ -51,9 +51,13 @@ function style(area, taxonomy) {
       id: "facilities", type: "circle", source: "facilities",
       paint: {
         "circle-color": colours,
-        "circle-radius": ["case", ["boolean", ["get", "chosen"], false], 11, 7],
+        "circle-radius": [
+          "interpolate", ["linear"], ["zoom"],
+          14, ["case", ["boolean", ["get", "chosen"], false], 8, 3.5],
+          17, ["case", ["boolean", ["get", "chosen"], false], 12, 8],
+        ],
         "circle-stroke-color": "#ffffff",
-        "circle-stroke-width": 2,
+        "circle-stroke-width": ["interpolate", ["linear"], ["zoom"], 14, 1, 17, 2],
       },
     },
     {
@@ -96,7 +100,16 @@ export class AreaMap {
       .setLngLat([origin.lon, origin.lat]).addTo(this.map);
   }
 
-  fit(coords, { padding = 40 } = {}) {
+  // Resolves once everything set so far is drawn.
+  async idle() {
+    await this.ready;
+    if (!this.map.loaded() || !this.map.areTilesLoaded()) {
+      await new Promise((resolve) => this.map.once("idle", resolve));
+    }
+  }
+
+  async fit(coords, { padding = 40 } = {}) {
+    await this.ready;
     if (!coords.length) return;
     const bounds = new maplibregl.LngLatBounds(coords[0], coords[0]);
     for (const c of coords) bounds.extend(c);
