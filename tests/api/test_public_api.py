@@ -250,3 +250,11 @@ def test_pages_and_vendor_files_are_served(demo_client):
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert demo_client.get("/static/app.js").status_code == 200
     assert "/api/access/compound/{compound_id}" in demo_client.get("/openapi.json").json()["paths"]
+
+
+def test_an_unnamed_facility_is_called_by_its_type_in_the_asked_language(demo_client):
+    zh = demo_client.get("/api/facilities", params={"type": "bicycle_parking"}).json()
+    en = demo_client.get("/api/facilities", params={"type": "bicycle_parking", "lang": "en"}).json()
+    unnamed = [i for i, f in enumerate(zh) if f["name"] == f["type_name_zh"]]
+    assert unnamed
+    assert all(en[i]["name"] == en[i]["type_name_en"] for i in unnamed)

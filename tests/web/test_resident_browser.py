@@ -97,6 +97,7 @@ def test_resident_finds_elderly_care_near_a_compound(phone: Any, live_url: str) 
     # the route drawn on the map takes exactly as long as the list says
     assert float(sheet.get_attribute("data-route-minutes")) == elderly
     assert sheet.locator("#sheet-open").inner_text() in ("现在开放", "现在关闭", "开放时间未知")
+    assert not sheet.locator("#sheet-call").is_visible()  # no phone number, no call button
     page.screenshot(path=str(artifacts_dir() / "resident-facility-sheet.png"))
     assert not page.outside, page.outside  # nothing but the local server was asked
     assert not page.errors, page.errors
@@ -155,3 +156,28 @@ def _boards(live_url: str) -> list[dict[str, Any]]:
 
     with urllib.request.urlopen(live_url + "/api/boards") as response:
         return list(json.load(response))
+
+
+def test_a_facility_with_a_phone_number_offers_tap_to_call(phone: Any, live_url: str) -> None:
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(live_url + "/api/access/board/demo-gate-1") as response:
+        near = json.load(response)["facilities"]
+    for row in near:
+        with urllib.request.urlopen(live_url + "/api/facilities/" + row["id"]) as response:
+            facility = json.load(response)
+        if facility["phone"]:
+            break
+    else:
+        pytest.fail("no facility with a phone near demo-gate-1")
+    page = phone
+    page.goto(f"{live_url}/b/demo-gate-1?facility={facility['id']}")
+    page.wait_for_selector("body[data-ready='1']")
+    call = page.locator("#sheet-call")
+    assert call.is_visible()
+    digits = "".join(c for c in facility["phone"] if c.isdigit() or c == "+")
+    assert call.get_attribute("href") == f"tel:{digits}"
+    assert facility["phone"] in call.inner_text()
+    box = call.bounding_box()
+    assert box is not None and box["height"] >= 48  # a thumb can hit it

@@ -25,7 +25,8 @@ from lifecircle.api.common import (
     require,
     to_wgs,
 )
-from lifecircle.api.facilities import local_now, time_bucket
+from lifecircle.api.errors import request_lang
+from lifecircle.api.facilities import display_name, local_now, time_bucket
 from lifecircle.api.schemas import AccessOut
 from lifecircle.api.state import Snapshot
 from lifecircle.build import LEVELS_MIN
@@ -100,7 +101,7 @@ def access_payload(
     engine = snapshot.engine(profile, snap_max_m=request.app.state.area.project.settings.snap_max_m)
     reach = engine.reach(starts, limit=result.profile.threshold(15))
     costs = engine.facility_costs(reach)
-    now = local_now(request)
+    now, lang = local_now(request), request_lang(request)
     distance = result.profile.convention == "distance"
     order = np.argsort(costs, kind="stable")
     listed = []
@@ -109,7 +110,7 @@ def access_payload(
         listed.append(
             {
                 "id": facility.source_id,
-                "name": facility.name or snapshot.taxonomy.type(facility.type_code).name_zh,
+                "name": display_name(snapshot, facility, lang),
                 "type": facility.type_code,
                 "area": snapshot.taxonomy.type(facility.type_code).area,
                 "lon": float(facility.lon),

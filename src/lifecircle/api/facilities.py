@@ -13,7 +13,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from lifecircle.api.common import Crs, CrsParam, SnapshotDep, cached_json, require, to_wgs
-from lifecircle.api.errors import ApiError
+from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.schemas import FacilityOut
 from lifecircle.api.state import Snapshot
 from lifecircle.model import Facility
@@ -22,12 +22,22 @@ from lifecircle.opening_hours import open_state
 router = APIRouter(tags=["facilities"])
 
 
-def facility_payload(snapshot: Snapshot, facility: Facility, *, now: datetime) -> dict[str, Any]:
+def display_name(snapshot: Snapshot, facility: Facility, lang: str) -> str:
+    """Return the facility's name, or for an unnamed one its type's name in ``lang``."""
+    if facility.name:
+        return facility.name
+    ftype = snapshot.taxonomy.type(facility.type_code)
+    return ftype.name_zh if lang == "zh" else ftype.name_en
+
+
+def facility_payload(
+    snapshot: Snapshot, facility: Facility, *, now: datetime, lang: str
+) -> dict[str, Any]:
     """One facility as the API shows it (WGS-84)."""
     ftype = snapshot.taxonomy.type(facility.type_code)
     return {
         "id": facility.source_id,
-        "name": facility.name or ftype.name_zh,
+        "name": display_name(snapshot, facility, lang),
         "type": facility.type_code,
         "type_name_zh": ftype.name_zh,
         "type_name_en": ftype.name_en,
@@ -100,7 +110,7 @@ def list_facilities(
     if unknown := sorted(set(area) - known_areas):
         raise ApiError(422, "error.api.unknown_area", value=", ".join(unknown))
     box = _bbox(bbox, crs) if bbox else None
-    now = local_now(request)
+    now, lang = local_now(request), request_lang(request)
 
     def render() -> list[dict[str, Any]]:
         found = (
@@ -111,7 +121,7 @@ def list_facilities(
                 snapshot, f, areas=set(area), types=set(type), bbox=box, text=q.strip().lower()
             )
         )
-        return [facility_payload(snapshot, f, now=now) for f in found]
+        return [facility_payload(snapshot, f, now=now, lang=lang) for f in found]
 
     return cached_json(request, snapshot, render, crs=crs, vary=time_bucket(now))
 
@@ -123,11 +133,11 @@ def get_facility(
     """One facility by id (e.g. ``osm:node/123``)."""
     i = require(snapshot.facility_index.get(facility_id), "error.api.no_facility", id=facility_id)
     facility = snapshot.data.facilities[i]
-    now = local_now(request)
+    now, lang = local_now(request), request_lang(request)
     return cached_json(
         request,
         snapshot,
-        lambda: facility_payload(snapshot, facility, now=now),
+        lambda: facility_payload(snapshot, facility, now=now, lang=lang),
         crs=crs,
         vary=time_bucket(now),
     )

@@ -365,6 +365,8 @@ async function main() {
   }
   state.origin = originFromAddress();
   await loadAccess({ fit: true });
+  const shared = new URLSearchParams(location.search).get("facility"); // a shared link
+  if (shared) await openFacility(shared);
   document.body.dataset.ready = "1";
 }
 
