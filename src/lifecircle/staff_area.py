@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -56,6 +57,16 @@ def near_record_m(record: Compound | Facility, point: LonLat) -> float:
         return float(shapely.distance(outline, shapely.Point(0.0, 0.0)))
     places = [(record.lon, record.lat), *record.entrances]
     return min(dist_m(point, p) for p in places)
+
+
+def subdistrict_of(store: Store, community: str) -> str:
+    """Return the sub-district most records of ``community`` name ("" if none names one)."""
+    counts: Counter[str] = Counter()
+    for kind in ("facility", "compound", "board"):
+        for record in store.records(kind):
+            if getattr(record, "community", "") == community and getattr(record, "subdistrict", ""):
+                counts[record.subdistrict] += 1  # type: ignore[attr-defined]
+    return counts.most_common(1)[0][0] if counts else ""
 
 
 def _network_key(store: Store) -> tuple[str, ...]:

@@ -20,7 +20,7 @@ from shapely import affinity
 from lifecircle.errors import LifecircleError, UnknownTypeError
 from lifecircle.model import Compound, Facility, LonLat, Record, round_lonlat
 from lifecircle.project import Project
-from lifecircle.staff_area import check_inside, dist_m, near_record_m
+from lifecircle.staff_area import check_inside, dist_m, near_record_m, subdistrict_of
 from lifecircle.store import DataVersion
 from lifecircle.store.accounts import AuditEntry
 from lifecircle.users import AccessDenied, User, require_edit
@@ -126,13 +126,20 @@ def _audit(
     return make
 
 
-def _check_area_fields(user: User, values: Mapping[str, Any]) -> None:
-    """Only the district may set a record's community/sub-district to one outside its area."""
+def _check_area_fields(project: Project, user: User, values: Mapping[str, Any]) -> None:
+    """Only the district may put a record outside an editor's area.
+
+    A sub-district editor sets ``subdistrict`` only to theirs; a community editor sets
+    ``community`` only to theirs and ``subdistrict`` only to their community's.
+    """
     if user.level == "district":
         return
-    own = user.level
-    for name in ("community", "subdistrict"):
-        if name in values and name == own and values[name] != user.area:
+    allowed = {user.level: user.area}
+    if user.level == "community" and "subdistrict" in values:
+        with project.open_store() as store:
+            allowed["subdistrict"] = subdistrict_of(store, user.area)
+    for name, value in allowed.items():
+        if name in values and values[name] != value:
             raise AccessDenied(
                 "error.staff.area_field", field=name, value=values[name], role=user.role_label()
             )
@@ -143,7 +150,8 @@ def add_facility(
 ) -> tuple[Facility, DataVersion]:
     """Add a facility (``name``, ``type_code``, ``lon``, ``lat`` and optional fields).
 
-    A community or sub-district editor's facility gets their area (and may not name another).
+    A community or sub-district editor's facility gets their area (and may not name another);
+    a community editor's also gets the sub-district the community's other records name.
 
     Raises
     ------
@@ -162,9 +170,11 @@ def add_facility(
     fields = _clean(project, values)
     if user.level != "district":
         fields.setdefault(user.level, user.area)
-    _check_area_fields(user, fields)
+    _check_area_fields(project, user, fields)
     with project.open_store() as store:
         check_inside(project, store, [(lon, lat)])
+        if user.level == "community":
+            fields.setdefault("subdistrict", subdistrict_of(store, user.area))
 
         def make(number: int) -> Facility:
             return Facility(
@@ -241,7 +251,7 @@ def update_facility(
     if "lon" in values or "lat" in values:
         raise StaffEditError("error.staff.use_move", field="lon")
     fields = _clean(project, values)
-    _check_area_fields(user, fields)
+    _check_area_fields(project, user, fields)
     return _update(
         project,
         user,

@@ -18,7 +18,7 @@ from lifecircle.staff_edits import (
 )
 from lifecircle.staff_local import add_walking_edit, remove_walking_edit
 from lifecircle.users import AccessDenied
-from tests.staff.conftest import NEIGHBOUR, OWN
+from tests.staff.conftest import NEIGHBOUR, OWN, SUBDISTRICT
 
 SAMPLE = "sheet:sample_facilities:S1"
 
@@ -109,6 +109,7 @@ def test_added_facility_gets_the_editors_community_and_a_staff_key(staff_project
     }
     made, version = add_facility(staff_project, user_of("own"), values)
     assert made.key.startswith("staff:") and made.community == OWN
+    assert made.subdistrict == SUBDISTRICT  # the community's, so its sub-district can edit it
     assert made.type_code != "卫生服务站"  # resolved to the taxonomy code
     assert _get(staff_project, "facility", made.key) == made
     with staff_project.open_store() as store:
@@ -156,6 +157,14 @@ def test_a_community_editor_cannot_put_a_facility_in_another_community(staff_pro
         add_facility(staff_project, user_of("own"), values)
     with pytest.raises(AccessDenied):
         update_facility(staff_project, user_of("own"), SAMPLE, {"community": NEIGHBOUR})
+    with pytest.raises(AccessDenied, match="subdistrict"):
+        update_facility(staff_project, user_of("own"), SAMPLE, {"subdistrict": "别的街道"})
+    with pytest.raises(AccessDenied):
+        update_facility(staff_project, user_of("street"), SAMPLE, {"subdistrict": ""})
+    same, _ = update_facility(
+        staff_project, user_of("own"), SAMPLE, {"subdistrict": SUBDISTRICT, "community": OWN}
+    )
+    assert (same.community, same.subdistrict) == (OWN, SUBDISTRICT)
 
 
 def test_update_and_close_change_only_what_was_asked(staff_project, user_of):
