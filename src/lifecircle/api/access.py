@@ -52,6 +52,23 @@ def _areas_geojson(areas: Sequence[Any]) -> dict[str, Any]:
     return {"type": "FeatureCollection", "features": features[::-1]}  # 15 drawn first
 
 
+def _listing(snapshot: Snapshot, i: int, lang: str) -> dict[str, Any]:
+    """Return the fixed part of facility ``i``'s row in an access answer (kept)."""
+    key = ("listing", lang, i)
+    found = snapshot.memo.get(key)
+    if found is None:
+        facility = snapshot.data.facilities[i]
+        found = snapshot.memo[key] = {
+            "id": facility.source_id,
+            "name": display_name(snapshot, facility, lang),
+            "type": facility.type_code,
+            "area": snapshot.taxonomy.type(facility.type_code).area,
+            "lon": float(facility.lon),
+            "lat": float(facility.lat),
+        }
+    return dict(found)
+
+
 def _nearest_types(
     snapshot: Snapshot, profile: str, table_row: tuple[str, int] | None, costs: np.ndarray
 ) -> list[dict[str, Any]]:
@@ -59,7 +76,7 @@ def _nearest_types(
     result = snapshot.result(profile)
     distance = result.profile.convention == "distance"
     facilities = snapshot.data.facilities
-    codes = np.array([f.type_code for f in facilities], dtype=object)
+    codes = snapshot.type_code_array
     out = []
     for t, code in enumerate(result.type_codes):
         ftype = snapshot.taxonomy.type(code)
@@ -104,21 +121,16 @@ def access_payload(
     now, lang = local_now(request), request_lang(request)
     distance = result.profile.convention == "distance"
     order = np.argsort(costs, kind="stable")
-    listed = []
-    for i in order[np.isfinite(costs[order])].tolist():
-        facility = snapshot.data.facilities[i]
-        listed.append(
-            {
-                "id": facility.source_id,
-                "name": display_name(snapshot, facility, lang),
-                "type": facility.type_code,
-                "area": snapshot.taxonomy.type(facility.type_code).area,
-                "lon": float(facility.lon),
-                "lat": float(facility.lat),
-                "open_now": open_state(facility.opening_hours, now),
-                "minutes": minutes(float(costs[i]), distance=distance),
-            }
-        )
+    reached = order[np.isfinite(costs[order])].tolist()
+    facilities = snapshot.data.facilities
+    listed = [
+        _listing(snapshot, i, lang)
+        | {
+            "open_now": open_state(facilities[i].opening_hours, now),
+            "minutes": minutes(float(costs[i]), distance=distance),
+        }
+        for i in reached
+    ]
     return {
         "origin": origin,
         "profile": profile,

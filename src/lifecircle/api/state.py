@@ -15,7 +15,9 @@ from collections import OrderedDict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from typing import Any
 
+import numpy as np
 from fastapi import Request
 
 from lifecircle.build import DEFAULT_PROFILES, AreaData, ProfileResult, build
@@ -59,6 +61,8 @@ class Snapshot:
     engines: dict[str, PointEngine] = field(default_factory=dict)
     answers: OrderedDict[Hashable, Kept] = field(default_factory=OrderedDict)
     answers_bytes: int = 0
+    #: Small derived values handlers keep for this version (e.g. facility rows per language).
+    memo: dict[Hashable, Any] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -75,6 +79,11 @@ class Snapshot:
     def facility_index(self) -> dict[str, int]:
         """Position of each facility by its id."""
         return {f.source_id: i for i, f in enumerate(self.data.facilities)}
+
+    @cached_property
+    def type_code_array(self) -> np.ndarray:
+        """Type code of every facility, as an array (for masks by type)."""
+        return np.array([f.type_code for f in self.data.facilities], dtype=object)
 
     @cached_property
     def compound_index(self) -> dict[str, int]:
