@@ -37,6 +37,8 @@ class ProfileName(StrEnum):
     wheelchair = "wheelchair"
 
 
+#: What an answer depends on besides the address (the language; the body's encoding).
+VARY = "Accept-Encoding, Accept-Language, Cookie"
 CrsParam = Annotated[
     Crs, Query(description="Coordinates in and out: wgs84 (default), gcj02 (WeChat/AMap), bd09")
 ]
@@ -67,7 +69,7 @@ def cached_json(
     ``vary`` is anything else the answer depends on (e.g. the time, for "open now").
     """
     etag = etag_of(snapshot, request, vary=vary)
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Vary": VARY}
     if etag in _tags(request.headers.get("if-none-match", "")):
         return Response(status_code=304, headers=headers)
     payload = render()

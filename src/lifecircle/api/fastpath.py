@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
+from lifecircle.api.common import VARY
 from lifecircle.api.state import AreaState, Kept
 
 Scope = MutableMapping[str, Any]
@@ -108,6 +109,6 @@ def _finish(headers: list[tuple[bytes, bytes]], body: bytes, keep: Callable[[Kep
     if not etag or _header(headers, b"content-encoding"):
         return
     meta = [(k, v) for k, v in headers if k not in (b"content-length", b"vary")]
-    meta.append((b"vary", b"Accept-Encoding, Accept-Language, Cookie"))
+    meta.append((b"vary", VARY.encode()))
     zipped = gzip.compress(body, compresslevel=6) if len(body) >= GZIP_MIN_BYTES else None
     keep(Kept(etag=etag, meta=meta, body=body, gzipped=zipped))
