@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick bench-plan demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-boards demo clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,7 @@ run: setup
 	$(BIN)/lifecircle demo $(DEMO_DIR) --fresh
 	$(BIN)/lifecircle -p $(DEMO_DIR) build
 	$(BIN)/lifecircle -p $(DEMO_DIR) gaps --out $(DEMO_DIR)/gaps.xlsx
+	$(BIN)/lifecircle -p $(DEMO_DIR) serve
 
 test: setup
 	scripts/system-deps.sh test
@@ -44,6 +45,9 @@ bench-quick: $(BENCH_STAMP)
 # Site planning (issue 6): 1,000 compounds × 2,000 candidates, N = 10; needs no peer tools
 bench-plan: $(STAMP)
 	$(BIN)/python -m benchmarks.plan benchmarks/results/plan
+# Web load (issue 4): the demo served by `lifecircle serve --workers 2`, 100 clients, ~1 minute.
+bench-load: setup
+	$(BIN)/python -m benchmarks.load
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

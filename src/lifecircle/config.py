@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 from lifecircle.errors import ConfigError, Msg
 
@@ -45,6 +46,23 @@ class Settings:
         Processes ``lifecircle build`` may use for the walking profiles of a large network.
     plan_time_limit_s
         Longest time ``lifecircle plan`` gives the exact solver (HiGHS), in seconds.
+    serve_host, serve_port
+        Where ``lifecircle serve`` listens.
+    tile_url
+        An online raster tile URL template for the web map (e.g. Tianditu with your key);
+        empty means the offline base map drawn from the OSM data.
+    timezone
+        The area's time zone (IANA name), for "open now".
+    staff_max_move_m
+        Farthest a community or sub-district editor may move a facility at once, in metres.
+    staff_edit_near_m
+        Community/sub-district editors add barriers, links and gates this near their compounds.
+    staff_login_max_failures
+        Failed logins per IP address, and per user name, before login is refused for a while.
+    staff_login_window_min
+        The window of those failed logins, in minutes.
+    staff_session_hours
+        How long a staff login lasts, in hours.
     """
 
     database_url: str = ""
@@ -57,6 +75,15 @@ class Settings:
     default_building_levels: int = 3
     build_workers: int = 2
     plan_time_limit_s: float = 60.0
+    serve_host: str = "127.0.0.1"
+    serve_port: int = 8000
+    tile_url: str = ""
+    timezone: str = "Asia/Shanghai"
+    staff_max_move_m: float = 500.0
+    staff_edit_near_m: float = 300.0
+    staff_login_max_failures: int = 5
+    staff_login_window_min: float = 15.0
+    staff_session_hours: float = 12.0
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -72,6 +99,17 @@ SETTING_HELP: Mapping[str, str] = {
     "default_building_levels": "Levels of a residential building with no levels/height tag",
     "build_workers": "Processes `lifecircle build` may use for the profiles of a large network",
     "plan_time_limit_s": "Longest time `lifecircle plan` gives the exact solver (s)",
+    "serve_host": "Address `lifecircle serve` listens on",
+    "serve_port": "Port `lifecircle serve` listens on",
+    "tile_url": "Online map tiles URL template ({z}/{x}/{y}); empty: offline base map from OSM",
+    "timezone": "Time zone of the area (IANA name), for opening hours",
+    "staff_max_move_m": "Farthest a community/sub-district editor may move a facility at once (m)",
+    "staff_edit_near_m": (
+        "Community/sub-district editors add barriers, links and gates this near their compounds (m)"
+    ),
+    "staff_login_max_failures": "Failed logins per IP and per user name before login pauses",
+    "staff_login_window_min": "Window of those failed logins (minutes)",
+    "staff_session_hours": "How long a staff login lasts (hours)",
 }
 
 
@@ -97,19 +135,29 @@ def _coerce(name: str, raw: Any, origin: str | Msg) -> Any:
 def _validated(settings: Settings) -> Settings:
     if settings.language not in ("zh", "en"):
         raise ConfigError("error.config.language", value=settings.language)
-    for name in (
+    positive = (
         "network_buffer_m",
         "snap_max_m",
         "outside_margin_m",
         "floor_area_per_person_m2",
         "plan_time_limit_s",
-    ):
+        "staff_max_move_m",
+        "staff_edit_near_m",
+        "staff_login_max_failures",
+        "staff_login_window_min",
+        "staff_session_hours",
+    )
+    for name in positive:
         if getattr(settings, name) <= 0:
             raise ConfigError("error.config.not_positive", name=name, value=getattr(settings, name))
     if settings.build_workers < 1:
         raise ConfigError(
             "error.config.not_positive", name="build_workers", value=settings.build_workers
         )
+    if not 0 < settings.serve_port < 65536:
+        raise ConfigError("error.config.port", value=settings.serve_port)
+    if settings.timezone not in available_timezones():
+        raise ConfigError("error.config.timezone", value=settings.timezone)
     if settings.default_building_levels < 1:
         raise ConfigError("error.config.levels")
     return settings

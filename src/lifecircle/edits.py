@@ -8,7 +8,7 @@ builds no graph.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from typing import get_args
@@ -18,10 +18,11 @@ import shapely
 
 from lifecircle.checks import AreaIndex, build_area_index
 from lifecircle.errors import LifecircleError, LocationError, Msg
-from lifecircle.model import EditKind, LocalEdit, LonLat, WalkWay, round_lonlat
+from lifecircle.model import EditKind, LocalEdit, LonLat, Record, WalkWay, round_lonlat
 from lifecircle.network import LocalRules
 from lifecircle.project import Project
 from lifecircle.store import DataVersion, Store
+from lifecircle.store.accounts import AuditEntry
 from lifecircle.store.engine import utc_timestamp
 
 #: Scope of every local edit in the store (OSM imports write scope ``osm``, never this one).
@@ -85,6 +86,7 @@ def add_edit(
     coords: Sequence[Sequence[float]] = (),
     note: str = "",
     author: str,
+    audit: Callable[[Record], AuditEntry] | None = None,
 ) -> tuple[LocalEdit, DataVersion]:
     """Store one local edit as one new data version; return it (with its new id) and the version.
 
@@ -92,7 +94,7 @@ def add_edit(
     ``osm_id`` of a way or node in the stored walk network) or ``link`` (needs ``coords``: two
     WGS-84 ``(lon, lat)`` points inside the area, each within :data:`LINK_SNAP_M` of a way).
     For the other kinds ``coords`` is where the staff clicked; by default the way's midpoint
-    or the node's location.
+    or the node's location. ``audit(edit)`` makes an audit row written with the version.
 
     Raises
     ------
@@ -145,6 +147,7 @@ def add_edit(
             source=_target_label(edit_kind, osm_id, points),
             author=author,
             note=note.strip(),
+            audit=audit,
         )
     assert isinstance(edit, LocalEdit)
     return edit, version
@@ -255,8 +258,15 @@ def _refuse_duplicate(
             )
 
 
-def remove_edit(target: EditTarget, edit_id: int, *, author: str, note: str = "") -> DataVersion:
-    """Remove one local edit as one new data version (its history stays).
+def remove_edit(
+    target: EditTarget,
+    edit_id: int,
+    *,
+    author: str,
+    note: str = "",
+    audit: AuditEntry | None = None,
+) -> DataVersion:
+    """Remove one local edit as one new data version (its history stays); ``audit`` with it.
 
     Raises
     ------
@@ -278,6 +288,7 @@ def remove_edit(target: EditTarget, edit_id: int, *, author: str, note: str = ""
             source=found.key,
             author=author,
             note=note.strip(),
+            audit=audit,
         )
 
 

@@ -25,6 +25,7 @@ from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import ChangeSummary, DataVersion, Snapshot, Store
+from lifecircle.store.accounts import AuditEntry
 
 SheetKind = Literal["facilities", "compounds", "boards"]
 OSM_SCOPE = "osm"
@@ -66,11 +67,17 @@ def _commit(
     source: str,
     author: str,
     meta_values: dict[str, str] | None = None,
+    audit: AuditEntry | None = None,
 ) -> tuple[ChangeSummary, DataVersion | None]:
     if dry_run:
         return store.plan(snapshots), None
     outcome = store.commit(
-        snapshots, action=action, source=source, author=author, meta_values=meta_values
+        snapshots,
+        action=action,
+        source=source,
+        author=author,
+        meta_values=meta_values,
+        audit=audit,
     )
     return outcome.summary, outcome.version
 
@@ -219,8 +226,12 @@ def import_sheet(
     dry_run: bool = False,
     skip_bad_rows: bool = False,
     author: str = "cli",
+    audit: AuditEntry | None = None,
 ) -> ImportReport:
-    """Import a facilities, compounds or boards sheet (CSV, XLSX or GeoJSON) as one version."""
+    """Import a facilities, compounds or boards sheet (CSV, XLSX or GeoJSON) as one version.
+
+    ``audit`` (a staff upload) is written in the same transaction as the version.
+    """
     crs = crs_io.parse_crs(crs)
     sheet = read_sheet(path, sheet_name=sheet_name)
     dataset = dataset or Path(path).stem
@@ -250,6 +261,7 @@ def import_sheet(
             action=f"import {kind}",
             source=sheet.name,
             author=author,
+            audit=audit,
         )
     return ImportReport(
         kind,

@@ -53,18 +53,32 @@ def find_compound(compounds: Sequence[Compound], query: str) -> int:
     Raises :class:`ConfigError` listing candidates when the query is ambiguous or unknown.
     """
     query = query.strip()
-    for i, c in enumerate(compounds):
-        if query in (c.name, c.source_id):
-            return i
-    hits = [i for i, c in enumerate(compounds) if query.lower() in c.name.lower()]
-    if not hits:
-        hits = [i for i, c in enumerate(compounds) if _initials(c.name).startswith(query.lower())]
+    hits = compound_matches(compounds, query)
     if len(hits) == 1:
         return hits[0]
     names = tuple(compounds[i].name for i in hits[:10]) or tuple(c.name for c in compounds[:10])
     if hits:
         raise ConfigError("error.compound.ambiguous", query=query, names=names)
     raise ConfigError("error.compound.unknown", query=query, names=names)
+
+
+def compound_matches(compounds: Sequence[Compound], query: str) -> list[int]:
+    """Find the compounds ``query`` names (their indices).
+
+    Exact name or id, else part of the name, else the start of the name's pinyin initials
+    (``ylq`` for 友谊里).
+
+    >>> compound_matches([Compound("a", "友谊里", 0, 0), Compound("b", "友谊新村", 0, 0)], "yyl")
+    [0]
+    """
+    query = query.strip()
+    exact = [i for i, c in enumerate(compounds) if query in (c.name, c.source_id)]
+    if exact:
+        return exact[:1]
+    hits = [i for i, c in enumerate(compounds) if query.lower() in c.name.lower()]
+    if not hits:
+        hits = [i for i, c in enumerate(compounds) if _initials(c.name).startswith(query.lower())]
+    return hits
 
 
 def _initials(name: str) -> str:

@@ -19,6 +19,7 @@ ALL_STEPS = [
     "0002_postgis_geometry",
     "0003_local_edits",
     "0004_candidate_sites",
+    "0005_users_and_audit",
 ]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}
 

@@ -21,6 +21,8 @@ from lifecircle.cli.base import CRS_CHOICE, Context, handled, parse_sets
 from lifecircle.cli.edit import edit_group
 from lifecircle.cli.engine import access_command, build_command, gaps_command
 from lifecircle.cli.plan import plan_command
+from lifecircle.cli.user import user_group
+from lifecircle.cli.web import serve_command
 from lifecircle.config import SETTING_HELP, Settings
 from lifecircle.demo import build_demo
 from lifecircle.errors import ConfigError
@@ -325,6 +327,8 @@ main.add_command(build_command)
 main.add_command(gaps_command)
 main.add_command(access_command)
 main.add_command(plan_command)
+main.add_command(user_group)
+main.add_command(serve_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Engine, RowMapping, func, select
 from lifecircle.errors import StoreError
 from lifecircle.model import Record, record_from_payload
 from lifecircle.store import migrations, single, versions
+from lifecircle.store.accounts import Accounts, AuditEntry, write_audit
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
     check_reachable,
@@ -63,6 +64,8 @@ class Store:
         self.url: str = safe_url(engine.url)
         self.dialect: str = engine.dialect.name
         self.has_postgis: bool = has_postgis
+        #: Staff accounts and the audit log (see :mod:`lifecircle.store.accounts`).
+        self.accounts = Accounts(engine, self.url)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -119,13 +122,15 @@ class Store:
         author: str,
         note: str = "",
         meta_values: Mapping[str, str] | None = None,
+        audit: AuditEntry | None = None,
     ) -> ImportOutcome:
         """Make the store hold exactly these snapshots, as one transaction and one new version.
 
         ``action`` says what kind of write it is (``import``, later ``edit``), ``source`` where
         the data came from (``osm:tianjin.osm.pbf``), ``author`` who did it. If nothing differs
         from what is stored, no version is made and ``outcome.version`` is ``None``.
-        ``meta_values`` (e.g. the OSM file's timestamp) are set in the same transaction.
+        ``meta_values`` (e.g. the OSM file's timestamp) and the ``audit`` entry (a staff
+        upload) are written in the same transaction.
 
         Raises
         ------
@@ -145,6 +150,8 @@ class Store:
                 version = versions.write_plan(
                     conn, plan, action=action, source=source, author=author, note=note
                 )
+                if audit is not None:
+                    write_audit(conn, audit, version_id=version.id)
         except DRIVER_ERRORS as exc:
             raise StoreError(
                 "error.store.write_failed", url=self.url, detail=driver_message(exc)
@@ -161,6 +168,7 @@ class Store:
         source: str,
         author: str,
         note: str = "",
+        audit: Callable[[Record], AuditEntry] | None = None,
     ) -> tuple[Record, DataVersion]:
         """Add one record with a new number, as one transaction and one new version.
 
@@ -168,6 +176,7 @@ class Store:
         the number is one more than any key of this kind ever stored (removed ones included),
         and ``make`` runs under the write lock, so two writers never get the same number.
         Other records of the kind are left alone (unlike :meth:`commit`, which replaces scopes).
+        ``audit(record)`` makes the audit row written in the same transaction.
 
         Raises
         ------
@@ -187,11 +196,27 @@ class Store:
                 )
             return single.plan_add(spec, made[0], scope=scope)
 
-        version = self._write_one(plan, action=action, source=source, author=author, note=note)
+        version = self._write_one(
+            plan,
+            action=action,
+            source=source,
+            author=author,
+            note=note,
+            audit=(lambda: audit(made[0])) if audit is not None else None,
+        )
+        assert version is not None  # an addition is never an empty plan
         return made[0], version
 
     def remove_record(
-        self, kind: str, key: str, *, action: str, source: str, author: str, note: str = ""
+        self,
+        kind: str,
+        key: str,
+        *,
+        action: str,
+        source: str,
+        author: str,
+        note: str = "",
+        audit: AuditEntry | None = None,
     ) -> DataVersion:
         """Remove one record (the rest of its kind untouched), as one new version.
 
@@ -201,13 +226,64 @@ class Store:
             There is no such record, or the database failed; the store is then unchanged.
         """
         spec = _spec(kind)
-        return self._write_one(
+        version = self._write_one(
             lambda conn: single.plan_remove(conn, spec, key),
             action=action,
             source=source,
             author=author,
             note=note,
+            audit=audit,
         )
+        assert version is not None  # a removal is never an empty plan
+        return version
+
+    def update_record(
+        self,
+        kind: str,
+        key: str,
+        change: Callable[[Record], Record],
+        *,
+        action: str,
+        source: str,
+        author: str,
+        note: str = "",
+        audit: Callable[[Record, Record], AuditEntry] | None = None,
+    ) -> tuple[Record, DataVersion | None]:
+        """Replace one record by ``change(current)`` as one new version (it keeps its scope).
+
+        ``change`` runs under the write lock on the record as stored now, so a check it makes
+        (may this person edit it?) and the write see the same record; it may raise to refuse.
+        ``audit(before, after)`` makes the audit row written in the same transaction. When the
+        new record equals the stored one, nothing is written and the version is ``None``.
+
+        Raises
+        ------
+        StoreError
+            There is no such record, or the database failed; the store is then unchanged.
+        """
+        spec = _spec(kind)
+        made: list[Record] = []
+        audits: list[AuditEntry] = []
+
+        def plan(conn: Connection) -> versions.Plan:
+            stored = single.load_one(conn, spec, key)
+            if stored is None or stored.payload is None:
+                raise StoreError("error.store.nothing_to_change", kind=kind, key=key)
+            before = record_from_payload(kind, json.loads(stored.payload))
+            made.append(change(before))
+            if audit is not None:
+                audits.append(audit(before, made[0]))
+            return single.plan_change(spec, stored, made[0])
+
+        version = self._write_one(
+            plan,
+            action=action,
+            source=source,
+            author=author,
+            note=note,
+            audit=lambda: audits[0] if audits else None,
+        )
+        return made[0], version
 
     def _write_one(
         self,
@@ -217,15 +293,27 @@ class Store:
         source: str,
         author: str,
         note: str,
-    ) -> DataVersion:
-        """Plan under the write lock and write the plan as one version, in one transaction."""
+        audit: AuditEntry | Callable[[], AuditEntry | None] | None = None,
+    ) -> DataVersion | None:
+        """Plan under the write lock and write the plan as one version, in one transaction.
+
+        An empty plan writes nothing and gives ``None``; ``audit`` (or what it returns, when
+        it is made while planning) is written with the version.
+        """
         if not action.strip() or not author.strip():
             raise StoreError("error.store.no_author", action=action, author=author)
         try:
             with transaction(self._engine, write=True) as conn:
-                return versions.write_plan(
-                    conn, plan(conn), action=action, source=source, author=author, note=note
+                planned = plan(conn)
+                if planned.summary.is_empty:
+                    return None
+                version = versions.write_plan(
+                    conn, planned, action=action, source=source, author=author, note=note
                 )
+                entry = audit() if callable(audit) else audit
+                if entry is not None:
+                    write_audit(conn, entry, version_id=version.id)
+                return version
         except DRIVER_ERRORS as exc:
             raise StoreError(
                 "error.store.write_failed", url=self.url, detail=driver_message(exc)

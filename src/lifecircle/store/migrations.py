@@ -169,12 +169,46 @@ def _step_0004_candidate_sites(conn: Connection, _dialect: str) -> str:
     return "candidate_sites table created (places that could host a new facility)"
 
 
+def _step_0005_users_and_audit(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "users",
+        md,
+        Column("name", Text, primary_key=True),
+        Column("password_hash", Text, nullable=False),
+        Column("role_level", Text, nullable=False),
+        Column("area", Text, nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("disabled", Integer, nullable=False),
+    )
+    Table("data_versions", md, Column("id", Integer, primary_key=True))  # for the foreign key
+    Table(
+        "audit_log",
+        md,
+        Column(
+            "id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+        ),
+        Column("at", Text, nullable=False),
+        # "user" is reserved in PostgreSQL, hence user_name.
+        Column("user_name", Text, nullable=False),
+        Column("action", Text, nullable=False),
+        Column("target", Text, nullable=False),
+        Column("detail", Text, nullable=False),
+        Column("data_version", Integer, ForeignKey("data_versions.id")),
+        Index("ix_audit_log_user", "user_name"),
+        sqlite_autoincrement=True,
+    )
+    md.create_all(conn, tables=[md.tables["users"], md.tables["audit_log"]], checkfirst=False)
+    return "users and audit_log tables created (staff logins, roles and who changed what)"
+
+
 #: Every step this version of lifecircle knows, in the order they are applied.
 STEPS: tuple[Step, ...] = (
     Step("0001_initial", _step_0001_initial),
     Step("0002_postgis_geometry", _step_0002_postgis_geometry),
     Step("0003_local_edits", _step_0003_local_edits),
     Step("0004_candidate_sites", _step_0004_candidate_sites),
+    Step("0005_users_and_audit", _step_0005_users_and_audit),
 )
 
 

@@ -123,6 +123,36 @@ meta = Table(
     Column("value", Text, nullable=False),
 )
 
+users = Table(
+    "users",
+    metadata,
+    Column("name", Text, primary_key=True),
+    Column("password_hash", Text, nullable=False),
+    Column("role_level", Text, nullable=False),
+    Column("area", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("disabled", Integer, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column(
+        "id",
+        BigInteger().with_variant(Integer, "sqlite"),
+        primary_key=True,
+        autoincrement=True,
+    ),
+    Column("at", Text, nullable=False),
+    Column("user_name", Text, nullable=False),
+    Column("action", Text, nullable=False),
+    Column("target", Text, nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("data_version", Integer, ForeignKey("data_versions.id")),
+    Index("ix_audit_log_user", "user_name"),
+    sqlite_autoincrement=True,
+)
+
 
 @dataclass(frozen=True)
 class KindSpec:

@@ -82,3 +82,43 @@ def plan_remove(conn: Connection, spec: KindSpec, key: str) -> Plan:
     scope, digest, payload = found
     stored = StoredRow(key, scope, digest, payload if spec.keep_history else None)
     return Plan((KindPlan(spec, removed=(stored,)),))
+
+
+def load_one(conn: Connection, spec: KindSpec, key: str) -> StoredRow | None:
+    """Read one stored record's row (with its payload) under the caller's transaction."""
+    table = spec.table
+    found = conn.execute(
+        select(table.c.scope, table.c.content_hash, table.c.payload).where(table.c.key == key)
+    ).first()
+    if found is None:
+        return None
+    scope, digest, payload = found
+    return StoredRow(key, scope, digest, payload)
+
+
+def plan_change(spec: KindSpec, stored: StoredRow, record: Record) -> Plan:
+    """Plan replacing one stored record by ``record`` (same key; it keeps its scope).
+
+    An identical record plans nothing (an empty plan).
+
+    Raises
+    ------
+    StoreError
+        The new record is of another kind or has another key.
+    """
+    if record.kind != spec.kind or record.key != stored.key:
+        raise StoreError(
+            "error.store.add_wrong_kind", type=type(record).__name__, key=record.key, kind=spec.kind
+        )
+    payload = canonical_payload(record)
+    digest = content_hash(payload)
+    if digest == stored.content_hash:
+        return Plan((KindPlan(spec),))
+    columns = {name: getattr(record, name) for name in spec.columns}
+    new = NewRow(record.key, stored.scope, digest, payload, columns)
+    kept = (
+        stored
+        if spec.keep_history
+        else StoredRow(stored.key, stored.scope, stored.content_hash, None)
+    )
+    return Plan((KindPlan(spec, changed=((kept, new),)),))

@@ -1,0 +1,83 @@
+"""``GET /api/basemap/{layer}``: the area's own streets, buildings and water as light GeoJSON.
+
+The offline base map of the pages. :func:`basemap_layers` is the one place that reads what
+the store offers for the map; answers are simplified, rounded and cached by data version.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+import shapely
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from lifecircle.api.common import Crs, CrsParam, SnapshotDep, cached_json
+from lifecircle.api.schemas import FeatureCollectionOut
+from lifecircle.api.state import Snapshot
+
+router = APIRouter(tags=["basemap"])
+#: About 1 m: invisible at street zoom, and a third of the vertices.
+SIMPLIFY_DEG = 0.00001
+DECIMALS = 6
+MAJOR = {"motorway", "trunk", "primary", "secondary", "tertiary"}
+MINOR = {"residential", "unclassified", "living_street", "service", "pedestrian"}
+
+
+class Layer(StrEnum):
+    """Base-map layers."""
+
+    streets = "streets"
+    buildings = "buildings"
+    water = "water"
+
+
+def street_class(tags: dict[str, str]) -> str:
+    """``major``, ``minor`` or ``path`` for a walkable way's highway tag.
+
+    >>> street_class({"highway": "primary_link"}), street_class({"highway": "footway"})
+    ('major', 'path')
+    """
+    highway = tags.get("highway", "").removesuffix("_link")
+    if highway in MAJOR:
+        return "major"
+    return "minor" if highway in MINOR else "path"
+
+
+def _feature(geom: Any, properties: dict[str, Any]) -> dict[str, Any]:
+    simple = shapely.set_precision(geom.simplify(SIMPLIFY_DEG), 10**-DECIMALS)
+    return {
+        "type": "Feature",
+        "properties": properties,
+        "geometry": shapely.geometry.mapping(simple),
+    }
+
+
+def basemap_layers(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
+    """Every base-map layer as GeoJSON features, from whatever the store offers.
+
+    Streets come from the walkable ways; the OSM import does not store buildings or water
+    yet, so those layers are empty until it does (re-wire here when it does).
+    """
+    streets = [
+        _feature(
+            shapely.LineString(way.coords),
+            {"class": street_class(dict(way.tags)), "name": way.tags.get("name", "")},
+        )
+        for way in snapshot.data.ways
+        if len(way.coords) >= 2
+    ]
+    return {"streets": streets, "buildings": [], "water": []}
+
+
+@router.get("/basemap/{layer}", response_model=FeatureCollectionOut)
+def get_layer(
+    request: Request, layer: Layer, snapshot: SnapshotDep, crs: CrsParam = Crs.wgs84
+) -> Response:
+    """One base-map layer as a GeoJSON FeatureCollection."""
+
+    def render() -> dict[str, Any]:
+        return {"type": "FeatureCollection", "features": basemap_layers(snapshot)[layer.value]}
+
+    return cached_json(request, snapshot, render, crs=crs)

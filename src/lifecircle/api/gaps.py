@@ -1,0 +1,45 @@
+"""``GET /api/gaps``: gap summaries — coverage by community and sub-district, top missing types.
+
+Renders :func:`lifecircle.reports.gap_report` of the served results; no new analysis here.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from lifecircle.api.common import ProfileName, ProfileParam, SnapshotDep, cached_json
+from lifecircle.api.schemas import GapsOut
+from lifecircle.reports import gap_report
+
+router = APIRouter(tags=["gaps"])
+
+
+@router.get("/gaps", response_model=GapsOut)
+def get_gaps(
+    request: Request,
+    snapshot: SnapshotDep,
+    profile: ProfileParam = ProfileName.standard,
+    level: Annotated[int | None, Query(description="Only types of this level: 5, 10 or 15")] = None,
+) -> Response:
+    """Gap summaries of one profile (the per-compound rows are in ``lifecircle gaps``)."""
+    results = {profile.value: snapshot.result(profile.value)}
+    report = gap_report(snapshot.data, results, taxonomy=snapshot.taxonomy, level=level)
+
+    def render() -> dict[str, Any]:
+        return {
+            "profile": profile.value,
+            "convention": report.conventions[0],
+            "data_date": report.data_date,
+            "missing_rows": sum(1 for r in report.rows if r.missing),
+            "coverage": [dataclasses.asdict(c) | {"share": c.share} for c in report.coverage],
+            "coverage_by_subdistrict": [
+                dataclasses.asdict(c) | {"share": c.share} for c in report.coverage_by_subdistrict
+            ],
+            "top_missing": [dataclasses.asdict(m) for m in report.top_missing],
+        }
+
+    return cached_json(request, snapshot, render)

@@ -1,0 +1,45 @@
+"""``GET /api/i18n``: the page strings (``web.*`` and ``staff.*`` keys) in one language.
+
+The pages hold no text of their own; they render what this returns.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+
+from lifecircle.api.common import SnapshotDep, cached_json
+from lifecircle.api.errors import request_lang
+from lifecircle.api.schemas import MessagesOut
+from lifecircle.i18n import catalogue
+
+router = APIRouter(tags=["pages"])
+PAGE_PREFIXES = ("web.", "staff.")
+
+
+def page_messages(lang: str) -> dict[str, str]:
+    """Every page string in ``lang`` by key.
+
+    >>> page_messages("en")["web.profile.elderly"]
+    'Older person'
+    """
+    return {
+        key: entry.get(lang) or entry["zh"]
+        for key, entry in catalogue().items()
+        if key.startswith(PAGE_PREFIXES)
+    }
+
+
+@router.get("/i18n", response_model=MessagesOut)
+def get_messages(
+    request: Request,
+    snapshot: SnapshotDep,
+    lang: Annotated[Literal["zh", "en"] | None, Query(description="zh or en")] = None,
+) -> Response:
+    """Return the strings of the web pages (default: the request's language)."""
+    chosen = lang or request_lang(request)
+    return cached_json(
+        request, snapshot, lambda: {"lang": chosen, "messages": page_messages(chosen)}
+    )

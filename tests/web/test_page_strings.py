@@ -1,0 +1,38 @@
+"""The resident page holds no text of its own: every key it names exists, in both languages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from lifecircle.api.i18n import page_messages
+from lifecircle.i18n import catalogue
+
+PAGE = Path(__file__).parents[2] / "src" / "lifecircle" / "web" / "resident"
+KEY = re.compile(r"""["'`](web\.[a-z0-9_.]+)["'`]""")
+CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
+
+
+def _files():
+    return sorted(p for p in PAGE.iterdir() if p.suffix in (".js", ".html"))
+
+
+def test_every_key_the_page_names_is_in_the_catalogue():
+    used = {key for path in _files() for key in KEY.findall(path.read_text("utf-8"))}
+    assert len(used) > 30, "the key pattern found too little: is it broken?"
+    assert used <= set(catalogue())
+    # keys built at run time: the open-now states
+    assert {"web.open.open", "web.open.closed", "web.open.unknown"} <= set(catalogue())
+
+
+def test_no_chinese_is_hard_coded_in_the_page():
+    for path in _files():
+        text = path.read_text("utf-8")
+        assert not CJK.findall(text), path.name
+
+
+def test_page_strings_are_the_web_and_staff_keys():
+    zh, en = page_messages("zh"), page_messages("en")
+    assert set(zh) == set(en)
+    assert all(key.startswith(("web.", "staff.")) for key in zh)
+    assert zh["web.title"] != en["web.title"]
