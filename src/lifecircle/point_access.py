@@ -19,10 +19,12 @@ from scipy.sparse.csgraph import dijkstra
 
 from lifecircle._attach import attach_all
 from lifecircle.build import AreaData
+from lifecircle.build import walk_graph as cached_walk_graph
 from lifecircle.errors import LocationError
 from lifecircle.model import Facility, LonLat
 from lifecircle.network import WalkGraph, build_walk_graph
 from lifecircle.profiles import get_profile
+from lifecircle.project import Project
 
 #: Cost of a point's straight connector to the street is walked at the profile speed.
 _EPS = 1e-9
@@ -247,9 +249,12 @@ def _length(xy: np.ndarray) -> float:
     return float(np.hypot(*np.diff(xy, axis=0).T).sum()) if len(xy) > 1 else 0.0
 
 
-def walk_graph(data: AreaData, profile_name: str) -> WalkGraph:
-    """Build the walk graph of one profile (the one place graphs are made: cache it here)."""
-    return build_walk_graph(data.ways, data.nodes, get_profile(profile_name), rules=data.rules)
+def walk_graph(data: AreaData, profile_name: str, *, project: Project | None = None) -> WalkGraph:
+    """Return one profile's walk graph: from the project's graph cache, or built afresh."""
+    profile = get_profile(profile_name)
+    if project is not None:
+        return cached_walk_graph(data, profile, project)
+    return build_walk_graph(data.ways, data.nodes, profile, rules=data.rules)
 
 
 def engine_from_graph(
@@ -280,6 +285,9 @@ def engine_from_graph(
     return engine
 
 
-def build_point_engine(data: AreaData, profile_name: str, *, snap_max_m: float) -> PointEngine:
+def build_point_engine(
+    data: AreaData, profile_name: str, *, snap_max_m: float, project: Project | None = None
+) -> PointEngine:
     """Build the point engine of one profile: its graph with every facility attached."""
-    return engine_from_graph(walk_graph(data, profile_name), data.facilities, snap_max_m=snap_max_m)
+    graph = walk_graph(data, profile_name, project=project)
+    return engine_from_graph(graph, data.facilities, snap_max_m=snap_max_m)

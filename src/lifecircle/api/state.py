@@ -63,6 +63,8 @@ class Snapshot:
     answers_bytes: int = 0
     #: Small derived values handlers keep for this version (e.g. facility rows per language).
     memo: dict[Hashable, Any] = field(default_factory=dict)
+    #: The project, whose graph cache the point engines load from (None: graphs are built).
+    project: Project | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -107,7 +109,9 @@ class Snapshot:
         with self.lock:
             found = self.engines.get(profile)
             if found is None:
-                found = build_point_engine(self.data, profile, snap_max_m=snap_max_m)
+                found = build_point_engine(
+                    self.data, profile, snap_max_m=snap_max_m, project=self.project
+                )
                 self.engines[profile] = found
         return found
 
@@ -148,7 +152,9 @@ class AreaState:
 
     def _load(self) -> Snapshot:
         data, results = build(self.project, self.profiles)
-        snapshot = Snapshot(data=data, results=results, taxonomy=self.project.taxonomy())
+        snapshot = Snapshot(
+            data=data, results=results, taxonomy=self.project.taxonomy(), project=self.project
+        )
         for profile in self.profiles:  # before it is served, so no request waits for one
             snapshot.engine(profile, snap_max_m=self.project.settings.snap_max_m)
         return snapshot
