@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from lifecircle.api.schemas import (
@@ -250,6 +252,24 @@ def test_pages_and_vendor_files_are_served(demo_client):
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
     assert demo_client.get("/static/app.js").status_code == 200
     assert "/api/access/compound/{compound_id}" in demo_client.get("/openapi.json").json()["paths"]
+
+
+def test_pages_allow_only_their_own_server(demo_client):
+    for path in ("/", "/b/demo-gate-1", "/staff/"):
+        policy = demo_client.get(path).headers["content-security-policy"]
+        assert "default-src 'self'" in policy and "object-src 'none'" in policy
+        assert "http" not in policy  # no online tile source set: nothing outside is allowed
+
+
+def test_api_docs_work_offline(demo_client):
+    docs = demo_client.get("/docs")
+    assert docs.status_code == 200
+    # every script and style of the docs page comes from this server (swagger-ui-dist from npm)
+    assets = re.findall(r'(?:src|href)="([^"]+)"', docs.text)
+    assert assets and all(a.startswith("/vendor/swagger-ui/") for a in assets)
+    for asset in assets:
+        assert demo_client.get(asset).status_code == 200
+    assert demo_client.get("/redoc").status_code == 404
 
 
 def test_an_unnamed_facility_is_called_by_its_type_in_the_asked_language(demo_client):

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from lifecircle.project import open_project
 from tests.staff.conftest import PASSWORD, staff_template
@@ -99,7 +100,7 @@ def test_staff_drags_a_facility_and_residents_see_new_minutes(page: Any, staff_u
     page.mouse.move(x + 60, y - 40, steps=8)
     page.mouse.move(x + 120, y - 80, steps=8)
     page.mouse.up()
-    page.wait_for_function("document.getElementById('status').textContent.includes('已移动')")
+    expect(page.locator("#status")).to_contain_text("已移动")
     page.screenshot(path=str(artifacts_dir() / "staff-2-moved.png"))
 
     deadline = time.monotonic() + 90
@@ -147,6 +148,6 @@ def test_names_are_shown_as_text_and_other_areas_are_read_only(page: Any, staff_
     box = page.locator("#map").bounding_box()
     # a corner of the map, away from the chosen facility's marker at the centre
     page.mouse.click(box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.2)
-    page.wait_for_function("document.getElementById('w-osm').value !== ''")
+    expect(page.locator("#w-osm")).not_to_have_value("")
     assert "OSM" in page.locator("#w-points").inner_text()
     assert page.errors == [] and page.outside == []

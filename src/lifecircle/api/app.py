@@ -10,8 +10,11 @@ import hashlib
 import os
 from importlib import resources
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
+from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
@@ -25,6 +28,8 @@ from lifecircle.project import Project, open_project
 #: The environment variable naming the project folder, for ``uvicorn --factory`` workers.
 PROJECT_ENV = "LIFECIRCLE_SERVE_PROJECT"
 MAPLIBRE_DIST = Path("node_modules") / "maplibre-gl" / "dist"
+#: Swagger UI from npm, so /docs works on an offline intranet too.
+SWAGGER_DIST = Path("node_modules") / "swagger-ui-dist"
 
 
 def web_dir(name: str) -> Path:
@@ -32,13 +37,70 @@ def web_dir(name: str) -> Path:
     return Path(str(resources.files("lifecircle").joinpath("web", name)))
 
 
-def maplibre_dir(project: Project) -> Path | None:
-    """Where MapLibre GL JS from npm is: beside the project, the source checkout, or cwd."""
+def npm_dir(project: Project, dist: Path, probe: str) -> Path | None:
+    """Where an npm package's files are: beside the project, the source checkout, or cwd."""
     checkout = Path(__file__).resolve().parents[3]
     for base in (project.root, checkout, Path.cwd()):
-        if (base / MAPLIBRE_DIST / "maplibre-gl.mjs").is_file():
-            return base / MAPLIBRE_DIST
+        if (base / dist / probe).is_file():
+            return base / dist
     return None
+
+
+def maplibre_dir(project: Project) -> Path | None:
+    """Where MapLibre GL JS from npm is (``None`` when ``npm ci`` has not run)."""
+    return npm_dir(project, MAPLIBRE_DIST, "maplibre-gl.mjs")
+
+
+def _mount_docs(app: FastAPI, project: Project) -> None:
+    vendor = npm_dir(project, SWAGGER_DIST, "swagger-ui-bundle.js")
+    if vendor is None:
+        return
+    app.mount("/vendor/swagger-ui", StaticFiles(directory=vendor), name="swagger-ui")
+
+    @app.get("/docs", include_in_schema=False)
+    def docs() -> Response:
+        return get_swagger_ui_html(
+            openapi_url=app.openapi_url or "/openapi.json",
+            title="lifecircle API",
+            swagger_js_url="/vendor/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url="/vendor/swagger-ui/swagger-ui.css",
+            swagger_favicon_url="/vendor/swagger-ui/favicon-32x32.png",
+        )
+
+
+def content_security_policy(tile_url: str = "") -> str:
+    """Return the pages' Content-Security-Policy: all from this server (plus the tile host).
+
+    >>> policy = content_security_policy("https://t0.tianditu.gov.cn/img_w/wmts?x={x}&y={y}&l={z}")
+    >>> policy.startswith("default-src 'self'; img-src 'self' data: blob: https://t0.tianditu")
+    True
+    """
+    tiles = ""
+    if tile_url:
+        parts = urlsplit(tile_url)
+        tiles = f" {parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+    return (
+        "default-src 'self'; "
+        f"img-src 'self' data: blob:{tiles}; "
+        f"connect-src 'self'{tiles}; "
+        "worker-src 'self' blob:; "
+        "style-src 'self' 'unsafe-inline'; "  # MapLibre positions its markers with inline styles
+        "object-src 'none'; base-uri 'self'; frame-ancestors 'self'; form-action 'self'"
+    )
+
+
+class _Pages(StaticFiles):
+    """Static pages with the Content-Security-Policy header on their HTML."""
+
+    def __init__(self, *, directory: Path, policy: str) -> None:
+        super().__init__(directory=directory, html=True)
+        self.policy = policy
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        if response.media_type and response.media_type.startswith("text/html"):
+            response.headers["Content-Security-Policy"] = self.policy
+        return response
 
 
 def _public_routers() -> list[object]:
@@ -51,7 +113,8 @@ def _mount_pages(app: FastAPI, project: Project) -> None:
     resident = web_dir("resident")
     page = (resident / "index.html").read_bytes()
     etag = '"' + hashlib.blake2b(page, digest_size=12).hexdigest() + '"'
-    headers = {"ETag": etag, "Cache-Control": "no-cache"}
+    policy = content_security_policy(project.settings.tile_url)
+    headers = {"ETag": etag, "Cache-Control": "no-cache", "Content-Security-Policy": policy}
 
     def answer(request: Request) -> Response:
         if etag in request.headers.get("if-none-match", ""):
@@ -73,7 +136,7 @@ def _mount_pages(app: FastAPI, project: Project) -> None:
         app.mount("/vendor/maplibre", StaticFiles(directory=vendor), name="maplibre")
     staff_pages = web_dir("staff")
     if staff_pages.is_dir():
-        app.mount("/staff", StaticFiles(directory=staff_pages, html=True), name="staff")
+        app.mount("/staff", _Pages(directory=staff_pages, policy=policy), name="staff")
 
 
 def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
@@ -86,6 +149,8 @@ def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
         title="lifecircle",
         version=__version__,
         description="15-minute community life circle: walking access to services.",
+        docs_url=None,  # served from npm's swagger-ui-dist below, not from a CDN
+        redoc_url=None,
     )
     app.state.area = area if area is not None else AreaState(project)
     app.add_middleware(CachedAnswers, area=lambda: app.state.area)
@@ -95,6 +160,7 @@ def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
     app.include_router(staff.router, prefix="/api/staff")
 
     _mount_pages(app, project)
+    _mount_docs(app, project)
     return app
 
 
