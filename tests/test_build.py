@@ -203,3 +203,13 @@ def test_an_unreadable_graph_cache_is_rebuilt(make_project):
     again = walk_graph(data, ELDERLY, project)
     np.testing.assert_array_equal(again.edge_cost, first.edge_cost)
     assert path.stat().st_size > 1000  # written anew
+
+
+def test_a_worker_refuses_data_newer_than_the_build_it_serves(project):
+    from lifecircle._parallel_build import _worker_area
+    from lifecircle.errors import StoreError
+
+    version = read_area(project).data_version
+    assert _worker_area(project, version).data_version == version
+    with pytest.raises(StoreError, match="changed during the build"):
+        _worker_area(project, version - 1)

@@ -25,8 +25,10 @@ from lifecircle.build import (
     access_part,
     origin_sets,
     profile_limits,
+    read_area,
     traced,
 )
+from lifecircle.errors import StoreError
 from lifecircle.io.graph_cache import read_graph, write_graph
 from lifecircle.isochrones import CELL_M
 from lifecircle.profiles import WalkProfile
@@ -37,6 +39,29 @@ from lifecircle.project import Project
 CHUNKS_PER_WORKER = 2
 
 
+#: The area data a worker process read, kept for its next task (one entry: the newest).
+_READ: dict[tuple[str, int], AreaData] = {}
+
+
+def _worker_area(project: Project, data_version: int) -> AreaData:
+    """Return the area data, read by this worker from the store once per build.
+
+    Reading it here costs less than pickling it to every task (50 MB for a district), and the
+    workers read in parallel. The store must still hold the version the build started from.
+    """
+    key = (str(project.root), data_version)
+    data = _READ.get(key)
+    if data is None:
+        data = read_area(project)
+        if data.data_version != data_version:
+            raise StoreError(
+                "error.build.data_changed", started=data_version, now=data.data_version
+            )
+        _READ.clear()
+        _READ[key] = data
+    return data
+
+
 @dataclasses.dataclass(frozen=True)
 class _Access:
     result: ProfileResult
@@ -45,7 +70,10 @@ class _Access:
     board_sets: list[np.ndarray]
 
 
-def _access_task(data: AreaData, profile: WalkProfile, project: Project, folder: Path) -> _Access:
+def _access_task(
+    data_version: int, profile: WalkProfile, project: Project, folder: Path
+) -> _Access:
+    data = _worker_area(project, data_version)
     partial, points = access_part(data, profile, project)
     graph_file = folder / f"{profile.name}.npz"
     write_graph(graph_file, points.graph)  # the attached graph, for the area workers
@@ -81,7 +109,8 @@ def compute_in_workers(
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
     ):
         phase_one = [
-            pool.submit(_access_task, data, profile, project, Path(tmp)) for profile in profiles
+            pool.submit(_access_task, data.data_version, profile, project, Path(tmp))
+            for profile in profiles
         ]
         parts: dict[str, _Access] = {}
         areas: dict[str, tuple[list[Future[Any]], Future[Any]]] = {}
