@@ -43,6 +43,8 @@ class Settings:
         Levels assumed for a residential building with no ``building:levels`` or ``height``.
     build_workers
         Processes ``lifecircle build`` may use for the walking profiles of a large network.
+    public_base_url
+        Where residents reach the web app; board QR codes point to ``<url>/b/<board id>``.
     """
 
     database_url: str = ""
@@ -54,6 +56,7 @@ class Settings:
     floor_area_per_person_m2: float = 35.0
     default_building_levels: int = 3
     build_workers: int = 2
+    public_base_url: str = "http://127.0.0.1:8000"
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -68,6 +71,7 @@ SETTING_HELP: Mapping[str, str] = {
     "floor_area_per_person_m2": "Floor area per resident for building-based estimates (m²)",
     "default_building_levels": "Levels of a residential building with no levels/height tag",
     "build_workers": "Processes `lifecircle build` may use for the profiles of a large network",
+    "public_base_url": "Public address of the web app; board QR codes open <url>/b/<board id>",
 }
 
 

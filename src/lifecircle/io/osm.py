@@ -13,12 +13,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import osmium
+import shapely
 from shapely.geometry.base import BaseGeometry
 
 from lifecircle.errors import Msg, OsmFileError
 from lifecircle.io import _osm_geom as geo
 from lifecircle.io import _osm_tags as tagrules
+from lifecircle.io import basemap as base
 from lifecircle.model import (
     Building,
     Facility,
@@ -54,6 +57,8 @@ class OsmExtract:
     bounds: tuple[float, float, float, float]
     osm_timestamp: str | None
     clipped_to_boundary: bool
+    #: Buildings, water, green space and rail lines near the walk network, for printed maps.
+    basemap: base.Basemap = field(default_factory=base.Basemap.empty)
 
 
 @dataclass
@@ -69,6 +74,9 @@ class _Scan:
     area_facilities: list[geo.AreaItem] = field(default_factory=list)
     buildings: list[geo.AreaItem] = field(default_factory=list)
     residential: list[geo.AreaItem] = field(default_factory=list)
+    #: Base-map areas (layer name in ``type_code``) and rail lines, for printed boards.
+    scenery: list[geo.AreaItem] = field(default_factory=list)
+    rail: list[tuple[LonLat, ...]] = field(default_factory=list)
     newest: datetime = _NO_TIMESTAMP_BEFORE
 
 
@@ -207,6 +215,8 @@ def _on_node(scan: _Scan, obj: Any) -> None:
 
 def _on_way(scan: _Scan, obj: Any) -> None:
     tags = _tags(obj)
+    if base.is_rail(tags):
+        scan.rail.append(_longest_located_run(obj.nodes)[1])
     if not tagrules.is_walkable(tags):
         return
     node_ids, coords = _longest_located_run(obj.nodes)
@@ -244,7 +254,8 @@ def _on_area(scan: _Scan, obj: Any, factory: Any) -> None:
     is_building = "building" in tags and tags["building"] != "no"
     is_residential = tags.get("landuse") == "residential"
     code = scan.match_type(tags)
-    if code is None and not is_building and not is_residential:
+    layer = base.area_layer(tags)
+    if code is None and not is_building and not is_residential and layer is None:
         return
     try:
         wkb = bytes.fromhex(factory.create_multipolygon(obj))  # bytes parse faster than hex
@@ -258,6 +269,8 @@ def _on_area(scan: _Scan, obj: Any, factory: Any) -> None:
         scan.area_facilities.append(geo.AreaItem(source_id, wkb, tags, code, gates))
     if is_building:
         scan.buildings.append(geo.AreaItem(source_id, wkb, tagrules.building_tags(tags)))
+    if layer is not None:
+        scan.scenery.append(geo.AreaItem(source_id, wkb, {}, layer))
     if is_residential:
         scan.residential.append(geo.AreaItem(source_id, wkb, tagrules.residential_area_tags(tags)))
 
@@ -309,6 +322,7 @@ def _assemble(
     buildings = geo.Outlines.parse(scan.buildings)
     residential = geo.Outlines.parse(scan.residential)
     ways, points = scan.ways, scan.point_facilities
+    scenery = _basemap(scan, buildings)
     if boundary is not None:
         region = geo.checked_boundary(boundary)
         ways = geo.ways_near(ways, region, network_buffer_m)
@@ -351,6 +365,22 @@ def _assemble(
         bounds=geo.bounds(ways),
         osm_timestamp=_timestamp(file, scan.newest),
         clipped_to_boundary=boundary is not None,
+        basemap=scenery.clipped(geo.bounds(ways)) if ways else scenery,
+    )
+
+
+def _basemap(scan: _Scan, buildings: geo.Outlines) -> base.Basemap:
+    """Collect the printed map's scenery (not clipped to the boundary: maps show beyond it)."""
+    areas = geo.Outlines.parse(scan.scenery)
+    kinds = np.array([item.type_code for item in areas.items], dtype=object)
+    rails = [coords for coords in scan.rail if len(coords) >= 2]
+    return base.Basemap(
+        {
+            "buildings": buildings.geoms,
+            "water": areas.geoms[kinds == "water"],
+            "green": areas.geoms[kinds == "green"],
+            "rail": np.array([shapely.linestrings(c) for c in rails], dtype=object),
+        }
     )
 
 
