@@ -291,25 +291,24 @@ def _here_svg(placed: lay.MapLayout, paper: Paper) -> str:
 
 
 def _labels_svg(placed: lay.MapLayout) -> str:
+    # a pale plate behind each label, not a stroked copy of the text: a copy would be
+    # extracted (searched, read aloud) twice
     style = {
-        "here": ('font-weight="700" fill="#c8102e"', "#ffffff"),
-        "facility": ('fill="#1f1f1f"', "#ffffff"),
-        "walk": (f'fill="{WALK_TINT}" font-weight="700"', "#ffffff"),
-        "street": ('fill="#5a5146"', "#f8f6f0"),
+        "here": ('font-weight="700" fill="#c8102e"', "#ffffff", 0.9),
+        "facility": ('fill="#1f1f1f"', "#ffffff", 0.78),
+        "walk": (f'fill="{WALK_TINT}" font-weight="700"', "#ffffff", 0.7),
+        "street": ('fill="#5a5146"', "#f8f6f0", 0.72),
     }
     out = []
     for label in placed.labels:
-        attrs, halo = style[label.kind]
-        base = label.size_mm * 0.36
+        attrs, plate, opacity = style[label.kind]
+        corners = "L".join(f"{x:.2f} {y:.2f}" for x, y in list(label.box.exterior.coords)[:4])
+        out.append(f'<path d="M{corners}Z" fill="{plate}" fill-opacity="{opacity}"/>')
         rotate = f' transform="rotate({label.angle_deg:.2f} {label.x:.2f} {label.y:.2f})"'
-        common = (
-            f'x="{label.x:.2f}" y="{label.y + base:.2f}" font-size="{label.size_mm:.2f}" '
-            f'text-anchor="middle" {attrs}{rotate if label.angle_deg else ""}'
-        )
-        text = esc(label.text)
         out.append(
-            f'<text {common} stroke="{halo}" stroke-width="{label.size_mm * 0.28:.2f}" '
-            f'stroke-linejoin="round">{text}</text><text {common}>{text}</text>'
+            f'<text x="{label.x:.2f}" y="{label.y + label.size_mm * 0.36:.2f}" '
+            f'font-size="{label.size_mm:.2f}" text-anchor="middle" {attrs}'
+            f"{rotate if label.angle_deg else ''}>{esc(label.text)}</text>"
         )
     return "".join(out)
 

@@ -1,0 +1,87 @@
+"""The printed boards of the demo area: one A1 page each, CJK font embedded, text that matches
+the engine's walking times."""
+
+from __future__ import annotations
+
+import math
+import re
+
+import pdfplumber
+import pytest
+
+from lifecircle.boards.content import walk_text
+from lifecircle.build import build
+from lifecircle.profiles import STANDARD
+
+MM_PT = 72 / 25.4
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _pages(path):
+    with pdfplumber.open(path) as pdf:
+        return [(p.width, p.height, p.extract_text() or "", p.chars) for p in pdf.pages]
+
+
+@pytest.mark.parametrize(("paper", "size_mm"), [("A1", (594, 841)), ("A4", (210, 297))])
+def test_every_board_is_one_page_of_its_paper_with_the_cjk_font_embedded(
+    rendered, rendered_a4, paper, size_mm
+):
+    run = rendered if paper == "A1" else rendered_a4
+    assert run.boards
+    for board in run.boards:
+        pages = _pages(board.pdf)
+        assert len(pages) == 1, f"{board.board_id}: the list overflowed onto a second page"
+        width, height, _, chars = pages[0]
+        assert width == pytest.approx(size_mm[0] * MM_PT, abs=0.5)
+        assert height == pytest.approx(size_mm[1] * MM_PT, abs=0.5)
+        fonts = {c["fontname"] for c in chars}
+        assert fonts and all("NotoSansCJK" in f for f in fonts), fonts
+        assert board.png is not None and board.png.stat().st_size > 10_000
+
+
+def test_text_has_the_title_the_facilities_and_the_qr_address(rendered):
+    for board, content in zip(rendered.boards, rendered.contents, strict=True):
+        text = _squash(_pages(board.pdf)[0][2])
+        assert _squash(content.title) in text
+        assert "您在这里" in text and "©OpenStreetMap" in text and "数据更新于" in text
+        assert content.items, f"{board.board_id} lists nothing"
+        for item in content.items:
+            assert _squash(item.name) in text, f"{board.board_id}: {item.name} not printed"
+        assert f"/b/{content.board.board_id}" in text
+
+
+def test_listed_minutes_are_the_engines(demo, rendered):
+    data, results = build(demo, ("standard",))
+    engine = results["standard"].boards
+    column = {code: k for k, code in enumerate(engine.type_codes)}
+    ids = [b.board_id for b in data.boards]
+    checked = 0
+    for board, content in zip(rendered.boards, rendered.contents, strict=True):
+        row = ids.index(board.board_id)
+        lines = [_squash(line) for line in _pages(board.pdf)[0][2].splitlines()]
+        for item in content.items:
+            k = column[item.type_code]
+            if engine.nearest[row, k] == item.facility:
+                assert item.cost == pytest.approx(engine.cost[row, k], abs=1e-6)
+                checked += 1
+            expected = f"{max(1, math.ceil(item.cost / 60 - 1e-9))}分钟"
+            assert item.walk == expected == walk_text(item.cost, STANDARD, "zh")
+            mine = [x for x in lines if f"{item.number}{_squash(item.name)[:6]}" in x]
+            assert any(expected in x for x in mine), f"{item.name}: {expected} not in {mine}"
+    assert checked >= 10
+
+
+def test_missing_note_lists_required_types_missing_within_their_level(demo, rendered):
+    data, results = build(demo, ("standard",))
+    engine = results["standard"].boards
+    content = rendered.contents[0]
+    row = [b.board_id for b in data.boards].index(content.board.board_id)
+    for missing in content.missing:
+        k = engine.type_codes.index(missing.type_code)
+        assert engine.cost[row, k] > missing.level_min * 60
+    text = _squash(_pages(rendered.boards[0].pdf)[0][2])
+    if content.missing:
+        assert "缺什么" in text and _squash(content.missing[0].name) in text
