@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-boards demo clean
 
 setup: $(STAMP)
 
@@ -40,6 +40,10 @@ bench: $(BENCH_STAMP)
 
 bench-quick: $(BENCH_STAMP)
 	$(BIN)/python -m benchmarks.run --quick
+
+# Boards (issue 5): 500 synthetic A1 boards of the demo area, PDF + PNG each, 2 processes.
+bench-boards: setup
+	$(BIN)/python -m benchmarks.boards --boards 500 --workers 2 --out benchmarks/results/boards
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

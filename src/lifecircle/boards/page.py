@@ -153,17 +153,21 @@ def _columns(content: BoardContent, paper: Paper) -> list[str]:
     return ["".join(c) for c in columns]
 
 
-def _missing(content: BoardContent) -> str:
+def _missing(content: BoardContent, paper: Paper) -> str:
     if not content.missing:
         return ""
     lang = content.lang
     lines = []
+    # a long note would push the page over; the index CSV lists every missing type
+    most = 4 if paper.width_mm < 300 else 6
     for level in (5, 10, 15):
         names = [
             t("boards.missing_nearest", lang, name=m.name, walk=m.nearest) if m.nearest else m.name
             for m in content.missing
             if m.level_min == level
         ]
+        if len(names) > most:
+            names = [*names[:most], t("boards.missing_more", lang, n=len(names) - most)]
         if names:
             lines.append(t("boards.missing_level", lang, level=level, names="、".join(names)))
     body = "<br>".join(esc(line) for line in lines)
@@ -194,7 +198,7 @@ def _side(content: BoardContent, paper: Paper) -> str:
     return (
         f'<td class="side"><h2>{esc(t("boards.legend_title", lang))}</h2>'
         f'<div class="legend">{legend}</div><div class="legend wide">{tints}</div>'
-        f"{_missing(content)}"
+        f"{_missing(content, paper)}"
         f'<table class="qr"><tr><td><img src="{qr}"></td><td>{esc(t("boards.qr_caption", lang))}'
         f'<div class="url">{esc(content.url)}</div></td></tr></table>'
         + "".join(f'<div class="meta">{esc(line)}</div>' for line in meta)

@@ -22,7 +22,7 @@ from lifecircle.boards.scenery import StreetNet, map_scenery
 from lifecircle.io.basemap import Basemap
 from lifecircle.taxonomy import ContentArea
 
-PREVIEW_WIDTH_PX = 900
+PREVIEW_WIDTH_PX = 800
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,6 +89,6 @@ def write_preview(pdf: Path, png: Path, *, width_px: int = PREVIEW_WIDTH_PX) -> 
     try:
         page = document[0]
         image = page.render(scale=width_px / page.get_width()).to_pil()
-        image.convert("RGB").save(png, optimize=True)
+        image.convert("RGB").save(png)
     finally:
         document.close()
