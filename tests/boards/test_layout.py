@@ -44,3 +44,28 @@ def test_rotated_label_box_and_edge_arrows():
     assert y1 - y0 > x1 - x0  # turned upright
     x, y, angle = edge_point((50, 50), (50, -100), width=100, height=100, inset=5)
     assert (x, y, angle) == (50, 5, 90)
+
+
+def test_listed_facilities_outside_a_small_frame_become_arrows_with_minutes(demo, tmp_path):
+    from lifecircle.boards.batch import prepare
+    from lifecircle.boards.render import board_html
+
+    (demo.root / "boards.toml").write_text(
+        '[boards."demo-gate-1"]\nframe_m = 150\n', encoding="utf-8"
+    )
+    try:
+        prepared = prepare(demo, tmp_path, board_ids=["demo-gate-1"])
+    finally:
+        (demo.root / "boards.toml").unlink()
+    html, layout = board_html(prepared.jobs[0], prepared.scene)
+    arrows = [m for m in layout.markers if m.arrow_deg is not None]
+    assert arrows, "nothing lies outside a 300 m frame?"
+    width, height = layout.frame.width_mm, layout.frame.height_mm
+    for marker in arrows:
+        assert min(marker.x, marker.y, width - marker.x, height - marker.y) < 3 * marker.size
+    walks = {m.item.walk for m in arrows}
+    arrow_labels = [lb.text for lb in layout.labels if lb.kind == "facility"]
+    assert any(walk in text for walk in walks for text in arrow_labels)
+    boxes = layout.boxes() + [("furniture", b) for b in layout.obstacles]
+    for (name_a, a), (name_b, b) in itertools.combinations(boxes, 2):
+        assert a.intersection(b).area < 1e-6, f"{name_a} / {name_b}"
