@@ -66,6 +66,8 @@ class BoardContent:
     areas: tuple[ContentArea, ...]
     missing: tuple[MissingType, ...]
     walk_areas: tuple[BaseGeometry, ...]
+    #: How far each of the 5/10/15 walking areas reaches, as printed ("5分钟", or "300米").
+    walk_levels: tuple[str, ...]
     data_date: str
     convention: str
     url: str
@@ -119,16 +121,23 @@ def board_content(
         title=t("boards.title", lang, area=inputs.area_name, place=place),
         subtitle=_subtitle(board, lang),
         items=items,
-        areas=tuple(
-            a
-            for a in inputs.taxonomy.areas
-            if any(options.shows(x.code, a.code) for x in inputs.taxonomy.types_in_area(a.code))
-        ),
+        areas=_shown_areas(inputs.taxonomy, options),
         missing=_missing(row, inputs=inputs, options=options) if options.missing_note else (),
         walk_areas=tuple(main.board_areas[row]),
+        walk_levels=tuple(
+            walk_text(main.profile.threshold(m), main.profile, lang) for m in LEVELS_MIN
+        ),
         data_date=data.data_date[:10],
         convention=main.profile.describe(),
         url=f"{inputs.base_url.rstrip('/')}/b/{board.board_id}",
+    )
+
+
+def _shown_areas(taxonomy: Taxonomy, options: BoardOptions) -> tuple[ContentArea, ...]:
+    return tuple(
+        a
+        for a in taxonomy.areas
+        if any(options.shows(x.code, a.code) for x in taxonomy.types_in_area(a.code))
     )
 
 

@@ -111,8 +111,7 @@ def _walk_labels(
     content: BoardContent, scenery: MapScenery, *, size_mm: float, occupied: lay.Occupied
 ) -> list[lay.PlacedLabel | None]:
     found = []
-    for level, area in zip((5, 10, 15), scenery.walk_areas, strict=False):
-        text = t("boards.walk_label", content.lang, n=level)
+    for text, area in zip(content.walk_levels, scenery.walk_areas, strict=False):
         spots = []
         for polygon in shapely.get_parts(np.array([area], dtype=object)):
             if polygon.geom_type != "Polygon" or polygon.is_empty:

@@ -186,8 +186,8 @@ def _side(content: BoardContent, paper: Paper) -> str:
         f'height="{paper.text_pt:.1f}pt">'
         f'<rect width="100%" height="100%" fill="{WALK_TINT}" fill-opacity="{o}" '
         f'stroke="{WALK_TINT}" stroke-width="0.6"/></svg> '
-        f"{esc(t('boards.walk_legend', lang, n=n))}</div>"
-        for n, o in ((5, 0.32), (10, 0.19), (15, 0.09))
+        f"{esc(t('boards.walk_legend', lang, walk=walk))}</div>"
+        for walk, o in zip(content.walk_levels, (0.32, 0.19, 0.09), strict=False)
     )
     qr = segno.make(content.url, error="m").svg_data_uri(scale=4, border=2, dark="#1a1a1a")
     meta = [
