@@ -9,8 +9,6 @@ import pytest
 from lifecircle.boards import make_boards
 from lifecircle.demo import build_demo
 
-RENDERED = ("demo-gate-1", "demo-centre-5", "demo-gate-4")
-
 
 @pytest.fixture(scope="session")
 def demo(tmp_path_factory):
@@ -21,9 +19,9 @@ def demo(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def rendered(demo, tmp_path_factory):
-    """Three demo boards on A1, rendered in this process."""
+    """Every demo board on A1, rendered in two worker processes as the CLI does."""
     out = tmp_path_factory.mktemp("out") / "boards"
-    return make_boards(demo, out, board_ids=RENDERED, paper="A1", workers=1)
+    return make_boards(demo, out, paper="A1", workers=2)
 
 
 @pytest.fixture(scope="session")

@@ -266,7 +266,7 @@ def write_index(out_dir: Path, contents: Sequence[BoardContent], *, lang: str) -
             c.board.board_id,
             c.board.name,
             str(len(c.items)),
-            "、".join(m.name for m in c.missing),
+            t("boards.list_sep", lang).join(m.name for m in c.missing),
             f"{c.board.board_id}.pdf",
             f"{c.board.board_id}.png",
             c.url,

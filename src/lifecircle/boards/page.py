@@ -169,7 +169,14 @@ def _missing(content: BoardContent, paper: Paper) -> str:
         if len(names) > most:
             names = [*names[:most], t("boards.missing_more", lang, n=len(names) - most)]
         if names:
-            lines.append(t("boards.missing_level", lang, level=level, names="、".join(names)))
+            lines.append(
+                t(
+                    "boards.missing_level",
+                    lang,
+                    level=level,
+                    names=t("boards.list_sep", lang).join(names),
+                )
+            )
     body = "<br>".join(esc(line) for line in lines)
     return f'<div class="note"><b>{esc(t("boards.missing_title", lang))}</b><br>{body}</div>'
 
