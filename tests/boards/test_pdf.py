@@ -94,3 +94,25 @@ def test_missing_note_lists_required_types_missing_within_their_level(demo, rend
     text = _squash(_pages(rendered.boards[0].pdf)[0][2])
     if content.missing:
         assert "缺什么" in text and _squash(content.missing[0].name) in text
+
+
+def test_a_list_too_long_for_the_page_drops_its_farthest_facilities(demo, tmp_path):
+    from lifecircle.boards import board_contents, make_boards
+
+    (demo.root / "boards.toml").write_text(
+        "[defaults]\nmax_facilities = 40\nper_type = 5\n", encoding="utf-8"
+    )
+    try:
+        planned = board_contents(demo, board_ids=["demo-centre-2"], paper="A4")[0][0]
+        run = make_boards(demo, tmp_path, board_ids=("demo-centre-2",), paper="A4", workers=1)
+    finally:
+        (demo.root / "boards.toml").unlink()
+    printed = run.contents[0]
+    assert len(_pages(run.boards[0].pdf)) == 1
+    assert 0 < len(printed.items) < len(planned.items)
+    kept = {i.facility for i in printed.items}
+    dropped = [i.cost for i in planned.items if i.facility not in kept]
+    assert max(i.cost for i in printed.items) <= min(dropped)
+    assert [i.number for i in printed.items] == list(range(1, len(printed.items) + 1))
+    text = _squash(_pages(run.boards[0].pdf)[0][2])
+    assert all(_printed(i.name, text) for i in printed.items)

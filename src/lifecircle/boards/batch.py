@@ -242,7 +242,7 @@ def make_boards(
     prepare_s = time.perf_counter() - started
     workers = project.settings.build_workers if workers is None else workers
     rendered = render_all(prepared, workers=workers, progress=progress)
-    contents = tuple(job.content for job in prepared.jobs)
+    contents = tuple(board.content for board in rendered)
     index_csv, index_html = write_index(out_dir, contents, lang=lang)
     return BoardsRun(
         boards=tuple(rendered),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
@@ -85,6 +85,17 @@ class ContentInputs:
     base_url: str
     lang: str
     paper: Paper
+
+
+def fewer_items(content: BoardContent, keep: int) -> BoardContent:
+    """Keep the ``keep`` nearest listed facilities, numbered again in list order.
+
+    Used when a page would overflow; the dropped facilities are the farthest ones.
+    """
+    nearest = sorted(content.items, key=lambda i: (i.cost, i.number))[: max(0, keep)]
+    kept = sorted(nearest, key=lambda i: i.number)
+    items = tuple(replace(item, number=n) for n, item in enumerate(kept, start=1))
+    return replace(content, items=items)
 
 
 def walk_text(cost: float, profile: WalkProfile, lang: str) -> str:

@@ -7,13 +7,13 @@ base map, content areas) so a worker receives it once. It decides no content.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pypdfium2
 import weasyprint
 
-from lifecircle.boards.content import BoardContent
+from lifecircle.boards.content import BoardContent, fewer_items
 from lifecircle.boards.layout import MapLayout, fit_frame
 from lifecircle.boards.mapsvg import compose_map, map_svg
 from lifecircle.boards.options import PAPERS
@@ -23,6 +23,8 @@ from lifecircle.io.basemap import Basemap
 from lifecircle.taxonomy import ContentArea
 
 PREVIEW_WIDTH_PX = 800
+#: At most this many times a board drops a fifth of its list to fit on one page.
+MAX_SHRINKS = 4
 
 
 @dataclass(frozen=True, eq=False)
@@ -55,6 +57,8 @@ class RenderedBoard:
     png: Path | None
     layout: MapLayout
     html: str
+    #: What was printed (fewer facilities than planned if the page had to be shortened).
+    content: BoardContent
 
 
 def board_html(job: BoardJob, scene: Scene) -> tuple[str, MapLayout]:
@@ -74,13 +78,25 @@ def board_html(job: BoardJob, scene: Scene) -> tuple[str, MapLayout]:
 
 
 def render_board(job: BoardJob, scene: Scene) -> RenderedBoard:
-    """Write the board's PDF (and PNG preview) and return where they are."""
+    """Write the board's PDF (and PNG preview) and return where they are.
+
+    A board whose list would spill onto a second page (long names, many hours) drops its
+    farthest facilities until it fits on one.
+    """
     html, placed = board_html(job, scene)
+    document = weasyprint.HTML(string=html, base_url=str(job.pdf.parent)).render()
+    for _ in range(MAX_SHRINKS):
+        if len(document.pages) <= 1 or not job.content.items:
+            break
+        keep = int(len(job.content.items) * 0.8)
+        job = replace(job, content=fewer_items(job.content, keep))
+        html, placed = board_html(job, scene)
+        document = weasyprint.HTML(string=html, base_url=str(job.pdf.parent)).render()
     job.pdf.parent.mkdir(parents=True, exist_ok=True)
-    weasyprint.HTML(string=html, base_url=str(job.pdf.parent)).write_pdf(str(job.pdf))
+    document.write_pdf(str(job.pdf))
     if job.png is not None:
         write_preview(job.pdf, job.png)
-    return RenderedBoard(job.content.board.board_id, job.pdf, job.png, placed, html)
+    return RenderedBoard(job.content.board.board_id, job.pdf, job.png, placed, html, job.content)
 
 
 def write_preview(pdf: Path, png: Path, *, width_px: int = PREVIEW_WIDTH_PX) -> None:
