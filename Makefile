@@ -22,6 +22,7 @@ run: setup
 	$(BIN)/lifecircle demo $(DEMO_DIR) --fresh
 	$(BIN)/lifecircle -p $(DEMO_DIR) build
 	$(BIN)/lifecircle -p $(DEMO_DIR) gaps --out $(DEMO_DIR)/gaps.xlsx
+	$(BIN)/lifecircle -p $(DEMO_DIR) boards --all --out $(DEMO_DIR)/boards
 	$(BIN)/lifecircle -p $(DEMO_DIR) serve
 
 test: setup
@@ -45,9 +46,14 @@ bench-quick: $(BENCH_STAMP)
 # Site planning (issue 6): 1,000 compounds × 2,000 candidates, N = 10; needs no peer tools
 bench-plan: $(STAMP)
 	$(BIN)/python -m benchmarks.plan benchmarks/results/plan
+
 # Web load (issue 4): the demo served by `lifecircle serve --workers 2`, 100 clients, ~1 minute.
 bench-load: setup
 	$(BIN)/python -m benchmarks.load
+
+# Boards (issue 5): 500 synthetic A1 boards of the demo area, PDF + PNG each, 2 processes.
+bench-boards: setup
+	$(BIN)/python -m benchmarks.boards --boards 500 --workers 2 --out benchmarks/results/boards
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

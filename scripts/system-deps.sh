@@ -5,7 +5,8 @@
 # As root with apt-get it installs what is missing; otherwise it only checks and says what to do.
 set -euo pipefail
 
-packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 fontconfig)
+# libharfbuzz-subset0: WeasyPrint subsets the CJK font with it in ~0.1 s (fontTools: seconds)
+packages=(fonts-noto-cjk libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fontconfig)
 command -v npm >/dev/null || packages+=(nodejs npm)
 if [[ "${1:-}" == "test" ]]; then
     packages+=(chromium)

@@ -63,6 +63,8 @@ class Settings:
         The window of those failed logins, in minutes.
     staff_session_hours
         How long a staff login lasts, in hours.
+    public_base_url
+        Where residents reach the web app; board QR codes point to ``<url>/b/<board id>``.
     """
 
     database_url: str = ""
@@ -84,6 +86,7 @@ class Settings:
     staff_login_max_failures: int = 5
     staff_login_window_min: float = 15.0
     staff_session_hours: float = 12.0
+    public_base_url: str = "http://127.0.0.1:8000"
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -110,6 +113,7 @@ SETTING_HELP: Mapping[str, str] = {
     "staff_login_max_failures": "Failed logins per IP and per user name before login pauses",
     "staff_login_window_min": "Window of those failed logins (minutes)",
     "staff_session_hours": "How long a staff login lasts (hours)",
+    "public_base_url": "Public address of the web app; board QR codes open <url>/b/<board id>",
 }
 
 

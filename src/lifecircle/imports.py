@@ -19,6 +19,7 @@ from lifecircle.compounds import derive_compounds
 from lifecircle.errors import BadRowsError, RowProblem
 from lifecircle.io import crs as crs_io
 from lifecircle.io import records as records_io
+from lifecircle.io.basemap import save_basemap
 from lifecircle.io.boundary import read_boundary
 from lifecircle.io.osm import read_osm
 from lifecircle.io.sheets import Sheet, read_sheet
@@ -147,6 +148,8 @@ def import_osm(
             author=author,
             meta_values=meta_values,
         )
+    if not dry_run:
+        save_basemap(project.cache_dir, extract.basemap)
     return ImportReport("osm", str(path), dry_run, summary, version, notes=tuple(notes))
 
 

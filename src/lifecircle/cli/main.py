@@ -18,6 +18,7 @@ from rich.table import Table
 
 from lifecircle import __version__, console, history, imports
 from lifecircle.cli.base import CRS_CHOICE, Context, handled, parse_sets
+from lifecircle.cli.boards import boards_command
 from lifecircle.cli.edit import edit_group
 from lifecircle.cli.engine import access_command, build_command, gaps_command
 from lifecircle.cli.plan import plan_command
@@ -329,6 +330,7 @@ main.add_command(access_command)
 main.add_command(plan_command)
 main.add_command(user_group)
 main.add_command(serve_command)
+main.add_command(boards_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

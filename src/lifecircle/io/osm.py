@@ -13,6 +13,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import osmium
 import shapely
 from shapely.geometry.base import BaseGeometry
@@ -20,6 +21,7 @@ from shapely.geometry.base import BaseGeometry
 from lifecircle.errors import Msg, OsmFileError
 from lifecircle.io import _osm_geom as geo
 from lifecircle.io import _osm_tags as tagrules
+from lifecircle.io import basemap as base
 from lifecircle.model import (
     Building,
     CandidateSite,
@@ -59,6 +61,8 @@ class OsmExtract:
     clipped_to_boundary: bool
     #: Places that could host a new facility and are no facility themselves (site planning).
     candidates: tuple[CandidateSite, ...] = ()
+    #: Buildings, water, green space and rail lines near the walk network, for printed maps.
+    basemap: base.Basemap = field(default_factory=base.Basemap.empty)
 
 
 @dataclass
@@ -77,6 +81,9 @@ class _Scan:
     area_facilities: list[geo.AreaItem] = field(default_factory=list)
     buildings: list[geo.AreaItem] = field(default_factory=list)
     residential: list[geo.AreaItem] = field(default_factory=list)
+    #: Base-map areas (layer name in ``type_code``) and rail lines, for printed boards.
+    scenery: list[geo.AreaItem] = field(default_factory=list)
+    rail: list[tuple[LonLat, ...]] = field(default_factory=list)
     newest: datetime = _NO_TIMESTAMP_BEFORE
 
 
@@ -221,6 +228,8 @@ def _on_node(scan: _Scan, obj: Any) -> None:
 
 def _on_way(scan: _Scan, obj: Any) -> None:
     tags = _tags(obj)
+    if base.is_rail(tags):
+        scan.rail.append(_longest_located_run(obj.nodes)[1])
     if not tagrules.is_walkable(tags):
         return
     node_ids, coords = _longest_located_run(obj.nodes)
@@ -259,7 +268,8 @@ def _on_area(scan: _Scan, obj: Any, factory: Any) -> None:
     is_residential = tags.get("landuse") == "residential"
     code = scan.match_type(tags)
     candidate = code is None and scan.keep_candidate is not None and scan.keep_candidate(tags)
-    if code is None and not is_building and not is_residential and not candidate:
+    layer = base.area_layer(tags)
+    if code is None and not (is_building or is_residential or candidate or layer is not None):
         return
     try:
         wkb = bytes.fromhex(factory.create_multipolygon(obj))  # bytes parse faster than hex
@@ -275,6 +285,8 @@ def _on_area(scan: _Scan, obj: Any, factory: Any) -> None:
         scan.area_candidates.append(geo.AreaItem(source_id, wkb, tags))
     if is_building:
         scan.buildings.append(geo.AreaItem(source_id, wkb, tagrules.building_tags(tags)))
+    if layer is not None:
+        scan.scenery.append(geo.AreaItem(source_id, wkb, {}, layer))
     if is_residential:
         scan.residential.append(geo.AreaItem(source_id, wkb, tagrules.residential_area_tags(tags)))
 
@@ -337,6 +349,7 @@ def _assemble(
     residential = geo.Outlines.parse(scan.residential)
     area_candidates = geo.Outlines.parse(scan.area_candidates)
     ways, points, candidates = scan.ways, scan.point_facilities, scan.candidates
+    scenery = _basemap(scan, buildings)
     if boundary is not None:
         region = geo.checked_boundary(boundary)
         ways = geo.ways_near(ways, region, network_buffer_m)
@@ -391,6 +404,22 @@ def _assemble(
                 key=lambda c: geo.id_order(c.source_id),
             )
         ),
+        basemap=scenery.clipped(geo.bounds(ways)) if ways else scenery,
+    )
+
+
+def _basemap(scan: _Scan, buildings: geo.Outlines) -> base.Basemap:
+    """Collect the printed map's scenery (not clipped to the boundary: maps show beyond it)."""
+    areas = geo.Outlines.parse(scan.scenery)
+    kinds = np.array([item.type_code for item in areas.items], dtype=object)
+    rails = [coords for coords in scan.rail if len(coords) >= 2]
+    return base.Basemap(
+        {
+            "buildings": buildings.geoms,
+            "water": areas.geoms[kinds == "water"],
+            "green": areas.geoms[kinds == "green"],
+            "rail": np.array([shapely.linestrings(c) for c in rails], dtype=object),
+        }
     )
 
 

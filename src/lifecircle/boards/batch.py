@@ -1,0 +1,299 @@
+"""The ``lifecircle boards`` use case: build results, choose content, render boards in parallel.
+
+Reads the build results (building what is not cached), computes each board's content in this
+process, subsets the CJK font once for the batch, then renders the boards in worker processes
+and writes an index (CSV and HTML). It prints nothing; progress goes to a callback.
+"""
+
+from __future__ import annotations
+
+import csv
+import multiprocessing
+import time
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from lifecircle.boards.content import BoardContent, ContentInputs, board_content
+from lifecircle.boards.fonts import subset_fonts
+from lifecircle.boards.options import PAPERS, BoardOptions, read_board_options
+from lifecircle.boards.reach import facility_costs
+from lifecircle.boards.render import BoardJob, RenderedBoard, Scene, render_board
+from lifecircle.boards.scenery import StreetNet
+from lifecircle.boards.symbols import esc
+from lifecircle.build import AreaData, ProfileResult, build
+from lifecircle.errors import ConfigError
+from lifecircle.i18n import catalogue, t
+from lifecircle.io.basemap import load_basemap
+from lifecircle.project import Project
+
+Progress = Callable[[int, int], None]
+#: Boards below this many are rendered in this process (starting workers costs ~2 s).
+PARALLEL_MIN_BOARDS = 4
+
+
+@dataclass(frozen=True)
+class BoardsRun:
+    """What :func:`make_boards` wrote, and how long the parts took (seconds)."""
+
+    boards: tuple[RenderedBoard, ...]
+    contents: tuple[BoardContent, ...]
+    index_csv: Path
+    index_html: Path
+    paper: str
+    profile: str
+    prepare_s: float
+    font_s: float
+    render_s: float
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """Everything decided before rendering: the jobs and the scene they share."""
+
+    jobs: tuple[BoardJob, ...]
+    scene: Scene
+    font_s: float
+
+
+def _rows(data: AreaData, board_ids: Sequence[str]) -> list[int]:
+    ids = [b.board_id for b in data.boards]
+    if not ids:
+        raise ConfigError("error.boards.no_boards")
+    if not board_ids:
+        return list(range(len(ids)))
+    for board_id in board_ids:
+        if board_id not in ids:
+            raise ConfigError("error.boards.no_such_board", board=board_id, known=tuple(ids[:8]))
+    return [ids.index(board_id) for board_id in dict.fromkeys(board_ids)]
+
+
+def _other_profile(profile: str, results: dict[str, ProfileResult]) -> ProfileResult | None:
+    main = results[profile]
+    if profile == "elderly" or main.profile.convention == "distance":
+        return None
+    return results.get("elderly")
+
+
+def board_contents(
+    project: Project,
+    *,
+    board_ids: Sequence[str] = (),
+    paper: str = "A1",
+    profile: str = "standard",
+    lang: str = "zh",
+) -> tuple[list[BoardContent], dict[str, BoardOptions], AreaData]:
+    """Return the content of each chosen board (all when ``board_ids`` is empty), in board order."""
+    wanted = (profile,) if profile in ("elderly", "planning") else (profile, "elderly")
+    data, results = build(project, wanted)
+    rows = _rows(data, board_ids)
+    unreached = set(results[profile].unreached.get("boards", []))
+    for row in rows:
+        board_id = data.boards[row].board_id
+        if board_id in unreached and board_ids:
+            max_m = project.settings.snap_max_m
+            raise ConfigError("error.boards.unreached", board=board_id, max_m=max_m)
+    # with --all, a board off the walk network is left out (the build reports it)
+    rows = [row for row in rows if data.boards[row].board_id not in unreached]
+    taxonomy = project.taxonomy()
+    options = read_board_options(
+        project.root, board_ids=[b.board_id for b in data.boards], taxonomy=taxonomy
+    )
+    main, other = results[profile], _other_profile(profile, results)
+    limit = main.profile.threshold(15) * 1.5
+    snap = project.settings.snap_max_m
+    costs = facility_costs(data, main.profile, boards=rows, limit=limit, max_snap_m=snap)
+    other_costs = (
+        None
+        if other is None
+        else facility_costs(data, other.profile, boards=rows, limit=limit * 2, max_snap_m=snap)
+    )
+    inputs = ContentInputs(
+        data=data,
+        taxonomy=taxonomy,
+        main=main,
+        other=other,
+        area_name=project.area_name,
+        base_url=project.settings.public_base_url,
+        lang=lang,
+        paper=PAPERS[paper],
+    )
+    contents = [
+        board_content(
+            row,
+            inputs=inputs,
+            options=options[data.boards[row].board_id],
+            costs=costs[k],
+            other_costs=None if other_costs is None else other_costs[k],
+        )
+        for k, row in enumerate(rows)
+    ]
+    return contents, options, data
+
+
+def _texts(contents: Sequence[BoardContent], data: AreaData, lang: str) -> list[str]:
+    """Every string the boards may print, for the font subset."""
+    texts = [w.tags.get("name", "") for w in data.ways]
+    texts += [m.get(lang, "") for key, m in catalogue().items() if key.startswith("boards.")]
+    for content in contents:
+        texts += [content.title, content.subtitle, content.convention, content.url]
+        texts += [a.name_zh + a.name_en for a in content.areas]
+        texts += [f"{i.name}{i.walk}{i.walk_other}{i.hours}{i.phone}" for i in content.items]
+        texts += [m.name + m.nearest for m in content.missing]
+    return texts
+
+
+def prepare(
+    project: Project,
+    out_dir: Path,
+    *,
+    board_ids: Sequence[str] = (),
+    paper: str = "A1",
+    profile: str = "standard",
+    lang: str = "zh",
+    previews: bool = True,
+) -> Prepared:
+    """Decide every board's content and the shared scene; subset the font once."""
+    contents, options, data = board_contents(
+        project, board_ids=board_ids, paper=paper, profile=profile, lang=lang
+    )
+    started = time.perf_counter()
+    fonts = subset_fonts(project.cache_dir, _texts(contents, data, lang))
+    font_s = time.perf_counter() - started
+    taxonomy = project.taxonomy()
+    scene = Scene(
+        net=StreetNet.from_ways(data.ways),
+        basemap=load_basemap(project.cache_dir),
+        areas={a.code: a for a in taxonomy.areas},
+        font_css=fonts.css(),
+    )
+    jobs = tuple(
+        BoardJob(
+            content=c,
+            paper=paper,
+            frame_m=options[c.board.board_id].frame_m,
+            pdf=out_dir / f"{c.board.board_id}.pdf",
+            png=out_dir / f"{c.board.board_id}.png" if previews else None,
+        )
+        for c in contents
+    )
+    return Prepared(jobs, scene, font_s)
+
+
+_SCENE: Scene | None = None
+
+
+def _init_worker(scene: Scene) -> None:
+    global _SCENE
+    _SCENE = scene
+
+
+def _render_in_worker(job: BoardJob) -> RenderedBoard:
+    assert _SCENE is not None, "worker started without a scene"
+    return render_board(job, _SCENE)
+
+
+def render_all(
+    prepared: Prepared, *, workers: int, progress: Progress | None = None
+) -> list[RenderedBoard]:
+    """Render every job, in ``workers`` processes when there are enough boards; board order."""
+    jobs = prepared.jobs
+    done: dict[int, RenderedBoard] = {}
+    if workers <= 1 or len(jobs) < PARALLEL_MIN_BOARDS:
+        for k, job in enumerate(jobs):
+            done[k] = render_board(job, prepared.scene)
+            if progress:
+                progress(len(done), len(jobs))
+        return [done[k] for k in range(len(jobs))]
+    # spawn, not fork: a fresh interpreter shares no open database handle with this one
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(
+        max_workers=min(workers, len(jobs)),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(prepared.scene,),
+    ) as pool:
+        futures = {pool.submit(_render_in_worker, job): k for k, job in enumerate(jobs)}
+        for future in as_completed(futures):
+            done[futures[future]] = future.result()
+            if progress:
+                progress(len(done), len(jobs))
+    return [done[k] for k in range(len(jobs))]
+
+
+def make_boards(
+    project: Project,
+    out_dir: Path,
+    *,
+    board_ids: Sequence[str] = (),
+    paper: str = "A1",
+    profile: str = "standard",
+    lang: str = "zh",
+    workers: int | None = None,
+    progress: Progress | None = None,
+) -> BoardsRun:
+    """Make the PDF and PNG of each board (all boards when ``board_ids`` is empty) and an index."""
+    started = time.perf_counter()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    prepared = prepare(
+        project, out_dir, board_ids=board_ids, paper=paper, profile=profile, lang=lang
+    )
+    prepare_s = time.perf_counter() - started
+    workers = project.settings.build_workers if workers is None else workers
+    rendered = render_all(prepared, workers=workers, progress=progress)
+    contents = tuple(board.content for board in rendered)
+    index_csv, index_html = write_index(out_dir, contents, lang=lang)
+    return BoardsRun(
+        boards=tuple(rendered),
+        contents=contents,
+        index_csv=index_csv,
+        index_html=index_html,
+        paper=paper,
+        profile=profile,
+        prepare_s=prepare_s - prepared.font_s,
+        font_s=prepared.font_s,
+        render_s=time.perf_counter() - started - prepare_s,
+    )
+
+
+def write_index(out_dir: Path, contents: Sequence[BoardContent], *, lang: str) -> tuple[Path, Path]:
+    """Write ``index.csv`` and ``index.html`` listing every board with its files."""
+    keys = ("col_id", "col_name", "col_facilities", "col_missing", "col_pdf", "col_png", "col_url")
+    header = [t(f"boards.{key}", lang) for key in keys]
+    rows = [
+        [
+            c.board.board_id,
+            c.board.name,
+            str(len(c.items)),
+            t("boards.list_sep", lang).join(m.name for m in c.missing),
+            f"{c.board.board_id}.pdf",
+            f"{c.board.board_id}.png",
+            c.url,
+        ]
+        for c in contents
+    ]
+    csv_path = out_dir / "index.csv"
+    with csv_path.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    html_path = out_dir / "index.html"
+    cells = "".join(
+        "<tr>"
+        + "".join(f"<td>{esc(v)}</td>" for v in row[:4])
+        + f'<td><a href="{esc(row[4])}">PDF</a></td>'
+        + f'<td><a href="{esc(row[5])}"><img src="{esc(row[5])}" width="120"></a></td>'
+        + f'<td><a href="{esc(row[6])}">{esc(row[6])}</a></td></tr>'
+        for row in rows
+    )
+    title = esc(t("boards.index_title", lang))
+    html_path.write_text(
+        f'<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title}</title>'
+        "<style>body{font-family:sans-serif;margin:2em}td,th{border-bottom:1px solid #ccc;"
+        "padding:.3em .6em;text-align:left;vertical-align:top}</style></head><body>"
+        f"<h1>{title}</h1><table><tr>{''.join(f'<th>{esc(h)}</th>' for h in header)}</tr>"
+        f"{cells}</table></body></html>",
+        encoding="utf-8",
+    )
+    return csv_path, html_path

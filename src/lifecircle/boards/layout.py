@@ -1,0 +1,336 @@
+"""Map layout of a board: frame and scale, marker positions and labels that never collide.
+
+Everything is in map millimetres (origin top-left, y down). Markers are placed greedily (the
+nearest facility at its true spot, others pushed aside with a leader line), then labels try
+candidate positions around their anchor and are dropped rather than overlap. Every placed box
+is kept in :class:`MapLayout`, so a test can check that nothing overlaps. It draws nothing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import Polygon
+
+from lifecircle.boards.content import BoardContent, ListedFacility
+from lifecircle.io.crs import LocalMetric, local_metric_transformer
+
+PT_MM = 25.4 / 72.0
+#: Map scales offered (1:n); the frame takes the smallest that shows the 15-minute area.
+NICE_SCALES = (
+    500,
+    750,
+    1000,
+    1250,
+    1500,
+    2000,
+    2500,
+    3000,
+    4000,
+    5000,
+    6000,
+    7500,
+    10_000,
+    12_500,
+    15_000,
+    20_000,
+    25_000,
+    30_000,
+    40_000,
+    50_000,
+    75_000,
+    100_000,
+)
+#: Labels never come closer than this to the map's edge (mm).
+EDGE_MM = 1.5
+
+
+def text_width_em(text: str) -> float:
+    """Estimated advance of ``text`` in em: CJK and full-width characters 1 em, others 0.58.
+
+    >>> text_width_em("您在这里"), round(text_width_em("A1"), 2)
+    (4.0, 1.16)
+    """
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.58 for c in text)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """The map window: ``centre`` in the board's local metres, the scale and the size on paper."""
+
+    metric: LocalMetric
+    centre_x_m: float
+    centre_y_m: float
+    width_mm: float
+    height_mm: float
+    scale: int
+
+    @property
+    def metres_per_mm(self) -> float:
+        """Ground metres per paper millimetre."""
+        return self.scale / 1000.0
+
+    def to_mm(self, x_m: float, y_m: float) -> tuple[float, float]:
+        """Local metres to map millimetres (y down)."""
+        return (
+            self.width_mm / 2 + (x_m - self.centre_x_m) / self.metres_per_mm,
+            self.height_mm / 2 - (y_m - self.centre_y_m) / self.metres_per_mm,
+        )
+
+    def lonlat_to_mm(self, lon: float, lat: float) -> tuple[float, float]:
+        """WGS-84 to map millimetres."""
+        x, y = self.metric.to_metres(lon, lat)
+        return self.to_mm(float(x), float(y))
+
+    def bbox_lonlat(self, margin_mm: float = 0.0) -> tuple[float, float, float, float]:
+        """Return the frame (grown by ``margin_mm``) as lon_min, lat_min, lon_max, lat_max."""
+        half_w = (self.width_mm / 2 + margin_mm) * self.metres_per_mm
+        half_h = (self.height_mm / 2 + margin_mm) * self.metres_per_mm
+        xs = [self.centre_x_m - half_w, self.centre_x_m + half_w]
+        ys = [self.centre_y_m - half_h, self.centre_y_m + half_h]
+        lon, lat = self.metric.to_lonlat(
+            np.array([xs[0], xs[1], xs[0], xs[1]]), np.array([ys[0], ys[0], ys[1], ys[1]])
+        )
+        return (min(lon), min(lat), max(lon), max(lat))
+
+
+def fit_frame(
+    content: BoardContent, *, width_mm: float, height_mm: float, frame_m: float = 0.0
+) -> Frame:
+    """Frame the board's 15-minute area (or ``frame_m`` metres around it), north up."""
+    board = content.board
+    metric = local_metric_transformer(board.lon, board.lat)
+    if frame_m > 0:
+        x0, y0, x1, y1 = -frame_m, -frame_m, frame_m, frame_m
+    elif content.walk_areas and not content.walk_areas[-1].is_empty:
+        x0, y0, x1, y1 = metric.geometry_to_metres(content.walk_areas[-1]).bounds
+        x0, y0, x1, y1 = min(x0, 0.0), min(y0, 0.0), max(x1, 0.0), max(y1, 0.0)
+        pad = 0.06 * max(x1 - x0, y1 - y0)
+        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+    else:
+        x0, y0, x1, y1 = -600.0, -600.0, 600.0, 600.0
+    need = max((x1 - x0) / width_mm, (y1 - y0) / height_mm) * 1000.0
+    scale = next((s for s in NICE_SCALES if s >= need), NICE_SCALES[-1])
+    return Frame(metric, (x0 + x1) / 2, (y0 + y1) / 2, width_mm, height_mm, scale)
+
+
+@dataclass(frozen=True)
+class PlacedMarker:
+    """A numbered marker at ``x``/``y`` mm; ``anchor`` is the facility's true spot.
+
+    ``arrow_deg`` is set for a facility outside the frame: the marker sits at the edge and
+    points (degrees, 0 = east, counter-clockwise on paper) towards it.
+    """
+
+    item: ListedFacility
+    x: float
+    y: float
+    anchor_x: float
+    anchor_y: float
+    size: float
+    arrow_deg: float | None = None
+
+    @property
+    def box(self) -> Polygon:
+        """The square the marker (and its arrow head) covers."""
+        half = self.size / 2 * (1.5 if self.arrow_deg is not None else 1.0)
+        return shapely.box(self.x - half, self.y - half, self.x + half, self.y + half)
+
+    @property
+    def displaced(self) -> bool:
+        """Whether the marker was pushed away from its facility (a leader line is drawn)."""
+        return (
+            self.arrow_deg is None
+            and math.hypot(self.x - self.anchor_x, self.y - self.anchor_y) > 0.05
+        )
+
+
+@dataclass(frozen=True)
+class PlacedLabel:
+    """A text label: ``x``/``y`` its centre, ``angle_deg`` its rotation (clockwise, SVG)."""
+
+    kind: str
+    text: str
+    x: float
+    y: float
+    size_mm: float
+    angle_deg: float
+    box: Polygon
+
+
+@dataclass(frozen=True)
+class MapLayout:
+    """Where everything on the map goes; ``obstacles`` are the map furniture's boxes."""
+
+    frame: Frame
+    here: tuple[float, float]
+    here_box: Polygon
+    markers: tuple[PlacedMarker, ...]
+    labels: tuple[PlacedLabel, ...]
+    obstacles: tuple[Polygon, ...]
+
+    def boxes(self) -> list[tuple[str, Polygon]]:
+        """Every placed box with what it is, for overlap checks."""
+        found: list[tuple[str, Polygon]] = [("here", self.here_box)]
+        found += [(f"marker {m.item.number}", m.box) for m in self.markers]
+        found += [(f"{label.kind} {label.text}", label.box) for label in self.labels]
+        return found
+
+
+class Occupied:
+    """The boxes placed so far, for the overlap test of the next candidate."""
+
+    def __init__(self, boxes: Iterable[Polygon], *, width_mm: float, height_mm: float) -> None:
+        self.boxes: list[Polygon] = list(boxes)
+        self.inside = shapely.box(EDGE_MM, EDGE_MM, width_mm - EDGE_MM, height_mm - EDGE_MM)
+
+    def free(self, box: Polygon) -> bool:
+        """Whether ``box`` lies inside the map and touches nothing placed."""
+        if not self.inside.contains(box):
+            return False
+        return not any(box.intersects(other) for other in self.boxes)
+
+    def take(self, box: Polygon) -> None:
+        """Mark ``box`` as used."""
+        self.boxes.append(box)
+
+
+def label_box(x: float, y: float, *, text: str, size_mm: float, angle_deg: float = 0.0) -> Polygon:
+    """Return the box of a label centred at ``x``/``y`` (turned clockwise by ``angle_deg``)."""
+    half_w = text_width_em(text) * size_mm / 2 + 0.12 * size_mm
+    half_h = 0.62 * size_mm
+    corners = [(-half_w, -half_h), (half_w, -half_h), (half_w, half_h), (-half_w, half_h)]
+    a = math.radians(angle_deg)
+    cos, sin = math.cos(a), math.sin(a)
+    return Polygon([(x + cx * cos - cy * sin, y + cx * sin + cy * cos) for cx, cy in corners])
+
+
+def ring_offsets(step: float, rings: int) -> list[tuple[float, float]]:
+    """Candidate displacements: the spot itself, then rings of growing radius.
+
+    >>> ring_offsets(1.0, 1)[:2]
+    [(0.0, 0.0), (1.0, 0.0)]
+    """
+    found = [(0.0, 0.0)]
+    for k in range(1, rings + 1):
+        n = 6 * k
+        found += [
+            (
+                round(k * step * math.cos(2 * math.pi * i / n), 6),
+                round(k * step * math.sin(2 * math.pi * i / n), 6),
+            )
+            for i in range(n)
+        ]
+    return found
+
+
+def edge_point(
+    start: tuple[float, float],
+    end: tuple[float, float],
+    *,
+    width: float,
+    height: float,
+    inset: float,
+) -> tuple[float, float, float]:
+    """Where the ray from ``start`` towards ``end`` leaves the inset frame, and its angle.
+
+    >>> edge_point((50, 50), (150, 50), width=100, height=100, inset=5)
+    (95.0, 50.0, 0.0)
+    """
+    dx, dy = end[0] - start[0], end[1] - start[1]
+    limits = []
+    for delta, origin, low, high in (
+        (dx, start[0], inset, width - inset),
+        (dy, start[1], inset, height - inset),
+    ):
+        if delta > 0:
+            limits.append((high - origin) / delta)
+        elif delta < 0:
+            limits.append((low - origin) / delta)
+    step = max(0.0, min(limits)) if limits else 0.0
+    angle = math.degrees(math.atan2(-dy, dx))
+    return (start[0] + dx * step, start[1] + dy * step, round(angle, 6))
+
+
+def place_markers(
+    items: Sequence[ListedFacility],
+    *,
+    frame: Frame,
+    here: tuple[float, float],
+    occupied: Occupied,
+    size_mm: float,
+) -> list[PlacedMarker]:
+    """Place markers nearest first; push a marker aside (or to the edge) until it is free."""
+    placed = []
+    inset = size_mm * 1.1
+    for item in sorted(items, key=lambda i: (i.cost, i.number)):
+        ax, ay = frame.lonlat_to_mm(item.lon, item.lat)
+        arrow = None
+        x, y = ax, ay
+        if not (inset <= ax <= frame.width_mm - inset and inset <= ay <= frame.height_mm - inset):
+            x, y, arrow = edge_point(
+                here, (ax, ay), width=frame.width_mm, height=frame.height_mm, inset=inset
+            )
+        marker = _free_spot(item, (x, y), (ax, ay), arrow, occupied=occupied, size_mm=size_mm)
+        if marker is not None:
+            occupied.take(marker.box)
+            placed.append(marker)
+    return placed
+
+
+def _free_spot(
+    item: ListedFacility,
+    spot: tuple[float, float],
+    anchor: tuple[float, float],
+    arrow: float | None,
+    *,
+    occupied: Occupied,
+    size_mm: float,
+) -> PlacedMarker | None:
+    for dx, dy in ring_offsets(size_mm * 1.08, 9):
+        marker = PlacedMarker(item, spot[0] + dx, spot[1] + dy, *anchor, size_mm, arrow)
+        if occupied.free(marker.box):
+            return marker
+    return None
+
+
+def place_label(
+    kind: str,
+    text: str,
+    candidates: Iterable[tuple[float, float, float]],
+    *,
+    size_mm: float,
+    occupied: Occupied,
+) -> PlacedLabel | None:
+    """Place a label at the first free candidate (centre x, y, angle); None if none is."""
+    for x, y, angle in candidates:
+        box = label_box(x, y, text=text, size_mm=size_mm, angle_deg=angle)
+        if occupied.free(box):
+            occupied.take(box)
+            return PlacedLabel(kind, text, x, y, size_mm, angle, box)
+    return None
+
+
+def around(
+    box: Polygon, *, text: str, size_mm: float, gap_mm: float
+) -> list[tuple[float, float, float]]:
+    """Label centres right, left, above, below and at the corners of ``box``."""
+    x0, y0, x1, y1 = box.bounds
+    half_w = text_width_em(text) * size_mm / 2 + 0.12 * size_mm + gap_mm
+    half_h = 0.62 * size_mm + gap_mm
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    spots = [
+        (x1 + half_w, cy),
+        (x0 - half_w, cy),
+        (cx, y0 - half_h),
+        (cx, y1 + half_h),
+        (x1 + half_w, y0 - half_h * 0.6),
+        (x1 + half_w, y1 + half_h * 0.6),
+        (x0 - half_w, y0 - half_h * 0.6),
+        (x0 - half_w, y1 + half_h * 0.6),
+    ]
+    return [(x, y, 0.0) for x, y in spots]

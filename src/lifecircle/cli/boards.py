@@ -1,0 +1,100 @@
+"""``lifecircle boards``: printable service-circle boards (PDF + PNG preview + index).
+
+Parse, call :func:`lifecircle.boards.make_boards` with a rich progress bar, print a summary.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from lifecircle.boards import PAPERS, make_boards
+from lifecircle.cli.base import Context, handled
+from lifecircle.i18n import t
+from lifecircle.profiles import BUILTIN_PROFILES
+
+
+@click.command("boards")
+@click.option("--board", "board_ids", multiple=True, help="Board id (repeatable).")
+@click.option("--all", "all_boards", is_flag=True, help="Every board of the project.")
+@click.option(
+    "--paper",
+    type=click.Choice(list(PAPERS)),
+    default="A1",
+    show_default=True,
+    help="Paper size (portrait).",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(list(BUILTIN_PROFILES)),
+    default="standard",
+    show_default=True,
+    help="Walking profile of the minutes and areas.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=Path("boards"),
+    show_default=True,
+    help="Folder for the PDFs, PNG previews and index.",
+)
+@click.option("--workers", type=int, default=None, help="Processes (default: build_workers).")
+@click.pass_obj
+@handled
+def boards_command(
+    obj: Context,
+    board_ids: tuple[str, ...],
+    all_boards: bool,
+    paper: str,
+    profile: str,
+    out: Path,
+    workers: int | None,
+) -> None:
+    """One vector PDF per board (QR code, map, numbered list), a PNG preview and an index."""
+    if all_boards == bool(board_ids):
+        raise click.UsageError("give --board ID (repeatable) or --all")
+    project = obj.project()
+    lang = obj.language(project)
+    columns = (
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=obj.out, transient=True) as bar:
+        task = bar.add_task(t("boards.running", lang), total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=t("boards.progress", lang))
+
+        run = make_boards(
+            project,
+            out,
+            board_ids=board_ids,
+            paper=paper,
+            profile=profile,
+            lang=lang,
+            workers=workers,
+            progress=progress,
+        )
+    seconds = run.prepare_s + run.font_s + run.render_s
+    obj.out.print(
+        t(
+            "boards.done",
+            lang,
+            n=len(run.boards),
+            paper=paper,
+            profile=profile,
+            seconds=seconds,
+            path=out,
+        ),
+        markup=False,
+        highlight=False,
+    )
+    obj.out.print(
+        t("boards.index_written", lang, csv=run.index_csv, html=run.index_html),
+        markup=False,
+        highlight=False,
+    )
