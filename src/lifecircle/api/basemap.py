@@ -1,7 +1,7 @@
 """``GET /api/basemap/{layer}``: the area's own streets, buildings and water as light GeoJSON.
 
 The offline base map of the pages. :func:`basemap_layers` is the one place that reads what
-the store offers for the map; answers are simplified, rounded and cached by data version.
+the project offers for the map; answers are simplified, rounded and cached by data version.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from fastapi.responses import Response
 from lifecircle.api.common import Crs, CrsParam, SnapshotDep, cached_json
 from lifecircle.api.schemas import FeatureCollectionOut
 from lifecircle.api.state import Snapshot
+from lifecircle.io.basemap import Basemap, load_basemap
 
 router = APIRouter(tags=["basemap"])
 #: About 1 m: invisible at street zoom, and a third of the vertices.
@@ -55,10 +56,10 @@ def _feature(geom: Any, properties: dict[str, Any]) -> dict[str, Any]:
 
 
 def basemap_layers(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
-    """Every base-map layer as GeoJSON features, from whatever the store offers.
+    """Every base-map layer as GeoJSON features.
 
-    Streets come from the walkable ways; the OSM import does not store buildings or water
-    yet, so those layers are empty until it does (re-wire here when it does).
+    Streets come from the stored walkable ways; buildings and water from the base map the OSM
+    import writes next to the store (:mod:`lifecircle.io.basemap`; empty when it is missing).
     """
     streets = [
         _feature(
@@ -68,7 +69,12 @@ def basemap_layers(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
         for way in snapshot.data.ways
         if len(way.coords) >= 2
     ]
-    return {"streets": streets, "buildings": [], "water": []}
+    scenery = load_basemap(snapshot.project.cache_dir) if snapshot.project else Basemap.empty()
+    return {
+        "streets": streets,
+        "buildings": [_feature(g, {}) for g in scenery.layer("buildings")],
+        "water": [_feature(g, {}) for g in scenery.layer("water")],
+    }
 
 
 @router.get("/basemap/{layer}", response_model=FeatureCollectionOut)
