@@ -54,7 +54,8 @@ def save(cache_dir: Path, key: str, result: ProfileResult) -> None:
 
     def write_npz(path: Path) -> None:
         with path.open("wb") as handle:
-            np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
+            # uncompressed: zlib took ~3 s per profile of a district (a 76 MB heat layer)
+            np.savez(handle, **arrays)  # type: ignore[arg-type]
 
     _atomic(npz, write_npz)
     info = {
