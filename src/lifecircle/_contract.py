@@ -156,7 +156,7 @@ def _cat(parts: list[np.ndarray], dtype: type) -> np.ndarray:
 def _chains(
     matrix: sp.csr_matrix, keep: np.ndarray, removed: np.ndarray
 ) -> tuple[Chains, tuple[np.ndarray, np.ndarray, np.ndarray], np.ndarray]:
-    """Degree-2 chains of the unpeeled graph: per inside node its two ends and offsets.
+    """Degree-2 chains of what peeling left: per inside node its two ends and offsets.
 
     Also returns the chains as (end, end, total cost) edges for the core, and the inside mask.
     """
@@ -180,17 +180,8 @@ def _chains(
     # each chain edge is stored twice (symmetric): halve the sum
     edge_label = np.where(inside[coo.row[touch]], labels[coo.row[touch]], labels[coo.col[touch]])
     total = np.bincount(edge_label, weights=coo.data[touch], minlength=labels.max() + 1) / 2
-    # a chain's two ends: kept neighbours of its inside nodes (twice if both sides meet one)
-    row, col = coo.row[touch], coo.col[touch]
-    boundary = inside[row] & ~inside[col]
-    b_label, b_end = labels[row[boundary]], col[boundary]
-    order = np.argsort(b_label, kind="stable")
-    b_label, b_end = b_label[order], b_end[order]
-    first = np.searchsorted(b_label, np.arange(len(total)))
-    count = np.bincount(b_label, minlength=len(total))
-    closed = count == 2  # loops with no kept node (count 0) stay unreached
-    end_a = np.where(closed, b_end[np.minimum(first, len(b_end) - 1)], -1)
-    end_b = np.where(closed, b_end[np.minimum(first + 1, len(b_end) - 1)], -1)
+    end_a, end_b = _chain_ends(labels, coo.row[touch], coo.col[touch], inside, len(total))
+    closed = end_a >= 0  # loops with no kept node stay unreached
     node = np.flatnonzero(inside)
     lab = labels[node]
     ok = closed[lab] & np.isfinite(dist[node])
@@ -203,6 +194,25 @@ def _chains(
     loops = end_a == end_b
     edges = (end_a[closed & ~loops], end_b[closed & ~loops], total[closed & ~loops])
     return chains, edges, inside
+
+
+def _chain_ends(
+    labels: np.ndarray, row: np.ndarray, col: np.ndarray, inside: np.ndarray, n_labels: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each chain's two ends: the kept neighbours of its inside nodes (-1 for closed loops).
+
+    A chain that leaves and returns to one kept node names it twice.
+    """
+    boundary = inside[row] & ~inside[col]
+    b_label, b_end = labels[row[boundary]], col[boundary]
+    order = np.argsort(b_label, kind="stable")
+    b_label, b_end = b_label[order], b_end[order]
+    first = np.searchsorted(b_label, np.arange(n_labels))
+    two = np.bincount(b_label, minlength=n_labels) == 2
+    last = max(len(b_end) - 1, 0)
+    end_a = np.where(two, b_end[np.minimum(first, last)] if len(b_end) else -1, -1)
+    end_b = np.where(two, b_end[np.minimum(first + 1, last)] if len(b_end) else -1, -1)
+    return end_a, end_b
 
 
 def _inside_labels(sub: sp.csr_matrix, inside: np.ndarray) -> np.ndarray:
