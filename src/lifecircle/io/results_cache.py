@@ -9,6 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import os
+import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,8 @@ def _paths(cache_dir: Path, key: str, profile: str) -> tuple[Path, Path]:
 
 
 def _atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
+    # a per-process temporary name: two builds of one project (CLI and web) may write at once
+    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     write(tmp)
     os.replace(tmp, path)
 
@@ -83,9 +85,10 @@ def load(cache_dir: Path, key: str, profile: WalkProfile) -> ProfileResult | Non
         return None
     try:
         info = json.loads(meta.read_text(encoding="utf-8"))
-        with np.load(npz) as arrays:
+        # our own handle: np.load leaves its file open when the zip is broken
+        with npz.open("rb") as handle, np.load(handle) as arrays:
             data = {name: arrays[name] for name in arrays.files}
-    except (OSError, ValueError, KeyError):
+    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
     codes, limits, unit = tuple(info["type_codes"]), tuple(info["limits"]), info["unit"]
     tables = {
