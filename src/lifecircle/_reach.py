@@ -79,7 +79,7 @@ class Batch:
         return np.where(self.nodes[pos] == graph_nodes, pos, -1)
 
 
-class _NodeGrid:
+class NodeGrid:
     """Graph nodes bucketed by square cells, to list the nodes near some points quickly."""
 
     def __init__(self, xy: np.ndarray, cell_m: float) -> None:
@@ -115,6 +115,28 @@ class _NodeGrid:
         low, high = points.min(axis=0), points.max(axis=0)
         gap = np.maximum(np.maximum(low - self.xy[found], self.xy[found] - high), 0.0)
         return np.sort(found[np.hypot(gap[:, 0], gap[:, 1]) <= radius_m])
+
+    def nodes_in_box(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """Sorted nodes with ``low <= xy <= high`` (both axes), from the cells the box touches."""
+        if not math.isfinite(self.cell_m) or len(self.xy) == 0:
+            inside = np.all((self.xy >= low) & (self.xy <= high), axis=1)
+            return np.flatnonzero(inside)
+        first = np.maximum(np.floor((low - self.low) / self.cell_m).astype(np.int64), 0)
+        last = np.minimum(
+            np.floor((high - self.low) / self.cell_m).astype(np.int64), self.shape - 1
+        )
+        if np.any(last < first):
+            return np.empty(0, dtype=np.int64)
+        i, j = np.arange(first[0], last[0] + 1), np.arange(first[1], last[1] + 1)
+        key = (i[:, None] * self.shape[1] + j[None, :]).ravel()
+        starts, stops = self.start[key], self.start[key + 1]
+        lens = stops - starts
+        ends = np.cumsum(lens)
+        found = self.order[np.repeat(starts - (ends - lens), lens) + np.arange(ends[-1])]
+        xy = self.xy[found]
+        inside = (xy[:, 0] >= low[0]) & (xy[:, 0] <= high[0])
+        inside &= (xy[:, 1] >= low[1]) & (xy[:, 1] <= high[1])
+        return np.sort(found[inside])
 
 
 def submatrix(matrix: sp.csr_matrix, nodes: np.ndarray, scratch: np.ndarray) -> sp.csr_matrix:
@@ -197,7 +219,7 @@ def search_batches(
     radius_m = limit * reach_speed(graph) * (1.0 + 1e-9) + 1e-6
     cell_m = max(radius_m * CELL_PER_RADIUS, MIN_CELL_M)
     xy = graph.node_xy
-    grid = _NodeGrid(xy, max(radius_m / 2, MIN_CELL_M))
+    grid = NodeGrid(xy, max(radius_m / 2, MIN_CELL_M))
     cell = _unit_cells(xy[origin_node], origin_unit, cell_m)
     order = np.lexsort((origin_unit, cell))
     matrix = graph.matrix
