@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
 
 import numpy as np
 import pytest
@@ -348,3 +349,18 @@ def test_helsinki_batched_walksheds_equal_single_runs(helsinki):
         (alone,) = walking_areas(graph, cost, limits=[900.0])
         alone = graph.metric.geometry_to_metres(alone)
         assert alone.difference(both).area < 1e-3 * alone.area  # simplification differs a bit
+
+
+@pytest.mark.parametrize("cell_m", [7.0, 100.0, math.inf])
+def test_nodes_in_a_box_are_exactly_those_a_full_scan_finds(cell_m):
+    from lifecircle._reach import NodeGrid
+
+    rng = np.random.default_rng(5)
+    xy = rng.uniform(-500.0, 500.0, (2_000, 2))
+    grid = NodeGrid(xy, cell_m)
+    for _ in range(20):
+        low = rng.uniform(-700.0, 400.0, 2)
+        high = low + rng.uniform(0.0, 600.0, 2)
+        inside = np.all((xy >= low) & (xy <= high), axis=1)
+        assert grid.nodes_in_box(low, high).tolist() == np.flatnonzero(inside).tolist()
+    assert grid.nodes_in_box(np.array([900.0, 900.0]), np.array([950.0, 950.0])).size == 0
