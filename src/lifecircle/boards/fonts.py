@@ -18,6 +18,7 @@ from fontTools import subset
 from fontTools.ttLib import TTFont
 
 from lifecircle.errors import ConfigError
+from lifecircle.io.files import write_atomically
 
 FAMILY = "NotoSansCJK-SC-Board"
 #: Always kept: ASCII, Latin-1 and the punctuation boards use, so labels never fall back.
@@ -93,6 +94,4 @@ def _subset(file: str, index: int, *, chars: str, path: Path) -> None:
     subsetter = subset.Subsetter(options)
     subsetter.populate(text=chars)
     subsetter.subset(font)
-    partial = path.with_suffix(".partial")
-    font.save(str(partial))
-    partial.replace(path)
+    write_atomically(path, lambda tmp: font.save(str(tmp)))

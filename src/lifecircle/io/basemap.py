@@ -7,7 +7,6 @@ leaves the boards without buildings and water until the next ``import osm``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -15,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import shapely
 from numpy.typing import NDArray
+
+from lifecircle.io.files import read_npz, write_npz
 
 BASEMAP_FILE = "basemap.npz"
 #: The layers, drawn in this order (bottom first).
@@ -83,16 +84,13 @@ def save_basemap(cache_dir: Path, basemap: Basemap) -> Path:
     """Write the base map atomically into ``cache_dir`` and return the file's path."""
     cache_dir.mkdir(parents=True, exist_ok=True)
     path = cache_dir / BASEMAP_FILE
-    partial = path.with_suffix(".partial.npz")
     arrays: dict[str, np.ndarray] = {}
     for name in LAYERS:
         blobs = shapely.to_wkb(basemap.layer(name)).tolist()
         # bytes plus offsets, not an object array: loading then needs no pickle
         arrays[f"{name}_wkb"] = np.frombuffer(b"".join(blobs), dtype=np.uint8)
         arrays[f"{name}_end"] = np.cumsum([len(b) for b in blobs], dtype=np.int64)
-    with partial.open("wb") as handle:
-        np.savez_compressed(handle, **arrays)  # type: ignore[arg-type]
-    os.replace(partial, path)
+    write_npz(path, arrays, compressed=True)
     return path
 
 
@@ -102,11 +100,11 @@ def load_basemap(cache_dir: Path) -> Basemap:
     if not path.exists():
         return Basemap.empty()
     layers = {}
-    with np.load(path) as stored:
-        for name in LAYERS:
-            blob = stored[f"{name}_wkb"].tobytes() if f"{name}_wkb" in stored else b""
-            ends = stored[f"{name}_end"].tolist() if f"{name}_end" in stored else []
-            starts = [0, *ends[:-1]]
-            wkb = np.array([blob[a:b] for a, b in zip(starts, ends, strict=True)], dtype=object)
-            layers[name] = shapely.from_wkb(wkb) if len(wkb) else np.array([], dtype=object)
+    stored = read_npz(path)
+    for name in LAYERS:
+        blob = stored[f"{name}_wkb"].tobytes() if f"{name}_wkb" in stored else b""
+        ends = stored[f"{name}_end"].tolist() if f"{name}_end" in stored else []
+        starts = [0, *ends[:-1]]
+        wkb = np.array([blob[a:b] for a, b in zip(starts, ends, strict=True)], dtype=object)
+        layers[name] = shapely.from_wkb(wkb) if len(wkb) else np.array([], dtype=object)
     return Basemap(layers)

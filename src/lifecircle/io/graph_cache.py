@@ -8,13 +8,13 @@ a file; older graphs of the same profile are removed when a new one is written.
 from __future__ import annotations
 
 import json
-import os
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from lifecircle.io.crs import local_metric_transformer
+from lifecircle.io.files import read_npz, write_npz
 from lifecircle.network import WalkGraph
 from lifecircle.profiles import WalkProfile
 
@@ -54,11 +54,8 @@ def write_graph(path: Path, graph: WalkGraph) -> None:
         "notes": list(graph.notes),
     }
     arrays = {name: getattr(graph, name) for name in _ARRAYS}
-    # a per-process temporary name: two builds of one project (CLI and web) may write at once
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    with tmp.open("wb") as handle:  # uncompressed: loading must be faster than building
-        np.savez(handle, info=np.array(json.dumps(info)), **arrays)
-    os.replace(tmp, path)
+    # uncompressed: loading must be faster than building
+    write_npz(path, {"info": np.array(json.dumps(info)), **arrays})
 
 
 def load_graph(cache_dir: Path, key: str, profile: WalkProfile) -> WalkGraph | None:
@@ -70,10 +67,9 @@ def load_graph(cache_dir: Path, key: str, profile: WalkProfile) -> WalkGraph | N
 def read_graph(path: Path, profile: WalkProfile) -> WalkGraph | None:
     """Read a walk graph written by :func:`write_graph`, or ``None`` when unreadable."""
     try:
-        # our own handle: np.load leaves its file open when the zip is broken
-        with path.open("rb") as handle, np.load(handle) as stored:
-            arrays = {name: stored[name] for name in _ARRAYS}
-            info = json.loads(str(stored["info"]))
+        stored = read_npz(path)
+        arrays = {name: stored[name] for name in _ARRAYS}
+        info = json.loads(str(stored["info"]))
         metric = local_metric_transformer(float(info["lon0"]), float(info["lat0"]))
     except (OSError, ValueError, KeyError, TypeError, zipfile.BadZipFile):
         return None

@@ -8,15 +8,14 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import numpy as np
 import shapely
 
 from lifecircle.access import AccessTable
+from lifecircle.io.files import read_npz, write_atomically, write_npz
 from lifecircle.profiles import WalkProfile
 
 if TYPE_CHECKING:
@@ -28,13 +27,6 @@ _TABLES = ("compounds", "boards")
 def _paths(cache_dir: Path, key: str, profile: str) -> tuple[Path, Path]:
     folder = cache_dir / "results"
     return folder / f"{profile}-{key}.npz", folder / f"{profile}-{key}.json"
-
-
-def _atomic(path: Path, write: Any) -> None:
-    # a per-process temporary name: two builds of one project (CLI and web) may write at once
-    tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def _wkb(areas: list[list[Any]]) -> list[list[str]]:
@@ -54,12 +46,8 @@ def save(cache_dir: Path, key: str, result: ProfileResult) -> None:
             f"{name}_counts": table.counts,
         }
 
-    def write_npz(path: Path) -> None:
-        with path.open("wb") as handle:
-            # uncompressed: zlib took ~3 s per profile of a district (a 76 MB heat layer)
-            np.savez(handle, **arrays)  # type: ignore[arg-type]
-
-    _atomic(npz, write_npz)
+    # uncompressed: zlib took ~3 s per profile of a district (a 76 MB heat layer)
+    write_npz(npz, arrays)
     info = {
         "profile": dataclasses.asdict(result.profile),
         "type_codes": list(result.type_codes),
@@ -70,7 +58,7 @@ def save(cache_dir: Path, key: str, result: ProfileResult) -> None:
         "compound_areas": _wkb(result.compound_areas),
         "board_areas": _wkb(result.board_areas),
     }
-    _atomic(meta, lambda p: p.write_text(json.dumps(info), encoding="utf-8"))
+    write_atomically(meta, lambda p: p.write_text(json.dumps(info), encoding="utf-8"))
     for old in npz.parent.glob(f"{result.profile.name}-*"):
         if old not in (npz, meta):
             old.unlink(missing_ok=True)
@@ -85,9 +73,7 @@ def load(cache_dir: Path, key: str, profile: WalkProfile) -> ProfileResult | Non
         return None
     try:
         info = json.loads(meta.read_text(encoding="utf-8"))
-        # our own handle: np.load leaves its file open when the zip is broken
-        with npz.open("rb") as handle, np.load(handle) as arrays:
-            data = {name: arrays[name] for name in arrays.files}
+        data = read_npz(npz)
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         return None
     codes, limits, unit = tuple(info["type_codes"]), tuple(info["limits"]), info["unit"]
