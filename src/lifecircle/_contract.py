@@ -13,7 +13,7 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components, dijkstra
 
-from lifecircle.network import cheapest_csr
+from lifecircle.network import cheapest_csr, concat_ranges
 
 
 @dataclass(frozen=True, eq=False)
@@ -117,10 +117,8 @@ def _rows(matrix: sp.csr_matrix, nodes: np.ndarray) -> tuple[np.ndarray, np.ndar
     """(row node, neighbour, cost) of every stored entry in the given rows."""
     start, end = matrix.indptr[nodes], matrix.indptr[nodes + 1]
     size = end - start
-    row = np.repeat(nodes, size)
-    offset = np.arange(size.sum()) - np.repeat(np.cumsum(size) - size, size)
-    pos = np.repeat(start, size) + offset
-    return row, matrix.indices[pos], matrix.data[pos]
+    pos = concat_ranges(start, size)
+    return np.repeat(nodes, size), matrix.indices[pos], matrix.data[pos]
 
 
 def _peel(matrix: sp.csr_matrix, keep: np.ndarray, removed: np.ndarray) -> Leaves:

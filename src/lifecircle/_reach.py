@@ -16,7 +16,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
 from lifecircle._contract import Contracted
-from lifecircle.network import WalkGraph
+from lifecircle.network import WalkGraph, concat_ranges
 from lifecircle.profiles import STANDARD, WalkProfile
 
 #: A cost within this relative tolerance of a limit counts as within it (float sums).
@@ -97,6 +97,11 @@ class NodeGrid:
             return np.zeros((len(xy), 2), dtype=np.int64)
         return np.floor((xy - self.low) / self.cell_m).astype(np.int64)
 
+    def _in_cells(self, key: np.ndarray) -> np.ndarray:
+        """Return the nodes in the cells with these keys."""
+        starts = self.start[key]
+        return np.asarray(self.order[concat_ranges(starts, self.start[key + 1] - starts)])
+
     def nodes_near(self, points: np.ndarray, radius_m: float) -> np.ndarray:
         """Sorted nodes that may lie within ``radius_m`` of some point (a small superset)."""
         if not math.isfinite(radius_m):
@@ -107,11 +112,7 @@ class NodeGrid:
         around = np.unique(self._cells(points), axis=0)[:, None, :] + offset[None, :, :]
         cells = np.unique(around.reshape(-1, 2), axis=0)
         cells = cells[np.all((cells >= 0) & (cells < self.shape), axis=1)]
-        key = cells[:, 0] * self.shape[1] + cells[:, 1]
-        starts, stops = self.start[key], self.start[key + 1]
-        lens = stops - starts
-        ends = np.cumsum(lens)
-        found = self.order[np.repeat(starts - (ends - lens), lens) + np.arange(ends[-1])]
+        found = self._in_cells(cells[:, 0] * self.shape[1] + cells[:, 1])
         low, high = points.min(axis=0), points.max(axis=0)
         gap = np.maximum(np.maximum(low - self.xy[found], self.xy[found] - high), 0.0)
         return np.sort(found[np.hypot(gap[:, 0], gap[:, 1]) <= radius_m])
@@ -121,18 +122,12 @@ class NodeGrid:
         if not math.isfinite(self.cell_m) or len(self.xy) == 0:
             inside = np.all((self.xy >= low) & (self.xy <= high), axis=1)
             return np.flatnonzero(inside)
-        first = np.maximum(np.floor((low - self.low) / self.cell_m).astype(np.int64), 0)
-        last = np.minimum(
-            np.floor((high - self.low) / self.cell_m).astype(np.int64), self.shape - 1
-        )
+        first = np.maximum(self._cells(np.atleast_2d(low))[0], 0)
+        last = np.minimum(self._cells(np.atleast_2d(high))[0], self.shape - 1)
         if np.any(last < first):
             return np.empty(0, dtype=np.int64)
         i, j = np.arange(first[0], last[0] + 1), np.arange(first[1], last[1] + 1)
-        key = (i[:, None] * self.shape[1] + j[None, :]).ravel()
-        starts, stops = self.start[key], self.start[key + 1]
-        lens = stops - starts
-        ends = np.cumsum(lens)
-        found = self.order[np.repeat(starts - (ends - lens), lens) + np.arange(ends[-1])]
+        found = self._in_cells((i[:, None] * self.shape[1] + j[None, :]).ravel())
         xy = self.xy[found]
         inside = (xy[:, 0] >= low[0]) & (xy[:, 0] <= high[0])
         inside &= (xy[:, 1] >= low[1]) & (xy[:, 1] <= high[1])
@@ -148,8 +143,7 @@ def submatrix(matrix: sp.csr_matrix, nodes: np.ndarray, scratch: np.ndarray) -> 
     scratch[nodes] = np.arange(m)
     starts = matrix.indptr[nodes].astype(np.int64)
     lens = matrix.indptr[nodes + 1] - starts
-    ends = np.cumsum(lens)
-    gather = np.repeat(starts - (ends - lens), lens) + np.arange(int(ends[-1]) if m else 0)
+    gather = concat_ranges(starts, lens)
     cols = scratch[matrix.indices[gather]]
     keep = cols >= 0
     rows = np.repeat(np.arange(m), lens)[keep]

@@ -45,7 +45,7 @@ from shapely.geometry.base import BaseGeometry
 from lifecircle._reach import NodeGrid, reach_speed, search_batches
 from lifecircle.errors import LifecircleError
 from lifecircle.io.crs import LocalMetric, local_metric_transformer
-from lifecircle.network import WalkGraph
+from lifecircle.network import WalkGraph, concat_ranges
 from lifecircle.profiles import WalkProfile
 
 #: A person on a street reaches the buildings this far to either side.
@@ -348,7 +348,7 @@ def _vertices(graph: WalkGraph, edges: np.ndarray) -> tuple[np.ndarray, np.ndarr
     count = graph.coord_start[edges + 1] - first
     piece = np.repeat(np.arange(len(edges)), count)
     offset = np.cumsum(count) - count
-    xy = graph.coords_xy[first[piece] + np.arange(len(piece)) - offset[piece]]
+    xy = graph.coords_xy[concat_ranges(first, count)]
     step = np.zeros(len(xy))
     step[1:] = np.hypot(*np.diff(xy, axis=0).T)
     step[offset] = 0.0

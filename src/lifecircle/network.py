@@ -103,6 +103,20 @@ class WalkGraph:
         return self.coords_xy[self.coord_start[edge] : self.coord_start[edge + 1]]
 
 
+def concat_ranges(starts: np.ndarray, lens: np.ndarray) -> np.ndarray:
+    """Return the integer ranges ``starts[i] … starts[i] + lens[i] - 1``, one after another.
+
+    The gather index of CSR rows (or grid cells) without a Python loop.
+
+    >>> concat_ranges(np.array([5, 0, 9]), np.array([2, 0, 3])).tolist()
+    [5, 6, 9, 10, 11]
+    """
+    lens = np.asarray(lens, dtype=np.int64)
+    ends = np.cumsum(lens)
+    total = int(ends[-1]) if len(ends) else 0
+    return np.repeat(np.asarray(starts, dtype=np.int64) - (ends - lens), lens) + np.arange(total)
+
+
 def cheapest_csr(n: int, rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -> sp.csr_matrix:
     """Return an n × n CSR matrix of ``cost`` at (rows, cols); repeats keep their cheapest cost.
 
