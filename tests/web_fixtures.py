@@ -9,6 +9,9 @@ demo_client, demo_project, ...``). For W2 (staff) and anyone else:
 - ``serve(app)``: context manager running uvicorn in a thread on a free port; yields the URL.
 - ``live_url`` (session): the demo app served that way.
 - ``chromium_path()``: the Chromium for playwright, or skip/fail by LIFECIRCLE_REQUIRE_BROWSER.
+- ``guarded_page(browser, base_url, **context_options)``: a page that may only reach
+  ``base_url``; it records refused requests in ``page.outside`` and script errors in
+  ``page.errors``.
 """
 
 from __future__ import annotations
@@ -116,6 +119,30 @@ def chromium_path() -> str:
             pytest.fail(message)
         pytest.skip(message)
     return found
+
+
+@contextmanager
+def guarded_page(browser: Any, base_url: str, **context_options: Any) -> Iterator[Any]:
+    """A page in a new browser context whose every request outside ``base_url`` is refused."""
+    context = browser.new_context(**context_options)
+    outside: list[str] = []
+
+    def guard(route: Any) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.outside, page.errors = outside, errors
+    try:
+        yield page
+    finally:
+        context.close()
 
 
 def artifacts_dir() -> Path:

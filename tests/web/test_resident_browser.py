@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.web_fixtures import CHROMIUM_ARGS, artifacts_dir, chromium_path
+from tests.web_fixtures import CHROMIUM_ARGS, artifacts_dir, chromium_path, guarded_page
 
 COMPOUND = "街坊 4"  # the demo compound with both sample elderly-care facilities within 15 min
 CANTEEN = "【示例】老人家食堂（演示数据）"
@@ -33,26 +33,14 @@ def browser() -> Iterator[Any]:
 @pytest.fixture
 def phone(browser: Any, live_url: str) -> Iterator[Any]:
     """A 360×640 phone page whose every request outside the test server is refused."""
-    context = browser.new_context(
-        viewport={"width": 360, "height": 640}, device_scale_factor=2, locale="zh-CN"
-    )
-    outside: list[str] = []
-
-    def guard(route: Any) -> None:
-        if route.request.url.startswith(live_url):
-            route.continue_()
-        else:
-            outside.append(route.request.url)
-            route.abort()
-
-    context.route("**/*", guard)
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda exc: errors.append(str(exc)))
-    page.outside = outside
-    page.errors = errors
-    yield page
-    context.close()
+    with guarded_page(
+        browser,
+        live_url,
+        viewport={"width": 360, "height": 640},
+        device_scale_factor=2,
+        locale="zh-CN",
+    ) as page:
+        yield page
 
 
 def _minutes_in_list(page: Any, name: str) -> float:

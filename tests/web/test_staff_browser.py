@@ -17,7 +17,7 @@ from playwright.sync_api import expect
 
 from lifecircle.project import open_project
 from tests.staff.conftest import PASSWORD, staff_template
-from tests.web_fixtures import CHROMIUM_ARGS, artifacts_dir, chromium_path, serve
+from tests.web_fixtures import CHROMIUM_ARGS, artifacts_dir, chromium_path, guarded_page, serve
 
 __all__ = ["staff_template"]
 SERVICE_STATION = "sheet:sample_facilities:S2"  # 【示例】居家养老服务站, in 演示社区
@@ -46,22 +46,10 @@ def page(staff_url: str) -> Iterator[Any]:
 
     with sync_playwright() as play:
         browser = play.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 860}, locale="zh-CN")
-        outside: list[str] = []
-
-        def guard(route: Any) -> None:
-            if route.request.url.startswith(staff_url):
-                route.continue_()
-            else:
-                outside.append(route.request.url)
-                route.abort()
-
-        context.route("**/*", guard)
-        page = context.new_page()
-        errors: list[str] = []
-        page.on("pageerror", lambda exc: errors.append(str(exc)))
-        page.outside, page.errors = outside, errors
-        yield page
+        with guarded_page(
+            browser, staff_url, viewport={"width": 1280, "height": 860}, locale="zh-CN"
+        ) as page:
+            yield page
         browser.close()
 
 
