@@ -1,6 +1,6 @@
 """``GET /api/basemap/{layer}``: the area's own streets, buildings and water as light GeoJSON.
 
-The offline base map of the pages. :func:`basemap_layers` is the one place that reads what
+The offline base map of the pages. :func:`basemap_layer` is the one place that reads what
 the project offers for the map; answers are simplified, rounded and cached by data version.
 """
 
@@ -55,26 +55,23 @@ def _feature(geom: Any, properties: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def basemap_layers(snapshot: Snapshot) -> dict[str, list[dict[str, Any]]]:
-    """Every base-map layer as GeoJSON features.
+def basemap_layer(snapshot: Snapshot, layer: Layer) -> list[dict[str, Any]]:
+    """One base-map layer as GeoJSON features (only that layer is read and converted).
 
     Streets come from the stored walkable ways; buildings and water from the base map the OSM
     import writes next to the store (:mod:`lifecircle.io.basemap`; empty when it is missing).
     """
-    streets = [
-        _feature(
-            shapely.LineString(way.coords),
-            {"class": street_class(dict(way.tags)), "name": way.tags.get("name", "")},
-        )
-        for way in snapshot.data.ways
-        if len(way.coords) >= 2
-    ]
+    if layer is Layer.streets:
+        return [
+            _feature(
+                shapely.LineString(way.coords),
+                {"class": street_class(dict(way.tags)), "name": way.tags.get("name", "")},
+            )
+            for way in snapshot.data.ways
+            if len(way.coords) >= 2
+        ]
     scenery = load_basemap(snapshot.project.cache_dir) if snapshot.project else Basemap.empty()
-    return {
-        "streets": streets,
-        "buildings": [_feature(g, {}) for g in scenery.layer("buildings")],
-        "water": [_feature(g, {}) for g in scenery.layer("water")],
-    }
+    return [_feature(g, {}) for g in scenery.layer(layer.value)]
 
 
 @router.get("/basemap/{layer}", response_model=FeatureCollectionOut)
@@ -84,6 +81,6 @@ def get_layer(
     """One base-map layer as a GeoJSON FeatureCollection."""
 
     def render() -> dict[str, Any]:
-        return {"type": "FeatureCollection", "features": basemap_layers(snapshot)[layer.value]}
+        return {"type": "FeatureCollection", "features": basemap_layer(snapshot, layer)}
 
     return cached_json(request, snapshot, render, crs=crs)
