@@ -133,6 +133,10 @@ def cache_key(data: AreaData, profile: WalkProfile, project: Project) -> str:
         "profile": repr(profile),
         "snap_max_m": project.settings.snap_max_m,
     }
+    return _digest(basis)
+
+
+def _digest(basis: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -143,7 +147,7 @@ def walk_graph(data: AreaData, profile: WalkProfile, project: Project) -> WalkGr
     version, so facility or compound imports reuse the graph.
     """
     basis = {"code": __version__, "network": data.network_version, "profile": repr(profile)}
-    key = hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+    key = _digest(basis)
     graph = graph_cache.load_graph(project.cache_dir, key, profile)
     if graph is None:
         graph = build_walk_graph(data.ways, data.nodes, profile, rules=data.rules)
