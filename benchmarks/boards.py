@@ -27,9 +27,9 @@ from lifecircle.boards import make_boards
 from lifecircle.boards.batch import prepare
 from lifecircle.boards.fonts import FAMILY
 from lifecircle.boards.render import board_html
-from lifecircle.build import build
-from lifecircle.demo import build_demo
-from lifecircle.imports import import_sheet
+from lifecircle.jobs.build import build
+from lifecircle.jobs.demo import build_demo
+from lifecircle.jobs.imports import import_sheet
 from lifecircle.model import WalkWay
 from lifecircle.project import Project
 

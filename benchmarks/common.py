@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from lifecircle.profiles import STANDARD
+from lifecircle.engine.profiles import STANDARD
 
 #: Task 2 and 3 limit: 15 minutes of the standard profile, in seconds.
 LIMIT_S = STANDARD.threshold(15)

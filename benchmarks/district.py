@@ -2,7 +2,7 @@
 
 ``python -m benchmarks.district OUT`` writes a district-sized OSM file (the packaged Helsinki
 streets tiled 9 × 8 and stitched), imports it and seeded facility/compound/board sheets into a
-fresh project, then times ``lifecircle.build.build`` (store read, walk graphs from the records,
+fresh project, then times ``lifecircle.jobs.build.build`` (store read, walk graphs from the records,
 access tables, walking areas, results cache) as the CLI runs it, and once more step by step in
 one process. Writes ``OUT.json`` and ``OUT.md``. It reimplements no engine step.
 """
@@ -31,21 +31,21 @@ import shapely.geometry
 
 from benchmarks.common import rss_mb
 from benchmarks.networks import SEED, _stitches, largest_component, tile_graph
-from lifecircle.access import attach_all, compound_access, nearest_by_type
-from lifecircle.build import (
-    AreaData,
-    _areas,
-    _board_table,
-    build,
-    profile_limits,
-    read_area,
-)
-from lifecircle.demo import demo_file
-from lifecircle.imports import import_osm, import_sheet
+from lifecircle.engine.access import compound_access, nearest_by_type
+from lifecircle.engine.area import AreaData
+from lifecircle.engine.attach import attach_all
+from lifecircle.engine.graph import WalkGraph
+from lifecircle.engine.network import build_walk_graph
+from lifecircle.engine.profiles import STANDARD, get_profile
+from lifecircle.engine.results import COMPOUND_CELL_M, _board_table, origin_sets, traced
+from lifecircle.engine.rules import level_limits
+from lifecircle.engine.walksheds import CELL_M
 from lifecircle.io.osm import OsmExtract
+from lifecircle.jobs.area import read_area
+from lifecircle.jobs.build import build
+from lifecircle.jobs.demo import demo_file
+from lifecircle.jobs.imports import import_osm, import_sheet
 from lifecircle.model import Board, Compound, Facility
-from lifecircle.network import WalkGraph, build_walk_graph
-from lifecircle.profiles import STANDARD, get_profile
 from lifecircle.project import Project, init_project
 from lifecircle.taxonomy import load_taxonomy
 
@@ -311,7 +311,7 @@ def make_district_project(folder: Path) -> tuple[Project, dict[str, Any]]:
 
 
 def build_one(data: AreaData, profile_name: str, project: Project) -> ProfileTiming:
-    """The steps of ``build_profile`` for one profile, each timed, the graph from the records."""
+    """The steps of ``profile_results`` for one profile, each timed, the graph from the records."""
     timing = ProfileTiming(profile_name)
     profile = get_profile(profile_name)
     with timing.step("graph"):
@@ -330,11 +330,13 @@ def build_one(data: AreaData, profile_name: str, project: Project) -> ProfileTim
         heat = nearest_by_type(points.graph, sources.nodes, owners=sources.owners)
     with timing.step("compounds"):
         compound_access(points, type_codes=data.type_codes, nearest=heat)
-    limits = profile_limits(profile)
+    limits = level_limits(profile)
     with timing.step("boards"):
-        _board_table(points, sources, limits, heat)
+        _board_table(points, sources, heat)
     with timing.step("walksheds"):
-        compound_areas, board_areas = _areas(points, limits, len(data.compounds))
+        gate_sets, board_sets = origin_sets(points)
+        compound_areas = traced(points.graph, gate_sets, limits, COMPOUND_CELL_M)
+        board_areas = traced(points.graph, board_sets, limits, CELL_M)
     timing.facts = {
         "nodes": graph.n_nodes,
         "edges": graph.n_edges,
@@ -405,7 +407,8 @@ def render(record: dict[str, Any]) -> str:
         f"{DISTRICT_TILES[0]} × {DISTRICT_TILES[1]}, {facts['osm_ways']:,} ways) and seeded sheets "
         "were imported into a fresh project (OSM import "
         f"{facts['import_osm_s']:.1f} s, sheets {facts['import_sheets_s']:.1f} s, not counted), "
-        "then `lifecircle.build.build(project, three profiles, force=True)` ran as the CLI runs "
+        "then `lifecircle.jobs.build.build(project, three profiles, force=True)` ran as the CLI "
+        "runs "
         "it: store read, walk graphs from the records, access tables, walking areas, cache write.",
         "",
         f"- **`lifecircle build`: {wall:.1f} s wall** with `build_workers` = "

@@ -11,10 +11,11 @@ from dataclasses import dataclass
 import numpy as np
 import scipy.sparse.csgraph as csgraph
 
-from lifecircle.demo import demo_file
+from lifecircle.engine.graph import WalkGraph
+from lifecircle.engine.network import build_walk_graph
+from lifecircle.engine.profiles import STANDARD
 from lifecircle.io.osm import read_osm
-from lifecircle.network import WalkGraph, build_walk_graph
-from lifecircle.profiles import STANDARD
+from lifecircle.jobs.demo import demo_file
 
 #: Facility types in every run (names only: the benchmark needs ten independent point sets).
 N_TYPES = 10

@@ -23,9 +23,9 @@ import numpy as np
 from benchmarks.common import rss_mb
 from benchmarks.district import _near_streets, district_data, district_graph
 from benchmarks.networks import SEED
-from lifecircle.access import attach_all
-from lifecircle.demo import demo_file
+from lifecircle.engine.attach import attach_all
 from lifecircle.io.osm import read_osm
+from lifecircle.jobs.demo import demo_file
 from lifecircle.model import Facility
 from lifecircle.plan import CoverageProblem, PlanResult, cover_all, max_cover
 from lifecircle.plan.costs import gate_costs

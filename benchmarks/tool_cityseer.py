@@ -12,7 +12,7 @@ from cityseer import rustalgos
 
 from benchmarks.common import LIMIT_S, Run
 from benchmarks.networks import TYPE_NAMES, Points, sample_nodes
-from lifecircle.network import WalkGraph
+from lifecircle.engine.graph import WalkGraph
 
 #: Facilities sit exactly on nodes; any assignment distance above zero finds them.
 _ASSIGN_M = 5.0

@@ -1,4 +1,4 @@
-"""lifecircle's side of the benchmark: the calls into lifecircle.access and lifecircle.isochrones.
+"""lifecircle's side of the benchmark: calls into lifecircle.engine.access and .walksheds.
 
 Each task makes the same public calls a project build makes; building the CSR matrix counts as
 lifecircle's own preparation. Nothing here reimplements the engine.
@@ -11,8 +11,9 @@ import shapely
 
 from benchmarks.common import ENTRANCE_SAMPLE, LIMIT_S, Run, pack_reached
 from benchmarks.networks import Points, entrance_sample
-from lifecircle import access, isochrones
-from lifecircle.network import WalkGraph
+from lifecircle.engine import access
+from lifecircle.engine import walksheds as isochrones
+from lifecircle.engine.graph import WalkGraph
 
 
 def _prepared(graph: WalkGraph, total: int) -> Run:

@@ -11,7 +11,7 @@ import numpy as np
 
 from benchmarks.common import ENTRANCE_SAMPLE, LIMIT_S, Run, pack_reached
 from benchmarks.networks import TYPE_NAMES, Points, entrance_sample, sample_nodes
-from lifecircle.network import WalkGraph
+from lifecircle.engine.graph import WalkGraph
 
 #: Two costs closer than this (seconds) are a tie: summation order alone can swap them.
 TIE_S = 1e-6

@@ -14,7 +14,7 @@ import pandas as pd
 
 from benchmarks.common import LIMIT_S, PANDANA_MAXDIST_S, Run
 from benchmarks.networks import TYPE_NAMES, Points
-from lifecircle.network import WalkGraph
+from lifecircle.engine.graph import WalkGraph
 
 #: nearest_pois fills nodes with no POI within the radius with this value.
 _NONE = -1.0

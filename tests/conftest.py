@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lifecircle.imports import import_osm
+from lifecircle.jobs.imports import import_osm
 from lifecircle.project import Project, init_project
 
 DATA = Path(__file__).parent / "data"

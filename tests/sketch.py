@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from lifecircle.io.crs import local_metric_transformer
+from lifecircle.engine.network import build_walk_graph
+from lifecircle.engine.profiles import STANDARD
+from lifecircle.geo import local_metric_transformer
 from lifecircle.model import WalkNode, WalkWay
-from lifecircle.network import build_walk_graph
-from lifecircle.profiles import STANDARD
 
 #: Every sketch is drawn around a point in Hexi, Tianjin; x/y are metres east/north of it.
 METRIC = local_metric_transformer(117.2, 39.1)

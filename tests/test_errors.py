@@ -5,8 +5,7 @@ import pickle
 import numpy as np
 import pytest
 
-from lifecircle.checks import LocatedPoint, build_area_index, check_crs
-from lifecircle.demo import demo_file
+from lifecircle import geo as crs_io
 from lifecircle.errors import (
     NO_HEADER,
     BadRowsError,
@@ -18,10 +17,11 @@ from lifecircle.errors import (
     RowProblem,
     UnknownTypeError,
 )
-from lifecircle.io import crs as crs_io
 from lifecircle.io.osm import read_osm
 from lifecircle.io.records import facilities_from_sheet
 from lifecircle.io.sheets import read_sheet
+from lifecircle.jobs.checks import LocatedPoint, build_area_index, check_crs
+from lifecircle.jobs.demo import demo_file
 from lifecircle.model import WalkWay
 from lifecircle.project import open_project
 from lifecircle.taxonomy import load_taxonomy
@@ -190,3 +190,25 @@ def test_errors_survive_pickling_with_their_key_and_fields():
         assert type(copy) is type(err) and str(copy) == str(err)
         assert copy.message("zh") == err.message("zh")
     assert pickle.loads(pickle.dumps(BadRowsError(problems))).problems == tuple(problems)
+
+
+def test_the_drawn_tree_lists_every_error_and_every_error_lives_in_errors_py():
+    import importlib
+    import pkgutil
+
+    import lifecircle
+    from lifecircle import errors
+
+    for found in pkgutil.walk_packages(lifecircle.__path__, "lifecircle."):
+        importlib.import_module(found.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    every = {c for c in subclasses(errors.LifecircleError) if c.__module__.startswith("lifecircle")}
+    assert {c.__module__ for c in every} == {"lifecircle.errors"}
+    tree = errors.__doc__.split("Exception tree::", 1)[1]
+    drawn = {line.split("── ")[1].split()[0] for line in tree.splitlines() if "── " in line}
+    assert drawn == {c.__name__ for c in every}

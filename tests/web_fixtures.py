@@ -29,8 +29,8 @@ from typing import Any
 
 import pytest
 
-from lifecircle.build import build
-from lifecircle.demo import build_demo
+from lifecircle.jobs.build import build
+from lifecircle.jobs.demo import build_demo
 from lifecircle.project import Project
 
 CHROMIUM = Path("/usr/bin/chromium")

@@ -33,7 +33,15 @@ Exception tree::
     ├── RowError             one bad row/field in a sheet (collected into BadRowsError)
     ├── BadRowsError         a sheet has bad rows; nothing was imported
     ├── LocationError        coordinates are outside the area / swapped / in the wrong CRS
-    └── StoreError           the database cannot be opened, migrated or written
+    ├── StoreError           the database cannot be opened, migrated or written
+    ├── GraphError           the walk graph cannot be built (no usable ways for a profile)
+    ├── WalkshedError        a walking area cannot be traced (bad origins, costs or limits)
+    ├── EditError            a local walking edit is bad (unknown OSM id, bad link, duplicate)
+    ├── UserError            a staff account cannot be made or changed
+    ├── AccessDenied         the user's role does not cover this record or place (HTTP 403)
+    └── StaffEditError       a value staff sent is not acceptable (names the field)
+
+Every one is defined here; a test keeps this tree complete.
 """
 
 from __future__ import annotations
@@ -41,6 +49,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import PurePath
+from typing import Any
 
 from lifecircle.i18n import catalogue
 
@@ -229,3 +238,31 @@ class LocationError(LifecircleError):
 
 class StoreError(LifecircleError):
     """The data store cannot be opened, migrated or written."""
+
+
+class GraphError(LifecircleError):
+    """The walk graph cannot be built (no usable ways for this profile)."""
+
+
+class WalkshedError(LifecircleError):
+    """A walking area cannot be computed (bad origins, costs or limits)."""
+
+
+class EditError(LifecircleError):
+    """A local edit cannot be made: unknown OSM id, bad link, duplicate, or unknown edit id."""
+
+
+class UserError(LifecircleError):
+    """An account cannot be made or changed: bad name, level, area or password, unknown user."""
+
+
+class AccessDenied(LifecircleError):
+    """The user's role does not cover this record or place (the web app answers 403)."""
+
+
+class StaffEditError(LifecircleError):
+    """A value staff sent is not acceptable; ``field`` names it (``None``: the whole request)."""
+
+    def __init__(self, key: str, /, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(key, field=field or "", **params)
+        self.field = field

@@ -17,7 +17,8 @@ from lifecircle.api.schemas import (
     RouteOut,
     TaxonomyOut,
 )
-from lifecircle.io.crs import haversine_m, wgs84_to_gcj02
+from lifecircle.engine.profiles import PROFILES
+from lifecircle.geo import haversine_m, wgs84_to_gcj02
 
 COMPOUND = "街坊 4"
 CANTEEN = "sheet:sample_facilities:S1"
@@ -37,7 +38,7 @@ def test_area_says_what_is_served_and_how_old_the_data_is(demo_client):
     assert area["data_version"] > 0 and area["data_date"].startswith("20")
     west, south, east, north = area["bbox"]
     assert 24.9 < west < east < 25.0 and 60.1 < south < north < 60.2
-    assert area["profiles"] == ["standard", "elderly", "wheelchair"]
+    assert area["profiles"] == list(PROFILES)
     assert area["tile_url"] == ""  # offline by default
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from lifecircle.boards import make_boards
-from lifecircle.demo import build_demo
+from lifecircle.jobs.demo import build_demo
 
 
 @pytest.fixture(scope="session")

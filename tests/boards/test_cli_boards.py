@@ -6,8 +6,8 @@ import csv
 
 from click.testing import CliRunner
 
+from lifecircle.cache.basemap import load_basemap
 from lifecircle.cli.main import main
-from lifecircle.io.basemap import load_basemap
 
 
 def test_boards_command_writes_pdf_png_and_index(demo, tmp_path):

@@ -9,9 +9,9 @@ import re
 import pdfplumber
 import pytest
 
-from lifecircle.boards.content import walk_text
-from lifecircle.build import build
-from lifecircle.profiles import STANDARD
+from lifecircle.engine.profiles import STANDARD
+from lifecircle.engine.rules import shown_text
+from lifecircle.jobs.build import build
 
 MM_PT = 72 / 25.4
 
@@ -77,7 +77,7 @@ def test_listed_minutes_are_the_engines(demo, rendered):
                 assert item.cost == pytest.approx(engine.cost[row, k], abs=1e-6)
                 checked += 1
             expected = f"{max(1, math.ceil(item.cost / 60 - 1e-9))}分钟"
-            assert item.walk == expected == walk_text(item.cost, STANDARD, "zh")
+            assert item.walk == expected == shown_text(item.cost, STANDARD, "zh")
             mine = [x for x in lines if f"{item.number}{_squash(item.name)[:6]}" in x]
             assert any(expected in x for x in mine), f"{item.name}: {expected} not in {mine}"
     assert checked >= 10

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 from openpyxl import load_workbook
 
 from lifecircle.cli import main
-from lifecircle.demo import build_demo
 from lifecircle.errors import BadRowsError
 from lifecircle.io.candidates import read_candidates
+from lifecircle.jobs.demo import build_demo
 
 
 @pytest.fixture(scope="module")

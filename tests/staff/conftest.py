@@ -14,11 +14,11 @@ from typing import Any
 
 import pytest
 
-from lifecircle.demo import build_demo
+from lifecircle.jobs.demo import build_demo
 from lifecircle.model import Compound, Facility, Record
 from lifecircle.project import Project, open_project
+from lifecircle.staff.accounts import User, add_user
 from lifecircle.store import Snapshot
-from lifecircle.users import User, add_user
 from tests.web_fixtures import test_client
 
 OWN = "演示社区"
@@ -82,7 +82,7 @@ def staff_project(staff_template: Path, tmp_path: Path) -> Project:
 @pytest.fixture
 def user_of(staff_project: Project) -> Callable[[str], User]:
     """Look up one of the fixture's users by name."""
-    from lifecircle.users import get_user
+    from lifecircle.staff.accounts import get_user
 
     def find(name: str) -> User:
         with staff_project.open_store() as store:

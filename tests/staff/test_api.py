@@ -296,7 +296,7 @@ def test_logout_and_a_new_password_end_the_session(staff_app, as_user):
     assert client.send("POST", "/api/staff/logout").status_code == 200
     _error(client.get("/api/staff/facilities"), 401, "error.staff.login_required")
     other = as_user("street")
-    from lifecircle.users import set_password
+    from lifecircle.staff.accounts import set_password
 
     with staff_app.state.area.project.open_store() as store:
         set_password(store, "street", "a brand new password")

@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from lifecircle.cli.main import main
-from lifecircle.users import authenticate
+from lifecircle.staff.accounts import authenticate
 from tests.staff.conftest import OWN
 
 

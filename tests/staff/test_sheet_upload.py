@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from lifecircle.staff_local import upload_sheet
-from lifecircle.users import AccessDenied
+from lifecircle.errors import AccessDenied
+from lifecircle.staff.uploads import upload_sheet
 from tests.staff.conftest import NEIGHBOUR, OWN
 
 HEADER = "编号,名称,类型,经度,纬度,所属社区\n"

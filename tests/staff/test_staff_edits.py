@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import pytest
 
-from lifecircle.edits import EditError
-from lifecircle.errors import LocationError
+from lifecircle.errors import AccessDenied, EditError, LocationError, StaffEditError
 from lifecircle.model import Compound, Facility
-from lifecircle.staff_area import dist_m
-from lifecircle.staff_edits import (
-    StaffEditError,
+from lifecircle.staff.permissions import dist_m
+from lifecircle.staff.records import (
     add_facility,
     close_facility,
     move_facility,
     set_entrances,
     update_facility,
 )
-from lifecircle.staff_local import add_walking_edit, remove_walking_edit
-from lifecircle.users import AccessDenied
+from lifecircle.staff.walking import add_walking_edit, remove_walking_edit
 from tests.staff.conftest import NEIGHBOUR, OWN, SUBDISTRICT
 
 SAMPLE = "sheet:sample_facilities:S1"

@@ -43,9 +43,9 @@ def phone(browser: Any, live_url: str) -> Iterator[Any]:
         yield page
 
 
-def _minutes_in_list(page: Any, name: str) -> float:
+def _minutes_in_list(page: Any, name: str) -> int:
     row = page.locator("#list button", has_text=name)
-    return float(row.locator(".min").inner_text().split()[0])
+    return int(row.locator(".min").inner_text().split()[0])
 
 
 def test_resident_finds_elderly_care_near_a_compound(phone: Any, live_url: str) -> None:

@@ -1,7 +1,9 @@
 """``GET /api/access/{compound|board|point}``: walking minutes to services, per profile.
 
-Facilities within 15 minutes come from the point engine (the same numbers the route uses);
-the nearest of each type and the 5/10/15-minute walking areas from the built results.
+Facilities within 15 minutes come from the point engine on the build's own walk (the numbers
+the route uses); the nearest of each type and the 5/10/15-minute walking areas from the built
+results. Minutes and "missing" are :mod:`lifecircle.engine.rules`', as on the board and in
+the gap report.
 """
 
 from __future__ import annotations
@@ -17,11 +19,9 @@ from fastapi.responses import Response
 from lifecircle.api.common import (
     Crs,
     CrsParam,
-    ProfileName,
     ProfileParam,
     SnapshotDep,
     cached_json,
-    minutes,
     require,
     to_wgs,
 )
@@ -29,8 +29,9 @@ from lifecircle.api.errors import request_lang
 from lifecircle.api.facilities import display_name, local_now, time_bucket
 from lifecircle.api.schemas import AccessOut
 from lifecircle.api.state import Snapshot
-from lifecircle.build import LEVELS_MIN
-from lifecircle.model import LonLat
+from lifecircle.engine.access import AccessTable
+from lifecircle.engine.point import PointReach
+from lifecircle.engine.rules import LEVELS_MIN, level_limit, shown_unit, shown_value, verdict
 from lifecircle.opening_hours import open_state
 
 router = APIRouter(tags=["access"])
@@ -70,34 +71,34 @@ def _listing(snapshot: Snapshot, i: int, lang: str) -> dict[str, Any]:
 
 
 def _nearest_types(
-    snapshot: Snapshot, profile: str, table_row: tuple[str, int] | None, costs: np.ndarray
+    snapshot: Snapshot, profile: str, table_row: tuple[AccessTable, int] | None, costs: np.ndarray
 ) -> list[dict[str, Any]]:
-    """Nearest facility of each type: the built table for compounds/boards, else the query."""
+    """Nearest facility of each type: a row of the built table, else the query's costs."""
     result = snapshot.result(profile)
-    distance = result.profile.convention == "distance"
     facilities = snapshot.data.facilities
     codes = snapshot.type_code_array
     out = []
     for t, code in enumerate(result.type_codes):
         ftype = snapshot.taxonomy.type(code)
         if table_row is not None:
-            table = result.boards if table_row[0] == "board" else result.compounds
-            cost, nearest = float(table.cost[table_row[1], t]), int(table.nearest[table_row[1], t])
+            table, row = table_row
+            cost, nearest = float(table.cost[row, t]), int(table.nearest[row, t])
         else:
             mine = np.flatnonzero(codes == code)
             best = mine[np.argmin(costs[mine])] if len(mine) else -1
             cost = float(costs[best]) if best >= 0 else np.inf
             nearest = int(best) if np.isfinite(cost) else -1
-        value = minutes(cost, distance=distance)
+        shown = verdict(cost, result.profile, level_min=ftype.level_min, required=ftype.required)
         out.append(
             {
                 "type": code,
                 "area": ftype.area,
                 "level_min": ftype.level_min,
                 "required": ftype.required,
-                "minutes": value,
+                "minutes": shown.value,
                 "facility_id": facilities[nearest].source_id if nearest >= 0 else None,
-                "missing": ftype.required and (value is None or value > ftype.level_min),
+                "reach": shown.reach.value,
+                "missing": shown.missing,
             }
         )
     return out
@@ -109,17 +110,16 @@ def access_payload(
     profile: str,
     *,
     origin: dict[str, Any],
-    starts: Sequence[LonLat],
-    table_row: tuple[str, int] | None = None,
+    reach: PointReach,
+    table_row: tuple[AccessTable, int] | None = None,
+    types_from: str = "point",
     areas: Sequence[Any] = (),
 ) -> dict[str, Any]:
-    """Services within 15 minutes of ``starts`` (sorted by minutes) and per-type nearest."""
+    """Services within 15 minutes of the search's start (sorted by minutes) and per-type nearest."""
     result = snapshot.result(profile)
     engine = snapshot.engine(profile, snap_max_m=request.app.state.area.project.settings.snap_max_m)
-    reach = engine.reach(starts, limit=result.profile.threshold(15))
     costs = engine.facility_costs(reach)
     now, lang = local_now(request), request_lang(request)
-    distance = result.profile.convention == "distance"
     order = np.argsort(costs, kind="stable")
     reached = order[np.isfinite(costs[order])].tolist()
     facilities = snapshot.data.facilities
@@ -127,7 +127,7 @@ def access_payload(
         _listing(snapshot, i, lang)
         | {
             "open_now": open_state(facilities[i].opening_hours, now),
-            "minutes": minutes(float(costs[i]), distance=distance),
+            "minutes": shown_value(float(costs[i]), result.profile),
         }
         for i in reached
     ]
@@ -135,13 +135,19 @@ def access_payload(
         "origin": origin,
         "profile": profile,
         "convention": result.profile.describe(),
-        "unit": "m" if distance else "min",
+        "unit": shown_unit(result.profile),
         "data_date": snapshot.data_date,
         "data_version": snapshot.data_version,
         "facilities": listed,
+        "types_from": types_from,
         "types": _nearest_types(snapshot, profile, table_row, costs),
         "areas": _areas_geojson(areas),
     }
+
+
+def _engine_limit(request: Request, snapshot: Snapshot, profile: str) -> tuple[Any, float]:
+    engine = snapshot.engine(profile, snap_max_m=request.app.state.area.project.settings.snap_max_m)
+    return engine, level_limit(snapshot.result(profile).profile, 15)
 
 
 @router.get("/access/compound/{compound_id:path}", response_model=AccessOut)
@@ -149,7 +155,7 @@ def compound_access(
     request: Request,
     compound_id: str,
     snapshot: SnapshotDep,
-    profile: ProfileParam = ProfileName.standard,
+    profile: ProfileParam = "standard",
     crs: CrsParam = Crs.wgs84,
 ) -> Response:
     """Services near a compound, walking from its gates."""
@@ -157,18 +163,19 @@ def compound_access(
     compound = snapshot.data.compounds[i]
     origin = {"kind": "compound", "id": compound.source_id, "name": compound.name}
     origin |= {"lon": float(compound.lon), "lat": float(compound.lat)}
-    starts = list(compound.entrances) or [(compound.lon, compound.lat)]
-    areas = snapshot.result(profile.value).compound_areas[i]
+    result = snapshot.result(profile)
 
     def render() -> dict[str, Any]:
+        engine, limit = _engine_limit(request, snapshot, profile)
         return access_payload(
             request,
             snapshot,
-            profile.value,
+            profile,
             origin=origin,
-            starts=starts,
-            table_row=("compound", i),
-            areas=areas,
+            reach=engine.reach_compound(i, limit=limit),
+            table_row=(result.compounds, i),
+            types_from="compound",
+            areas=result.compound_areas[i],
         )
 
     return cached_json(request, snapshot, render, crs=crs, vary=time_bucket(local_now(request)))
@@ -179,7 +186,7 @@ def board_access(
     request: Request,
     board_id: str,
     snapshot: SnapshotDep,
-    profile: ProfileParam = ProfileName.standard,
+    profile: ProfileParam = "standard",
     crs: CrsParam = Crs.wgs84,
 ) -> Response:
     """Services near a board (the QR landing page's data)."""
@@ -187,17 +194,20 @@ def board_access(
     board = snapshot.data.boards[i]
     origin = {"kind": "board", "id": board.board_id, "name": board.name}
     origin |= {"lon": float(board.lon), "lat": float(board.lat)}
-    areas = snapshot.result(profile.value).board_areas[i]
+    result = snapshot.result(profile)
+    table_row = result.verdict_row(snapshot.data, board=i)
 
     def render() -> dict[str, Any]:
+        engine, limit = _engine_limit(request, snapshot, profile)
         return access_payload(
             request,
             snapshot,
-            profile.value,
+            profile,
             origin=origin,
-            starts=[(board.lon, board.lat)],
-            table_row=("board", i),
-            areas=areas,
+            reach=engine.reach_board(i, limit=limit),
+            table_row=table_row,
+            types_from="board" if table_row[0] is result.boards else "compound",
+            areas=result.board_areas[i],
         )
 
     return cached_json(request, snapshot, render, crs=crs, vary=time_bucket(local_now(request)))
@@ -209,7 +219,7 @@ def point_access(
     snapshot: SnapshotDep,
     lon: Annotated[float, Query(ge=-180, le=180)],
     lat: Annotated[float, Query(ge=-90, le=90)],
-    profile: ProfileParam = ProfileName.standard,
+    profile: ProfileParam = "standard",
     crs: CrsParam = Crs.wgs84,
 ) -> Response:
     """Services near a point (e.g. "use my location"); ``lon``/``lat`` in ``crs``."""
@@ -217,6 +227,8 @@ def point_access(
     origin = {"kind": "point", "id": "", "name": "", "lon": x, "lat": y}
 
     def render() -> dict[str, Any]:
-        return access_payload(request, snapshot, profile.value, origin=origin, starts=[(x, y)])
+        engine, limit = _engine_limit(request, snapshot, profile)
+        reach = engine.reach([(x, y)], limit=limit)
+        return access_payload(request, snapshot, profile, origin=origin, reach=reach)
 
     return cached_json(request, snapshot, render, crs=crs, vary=time_bucket(local_now(request)))

@@ -18,12 +18,12 @@ from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
-from lifecircle import __version__
 from lifecircle.api import staff
 from lifecircle.api.errors import install_error_handlers
 from lifecircle.api.fastpath import CachedAnswers
 from lifecircle.api.state import AreaState
 from lifecircle.project import Project, open_project
+from lifecircle.version import __version__
 
 #: The environment variable naming the project folder, for ``uvicorn --factory`` workers.
 PROJECT_ENV = "LIFECIRCLE_SERVE_PROJECT"

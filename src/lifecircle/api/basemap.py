@@ -16,7 +16,7 @@ from fastapi.responses import Response
 from lifecircle.api.common import Crs, CrsParam, SnapshotDep, cached_json
 from lifecircle.api.schemas import FeatureCollectionOut
 from lifecircle.api.state import Snapshot
-from lifecircle.io.basemap import Basemap, load_basemap
+from lifecircle.cache.basemap import Basemap, load_basemap
 
 router = APIRouter(tags=["basemap"])
 #: About 1 m: invisible at street zoom, and a third of the vertices.
@@ -59,7 +59,7 @@ def basemap_layer(snapshot: Snapshot, layer: Layer) -> list[dict[str, Any]]:
     """One base-map layer as GeoJSON features (only that layer is read and converted).
 
     Streets come from the stored walkable ways; buildings and water from the base map the OSM
-    import writes next to the store (:mod:`lifecircle.io.basemap`; empty when it is missing).
+    import writes next to the store (:mod:`lifecircle.cache.basemap`; empty when it is missing).
     """
     if layer is Layer.streets:
         return [

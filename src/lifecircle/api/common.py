@@ -1,7 +1,8 @@
 """What every public router shares: cacheable JSON answers, coordinate systems, profiles.
 
 A response's ETag is the data version plus the request (path, query, language): unchanged
-data answers 304, and rendered bodies are kept per snapshot. Nothing here knows a resource.
+data answers 304, and rendered bodies are kept per snapshot. The profile parameter accepts the
+engine's registry of profiles, no list of its own. Nothing here knows a resource.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from fastapi.responses import Response
 
 from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.state import Snapshot, get_snapshot
-from lifecircle.io.crs import from_wgs84, to_wgs84
+from lifecircle.engine.profiles import PROFILES
+from lifecircle.geo import from_wgs84, to_wgs84
 
 
 class Crs(StrEnum):
@@ -29,20 +31,19 @@ class Crs(StrEnum):
     bd09 = "bd09"
 
 
-class ProfileName(StrEnum):
-    """The walking profiles served."""
-
-    standard = "standard"
-    elderly = "elderly"
-    wheelchair = "wheelchair"
-
-
 #: What an answer depends on besides the address (the language; the body's encoding).
 VARY = "Accept-Encoding, Accept-Language, Cookie"
 CrsParam = Annotated[
     Crs, Query(description="Coordinates in and out: wgs84 (default), gcj02 (WeChat/AMap), bd09")
 ]
-ProfileParam = Annotated[ProfileName, Query(description="Walking profile")]
+ProfileParam = Annotated[
+    str,
+    Query(
+        description="Walking profile: " + ", ".join(PROFILES),
+        pattern="^(" + "|".join(PROFILES) + ")$",
+        json_schema_extra={"enum": list(PROFILES)},
+    ),
+]
 SnapshotDep = Annotated[Snapshot, Depends(get_snapshot)]
 
 
@@ -126,10 +127,3 @@ def require(found: Any, key: str, /, **values: Any) -> Any:
     if found is None:
         raise ApiError(404, key, **values)
     return found
-
-
-def minutes(cost: float, *, distance: bool = False) -> float | None:
-    """Return a cost (seconds, or metres in the distance convention) as rounded minutes/metres."""
-    if not np.isfinite(cost):
-        return None
-    return round(float(cost) if distance else float(cost) / 60.0, 1)

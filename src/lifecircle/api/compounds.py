@@ -1,6 +1,6 @@
 """``GET /api/compounds`` (search by name or pinyin initials) and one compound.
 
-Renders stored compounds; the search rule is :func:`lifecircle.reports.find_compound`'s.
+Renders stored compounds; the search rule is :func:`lifecircle.jobs.reports.find_compound`'s.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from fastapi.responses import Response
 
 from lifecircle.api.common import Crs, CrsParam, SnapshotDep, cached_json, require
 from lifecircle.api.schemas import CompoundOut
+from lifecircle.jobs.reports import compound_matches
 from lifecircle.model import Compound
-from lifecircle.reports import compound_matches
 
 router = APIRouter(tags=["compounds"])
 

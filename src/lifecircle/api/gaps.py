@@ -1,6 +1,6 @@
 """``GET /api/gaps``: gap summaries — coverage by community and sub-district, top missing types.
 
-Renders :func:`lifecircle.reports.gap_report` of the served results; no new analysis here.
+Renders :func:`lifecircle.jobs.reports.gap_report` of the served results; no new analysis here.
 """
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from lifecircle.api.common import ProfileName, ProfileParam, SnapshotDep, cached_json
+from lifecircle.api.common import ProfileParam, SnapshotDep, cached_json
 from lifecircle.api.schemas import GapsOut
-from lifecircle.reports import gap_report
+from lifecircle.jobs.reports import gap_report
 
 router = APIRouter(tags=["gaps"])
 
@@ -22,16 +22,16 @@ router = APIRouter(tags=["gaps"])
 def get_gaps(
     request: Request,
     snapshot: SnapshotDep,
-    profile: ProfileParam = ProfileName.standard,
+    profile: ProfileParam = "standard",
     level: Annotated[int | None, Query(description="Only types of this level: 5, 10 or 15")] = None,
 ) -> Response:
     """Gap summaries of one profile (the per-compound rows are in ``lifecircle gaps``)."""
-    results = {profile.value: snapshot.result(profile.value)}
+    results = {profile: snapshot.result(profile)}
     report = gap_report(snapshot.data, results, taxonomy=snapshot.taxonomy, level=level)
 
     def render() -> dict[str, Any]:
         return {
-            "profile": profile.value,
+            "profile": profile,
             "convention": report.conventions[0],
             "data_date": report.data_date,
             "missing_rows": sum(1 for r in report.rows if r.missing),

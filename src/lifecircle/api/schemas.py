@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 
 class ErrorBody(BaseModel):
@@ -158,7 +158,9 @@ class NearbyFacility(BaseModel):
     lon: float
     lat: float
     open_now: Literal["open", "closed", "unknown"]
-    minutes: float | None
+    minutes: int | None = Field(
+        description="Walking minutes rounded up (metres, to 10 m, when unit is m)"
+    )
 
 
 class TypeAccess(BaseModel):
@@ -168,8 +170,13 @@ class TypeAccess(BaseModel):
     area: str
     level_min: int
     required: bool
-    minutes: float | None
+    minutes: int | None = Field(
+        description="Minutes to the nearest, rounded up (metres when unit is m); null: none"
+    )
     facility_id: str | None
+    reach: Literal["within", "beyond", "missing"] = Field(
+        description="within the type's level; beyond it (as-needed type); missing (required)"
+    )
     missing: bool
 
 
@@ -190,6 +197,10 @@ class AccessOut(BaseModel):
     data_date: str
     data_version: int
     facilities: list[NearbyFacility]
+    types_from: Literal["compound", "board", "point"] = Field(
+        description="Where the nearest of each type is measured from: a board at a compound's "
+        "gate is judged as its compound (all its gates), like its printed board"
+    )
     types: list[TypeAccess]
     areas: FeatureCollectionOut
 
@@ -198,7 +209,7 @@ class RouteProps(BaseModel):
     """A route's cost."""
 
     profile: str
-    minutes: float | None
+    minutes: int | None
     length_m: float
 
 

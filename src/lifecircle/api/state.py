@@ -20,8 +20,11 @@ from typing import Any
 import numpy as np
 from fastapi import Request
 
-from lifecircle.build import DEFAULT_PROFILES, AreaData, ProfileResult, build
-from lifecircle.point_access import PointEngine, build_point_engine
+from lifecircle.engine.area import AreaData
+from lifecircle.engine.point import PointEngine, build_point_engine
+from lifecircle.engine.profiles import PROFILES
+from lifecircle.engine.results import ProfileResult
+from lifecircle.jobs.build import build
 from lifecircle.project import Project
 from lifecircle.taxonomy import Taxonomy
 
@@ -110,7 +113,10 @@ class Snapshot:
             found = self.engines.get(profile)
             if found is None:
                 found = build_point_engine(
-                    self.data, profile, snap_max_m=snap_max_m, project=self.project
+                    self.data,
+                    self.result(profile).profile,
+                    snap_max_m=snap_max_m,
+                    cache_dir=None if self.project is None else self.project.cache_dir,
                 )
                 self.engines[profile] = found
         return found
@@ -138,10 +144,10 @@ class AreaState:
     project
         The opened project.
     profiles
-        Walking profiles to build and serve.
+        Walking profiles to build and serve (by default every registered one).
     """
 
-    def __init__(self, project: Project, *, profiles: Sequence[str] = DEFAULT_PROFILES) -> None:
+    def __init__(self, project: Project, *, profiles: Sequence[str] = tuple(PROFILES)) -> None:
         self.project = project
         self.profiles = tuple(profiles)
         self._refresh_lock = threading.Lock()

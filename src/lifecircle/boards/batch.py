@@ -15,17 +15,23 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
-from lifecircle.boards.content import BoardContent, ContentInputs, board_content
+import numpy as np
+
+from lifecircle.boards.content import BEYOND_FACTOR, BoardContent, ContentInputs, board_content
 from lifecircle.boards.fonts import subset_fonts
 from lifecircle.boards.options import PAPERS, BoardOptions, read_board_options
-from lifecircle.boards.reach import facility_costs
 from lifecircle.boards.render import BoardJob, RenderedBoard, Scene, render_board
 from lifecircle.boards.scenery import StreetNet
 from lifecircle.boards.symbols import esc
-from lifecircle.build import AreaData, ProfileResult, build
+from lifecircle.cache.basemap import load_basemap
+from lifecircle.engine.access import facility_costs
+from lifecircle.engine.area import AreaData
+from lifecircle.engine.results import ProfileResult
+from lifecircle.engine.rules import level_limit
+from lifecircle.engine.walk import build_walk
 from lifecircle.errors import ConfigError
 from lifecircle.i18n import catalogue, t
-from lifecircle.io.basemap import load_basemap
+from lifecircle.jobs.build import build
 from lifecircle.project import Project
 
 Progress = Callable[[int, int], None]
@@ -101,13 +107,10 @@ def board_contents(
         project.root, board_ids=[b.board_id for b in data.boards], taxonomy=taxonomy
     )
     main, other = results[profile], _other_profile(profile, results)
-    limit = main.profile.threshold(15) * 1.5
-    snap = project.settings.snap_max_m
-    costs = facility_costs(data, main.profile, boards=rows, limit=limit, max_snap_m=snap)
+    limit = level_limit(main.profile, 15) * BEYOND_FACTOR
+    costs = _board_costs(project, data, main, rows, limit=limit)
     other_costs = (
-        None
-        if other is None
-        else facility_costs(data, other.profile, boards=rows, limit=limit * 2, max_snap_m=snap)
+        None if other is None else _board_costs(project, data, other, rows, limit=limit * 2)
     )
     inputs = ContentInputs(
         data=data,
@@ -132,10 +135,25 @@ def board_contents(
     return contents, options, data
 
 
+def _board_costs(
+    project: Project, data: AreaData, result: ProfileResult, rows: Sequence[int], *, limit: float
+) -> np.ndarray:
+    """Cost from each board to every facility on the profile's walk (the build's own walk)."""
+    walk = build_walk(
+        data,
+        result.profile,
+        snap_max_m=project.settings.snap_max_m,
+        cache_dir=project.cache_dir,
+    )
+    return facility_costs(walk, walk.board_nodes[np.asarray(rows, dtype=np.int64)], limit=limit)
+
+
 def _texts(contents: Sequence[BoardContent], data: AreaData, lang: str) -> list[str]:
     """Every string the boards may print, for the font subset."""
     texts = [w.tags.get("name", "") for w in data.ways]
-    texts += [m.get(lang, "") for key, m in catalogue().items() if key.startswith("boards.")]
+    texts += [
+        m.get(lang, "") for key, m in catalogue().items() if key.startswith(("boards.", "walk."))
+    ]
     for content in contents:
         texts += [content.title, content.subtitle, content.convention, content.url]
         texts += [a.name_zh + a.name_en for a in content.areas]

@@ -6,7 +6,6 @@ board's options into a frozen :class:`BoardContent`; it does no layout and no dr
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
@@ -14,10 +13,18 @@ import numpy as np
 from shapely.geometry.base import BaseGeometry
 
 from lifecircle.boards.options import BoardOptions, Paper
-from lifecircle.build import LEVELS_MIN, AreaData, ProfileResult
+from lifecircle.engine.area import AreaData
+from lifecircle.engine.results import ProfileResult
+from lifecircle.engine.rules import (
+    LEVELS_MIN,
+    level_limit,
+    level_text,
+    shown_text,
+    verdict,
+    within,
+)
 from lifecircle.i18n import t
 from lifecircle.model import Board
-from lifecircle.profiles import WalkProfile
 from lifecircle.taxonomy import ContentArea, Taxonomy
 
 #: Required types missing within their level are listed if their nearest lies this much farther
@@ -98,20 +105,6 @@ def fewer_items(content: BoardContent, keep: int) -> BoardContent:
     return replace(content, items=items)
 
 
-def walk_text(cost: float, profile: WalkProfile, lang: str) -> str:
-    """Print a cost: whole minutes rounded up, or metres to 10 m in the distance convention.
-
-    >>> from lifecircle.profiles import STANDARD, PLANNING
-    >>> walk_text(301.0, STANDARD, "zh"), walk_text(444.0, PLANNING, "en")
-    ('6分钟', '450 m')
-    """
-    if not math.isfinite(cost):
-        return "—"
-    if profile.convention == "distance":
-        return t("boards.metres", lang, n=int(math.ceil(cost / 10.0) * 10))
-    return t("boards.minutes", lang, n=max(1, math.ceil(cost / 60.0 - 1e-9)))
-
-
 def board_content(
     row: int,
     *,
@@ -135,9 +128,7 @@ def board_content(
         areas=_shown_areas(inputs.taxonomy, options),
         missing=_missing(row, inputs=inputs, options=options) if options.missing_note else (),
         walk_areas=tuple(main.board_areas[row]),
-        walk_levels=tuple(
-            walk_text(main.profile.threshold(m), main.profile, lang) for m in LEVELS_MIN
-        ),
+        walk_levels=tuple(level_text(main.profile, m, lang) for m in LEVELS_MIN),
         data_date=data.data_date[:10],
         convention=main.profile.describe(),
         url=f"{inputs.base_url.rstrip('/')}/b/{board.board_id}",
@@ -167,7 +158,7 @@ def _choose(
     type missing within 15 minutes if it lies a little beyond.
     """
     data, taxonomy, profile = inputs.data, inputs.taxonomy, inputs.main.profile
-    limit = profile.threshold(15)
+    limit = level_limit(profile, 15)
     by_type: dict[str, list[int]] = {}
     for index in np.flatnonzero(costs <= limit * BEYOND_FACTOR).tolist():
         code = data.facilities[index].type_code
@@ -178,8 +169,8 @@ def _choose(
         if not options.shows(code, ftype.area):
             continue
         found.sort(key=lambda i: (costs[i], i))
-        within = [i for i in found if costs[i] <= limit][: options.per_type]
-        picked = within or (found[:1] if ftype.required else [])
+        near = [i for i in found if within(float(costs[i]), limit)][: options.per_type]
+        picked = near or (found[:1] if ftype.required else [])
         ranked += [(rank, float(costs[i]), i) for rank, i in enumerate(picked)]
     # the nearest of every type first, then the second nearest…: variety before repetition
     ranked.sort()
@@ -205,10 +196,10 @@ def _numbered(
     items = []
     for number, index in enumerate(ranked, start=1):
         facility = inputs.data.facilities[index]
-        main_text = walk_text(float(costs[index]), inputs.main.profile, lang)
+        main_text = shown_text(float(costs[index]), inputs.main.profile, lang)
         other_text = ""
         if other_costs is not None and inputs.other is not None:
-            other_text = walk_text(float(other_costs[index]), inputs.other.profile, lang)
+            other_text = shown_text(float(other_costs[index]), inputs.other.profile, lang)
             other_text = "" if other_text == main_text else other_text
         items.append(
             ListedFacility(
@@ -224,32 +215,38 @@ def _numbered(
                 walk_other=other_text,
                 hours=facility.opening_hours,
                 phone=facility.phone,
-                beyond=bool(costs[index] > inputs.main.profile.threshold(15)),
+                beyond=not within(float(costs[index]), level_limit(inputs.main.profile, 15)),
             )
         )
     return tuple(items)
 
 
 def _missing(row: int, *, inputs: ContentInputs, options: BoardOptions) -> tuple[MissingType, ...]:
-    """Return the required types whose nearest facility lies beyond the type's level."""
+    """Return the required types missing within their level, judged as the gap report does.
+
+    A board at a compound's gate lists what that compound lacks (walking from any of its
+    gates); a community centre's board what is missing from where it stands.
+    """
     main, taxonomy, lang = inputs.main, inputs.taxonomy, inputs.lang
     name_key = "name_zh" if lang == "zh" else "name_en"
     column: Mapping[str, int] = {code: k for k, code in enumerate(main.type_codes)}
+    table, at = main.verdict_row(inputs.data, board=row)
     found = []
     for ftype in taxonomy.types:
         if not ftype.required or not options.shows(ftype.code, ftype.area):
             continue
-        if ftype.level_min not in LEVELS_MIN or ftype.code not in column:
+        if ftype.code not in column:
             continue
-        cost = float(main.boards.cost[row, column[ftype.code]])
-        if cost <= main.profile.threshold(ftype.level_min):
+        cost = float(table.cost[at, column[ftype.code]])
+        shown = verdict(cost, main.profile, level_min=ftype.level_min, required=True)
+        if not shown.missing:
             continue
         found.append(
             MissingType(
                 type_code=ftype.code,
                 name=getattr(ftype, name_key),
                 level_min=ftype.level_min,
-                nearest=walk_text(cost, main.profile, lang) if math.isfinite(cost) else "",
+                nearest=shown_text(cost, main.profile, lang) if shown.value is not None else "",
             )
         )
     return tuple(found)

@@ -17,8 +17,8 @@ from pathlib import Path
 from fontTools import subset
 from fontTools.ttLib import TTFont
 
+from lifecircle.cache.files import write_atomically
 from lifecircle.errors import ConfigError
-from lifecircle.io.files import write_atomically
 
 FAMILY = "NotoSansCJK-SC-Board"
 #: Always kept: ASCII, Latin-1 and the punctuation boards use, so labels never fall back.

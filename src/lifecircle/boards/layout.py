@@ -17,7 +17,7 @@ import shapely
 from shapely.geometry import Polygon
 
 from lifecircle.boards.content import BoardContent, ListedFacility
-from lifecircle.io.crs import LocalMetric, local_metric_transformer
+from lifecircle.geo import LocalMetric, local_metric_transformer
 
 PT_MM = 25.4 / 72.0
 #: Map scales offered (1:n); the frame takes the smallest that shows the 15-minute area.

@@ -19,7 +19,7 @@ from lifecircle.boards.mapsvg import compose_map, map_svg
 from lifecircle.boards.options import PAPERS
 from lifecircle.boards.page import map_size_mm, page_html
 from lifecircle.boards.scenery import StreetNet, map_scenery
-from lifecircle.io.basemap import Basemap
+from lifecircle.cache.basemap import Basemap
 from lifecircle.taxonomy import ContentArea
 
 PREVIEW_WIDTH_PX = 800

@@ -17,7 +17,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from lifecircle.boards.layout import Frame
-from lifecircle.io.basemap import LAYERS, Basemap
+from lifecircle.cache.basemap import LAYERS, Basemap
 from lifecircle.model import WalkWay
 
 MAJOR = frozenset(

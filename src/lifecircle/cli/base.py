@@ -15,7 +15,7 @@ from typing import ParamSpec, TypeVar
 import click
 from rich.console import Console
 
-from lifecircle import console
+from lifecircle.cli import console
 from lifecircle.config import load_settings
 from lifecircle.errors import BadRowsError, LifecircleError
 from lifecircle.i18n import t

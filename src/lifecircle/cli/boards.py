@@ -12,8 +12,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from lifecircle.boards import PAPERS, make_boards
 from lifecircle.cli.base import Context, handled
+from lifecircle.engine.profiles import PROFILES
 from lifecircle.i18n import t
-from lifecircle.profiles import BUILTIN_PROFILES
 
 
 @click.command("boards")
@@ -28,7 +28,7 @@ from lifecircle.profiles import BUILTIN_PROFILES
 )
 @click.option(
     "--profile",
-    type=click.Choice(list(BUILTIN_PROFILES)),
+    type=click.Choice(list(PROFILES)),
     default="standard",
     show_default=True,
     help="Walking profile of the minutes and areas.",

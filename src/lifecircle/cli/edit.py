@@ -1,6 +1,6 @@
 """``lifecircle edit``: staff's local knowledge — barriers, uncrossable roads, walking links.
 
-Each edit is one data version with its author; the library (:mod:`lifecircle.edits`) validates.
+Each edit is one data version with its author; :mod:`lifecircle.jobs.local_edits` validates.
 """
 
 from __future__ import annotations
@@ -13,9 +13,9 @@ from typing import Any
 import click
 from rich.table import Table
 
-from lifecircle import edits
 from lifecircle.cli.base import Context, handled
 from lifecircle.i18n import t
+from lifecircle.jobs import local_edits as edits
 from lifecircle.model import LocalEdit
 
 

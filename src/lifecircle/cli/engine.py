@@ -1,6 +1,6 @@
 """``lifecircle build | gaps | access``: run the walking-access engine and show what it found.
 
-Parse, call :mod:`lifecircle.build` / :mod:`lifecircle.reports`, render with rich; no logic.
+Parse, call :mod:`lifecircle.jobs.build` / :mod:`lifecircle.jobs.reports`, render with rich.
 """
 
 from __future__ import annotations
@@ -11,14 +11,15 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from lifecircle.build import DEFAULT_PROFILES, build
 from lifecircle.cli.base import Context, handled
+from lifecircle.engine.profiles import DEFAULT_PROFILES, PROFILES
+from lifecircle.engine.rules import shown_unit
 from lifecircle.i18n import t
 from lifecircle.io.tables import write_gap_report
-from lifecircle.profiles import BUILTIN_PROFILES
-from lifecircle.reports import access_lines, find_compound, gap_report
+from lifecircle.jobs.build import build
+from lifecircle.jobs.reports import access_lines, find_compound, gap_report
 
-PROFILE = click.Choice(list(BUILTIN_PROFILES))
+PROFILE = click.Choice(list(PROFILES))
 
 
 def _num(value: int | None) -> str:
@@ -195,7 +196,7 @@ def access_command(
         if board not in ids:
             raise click.UsageError(f"no board {board!r}; boards: {', '.join(ids[:20])}")
         row, is_board, title = ids.index(board), True, board or ""
-    unit = "m" if result.profile.convention == "distance" else "min"
+    unit = shown_unit(result.profile)
     table = Table(title=t("access.title", lang, name=title, profile=result.profile.describe()))
     for key in ("col_area", "col_type", "col_level", "col_nearest", "col_facility", "col_counts"):
         table.add_column(t(f"access.{key}", lang, unit=unit))
@@ -204,7 +205,7 @@ def access_command(
         if line.nearest is None and not line.required and not all_types:
             continue
         mark = t("access.missing", lang) if line.missing else ""
-        nearest = "—" if line.nearest is None else f"{line.nearest:g}"
+        nearest = "—" if line.nearest is None else str(line.nearest)
         ftype = taxonomy.type(line.type)
         table.add_row(
             getattr(taxonomy.area(line.area), name_key),

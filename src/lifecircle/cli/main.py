@@ -16,7 +16,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lifecircle import __version__, console, history, imports
+from lifecircle.cli import console
 from lifecircle.cli.base import CRS_CHOICE, Context, handled, parse_sets
 from lifecircle.cli.boards import boards_command
 from lifecircle.cli.edit import edit_group
@@ -25,11 +25,13 @@ from lifecircle.cli.plan import plan_command
 from lifecircle.cli.user import user_group
 from lifecircle.cli.web import serve_command
 from lifecircle.config import SETTING_HELP, Settings
-from lifecircle.demo import build_demo
 from lifecircle.errors import ConfigError
 from lifecircle.i18n import t
+from lifecircle.jobs import history, imports
+from lifecircle.jobs.demo import build_demo
+from lifecircle.jobs.status import project_status
 from lifecircle.project import Project, init_project
-from lifecircle.status import project_status
+from lifecircle.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -1,7 +1,7 @@
 """``lifecircle plan``: choose new sites for one facility type (补缺选址) and show what they gain.
 
-Parse, call :func:`lifecircle.plan.project.plan_sites`, render with rich, write the outputs
-with :mod:`lifecircle.io.plan_out`; no planning logic here.
+Parse, call :func:`lifecircle.plan.sites.plan_sites`, render with rich, write the outputs
+with :mod:`lifecircle.plan.outputs`; no planning logic here.
 """
 
 from __future__ import annotations
@@ -12,12 +12,12 @@ import click
 from rich.table import Table
 
 from lifecircle.cli.base import CRS_CHOICE, Context, handled
+from lifecircle.engine.profiles import PROFILES
 from lifecircle.i18n import t
 from lifecircle.io.candidates import read_candidates
-from lifecircle.io.plan_out import walk_unit, write_plan
-from lifecircle.plan.project import WEIGHT_FIELDS, SitePlan, plan_sites, save_plan
+from lifecircle.plan.outputs import walk_unit, write_plan
 from lifecircle.plan.report import PlanReport, plan_report
-from lifecircle.profiles import BUILTIN_PROFILES
+from lifecircle.plan.sites import WEIGHT_FIELDS, SitePlan, plan_sites, save_plan
 
 
 def _method_table(plan: SitePlan, report: PlanReport, lang: str) -> Table:
@@ -141,9 +141,7 @@ def _print(obj: Context, plan: SitePlan, report: PlanReport, lang: str) -> None:
 @click.option("--type", "type_text", required=True, help="Facility type (code or Chinese name).")
 @click.option("--sites", "n_sites", type=click.IntRange(min=1), help="Number of new sites.")
 @click.option("--cover-all", is_flag=True, help="The fewest new sites that cover every compound.")
-@click.option(
-    "--profile", type=click.Choice(list(BUILTIN_PROFILES)), default="standard", show_default=True
-)
+@click.option("--profile", type=click.Choice(list(PROFILES)), default="standard", show_default=True)
 @click.option(
     "--candidates",
     "sheet",

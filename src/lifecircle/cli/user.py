@@ -1,7 +1,7 @@
 """``lifecircle user``: staff accounts for the web editor — add, list, remove, change password.
 
-Parses, calls :mod:`lifecircle.users`, prints. Passwords are prompted for (hidden, twice) or
-read from the first line of standard input with ``--password-stdin``; never an argument.
+Parses, calls :mod:`lifecircle.staff.accounts`, prints. Passwords are prompted for (hidden,
+twice) or read from the first line of standard input with ``--password-stdin``; never an argument.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import sys
 import click
 from rich.table import Table
 
-from lifecircle import users
 from lifecircle.cli.base import Context, handled
 from lifecircle.i18n import t
+from lifecircle.staff import accounts as users
 
 PASSWORD_STDIN = click.option(
     "--password-stdin",

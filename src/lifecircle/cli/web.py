@@ -32,7 +32,7 @@ def serve_command(obj: Context, host: str | None, port: int | None, workers: int
     import uvicorn
 
     from lifecircle.api.app import PROJECT_ENV, create_app
-    from lifecircle.build import build
+    from lifecircle.jobs.build import build
 
     project = obj.project()
     lang = obj.language(project)

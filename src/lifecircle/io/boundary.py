@@ -15,8 +15,8 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
+from lifecircle import geo as crs_io
 from lifecircle.errors import InputFileError, Msg
-from lifecircle.io import crs as crs_io
 
 
 def _features(path: Path, data: Any) -> list[Mapping[str, Any]]:

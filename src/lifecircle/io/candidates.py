@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from lifecircle import geo as crs_io
 from lifecircle.errors import BadRowsError, Msg, RowProblem
-from lifecircle.io import crs as crs_io
 from lifecircle.io.records import ParseResult, _collect, _converted, _Draft, _Row, _row_key, _source
 from lifecircle.io.records import _require_columns as require_columns
 from lifecircle.io.sheets import Sheet, normalise_header, read_sheet

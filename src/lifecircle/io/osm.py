@@ -18,10 +18,10 @@ import osmium
 import shapely
 from shapely.geometry.base import BaseGeometry
 
+from lifecircle.cache import basemap as base
 from lifecircle.errors import Msg, OsmFileError
-from lifecircle.io import _osm_geom as geo
-from lifecircle.io import _osm_tags as tagrules
-from lifecircle.io import basemap as base
+from lifecircle.io import osm_geom as geo
+from lifecircle.io import osm_tags as tagrules
 from lifecircle.model import (
     Building,
     CandidateSite,

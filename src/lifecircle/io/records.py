@@ -14,8 +14,8 @@ from typing import Any, Generic, TypeVar
 import numpy as np
 import shapely
 
+from lifecircle import geo as crs_io
 from lifecircle.errors import NO_HEADER, InputFileError, Msg, RowProblem, UnknownTypeError
-from lifecircle.io import crs as crs_io
 from lifecircle.io.sheets import Sheet, SheetRow
 from lifecircle.io.values import (
     FieldValueError,

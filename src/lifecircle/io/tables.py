@@ -16,8 +16,8 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lifecircle.engine.gaps import AreaCoverage, CircleReport, GapRow, MissingType
 from lifecircle.errors import ConfigError
-from lifecircle.gaps import AreaCoverage, CircleReport, GapRow, MissingType
 from lifecircle.i18n import catalogue, t
 from lifecircle.model import Compound
 

@@ -2,7 +2,7 @@
 
 The numeric core: a compounds × candidates coverage problem in, frozen results out, solved
 exactly by HiGHS with a greedy answer beside it. It reads no files and no database; the
-project adapter is :mod:`lifecircle.plan.project`.
+project adapter is :mod:`lifecircle.plan.sites`.
 
 Formulation (spopt style)
 -------------------------
@@ -41,9 +41,9 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from lifecircle.plan import _highs
-from lifecircle.plan._greedy import greedy_cover_all, greedy_max_cover
-from lifecircle.plan._problem import SHARE_TOL, CoverageProblem, Goal, PlanResult, Selection
+from lifecircle.plan import highs as _highs
+from lifecircle.plan.greedy import greedy_cover_all, greedy_max_cover
+from lifecircle.plan.problem import SHARE_TOL, CoverageProblem, Goal, PlanResult, Selection
 
 __all__ = [
     "CoverageProblem",

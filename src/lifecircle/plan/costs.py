@@ -1,7 +1,7 @@
 """Walking costs from candidate sites (or facilities) to compound gates, within a limit.
 
 One bounded multi-source search per site (sites near each other share a scipy call, see
-:func:`lifecircle._reach.search_batches`); a compound's cost is its best gate's. Arrays in,
+:func:`lifecircle.engine.bounded.search_batches`); a compound's cost is its best gate's. Arrays in,
 a sparse matrix out: no records, no store.
 """
 
@@ -10,12 +10,13 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
-from lifecircle._reach import inclusive, search_batches
-from lifecircle.access import AccessPoints
+from lifecircle.engine.attach import Walk
+from lifecircle.engine.bounded import search_batches
+from lifecircle.engine.rules import inclusive
 
 
 def gate_costs(
-    points: AccessPoints,
+    points: Walk,
     site_nodes: np.ndarray,
     site_owner: np.ndarray,
     *,
@@ -27,7 +28,7 @@ def gate_costs(
     Parameters
     ----------
     points
-        The attached graph with its compound gates (:func:`lifecircle.access.attach_all`).
+        The attached graph with its compound gates (:func:`lifecircle.engine.access.attach_all`).
     site_nodes, site_owner
         Graph node of every site access point and the site (column) it belongs to; a site
         with several access points is reached at its nearest one.
@@ -44,8 +45,8 @@ def gate_costs(
 
     Examples
     --------
-    >>> from lifecircle._reach import street_graph
-    >>> from lifecircle.access import attach_all
+    >>> from lifecircle.engine.bounded import street_graph
+    >>> from lifecircle.engine.attach import attach_all
     >>> from lifecircle.model import Compound
     >>> g = street_graph(0.0, 120.0, 240.0, 360.0)  # 100 s between neighbours
     >>> lon, lat = g.node_lonlat()

@@ -1,4 +1,4 @@
-"""Turn a solved :class:`~lifecircle.plan.project.SitePlan` into the rows people read.
+"""Turn a solved :class:`~lifecircle.plan.sites.SitePlan` into the rows people read.
 
 Chosen sites with who they cover, the compounds each serves (people, minutes), coverage per
 community before and after, and a summary of the solve. Plain values: no files, no printing.
@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lifecircle.plan._problem import SHARE_TOL
-from lifecircle.plan.project import SitePlan
+from lifecircle.engine.rules import shown_value
+from lifecircle.plan.problem import SHARE_TOL
+from lifecircle.plan.sites import SitePlan
 
 
 @dataclass(frozen=True)
 class SiteRow:
-    """One chosen site: where it is and whom it covers (``walk`` in minutes, or metres)."""
+    """One chosen site: where it is and whom it covers (``walk``: shown minutes, or metres)."""
 
     rank: int
     candidate_id: str
@@ -27,8 +28,8 @@ class SiteRow:
     lat: float
     compounds: int
     people: float
-    walk_nearest: float | None
-    walk_farthest: float | None
+    walk_nearest: int | None
+    walk_farthest: int | None
     capacity: float | None
     cost: float | None
     source: str
@@ -45,7 +46,7 @@ class ServedRow:
     community: str
     people: float
     share: float
-    walk: float
+    walk: int | None
 
 
 @dataclass(frozen=True)
@@ -102,20 +103,16 @@ class PlanReport:
     uncoverable: tuple[str, ...]
 
 
-def _walk_scale(plan: SitePlan) -> float:
-    return 1.0 if plan.profile.convention == "distance" else 60.0
-
-
 def site_rows(plan: SitePlan) -> tuple[list[SiteRow], list[ServedRow]]:
     """One row per chosen site, and one per (site, compound) it serves."""
     assigned = plan.result.exact.assigned.tocsc()
     cost = plan.problem.walk_cost.tocsc()
-    weights, scale = plan.problem.weights, _walk_scale(plan)
+    weights, walker = plan.problem.weights, plan.profile
     sites, served = [], []
     for rank, j in enumerate(plan.result.chosen, start=1):
         site = plan.candidates[j]
         col = assigned[:, j].tocoo()
-        walk = {int(i): float(cost[i, j]) / scale for i in col.row}
+        walk = {int(i): float(cost[i, j]) for i in col.row}
         order = sorted(
             zip(col.row.tolist(), col.data.tolist(), strict=True), key=lambda x: walk[x[0]]
         )
@@ -124,15 +121,16 @@ def site_rows(plan: SitePlan) -> tuple[list[SiteRow], list[ServedRow]]:
             served.append(
                 ServedRow(
                     rank, site.name, c.source_id, c.name, c.community,
-                    round(weights[i] * share, 1), round(share, 4), round(walk[i], 1),
+                    round(weights[i] * share, 1), round(share, 4),
+                    shown_value(walk[i], walker),
                 )
             )  # fmt: skip
         sites.append(
             SiteRow(
                 rank, site.source_id, site.name, site.address, site.lon, site.lat,
                 len(col.row), round(float(weights[col.row] @ col.data), 1),
-                round(min(walk.values()), 1) if walk else None,
-                round(max(walk.values()), 1) if walk else None,
+                shown_value(min(walk.values()), walker) if walk else None,
+                shown_value(max(walk.values()), walker) if walk else None,
                 site.capacity, site.cost, site.source,
             )
         )  # fmt: skip

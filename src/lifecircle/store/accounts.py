@@ -1,8 +1,9 @@
 """Staff accounts and the audit log as stored rows: users (name, hash, role) and who did what.
 
-SQL only. Hashing passwords and deciding who may edit what belong to :mod:`lifecircle.users`;
-this module never sees a plain password. Audit rows of data changes are written by the store in
-the same transaction as their data version (:func:`write_audit`).
+SQL only. Hashing passwords and deciding who may edit what belong to
+:mod:`lifecircle.staff.accounts`; this module never sees a plain password. Audit rows of data
+changes are written by the store in the same transaction as their data version
+(:func:`write_audit`).
 """
 
 from __future__ import annotations

@@ -21,14 +21,19 @@ from typing import Annotated, Any
 from fastapi import Depends, Request, Response
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
-from lifecircle import users
 from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.state import AreaState, get_state
-from lifecircle.edits import EditError
-from lifecircle.errors import LifecircleError, StoreError
+from lifecircle.errors import (
+    AccessDenied,
+    EditError,
+    LifecircleError,
+    StaffEditError,
+    StoreError,
+    UserError,
+)
 from lifecircle.project import Project
-from lifecircle.staff_edits import StaffEditError
-from lifecircle.users import AccessDenied, User, UserError
+from lifecircle.staff import accounts as users
+from lifecircle.staff.accounts import User
 
 COOKIE = "lc_staff"
 CSRF_HEADER = "X-CSRF-Token"

@@ -1,6 +1,6 @@
 """Staff routes for facilities (list, add, edit, move, close) and compound entrances.
 
-Thin: parse, call :mod:`lifecircle.staff_edits`, answer the record and its data version, and
+Thin: parse, call :mod:`lifecircle.staff.records`, answer the record and its data version, and
 ask the served results to rebuild. Coordinates are WGS-84 (the staff map works in it).
 """
 
@@ -11,11 +11,11 @@ from typing import Any
 from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecircle import staff_edits
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
 from lifecircle.model import Compound, Facility
+from lifecircle.staff import records as staff_edits
+from lifecircle.staff.accounts import can_edit
 from lifecircle.store import DataVersion
-from lifecircle.users import can_edit
 
 router = APIRouter(tags=["staff"])
 _FACILITY_FIELDS = (

@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecircle import users
 from lifecircle.api.errors import ApiError
 from lifecircle.api.staff.auth import (
     StateDep,
@@ -24,6 +23,7 @@ from lifecircle.api.staff.auth import (
     user_json,
     write_session,
 )
+from lifecircle.staff import accounts as users
 from lifecircle.store.accounts import AuditEntry
 
 router = APIRouter(tags=["staff"])

@@ -1,6 +1,6 @@
 """Staff sheet upload: a dry-run report first, then the same file committed as one version.
 
-The file goes to a temporary folder and through :mod:`lifecircle.imports` like the CLI's; the
+The file goes to a temporary folder and through :mod:`lifecircle.jobs.imports` like the CLI's; the
 answer is the import report (counts, skipped rows, points far from the network).
 """
 
@@ -12,10 +12,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, File, Query, Request, UploadFile
 
-from lifecircle import staff_local
 from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
-from lifecircle.imports import ImportReport, SheetKind
+from lifecircle.jobs.imports import ImportReport, SheetKind
+from lifecircle.staff import uploads as staff_local
 
 router = APIRouter(tags=["staff"])
 SHEET_SUFFIXES = (".csv", ".xlsx", ".geojson", ".json")

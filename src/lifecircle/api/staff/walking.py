@@ -1,6 +1,6 @@
 """Staff routes for local walking knowledge: list, add (barrier or link), remove.
 
-Thin: parse, call :mod:`lifecircle.staff_local`, answer, ask the served results to rebuild.
+Thin: parse, call :mod:`lifecircle.staff.uploads`, answer, ask the served results to rebuild.
 """
 
 from __future__ import annotations
@@ -11,9 +11,11 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from lifecircle import edits, staff_area, staff_local
 from lifecircle.api.errors import ApiError
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
+from lifecircle.jobs import local_edits as edits
+from lifecircle.staff import permissions as staff_area
+from lifecircle.staff import walking as staff_walking
 
 router = APIRouter(tags=["staff"])
 
@@ -55,7 +57,7 @@ def nearest_way(
 def add_walking(body: WalkingEditIn, user: UserDep, state: StateDep) -> dict[str, Any]:
     """Mark a barrier or add a link (community editors: near their compounds only)."""
     with api_errors():
-        edit, version = staff_local.add_walking_edit(
+        edit, version = staff_walking.add_walking_edit(
             state.project,
             user,
             edit_kind=body.edit_kind,
@@ -71,6 +73,6 @@ def add_walking(body: WalkingEditIn, user: UserDep, state: StateDep) -> dict[str
 def remove_walking(edit_id: int, user: UserDep, state: StateDep) -> dict[str, Any]:
     """Remove a barrier or link (its history stays in the data versions)."""
     with api_errors():
-        version = staff_local.remove_walking_edit(state.project, user, edit_id)
+        version = staff_walking.remove_walking_edit(state.project, user, edit_id)
     state.refresh()
     return {"record": None, "data_version": version.id}

@@ -1,0 +1,366 @@
+"""The searches under :mod:`lifecircle.engine.access`: bounded runs on local subgraphs.
+
+A walk costing at most ``limit`` stays within ``limit × speed`` metres (straight line) of its
+start, ``speed`` being the most metres any edge covers per unit of cost; so origins sharing a
+grid cell are searched on the nodes near that cell only. Private: no records, no taxonomy.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from lifecircle.engine.contract import Contracted
+from lifecircle.engine.graph import WalkGraph, concat_ranges
+from lifecircle.engine.profiles import STANDARD, WalkProfile
+from lifecircle.engine.rules import inclusive
+
+#: Dense search results of one batch stay under this many bytes (float64 rows × subgraph nodes);
+#: the caller's float32 copy of them adds half as much again.
+BATCH_BYTES = 96 * 2**20
+#: Origins are grouped by square cells this many reach radii wide: bigger cells mean fewer,
+#: larger scipy calls, smaller cells less dense output (2 measured fastest on a 300k-node city).
+CELL_PER_RADIUS = 2.0
+#: Smallest cell (metres): tiny limits must not make a cell per node.
+MIN_CELL_M = 100.0
+
+
+def reach_speed(graph: WalkGraph) -> float:
+    """Most straight-line metres any edge covers per unit of cost (about the walking speed).
+
+    Penalties only add cost and polylines are never shorter than their chord, so for a built
+    graph this is the profile's speed (1 in the distance convention); computing it from the
+    edges keeps the bound safe for any graph.
+    """
+    if graph.n_edges == 0:
+        return 0.0
+    xy = graph.node_xy
+    chord_m = np.hypot(*(xy[graph.edge_u] - xy[graph.edge_v]).T)
+    return float(np.max(chord_m / graph.edge_cost))
+
+
+@dataclass(frozen=True, eq=False)
+class Batch:
+    """One bounded search: some origins (whole units) on the subgraph around them.
+
+    ``origins`` are positions in the caller's origin arrays, sorted by unit; ``unit_start``
+    marks where each unit's origins begin (for ``np.minimum.reduceat``). ``nodes`` are the
+    subgraph's graph nodes, sorted. Row ``origin_row[i]`` of ``dist`` holds the cost from
+    origin ``origins[i]`` to every subgraph node, ``inf`` beyond the limit.
+    """
+
+    origins: np.ndarray
+    unit_start: np.ndarray
+    nodes: np.ndarray
+    origin_row: np.ndarray
+    dist: np.ndarray
+
+    def local(self, graph_nodes: np.ndarray) -> np.ndarray:
+        """Positions of graph nodes among ``nodes`` (``-1`` for nodes outside the subgraph)."""
+        if len(self.nodes) == 0:
+            return np.full(len(graph_nodes), -1, dtype=np.int64)
+        pos = np.searchsorted(self.nodes, graph_nodes)
+        pos[pos == len(self.nodes)] = 0
+        return np.where(self.nodes[pos] == graph_nodes, pos, -1)
+
+
+class NodeGrid:
+    """Graph nodes bucketed by square cells, to list the nodes near some points quickly."""
+
+    def __init__(self, xy: np.ndarray, cell_m: float) -> None:
+        self.xy = xy
+        self.cell_m = cell_m
+        self.low = xy.min(axis=0) if len(xy) else np.zeros(2)
+        ij = self._cells(xy)
+        self.shape = (ij.max(axis=0) + 1) if len(xy) else np.ones(2, dtype=np.int64)
+        key = ij[:, 0] * self.shape[1] + ij[:, 1]
+        self.order = np.argsort(key, kind="stable")
+        self.start = np.searchsorted(key[self.order], np.arange(self.shape[0] * self.shape[1] + 1))
+
+    def _cells(self, xy: np.ndarray) -> np.ndarray:
+        if not math.isfinite(self.cell_m):
+            return np.zeros((len(xy), 2), dtype=np.int64)
+        return np.floor((xy - self.low) / self.cell_m).astype(np.int64)
+
+    def _in_cells(self, key: np.ndarray) -> np.ndarray:
+        """Return the nodes in the cells with these keys."""
+        starts = self.start[key]
+        return np.asarray(self.order[concat_ranges(starts, self.start[key + 1] - starts)])
+
+    def nodes_near(self, points: np.ndarray, radius_m: float) -> np.ndarray:
+        """Sorted nodes that may lie within ``radius_m`` of some point (a small superset)."""
+        if not math.isfinite(radius_m):
+            return np.arange(len(self.xy))
+        reach = math.ceil(radius_m / self.cell_m)
+        step = np.arange(-reach, reach + 1)
+        offset = np.stack(np.meshgrid(step, step), axis=-1).reshape(-1, 2)
+        around = np.unique(self._cells(points), axis=0)[:, None, :] + offset[None, :, :]
+        cells = np.unique(around.reshape(-1, 2), axis=0)
+        cells = cells[np.all((cells >= 0) & (cells < self.shape), axis=1)]
+        found = self._in_cells(cells[:, 0] * self.shape[1] + cells[:, 1])
+        low, high = points.min(axis=0), points.max(axis=0)
+        gap = np.maximum(np.maximum(low - self.xy[found], self.xy[found] - high), 0.0)
+        return np.sort(found[np.hypot(gap[:, 0], gap[:, 1]) <= radius_m])
+
+    def nodes_in_box(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
+        """Sorted nodes with ``low <= xy <= high`` (both axes), from the cells the box touches."""
+        if not math.isfinite(self.cell_m) or len(self.xy) == 0:
+            inside = np.all((self.xy >= low) & (self.xy <= high), axis=1)
+            return np.flatnonzero(inside)
+        first = np.maximum(self._cells(np.atleast_2d(low))[0], 0)
+        last = np.minimum(self._cells(np.atleast_2d(high))[0], self.shape - 1)
+        if np.any(last < first):
+            return np.empty(0, dtype=np.int64)
+        i, j = np.arange(first[0], last[0] + 1), np.arange(first[1], last[1] + 1)
+        found = self._in_cells((i[:, None] * self.shape[1] + j[None, :]).ravel())
+        xy = self.xy[found]
+        inside = (xy[:, 0] >= low[0]) & (xy[:, 0] <= high[0])
+        inside &= (xy[:, 1] >= low[1]) & (xy[:, 1] <= high[1])
+        return np.sort(found[inside])
+
+
+def submatrix(matrix: sp.csr_matrix, nodes: np.ndarray, scratch: np.ndarray) -> sp.csr_matrix:
+    """Cut rows and columns ``nodes`` (sorted) from a CSR matrix, in time linear in their entries.
+
+    ``scratch`` is an all ``-1`` integer array of the matrix size; it is left that way.
+    """
+    m = len(nodes)
+    scratch[nodes] = np.arange(m)
+    starts = matrix.indptr[nodes].astype(np.int64)
+    lens = matrix.indptr[nodes + 1] - starts
+    gather = concat_ranges(starts, lens)
+    cols = scratch[matrix.indices[gather]]
+    keep = cols >= 0
+    rows = np.repeat(np.arange(m), lens)[keep]
+    indptr = np.zeros(m + 1, dtype=np.int64)
+    np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:])
+    scratch[nodes] = -1
+    return sp.csr_matrix((matrix.data[gather][keep], cols[keep], indptr), shape=(m, m))
+
+
+def _unit_cells(xy: np.ndarray, unit: np.ndarray, cell_m: float) -> np.ndarray:
+    """Group key of each origin: the grid cell of its unit's first origin.
+
+    A unit spread wider than a cell (gates far apart, a large park's outline crossings) gets a
+    group of its own, so that its wide subgraph is not searched from every origin near it.
+    """
+    if not math.isfinite(cell_m) or len(xy) == 0:
+        return np.zeros(len(xy), dtype=np.int64)
+    _, first, inverse = np.unique(unit, return_index=True, return_inverse=True)
+    ij = np.floor((xy[first] - xy.min(axis=0)) / cell_m).astype(np.int64)
+    key = ij[:, 0] * (int(ij[:, 1].max()) + 1) + ij[:, 1]
+    low = np.full((len(first), 2), np.inf)
+    high = np.full((len(first), 2), -np.inf)
+    np.minimum.at(low, inverse, xy)
+    np.maximum.at(high, inverse, xy)
+    spread = np.flatnonzero((high - low).max(axis=1) > cell_m)
+    key[spread] = -1 - spread  # cell keys are >= 0
+    return np.asarray(key[inverse])
+
+
+def _runs(keys: np.ndarray) -> list[tuple[int, int]]:
+    """(start, stop) of each run of equal values in a sorted array."""
+    cut = np.flatnonzero(keys[1:] != keys[:-1]) + 1
+    bounds = np.concatenate([[0], cut, [len(keys)]])
+    return list(zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True))
+
+
+def _chunks(unit_runs: list[tuple[int, int]], max_rows: int) -> Iterator[tuple[int, int]]:
+    """Split consecutive units into chunks of at most ~``max_rows`` origins: (first, stop) units.
+
+    A unit is never split, so one unit larger than ``max_rows`` makes a chunk of its own.
+    """
+    first = 0
+    for k in range(1, len(unit_runs)):
+        if unit_runs[k][1] - unit_runs[first][0] > max_rows:
+            yield first, k
+            first = k
+    if unit_runs:
+        yield first, len(unit_runs)
+
+
+def search_batches(
+    graph: WalkGraph,
+    origin_node: np.ndarray,
+    origin_unit: np.ndarray,
+    *,
+    limit: float,
+    batch_bytes: int = BATCH_BYTES,
+) -> Iterator[Batch]:
+    """Yield bounded searches covering every origin once; a unit's origins share one batch.
+
+    Costs up to ``limit`` (inclusive, see :func:`inclusive`) are exact: the subgraph holds every
+    node within ``limit × reach_speed`` metres of the batch's origins, hence every path that
+    cheap. Costs above it are ``inf``.
+    """
+    if len(origin_node) == 0:
+        return
+    radius_m = limit * reach_speed(graph) * (1.0 + 1e-9) + 1e-6
+    cell_m = max(radius_m * CELL_PER_RADIUS, MIN_CELL_M)
+    xy = graph.node_xy
+    grid = NodeGrid(xy, max(radius_m / 2, MIN_CELL_M))
+    cell = _unit_cells(xy[origin_node], origin_unit, cell_m)
+    order = np.lexsort((origin_unit, cell))
+    matrix = graph.matrix
+    scratch = np.full(graph.n_nodes, -1, dtype=np.int64)
+    for c0, c1 in _runs(cell[order]):
+        members = order[c0:c1]
+        nodes = grid.nodes_near(xy[origin_node[members]], radius_m)
+        sub = submatrix(matrix, nodes, scratch)
+        max_rows = max(1, batch_bytes // (8 * max(len(nodes), 1)))
+        unit_runs = _runs(origin_unit[members])
+        for first, stop in _chunks(unit_runs, max_rows):
+            unit_start = np.array([run[0] for run in unit_runs[first:stop]], dtype=np.int64)
+            origins = members[unit_start[0] : unit_runs[stop - 1][1]]
+            row_nodes, origin_row = np.unique(origin_node[origins], return_inverse=True)
+            dist = dijkstra(sub, indices=np.searchsorted(nodes, row_nodes), limit=inclusive(limit))
+            yield Batch(
+                origins=origins,
+                unit_start=unit_start - unit_start[0],
+                nodes=nodes,
+                origin_row=origin_row,
+                dist=np.atleast_2d(dist),
+            )
+
+
+def check_nodes(graph: WalkGraph, nodes: np.ndarray, what: str) -> np.ndarray:
+    """Return ``nodes`` as int64 after checking they are nodes of ``graph`` (else ValueError)."""
+    array = np.asarray(nodes)
+    if array.ndim != 1 or (len(array) and not np.issubdtype(array.dtype, np.integer)):
+        raise ValueError(f"{what}: expected a 1-D array of node indices, got {array!r}")
+    bad = (array < 0) | (array >= graph.n_nodes)
+    if bad.any():
+        raise ValueError(
+            f"{what}: node {int(array[bad][0])} is not in the graph (0..{graph.n_nodes - 1}); "
+            "use the graph returned by attach_all and drop unattached points (-1)"
+        )
+    return array.astype(np.int64)
+
+
+def typed_sources(
+    graph: WalkGraph,
+    sources: Mapping[str, np.ndarray],
+    owners: Mapping[str, np.ndarray] | None,
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """(nodes, owners) per type, checked, without repeated pairs, sorted by owner then node."""
+    out = []
+    for code, raw in sources.items():
+        nodes = check_nodes(graph, raw, f"sources[{code!r}]")
+        own = np.arange(len(nodes)) if owners is None else np.asarray(owners[code], np.int64)
+        if own.shape != nodes.shape:
+            raise ValueError(f"owners[{code!r}] has shape {own.shape}, sources {nodes.shape}")
+        pairs = np.unique(np.column_stack([own, nodes]).reshape(-1, 2), axis=0)
+        out.append((pairs[:, 1], pairs[:, 0]))
+    return out
+
+
+def nearest_from(
+    graph: WalkGraph,
+    nodes: np.ndarray,
+    owner: np.ndarray | None,
+    limit: float,
+    *,
+    contracted: Contracted | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cost to the nearest of ``nodes`` from every node, and its owner (or node); one run.
+
+    With ``contracted`` (built keeping at least ``nodes``) the search runs on the smaller core
+    graph and the other nodes' costs are filled in from it: same result, less work.
+    """
+    n = graph.n_nodes
+    if len(nodes) == 0:
+        return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
+    starts = np.unique(nodes)
+    bound = inclusive(limit)
+    if contracted is None:
+        dist, _, source = dijkstra(
+            graph.matrix, indices=starts, min_only=True, return_predecessors=True, limit=bound
+        )
+    else:
+        dist, source = _contracted_search(contracted, starts, bound)
+    reached = source >= 0
+    which = np.full(n, -1, dtype=np.int64)
+    if owner is None:
+        which[reached] = source[reached]
+    else:  # several owners at one node: the smallest
+        order = np.lexsort((owner, nodes))
+        first = order[np.r_[True, nodes[order][1:] != nodes[order][:-1]]]
+        which[reached] = owner[first][np.searchsorted(starts, source[reached])]
+    return np.asarray(dist, dtype=float), which
+
+
+def _contracted_search(
+    contracted: Contracted, starts: np.ndarray, bound: float
+) -> tuple[np.ndarray, np.ndarray]:
+    core_starts = contracted.core_index[starts]
+    if (core_starts < 0).any():
+        raise ValueError("the contracted graph must keep every source node")
+    core_cost, _, core_from = dijkstra(
+        contracted.matrix, indices=core_starts, min_only=True, return_predecessors=True, limit=bound
+    )
+    core_which = np.where(core_from >= 0, contracted.core_nodes[np.maximum(core_from, 0)], -1)
+    dist, source = contracted.expand(core_cost, core_which)
+    beyond = dist > bound
+    dist[beyond], source[beyond] = np.inf, -1
+    return dist, source
+
+
+def flat_units(
+    typed: Sequence[tuple[np.ndarray, np.ndarray]],
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Flatten (type, owner) units: origin node and unit; each unit's type and multi-node flag."""
+    node = np.concatenate([nodes for nodes, _ in typed])
+    type_of = np.concatenate([np.full(len(nodes), t) for t, (nodes, _) in enumerate(typed)])
+    owner = np.concatenate([own for _, own in typed])
+    keys, _, unit, size = np.unique(
+        np.column_stack([type_of, owner]).reshape(-1, 2),
+        axis=0,
+        return_index=True,
+        return_inverse=True,
+        return_counts=True,
+    )
+    return node, unit.reshape(-1), keys[:, 0], size > 1
+
+
+def count_units(
+    dist: np.ndarray,
+    origin_row: np.ndarray,
+    units: np.ndarray,
+    unit_type: np.ndarray,
+    multi: np.ndarray,
+    n_types: int,
+) -> np.ndarray:
+    """Count per type over the batch's nodes: single-node units by weight, the others by union."""
+    reach = np.isfinite(dist).astype(np.float32)
+    single = ~multi[units]
+    weight = np.zeros((n_types, len(reach)), dtype=np.float32)
+    np.add.at(weight, (unit_type[units[single]], origin_row[single]), 1.0)
+    got = weight @ reach
+    if not single.all():
+        group, member = np.unique(units[~single], return_inverse=True)
+        incidence = sp.csr_matrix(
+            (np.ones(len(member), dtype=np.float32), (member, origin_row[~single])),
+            shape=(len(group), len(reach)),
+        )
+        hit = (incidence @ reach) > 0
+        np.add.at(got, unit_type[group], hit.astype(np.float32))
+    return np.asarray(np.rint(got), dtype=np.int32)
+
+
+def street_graph(*x_m: float, profile: WalkProfile = STANDARD) -> WalkGraph:
+    """Build a straight footway through points ``x_m`` metres along the x axis (for doctests)."""
+    from lifecircle.engine.network import build_walk_graph
+    from lifecircle.geo import local_metric_transformer
+    from lifecircle.model import WalkNode, WalkWay
+
+    metric = local_metric_transformer(117.2, 39.1)
+    lon, lat = metric.to_lonlat(np.asarray(x_m, dtype=float), np.zeros(len(x_m)))
+    coords = tuple(zip(lon.tolist(), lat.tolist(), strict=True))
+    ways = [WalkWay(1, tuple(range(1, len(x_m) + 1)), coords, {"highway": "footway"})]
+    nodes = [WalkNode(i, *c, {"highway": "crossing"}) for i, c in enumerate(coords, start=1)]
+    return build_walk_graph(ways, nodes, profile, metric=metric)

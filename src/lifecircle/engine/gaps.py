@@ -1,0 +1,265 @@
+"""Gap analysis (缺什么补什么): which required services each compound cannot reach within its level.
+
+Numeric: takes the compound × type access table of one profile and the taxonomy, returns rows and
+summaries as plain values. Writing them to XLSX/CSV/GeoJSON is :mod:`lifecircle.io.tables`' job.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from lifecircle.engine.profiles import WalkProfile
+from lifecircle.engine.rules import inclusive, minutes_limit, verdict
+from lifecircle.model import Compound, Facility
+from lifecircle.taxonomy import Taxonomy
+
+
+@dataclass(frozen=True, eq=False)
+class CompoundAccessTable:
+    """Access of every compound to every facility type under one profile.
+
+    ``cost[c, t]``: seconds (or metres in the distance convention) from the compound's best
+    gate to the nearest facility of type ``t`` (``inf`` when none is reachable);
+    ``nearest[c, t]``: that facility's index in ``facilities`` (``-1``);
+    ``count_within[level][c, t]``: distinct facilities within the level's threshold.
+    """
+
+    profile: WalkProfile
+    type_codes: tuple[str, ...]
+    cost: np.ndarray
+    nearest: np.ndarray
+    count_within: Mapping[int, np.ndarray]
+
+
+@dataclass(frozen=True)
+class GapRow:
+    """One compound × facility type × profile row of the gap table."""
+
+    compound_id: str
+    compound_name: str
+    community: str
+    subdistrict: str
+    profile: str
+    convention: str
+    type: str
+    type_name: str
+    content_area: str
+    level_min: int
+    required: bool
+    nearest_min: int | None
+    nearest_m: int | None
+    nearest_facility_id: str
+    nearest_facility_name: str
+    count_within_level: int
+    missing: bool
+    residents: int | None
+    elderly: int | None
+    children: int | None
+
+
+def gap_rows(
+    table: CompoundAccessTable,
+    *,
+    compounds: Sequence[Compound],
+    facilities: Sequence[Facility],
+    taxonomy: Taxonomy,
+) -> list[GapRow]:
+    """One row per compound × facility type: nearest, count within the type's level, missing.
+
+    The nearest is shown and judged by :func:`lifecircle.engine.rules.verdict`: whole minutes
+    rounded up (``nearest_min``), or metres in the distance convention (``nearest_m``);
+    ``missing`` when the type is required (▲) and that shown value exceeds its level.
+    As-needed (△) types are listed but never "missing".
+    """
+    rows = []
+    for t, code in enumerate(table.type_codes):
+        ftype = taxonomy.type(code)
+        counts = table.count_within[ftype.level_min][:, t]
+        for c, compound in enumerate(compounds):
+            cost = float(table.cost[c, t])
+            nearest = int(table.nearest[c, t])
+            shown = verdict(cost, table.profile, level_min=ftype.level_min, required=ftype.required)
+            minutes, metres = (None, shown.value) if shown.unit == "m" else (shown.value, None)
+            facility = facilities[nearest] if nearest >= 0 else None
+            rows.append(
+                GapRow(
+                    compound_id=compound.source_id,
+                    compound_name=compound.name,
+                    community=compound.community,
+                    subdistrict=compound.subdistrict,
+                    profile=table.profile.name,
+                    convention=table.profile.convention,
+                    type=code,
+                    type_name=ftype.name_zh,
+                    content_area=ftype.area,
+                    level_min=ftype.level_min,
+                    required=ftype.required,
+                    nearest_min=minutes,
+                    nearest_m=metres,
+                    nearest_facility_id=facility.source_id if facility else "",
+                    nearest_facility_name=facility.name if facility else "",
+                    count_within_level=int(counts[c]),
+                    missing=shown.missing,
+                    residents=compound.residents,
+                    elderly=compound.elderly,
+                    children=compound.children,
+                )
+            )
+    return rows
+
+
+@dataclass(frozen=True)
+class AreaCoverage:
+    """Share of residents covered for one content area in one group (community or sub-district)."""
+
+    profile: str
+    group: str
+    content_area: str
+    compounds: int
+    compounds_covered: int
+    residents: int
+    residents_covered: int
+
+    @property
+    def share(self) -> float | None:
+        """Covered residents ÷ residents (``None`` when residents are unknown)."""
+        return self.residents_covered / self.residents if self.residents else None
+
+
+@dataclass(frozen=True)
+class MissingType:
+    """A required type missing for some compounds of a group, with the people affected."""
+
+    profile: str
+    group: str
+    type: str
+    type_name: str
+    compounds: int
+    residents: int | None
+    elderly: int | None
+    children: int | None
+
+
+def _known_sum(values: Sequence[int | None]) -> int | None:
+    """Sum of the known values; ``None`` when none is known (unknown is not zero)."""
+    known = [v for v in values if v is not None]
+    return sum(known) if known else None
+
+
+def _people(value: int | None) -> int:
+    return int(value) if value is not None else 0
+
+
+def coverage_by_area(rows: Sequence[GapRow], *, group_by: str = "community") -> list[AreaCoverage]:
+    """Per group and content area: compounds/residents whose required types are all reached.
+
+    A compound counts as covered for a content area when none of that area's required types is
+    missing for it (areas with no required type cover everyone). Profiles are kept apart.
+    """
+    missing_by: dict[tuple[str, str, str], set[str]] = defaultdict(set)
+    compounds: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
+    areas: set[str] = set()
+    for row in rows:
+        key = (row.profile, str(getattr(row, group_by) or "—"))
+        compounds[key][row.compound_id] = _people(row.residents)
+        areas.add(row.content_area)
+        if row.missing:
+            missing_by[(*key, row.content_area)].add(row.compound_id)
+    result = []
+    for profile, group in sorted(compounds):
+        members = compounds[(profile, group)]
+        total = sum(members.values())
+        for area in sorted(areas):
+            lacking = missing_by.get((profile, group, area), set())
+            covered = [cid for cid in members if cid not in lacking]
+            result.append(
+                AreaCoverage(
+                    profile=profile,
+                    group=group,
+                    content_area=area,
+                    compounds=len(members),
+                    compounds_covered=len(covered),
+                    residents=total,
+                    residents_covered=sum(members[cid] for cid in covered),
+                )
+            )
+    return result
+
+
+def top_missing(
+    rows: Sequence[GapRow], *, group_by: str = "community", top: int = 5
+) -> list[MissingType]:
+    """Rank the required types missing for the most residents in each group (ties: compounds)."""
+    acc: dict[tuple[str, str, str], list[GapRow]] = defaultdict(list)
+    for row in rows:
+        if row.missing:
+            acc[(row.profile, str(getattr(row, group_by) or "—"), row.type)].append(row)
+    by_group: dict[tuple[str, str], list[MissingType]] = defaultdict(list)
+    for (profile, group, code), hits in acc.items():
+        by_group[(profile, group)].append(
+            MissingType(
+                profile,
+                group,
+                code,
+                hits[0].type_name,
+                len(hits),
+                _known_sum([r.residents for r in hits]),
+                _known_sum([r.elderly for r in hits]),
+                _known_sum([r.children for r in hits]),
+            )
+        )
+    result = []
+    for key in sorted(by_group):
+        ranked = sorted(by_group[key], key=lambda m: (-(m.residents or 0), -m.compounds, m.type))
+        result.extend(ranked[:top])
+    return result
+
+
+@dataclass(frozen=True)
+class CircleReport:
+    """A named circle (e.g. 居家养老15分钟服务圈): which compounds reach all of its types."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    minutes: int
+    compounds: int
+    compounds_complete: int
+    residents: int
+    residents_complete: int
+    lacking: Mapping[str, int]  # type code -> compounds lacking it
+
+
+def circle_reports(
+    table: CompoundAccessTable, *, compounds: Sequence[Compound], taxonomy: Taxonomy
+) -> list[CircleReport]:
+    """Evaluate every named circle of the taxonomy on this profile's access table."""
+    column = {code: i for i, code in enumerate(table.type_codes)}
+    residents = np.array([_people(c.residents) for c in compounds])
+    reports = []
+    for circle in taxonomy.circles:
+        limit = minutes_limit(table.profile, circle.minutes)
+        cols = [column[code] for code in circle.type_codes if code in column]
+        reached = (
+            table.cost[:, cols] <= inclusive(limit) if cols else np.zeros((len(compounds), 0), bool)
+        )
+        complete = reached.all(axis=1) if cols else np.zeros(len(compounds), bool)
+        lacking = {table.type_codes[col]: int((~reached[:, k]).sum()) for k, col in enumerate(cols)}
+        reports.append(
+            CircleReport(
+                code=circle.code,
+                name_zh=circle.name_zh,
+                name_en=circle.name_en,
+                minutes=circle.minutes,
+                compounds=len(compounds),
+                compounds_complete=int(complete.sum()),
+                residents=int(residents.sum()),
+                residents_complete=int(residents[complete].sum()),
+                lacking=lacking,
+            )
+        )
+    return reports

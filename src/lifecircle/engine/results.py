@@ -1,0 +1,247 @@
+"""One profile's results for an area: access tables, the heat layer and the walking areas.
+
+:func:`profile_results` computes them on the profile's walk (:func:`~lifecircle.engine.walk.
+build_walk`); :meth:`ProfileResult.to_arrays` / :meth:`ProfileResult.from_arrays` are what the
+cache stores. Costs are in the profile's unit; the faces show them through
+:mod:`lifecircle.engine.rules`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from lifecircle.engine.access import (
+    AccessTable,
+    NearestResult,
+    compound_access,
+    entrance_access,
+    nearest_by_type,
+)
+from lifecircle.engine.area import AreaData
+from lifecircle.engine.attach import Walk
+from lifecircle.engine.gaps import CompoundAccessTable
+from lifecircle.engine.graph import WalkGraph
+from lifecircle.engine.profiles import WalkProfile
+from lifecircle.engine.rules import LEVELS_MIN, cost_unit, level_limits
+from lifecircle.engine.walk import SNAP_MAX_M, build_walk
+from lifecircle.engine.walksheds import CELL_M, walksheds
+
+#: Compounds' walking areas (web map, gap reports) are traced on 8 m cells (~28 % faster than
+#: 4 m, same area to 0.1 %); boards keep the 4 m cells, because they are printed large.
+COMPOUND_CELL_M = 8.0
+_TABLES = ("compounds", "boards")
+
+
+@dataclass(frozen=True, eq=False)
+class ProfileResult:
+    """Access results of one profile: per compound, per board, per node, and walking areas.
+
+    ``compounds`` and ``boards`` are tables over ``type_codes`` with costs in the profile's unit
+    (seconds, or metres in the distance convention); ``heat[t]`` is the cost from every graph
+    node to the nearest facility of ``type_codes[t]`` and ``node_lonlat`` where the nodes are.
+    ``compound_areas[i]`` / ``board_areas[j]`` are the nested 5/10/15 walking areas.
+    """
+
+    profile: WalkProfile
+    type_codes: tuple[str, ...]
+    compounds: AccessTable
+    boards: AccessTable
+    heat: np.ndarray
+    node_lonlat: np.ndarray
+    compound_areas: list[list[BaseGeometry]]
+    board_areas: list[list[BaseGeometry]]
+    unreached: dict[str, list[str]] = field(default_factory=dict)
+    seconds: float = 0.0
+
+    def gap_table(self) -> CompoundAccessTable:
+        """Return the compound table in the shape :mod:`lifecircle.engine.gaps` reads."""
+        counts = {level: self.compounds.counts[:, :, k] for k, level in enumerate(LEVELS_MIN)}
+        return CompoundAccessTable(
+            self.profile, self.type_codes, self.compounds.cost, self.compounds.nearest, counts
+        )
+
+    def verdict_row(self, area: AreaData, *, board: int) -> tuple[AccessTable, int]:
+        """Return the table and row whose costs judge a board: its compound's, else its own.
+
+        A board at a compound's gate says what that compound lacks (the same as the gap
+        report, walking from any of its gates); a community centre's board judges from where
+        it stands.
+        """
+        compound = area.board_compound(board)
+        return (self.boards, board) if compound is None else (self.compounds, compound)
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Return the result as arrays plus a JSON-able dict, for a cache file."""
+        arrays = {"heat": self.heat, "node_lonlat": self.node_lonlat}
+        for name in _TABLES:
+            table: AccessTable = getattr(self, name)
+            arrays |= {
+                f"{name}_cost": table.cost,
+                f"{name}_nearest": table.nearest,
+                f"{name}_counts": table.counts,
+            }
+        info = {
+            "type_codes": list(self.type_codes),
+            "limits": list(self.compounds.limits),
+            "unreached": self.unreached,
+            "seconds": self.seconds,
+            "compound_areas": _wkb(self.compound_areas),
+            "board_areas": _wkb(self.board_areas),
+        }
+        return arrays, info
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, np.ndarray], info: Mapping[str, Any], profile: WalkProfile
+    ) -> ProfileResult:
+        """Rebuild a result written by :meth:`to_arrays` (``KeyError`` if a part is absent)."""
+        codes, limits = tuple(info["type_codes"]), tuple(info["limits"])
+        tables = {
+            name: AccessTable(
+                codes,
+                limits,
+                arrays[f"{name}_cost"],
+                arrays[f"{name}_nearest"],
+                arrays[f"{name}_counts"],
+                cost_unit(profile),
+            )
+            for name in _TABLES
+        }
+        return cls(
+            profile=profile,
+            type_codes=codes,
+            compounds=tables["compounds"],
+            boards=tables["boards"],
+            heat=arrays["heat"],
+            node_lonlat=arrays["node_lonlat"],
+            compound_areas=[[shapely.from_wkb(h) for h in g] for g in info["compound_areas"]],
+            board_areas=[[shapely.from_wkb(h) for h in g] for g in info["board_areas"]],
+            unreached=dict(info["unreached"]),
+            seconds=float(info["seconds"]),
+        )
+
+
+def _wkb(areas: list[list[Any]]) -> list[list[str]]:
+    return [[str(shapely.to_wkb(a, hex=True)) for a in group] for group in areas]
+
+
+def _unreached(walk: Walk, area: AreaData) -> dict[str, list[str]]:
+    return {
+        "facilities": [area.facilities[i].source_id for i in walk.facilities_unreached],
+        "compounds": [area.compounds[i].source_id for i in walk.compounds_unreached],
+        "boards": [area.boards[i].board_id for i in walk.boards_unreached],
+    }
+
+
+def _board_table(walk: Walk, sources: Any, heat: NearestResult) -> AccessTable:
+    graph = walk.graph
+    limits = level_limits(graph.profile)
+    ok = np.flatnonzero(walk.board_nodes >= 0)
+    cost = np.full((len(walk.board_nodes), len(heat.type_codes)), np.inf)
+    nearest = np.full(cost.shape, -1, dtype=np.int64)
+    counts = np.zeros((*cost.shape, len(limits)), dtype=np.int64)
+    if len(ok):
+        got = entrance_access(
+            graph,
+            walk.board_nodes[ok],
+            sources.nodes,
+            owners=sources.owners,
+            limits=limits,
+            nearest=heat,
+        ).entrances
+        cost[ok], nearest[ok], counts[ok] = got.cost, got.nearest, got.counts
+    return AccessTable(
+        tuple(sources.nodes), limits, cost, nearest, counts, cost_unit(graph.profile)
+    )
+
+
+def origin_sets(walk: Walk) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Each compound's gate nodes and each board's node (empty when not attached)."""
+    gate_sets = [walk.entrance_nodes[walk.entrance_owner == c] for c in range(walk.n_compounds)]
+    board_sets = [
+        np.array([n]) if n >= 0 else np.array([], dtype=np.int64) for n in walk.board_nodes
+    ]
+    return gate_sets, board_sets
+
+
+def traced(
+    graph: WalkGraph, sets: Sequence[np.ndarray], limits: Sequence[float], cell_m: float
+) -> list[Any]:
+    """Trace the walking areas of each origin set (an empty list for an empty set)."""
+    found = iter(walksheds(graph, [s for s in sets if len(s)], limits=limits, cell_m=cell_m))
+    return [next(found) if len(s) else [] for s in sets]
+
+
+def access_results(
+    area: AreaData,
+    profile: WalkProfile,
+    *,
+    snap_max_m: float = SNAP_MAX_M,
+    cache_dir: Path | None = None,
+) -> tuple[ProfileResult, Walk]:
+    """One profile's results without the walking areas, and the walk to trace them on."""
+    started = time.perf_counter()
+    walk = build_walk(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
+    sources = walk.sources(type_codes=area.type_codes)
+    heat = nearest_by_type(walk.graph, sources.nodes, owners=sources.owners)
+    access = compound_access(walk, type_codes=area.type_codes, nearest=heat)
+    lon, lat = walk.graph.node_lonlat()
+    partial = ProfileResult(
+        profile=profile,
+        type_codes=area.type_codes,
+        compounds=access.compounds,
+        boards=_board_table(walk, sources, heat),
+        heat=heat.cost.astype(np.float32),
+        node_lonlat=np.column_stack([lon, lat]).astype(np.float32),
+        compound_areas=[],
+        board_areas=[],
+        unreached=_unreached(walk, area),
+        seconds=time.perf_counter() - started,
+    )
+    return partial, walk
+
+
+def profile_results(
+    area: AreaData,
+    profile: WalkProfile,
+    *,
+    snap_max_m: float = SNAP_MAX_M,
+    cache_dir: Path | None = None,
+) -> ProfileResult:
+    """Compute one profile's results, walking areas included (no result caching).
+
+    Examples
+    --------
+    >>> from lifecircle.engine.area import area_from_streets
+    >>> from lifecircle.engine.profiles import STANDARD
+    >>> from lifecircle.model import Compound, Facility
+    >>> area = area_from_streets(
+    ...     [(0.0, 0.0), (0.01, 0.0)],
+    ...     facilities=[Facility("f", "Shop", "shop", 0.003, 0.0)],
+    ...     compounds=[Compound("c", "Home", 0.0, 0.0, entrances=((0.0, 0.0),))],
+    ... )
+    >>> result = profile_results(area, STANDARD)
+    >>> round(float(result.compounds.cost[0, 0]))  # 334 m at 1.2 m/s
+    278
+    >>> len(result.compound_areas[0])
+    3
+    """
+    started = time.perf_counter()
+    partial, walk = access_results(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
+    gate_sets, board_sets = origin_sets(walk)
+    limits = level_limits(profile)
+    return dataclasses.replace(
+        partial,
+        compound_areas=traced(walk.graph, gate_sets, limits, COMPOUND_CELL_M),
+        board_areas=traced(walk.graph, board_sets, limits, CELL_M),
+        seconds=time.perf_counter() - started,
+    )

@@ -1,0 +1,38 @@
+"""Read the project's store into the engine's :class:`~lifecircle.engine.area.AreaData`.
+
+Every job that walks (build, boards, plan, the web app) starts here, so they all see the same
+records, local rules and versions. It computes nothing.
+"""
+
+from __future__ import annotations
+
+from lifecircle.engine.area import AreaData
+from lifecircle.jobs.local_edits import local_rules
+from lifecircle.model import Board, Compound, Facility, WalkNode, WalkWay
+from lifecircle.project import Project
+
+#: Record kinds the walk graph is built from: a change to any of them means a new graph.
+NETWORK_KINDS = ("walk_way", "walk_node", "local_edit")
+
+
+def read_area(project: Project) -> AreaData:
+    """Read what the engine needs from the project's store (one read, one data version)."""
+    taxonomy = project.taxonomy()
+    with project.open_store() as store:
+        ways = tuple(w for w in store.records("walk_way") if isinstance(w, WalkWay))
+        latest = store.latest_version()
+        rules, warnings = local_rules(store, ways=list(ways))
+        return AreaData(
+            ways=ways,
+            nodes=tuple(n for n in store.records("walk_node") if isinstance(n, WalkNode)),
+            facilities=tuple(f for f in store.records("facility") if isinstance(f, Facility)),
+            compounds=tuple(c for c in store.records("compound") if isinstance(c, Compound)),
+            boards=tuple(b for b in store.records("board") if isinstance(b, Board)),
+            type_codes=tuple(t.code for t in taxonomy.types),
+            data_version=latest.id if latest else 0,
+            data_date=latest.created_at if latest else "",
+            taxonomy_version=taxonomy.version,
+            rules=rules,
+            warnings=tuple(warnings),
+            network_version=store.last_change(NETWORK_KINDS),
+        )

@@ -1,0 +1,108 @@
+"""The build use case: from the stored data to access results for each walking profile.
+
+Reads the store once (:func:`~lifecircle.jobs.area.read_area`), computes each profile's
+results on its walk (:func:`~lifecircle.engine.results.profile_results`) — in worker processes
+for a large network — and caches them by data version. It renders nothing; the CLI and web
+read the :class:`~lifecircle.engine.results.ProfileResult` values.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable, Sequence
+
+from lifecircle.cache.entries import load_entry, save_entry
+from lifecircle.engine.area import AreaData
+from lifecircle.engine.profiles import DEFAULT_PROFILES, WalkProfile, get_profile
+from lifecircle.engine.results import ProfileResult, profile_results
+from lifecircle.jobs.area import read_area
+from lifecircle.jobs.build_parallel import compute_in_workers
+from lifecircle.project import Project
+from lifecircle.version import __version__
+
+#: Below this many walkable ways, starting worker processes costs more than it saves.
+PARALLEL_MIN_WAYS = 20_000
+#: Cache kind of the build results (``cache/results/<profile>-<key>.npz``).
+RESULTS = "results"
+Progress = Callable[[str], None]
+
+
+def cache_key(data: AreaData, profile: WalkProfile, project: Project) -> str:
+    """Results are reused while data version, taxonomy, profile and snapping stay the same."""
+    basis = {
+        "code": __version__,
+        "data_version": data.data_version,
+        "taxonomy": data.taxonomy_version,
+        "profile": repr(profile),
+        "snap_max_m": project.settings.snap_max_m,
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_results(project: Project, key: str, profile: WalkProfile) -> ProfileResult | None:
+    """Return a profile's cached results, or ``None`` when absent, stale or damaged."""
+    found = load_entry(project.cache_dir, RESULTS, profile.name, key)
+    if found is None:
+        return None
+    try:
+        return ProfileResult.from_arrays(*found, profile)
+    except (KeyError, TypeError, ValueError):
+        return None
+
+
+def save_results(project: Project, key: str, result: ProfileResult) -> None:
+    """Cache a profile's results (dropping that profile's older results)."""
+    arrays, info = result.to_arrays()
+    save_entry(project.cache_dir, RESULTS, result.profile.name, key, arrays=arrays, info=info)
+
+
+def compute_results(
+    data: AreaData, profiles: Sequence[WalkProfile], project: Project, workers: int
+) -> list[ProfileResult]:
+    """Compute profiles one after another, or spread over ``workers`` processes."""
+    if workers <= 1:
+        settings = project.settings
+        return [
+            profile_results(
+                data, profile, snap_max_m=settings.snap_max_m, cache_dir=project.cache_dir
+            )
+            for profile in profiles
+        ]
+    return compute_in_workers(data, profiles, project, workers)
+
+
+def build(
+    project: Project,
+    profiles: Sequence[str] = DEFAULT_PROFILES,
+    *,
+    force: bool = False,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> tuple[AreaData, dict[str, ProfileResult]]:
+    """Build (or load from the cache) the results of each profile for the project.
+
+    Profiles not in the cache are computed in up to ``workers`` processes (default: the
+    ``build_workers`` setting) when the network is large enough for that to pay off
+    (:data:`PARALLEL_MIN_WAYS` walkable ways); results are the same either way.
+    """
+    data = read_area(project)
+    results: dict[str, ProfileResult] = {}
+    todo: list[tuple[WalkProfile, str]] = []
+    for name in profiles:
+        profile = get_profile(name)
+        key = cache_key(data, profile, project)
+        cached = None if force else load_results(project, key, profile)
+        if cached is not None:
+            results[name] = cached
+        else:
+            todo.append((profile, key))
+    if workers is None:
+        workers = project.settings.build_workers if len(data.ways) >= PARALLEL_MIN_WAYS else 1
+    if progress and todo:
+        progress(", ".join(profile.name for profile, _ in todo))
+    computed = compute_results(data, [profile for profile, _ in todo], project, workers)
+    for (profile, key), result in zip(todo, computed, strict=True):
+        save_results(project, key, result)
+        results[profile.name] = result
+    return data, {name: results[name] for name in profiles}

@@ -1,0 +1,279 @@
+"""Import use cases: read a file, validate it against the project, and commit one data version.
+
+Each function is what one `lifecircle import …` command does. A file with bad rows imports nothing
+unless ``skip_bad_rows``; every commit is one transaction, so the previous version survives a crash.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+import shapely
+
+from lifecircle import geo as crs_io
+from lifecircle.cache.basemap import save_basemap
+from lifecircle.errors import BadRowsError, RowProblem
+from lifecircle.io import records as records_io
+from lifecircle.io.boundary import read_boundary
+from lifecircle.io.osm import read_osm
+from lifecircle.io.osm_compounds import derive_compounds
+from lifecircle.io.sheets import Sheet, read_sheet
+from lifecircle.jobs import checks
+from lifecircle.model import Board, Compound, Facility, Record, WalkWay
+from lifecircle.project import Project
+from lifecircle.store import ChangeSummary, DataVersion, Snapshot, Store
+from lifecircle.store.accounts import AuditEntry
+
+SheetKind = Literal["facilities", "compounds", "boards"]
+OSM_SCOPE = "osm"
+DERIVED_COMPOUND_SCOPE = "osm-derived"
+_ROW_RE = re.compile(r"#row (\d+)$")
+
+
+@dataclass(frozen=True)
+class FarPoint:
+    """A point farther than the snapping distance from every walkable way (a warning)."""
+
+    row: int
+    label: str
+    dist_m: float
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    """What an import did (or, with ``dry_run``, would do)."""
+
+    what: str
+    path: str
+    dry_run: bool
+    summary: ChangeSummary
+    version: DataVersion | None
+    skipped: tuple[RowProblem, ...] = ()
+    far: tuple[FarPoint, ...] = ()
+    far_limit_m: float = 0.0
+    removals_held: bool = False
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _commit(
+    store: Store,
+    snapshots: Sequence[Snapshot],
+    *,
+    dry_run: bool,
+    action: str,
+    source: str,
+    author: str,
+    meta_values: dict[str, str] | None = None,
+    audit: AuditEntry | None = None,
+) -> tuple[ChangeSummary, DataVersion | None]:
+    if dry_run:
+        return store.plan(snapshots), None
+    outcome = store.commit(
+        snapshots,
+        action=action,
+        source=source,
+        author=author,
+        meta_values=meta_values,
+        audit=audit,
+    )
+    return outcome.summary, outcome.version
+
+
+def import_osm(
+    project: Project,
+    path: Path,
+    *,
+    boundary_path: Path | None = None,
+    boundary_feature: str = "",
+    dry_run: bool = False,
+    author: str = "cli",
+) -> ImportReport:
+    """Import walkable ways, facilities and (without a compound sheet) derived compounds."""
+    taxonomy = project.taxonomy()
+    boundary = None
+    if boundary_path is not None:
+        boundary = read_boundary(
+            boundary_path, feature=boundary_feature, area_code=project.area_code
+        )
+    else:
+        boundary = _stored_boundary(project)
+
+    def match(tags: Mapping[str, str]) -> str | None:
+        found = taxonomy.match_osm(tags)
+        return found.code if found is not None else None
+
+    hosts = [t for t in taxonomy.types if t.candidate_osm]
+
+    def could_host(tags: Mapping[str, str]) -> bool:
+        return any(t.could_host(tags) for t in hosts)
+
+    extract = read_osm(
+        path,
+        match_type=match,
+        boundary=boundary,
+        network_buffer_m=project.settings.network_buffer_m,
+        keep_candidate=could_host,
+    )
+    snapshots = [
+        Snapshot("walk_way", OSM_SCOPE, extract.ways),
+        Snapshot("walk_node", OSM_SCOPE, extract.nodes),
+        Snapshot("facility", OSM_SCOPE, extract.facilities),
+        Snapshot("candidate_site", OSM_SCOPE, extract.candidates),
+    ]
+    notes: list[str] = []
+    with project.open_store() as store:
+        has_sheet_compounds = any(s.startswith("sheet:") for s in store.scopes("compound"))
+        if has_sheet_compounds:
+            notes.append("compounds_from_sheet_kept")
+        else:
+            derived = derive_compounds(
+                extract,
+                floor_area_per_person_m2=project.settings.floor_area_per_person_m2,
+                default_levels=project.settings.default_building_levels,
+            )
+            snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, derived))
+        meta_values = {"osm_file": Path(path).name, "osm_timestamp": extract.osm_timestamp or ""}
+        if boundary_path is not None and boundary is not None:
+            meta_values["boundary_wkt"] = boundary.wkt
+        summary, version = _commit(
+            store,
+            snapshots,
+            dry_run=dry_run,
+            action="import osm",
+            source=Path(path).name,
+            author=author,
+            meta_values=meta_values,
+        )
+    if not dry_run:
+        save_basemap(project.cache_dir, extract.basemap)
+    return ImportReport("osm", str(path), dry_run, summary, version, notes=tuple(notes))
+
+
+def _stored_boundary(project: Project) -> shapely.Geometry | None:
+    with project.open_store() as store:
+        wkt = store.get_meta("boundary_wkt")
+    return shapely.from_wkt(wkt) if wkt else None
+
+
+def _row_of(record: Facility | Compound | Board) -> int:
+    match = _ROW_RE.search(record.source)
+    return int(match.group(1)) if match else 0
+
+
+def _points(records: Sequence[Facility | Compound | Board]) -> list[checks.LocatedPoint]:
+    return [checks.LocatedPoint(_row_of(r), r.name, r.lon, r.lat) for r in records]
+
+
+def _parse(
+    project: Project, kind: SheetKind, sheet: Sheet, *, crs: str, dataset: str
+) -> (
+    records_io.ParseResult[Facility]
+    | records_io.ParseResult[Compound]
+    | records_io.ParseResult[Board]
+):
+    if kind == "facilities":
+        taxonomy = project.taxonomy()
+        return records_io.facilities_from_sheet(
+            sheet,
+            dataset=dataset,
+            crs=crs,
+            resolve_type=lambda text: taxonomy.resolve_type(text).code,
+        )
+    if kind == "compounds":
+        return records_io.compounds_from_sheet(sheet, dataset=dataset, crs=crs)
+    return records_io.boards_from_sheet(sheet, dataset=dataset, crs=crs)
+
+
+def _locate(
+    project: Project,
+    store: Store,
+    records: Sequence[Facility | Compound | Board],
+    *,
+    crs: str,
+    file: str,
+) -> tuple[list[RowProblem], list[FarPoint]]:
+    ways = store.records("walk_way")
+    wkt = store.get_meta("boundary_wkt")
+    index = checks.build_area_index(
+        [w for w in ways if isinstance(w, WalkWay)],
+        boundary=shapely.from_wkt(wkt) if wkt else None,
+        margin_m=project.settings.outside_margin_m,
+    )
+    if index is None:
+        return [], []
+    points = _points(records)
+    checks.check_crs(index, points, declared_crs=crs, file=file)
+    problems = checks.check_outside(index, points, file=file)
+    bad_rows = {p.row for p in problems}
+    far = [
+        FarPoint(p.row, p.label, dist)
+        for p, dist in checks.far_from_network(
+            index, [p for p in points if p.row not in bad_rows], max_m=project.settings.snap_max_m
+        )
+    ]
+    return problems, far
+
+
+def import_sheet(
+    project: Project,
+    kind: SheetKind,
+    path: Path,
+    *,
+    crs: str = "wgs84",
+    dataset: str = "",
+    sheet_name: str | None = None,
+    dry_run: bool = False,
+    skip_bad_rows: bool = False,
+    author: str = "cli",
+    audit: AuditEntry | None = None,
+) -> ImportReport:
+    """Import a facilities, compounds or boards sheet (CSV, XLSX or GeoJSON) as one version.
+
+    ``audit`` (a staff upload) is written in the same transaction as the version.
+    """
+    crs = crs_io.parse_crs(crs)
+    sheet = read_sheet(path, sheet_name=sheet_name)
+    dataset = dataset or Path(path).stem
+    parsed = _parse(project, kind, sheet, crs=crs, dataset=dataset)
+    scope = f"sheet:{dataset}"
+    record_kind = {"facilities": "facility", "compounds": "compound", "boards": "board"}[kind]
+    with project.open_store() as store:
+        located, far = _locate(project, store, parsed.records, crs=crs, file=sheet.name)
+        problems = sorted([*parsed.problems, *located], key=lambda p: (p.row, p.column))
+        if problems and not skip_bad_rows:
+            raise BadRowsError(problems)
+        bad_rows = {p.row for p in problems}
+        good: list[Record] = [r for r in parsed.records if _row_of(r) not in bad_rows]
+        # A skipped row may be an existing record whose key we cannot read: hold all removals.
+        held = (
+            frozenset(r.key for r in store.records(record_kind, scope=scope))
+            if problems
+            else frozenset()
+        )
+        snapshots = [Snapshot(record_kind, scope, good, protect=held)]
+        if kind == "compounds":
+            snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, []))
+        summary, version = _commit(
+            store,
+            snapshots,
+            dry_run=dry_run,
+            action=f"import {kind}",
+            source=sheet.name,
+            author=author,
+            audit=audit,
+        )
+    return ImportReport(
+        kind,
+        str(path),
+        dry_run,
+        summary,
+        version,
+        skipped=tuple(problems),
+        far=tuple(far),
+        far_limit_m=project.settings.snap_max_m,
+        removals_held=bool(problems),
+    )

@@ -1,0 +1,157 @@
+"""The command line as a user types it: init, import, status, errors."""
+
+from __future__ import annotations
+
+import json
+
+from click.testing import CliRunner
+
+from lifecircle.cli import main
+from tests.conftest import SMALL_OSM
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, list(args), catch_exceptions=False)
+
+
+def test_init_import_status_json(tmp_path):
+    project = tmp_path / "taoyuan"
+    result = run("init", str(project), "--code", "120103003000")
+    assert result.exit_code == 0, result.output
+    assert "桃园街道" in result.output
+    result = run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    assert result.exit_code == 0, result.output
+    result = run("-p", str(project), "status", "--json")
+    status = json.loads(result.output)
+    assert status["area"] == {"name": "桃园街道", "code": "120103003000"}
+    assert status["data_version"]["id"] == 1
+    assert status["walk_network"]["ways"] > 100 and status["walk_network"]["length_km"] > 10
+    assert set(status["facilities"]["by_area"]) >= {"elderly", "health", "education"}
+    assert status["sources"]["walk_way"] == {"osm": status["walk_network"]["ways"]}
+    assert status["compounds"]["count"] > 0
+    result = run("-p", str(project), "--lang", "en", "status")
+    assert result.exit_code == 0 and "Walk network" in result.output
+    assert "© OpenStreetMap contributors" in result.output
+
+
+def test_errors_are_one_line_with_exit_status_1(tmp_path):
+    result = CliRunner().invoke(main, ["-p", str(tmp_path), "status"])
+    assert result.exit_code == 1
+    assert "不是 lifecircle 项目" in result.output  # errors are in Chinese by default
+    assert "Traceback" not in result.output
+    run("init", str(tmp_path / "p"), "--name", "x")
+    bad = tmp_path / "broken.osm.pbf"
+    bad.write_bytes(b"name,type\n1,2\n")
+    result = CliRunner().invoke(main, ["-p", str(tmp_path / "p"), "import", "osm", str(bad)])
+    assert result.exit_code == 1 and "broken.osm.pbf" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_demo_builds_the_bundled_area(tmp_path):
+    result = run("demo", str(tmp_path / "demo"))
+    assert result.exit_code == 0, result.output
+    assert "Helsinki" in result.output or "赫尔辛基" in result.output
+    status = json.loads(run("-p", str(tmp_path / "demo"), "status", "--json").output)
+    assert status["boards"]["count"] > 0
+    assert status["facilities"]["by_area"]["elderly"]["count"] >= 2
+    assert status["data_version"]["id"] == 3
+    again = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")])
+    assert again.exit_code == 1 and "--fresh" in again.output
+
+
+def test_facility_sheet_dry_run_then_import_then_changes(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    status = json.loads(run("-p", str(project), "status", "--json").output)
+    lon, lat = 26.9500, 60.5300  # inside the small Finnish extract
+    assert status["walk_network"]["ways"] > 0
+    sheet = tmp_path / "设施.csv"
+    sheet.write_text(
+        f"名称,类型,经度,纬度,电话\n药店甲,药店,{lon},{lat},111\n", encoding="utf-8-sig"
+    )
+    dry = run("-p", str(project), "import", "facilities", str(sheet), "--dry-run")
+    assert dry.exit_code == 0 and "--dry-run" in dry.output
+    assert json.loads(run("-p", str(project), "status", "--json").output)["data_version"]["id"] == 1
+    assert run("-p", str(project), "import", "facilities", str(sheet)).exit_code == 0
+    sheet.write_text(
+        f"名称,类型,经度,纬度,电话\n药店甲,药店,{lon},{lat},222\n", encoding="utf-8-sig"
+    )
+    assert run("-p", str(project), "import", "facilities", str(sheet)).exit_code == 0
+    changes = json.loads(run("-p", str(project), "changes", "--json").output)
+    assert changes["version"] == 3
+    [change] = changes["changes"]
+    assert change["action"] == "changed" and change["label"] == "药店甲"
+    assert change["fields"] == [{"field": "phone", "before": "111", "after": "222"}]
+    history = json.loads(run("-p", str(project), "versions", "--json").output)
+    actions = [v["action"] for v in history]
+    assert actions == ["import osm", "import facilities", "import facilities"]
+    assert history[2]["counts"]["facility"] == {"added": 0, "changed": 1, "removed": 0}
+    table = run("-p", str(project), "--lang", "en", "versions")
+    assert table.exit_code == 0 and "Data version history" in table.output
+
+
+def test_bad_sheet_lists_every_bad_row_and_imports_nothing(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    sheet = tmp_path / "bad.csv"
+    sheet.write_text(
+        "名称,类型,经度,纬度\n甲,幼儿圆,26.95,60.53\n乙,药店,abc,60.53\n丙,药店,26.95,60.53\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["-p", str(project), "import", "facilities", str(sheet)])
+    assert result.exit_code == 1
+    assert "bad.csv 第 2 行「类型」列" in result.output and "幼儿园" in result.output
+    assert "bad.csv 第 3 行「经度」列" in result.output
+    assert json.loads(run("-p", str(project), "status", "--json").output)["data_version"]["id"] == 1
+    skipped = run("-p", str(project), "import", "facilities", str(sheet), "--skip-bad-rows")
+    assert skipped.exit_code == 0 and "2" in skipped.output
+    status = json.loads(run("-p", str(project), "status", "--json").output)
+    assert status["sources"]["facility"]["sheet:bad"] == 1
+
+
+def test_edit_barrier_link_list_remove(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    edits_json = json.loads(run("-p", str(project), "edit", "list", "--json").output)
+    assert edits_json == {"edits": [], "warnings": []}
+    from lifecircle.project import open_project
+
+    with open_project(project).open_store() as store:
+        way = sorted(store.records("walk_way"), key=lambda w: w.osm_id)[0]
+    added = run(
+        "-p",
+        str(project),
+        "--lang",
+        "en",
+        "edit",
+        "barrier",
+        "--way",
+        str(way.osm_id),
+        "--note",
+        "fence",
+        "--author",
+        "tester",
+    )
+    assert added.exit_code == 0 and "Added local edit 1" in added.output
+    (lon1, lat1), (lon2, lat2) = way.coords[0], way.coords[-1]
+    link = run(
+        "-p", str(project), "edit", "link", f"{lon1},{lat1}", f"{lon2},{lat2}", "--author", "t"
+    )
+    assert link.exit_code == 0, link.output
+    listed = json.loads(run("-p", str(project), "edit", "list", "--json").output)
+    assert [e["edit_kind"] for e in listed["edits"]] == ["impassable_way", "link"]
+    assert listed["edits"][0]["author"] == "tester"
+    assert run("-p", str(project), "edit", "remove", "1", "--author", "t").exit_code == 0
+    history = json.loads(run("-p", str(project), "versions", "--json").output)
+    assert [v["action"] for v in history][-3:] == [
+        "edit impassable_way",
+        "edit link",
+        "edit remove",
+    ]
+    bad = CliRunner().invoke(
+        main, ["-p", str(project), "edit", "barrier", "--way", "1", "--author", "t"]
+    )
+    assert bad.exit_code == 1 and "1" in bad.output and "Traceback" not in bad.output

@@ -1,0 +1,82 @@
+"""The one set of rules: shown minutes (rounded up) and the verdict can never disagree."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from lifecircle.engine.profiles import ELDERLY, PLANNING, STANDARD
+from lifecircle.engine.rules import (
+    Reach,
+    inclusive,
+    is_missing,
+    level_limit,
+    level_text,
+    minutes_limit,
+    shown_text,
+    shown_value,
+    verdict,
+    within,
+)
+from lifecircle.errors import ConfigError
+
+
+@pytest.mark.parametrize(
+    ("minutes", "shown", "missing"),
+    [(5.0, 5, False), (14.96, 15, False), (15.0, 15, False), (15.04, 16, True), (0.0, 1, False)],
+)
+def test_the_hand_checked_minutes(minutes, shown, missing):
+    cost = minutes * 60.0
+    got = verdict(cost, STANDARD, level_min=15, required=True)
+    assert (got.value, got.missing) == (shown, missing)
+    assert shown_text(cost, STANDARD, "zh") == f"{shown}分钟"
+    assert shown_text(cost, STANDARD, "en") == f"{shown} min"
+
+
+def test_a_shown_value_within_the_level_is_never_missing_and_vice_versa():
+    rng = np.random.default_rng(7)
+    for profile in (STANDARD, ELDERLY, PLANNING):
+        for level in (5, 10, 15):
+            limit = level_limit(profile, level)
+            costs = np.concatenate(
+                [
+                    rng.uniform(0, 2 * limit, 2000),
+                    limit * (1 + np.array([-1e-12, 0, 1e-12, 1e-10, 1e-9, 2e-9, 1e-6])),
+                    [np.nextafter(limit, 0), np.nextafter(limit, np.inf), inclusive(limit)],
+                ]
+            )
+            level_shown = round(limit / 60) if profile.convention == "time" else round(limit)
+            for cost in costs.tolist():
+                got = verdict(cost, profile, level_min=level, required=True)
+                assert got.missing == (got.value > level_shown)
+                assert got.missing == (not within(cost, limit))
+                assert got.missing == is_missing(cost, level, profile, required=True)
+
+
+def test_unreached_is_missing_for_required_types_and_beyond_for_as_needed_ones():
+    assert verdict(math.inf, STANDARD, level_min=10, required=True).reach is Reach.missing
+    beyond = verdict(math.inf, STANDARD, level_min=10, required=False)
+    assert (beyond.value, beyond.reach, beyond.missing) == (None, Reach.beyond, False)
+    assert shown_text(math.inf, STANDARD, "zh") == "—"
+
+
+def test_the_planning_profile_shows_metres_to_the_next_ten():
+    assert [shown_value(m, PLANNING) for m in (0.0, 300.0, 300.5, 1000.0, 1001.0)] == [
+        10,
+        300,
+        310,
+        1000,
+        1010,
+    ]
+    assert verdict(300.0, PLANNING, level_min=5, required=True).unit == "m"
+    assert verdict(300.5, PLANNING, level_min=5, required=True).missing
+    assert level_text(PLANNING, 15, "zh") == "1000米" and level_text(STANDARD, 15, "en") == "15 min"
+
+
+def test_minutes_beyond_the_levels_are_time_only():
+    assert minutes_limit(STANDARD, 20) == 1200.0
+    assert minutes_limit(PLANNING, 15) == 1000.0
+    with pytest.raises(ConfigError, match="planning-distance convention"):
+        minutes_limit(PLANNING, 20)

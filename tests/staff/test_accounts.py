@@ -1,0 +1,97 @@
+"""Staff accounts: argon2 hashes, roles bound to an area, and who may edit which record."""
+
+from __future__ import annotations
+
+import pytest
+
+from lifecircle.errors import AccessDenied, UserError
+from lifecircle.model import Facility
+from lifecircle.staff.accounts import (
+    User,
+    add_user,
+    authenticate,
+    can_edit,
+    list_users,
+    remove_user,
+    require_edit,
+    session_tag,
+    set_password,
+)
+from tests.staff.conftest import NEIGHBOUR, OWN, PASSWORD, SUBDISTRICT
+
+
+def _facility(community: str = "", subdistrict: str = "") -> Facility:
+    return Facility(
+        "sheet:t:1", "卫生站", "clinic", 24.94, 60.17, community=community, subdistrict=subdistrict
+    )
+
+
+def test_a_password_is_stored_as_an_argon2id_hash_and_checked(staff_project):
+    with staff_project.open_store() as store:
+        row = store.accounts.get_user("own")
+        assert row is not None
+        assert row.password_hash.startswith("$argon2id$")
+        assert PASSWORD not in row.password_hash
+        assert authenticate(store, "own", PASSWORD) == User("own", "community", OWN, row.created_at)
+        assert authenticate(store, "own", PASSWORD + "x") is None
+        assert authenticate(store, "nobody", PASSWORD) is None
+
+
+def test_new_password_replaces_the_old_and_changes_the_session_tag(staff_project):
+    with staff_project.open_store() as store:
+        tag = session_tag(store, "own")
+        set_password(store, "own", "a new long password")
+        assert authenticate(store, "own", PASSWORD) is None
+        assert authenticate(store, "own", "a new long password") is not None
+        assert session_tag(store, "own") not in (None, tag)
+        actions = [(a.action, a.target) for a in store.accounts.audit(limit=3)]
+        assert actions[0] == ("user.passwd", "own")
+
+
+def test_removing_a_user_keeps_the_audit_log(staff_project):
+    with staff_project.open_store() as store:
+        remove_user(store, "neighbour")
+        assert "neighbour" not in [u.name for u in list_users(store)]
+        assert authenticate(store, "neighbour", PASSWORD) is None
+        assert ("user.add", "neighbour") in [(a.action, a.target) for a in store.accounts.audit()]
+        with pytest.raises(UserError, match="no user 'neighbour'"):
+            remove_user(store, "neighbour")
+
+
+@pytest.mark.parametrize(
+    ("name", "password", "level", "area", "message"),
+    [
+        ("li", PASSWORD, "community", "不存在社区", "no community named '不存在社区'.*演示社区"),
+        ("li", PASSWORD, "community", "", "needs its area"),
+        ("li", "short", "community", OWN, "too short"),
+        ("li", PASSWORD, "mayor", OWN, "unknown role 'mayor'"),
+        ("li wang", PASSWORD, "community", OWN, "not usable"),
+        ("own", PASSWORD, "community", OWN, "already exists"),
+    ],
+)
+def test_bad_accounts_are_refused_with_a_reason(
+    staff_project, name, password, level, area, message
+):
+    with staff_project.open_store() as store:
+        before = len(list_users(store))
+        with pytest.raises(UserError, match=message):
+            add_user(store, name, password, level=level, area=area)
+        assert len(list_users(store)) == before
+
+
+def test_roles_edit_only_their_own_area():
+    own = User("a", "community", OWN, "")
+    street = User("b", "subdistrict", SUBDISTRICT, "")
+    district = User("c", "district", "演示区", "")
+    mine = _facility(OWN, SUBDISTRICT)
+    theirs = _facility(NEIGHBOUR, SUBDISTRICT)
+    nowhere = _facility()
+    assert [can_edit(own, f) for f in (mine, theirs, nowhere)] == [True, False, False]
+    assert [can_edit(street, f) for f in (mine, theirs, nowhere)] == [True, True, False]
+    assert [can_edit(district, f) for f in (mine, theirs, nowhere)] == [True, True, True]
+    assert not can_edit(User("d", "district", "", "", disabled=True), mine)
+    with pytest.raises(AccessDenied) as caught:
+        require_edit(own, theirs)
+    assert NEIGHBOUR in caught.value.message("zh") and "社区级（演示社区）" in caught.value.message(
+        "zh"
+    )
