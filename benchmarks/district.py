@@ -37,7 +37,7 @@ from lifecircle.engine.attach import attach_all
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.network import build_walk_graph
 from lifecircle.engine.profiles import STANDARD, get_profile
-from lifecircle.engine.results import COMPOUND_CELL_M, _board_table, origin_sets, traced
+from lifecircle.engine.results import COMPOUND_CELL_M, _board_table, origin_sets, trace_walksheds
 from lifecircle.engine.rules import level_limits
 from lifecircle.engine.walksheds import CELL_M
 from lifecircle.io.osm import OsmExtract
@@ -311,7 +311,7 @@ def make_district_project(folder: Path) -> tuple[Project, dict[str, Any]]:
 
 
 def build_one(data: AreaData, profile_name: str, project: Project) -> ProfileTiming:
-    """The steps of ``profile_results`` for one profile, each timed, the graph from the records."""
+    """The steps of ``compute_profile`` for one profile, each timed, the graph from the records."""
     timing = ProfileTiming(profile_name)
     profile = get_profile(profile_name)
     with timing.step("graph"):
@@ -335,8 +335,8 @@ def build_one(data: AreaData, profile_name: str, project: Project) -> ProfileTim
         _board_table(points, sources, heat)
     with timing.step("walksheds"):
         gate_sets, board_sets = origin_sets(points)
-        compound_areas = traced(points.graph, gate_sets, limits, COMPOUND_CELL_M)
-        board_areas = traced(points.graph, board_sets, limits, CELL_M)
+        compound_areas = trace_walksheds(points.graph, gate_sets, limits, COMPOUND_CELL_M)
+        board_areas = trace_walksheds(points.graph, board_sets, limits, CELL_M)
     timing.facts = {
         "nodes": graph.n_nodes,
         "edges": graph.n_edges,

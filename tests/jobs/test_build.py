@@ -160,14 +160,14 @@ def test_profiles_in_worker_processes_equal_the_serial_build(project):
 
 def test_walk_graphs_are_cached_by_network_version(make_project, tmp_path):
     from lifecircle.engine.profiles import STANDARD
-    from lifecircle.engine.walk import walk_graph
+    from lifecircle.engine.walk import load_walk_graph
     from lifecircle.jobs.local_edits import add_edit
 
     project = make_project(osm=SMALL_OSM)
     data = read_area(project)
-    built = walk_graph(data, STANDARD, cache_dir=project.cache_dir)
+    built = load_walk_graph(data, STANDARD, cache_dir=project.cache_dir)
     (cached_file,) = (project.cache_dir / "graphs").glob("standard-*.npz")
-    loaded = walk_graph(data, STANDARD, cache_dir=project.cache_dir)
+    loaded = load_walk_graph(data, STANDARD, cache_dir=project.cache_dir)
     assert loaded is not built and loaded.n_edges == built.n_edges
     np.testing.assert_array_equal(loaded.edge_cost, built.edge_cost)
     np.testing.assert_array_equal(loaded.coords_xy, built.coords_xy)
@@ -179,30 +179,30 @@ def test_walk_graphs_are_cached_by_network_version(make_project, tmp_path):
     import_sheet(project, "facilities", sheet)
     after_import = read_area(project)
     assert after_import.network_version == data.network_version
-    walk_graph(after_import, STANDARD, cache_dir=project.cache_dir)
+    load_walk_graph(after_import, STANDARD, cache_dir=project.cache_dir)
     assert list((project.cache_dir / "graphs").glob("standard-*.npz")) == [cached_file]
     # a staff barrier changes the network: a new graph without that way replaces the old file
     way = max(data.ways, key=lambda w: len(w.coords))
     add_edit(project, edit_kind="impassable_way", osm_id=way.osm_id, author="test")
     edited = read_area(project)
     assert edited.network_version > data.network_version
-    rebuilt = walk_graph(edited, STANDARD, cache_dir=project.cache_dir)
+    rebuilt = load_walk_graph(edited, STANDARD, cache_dir=project.cache_dir)
     assert way.osm_id in built.edge_way and way.osm_id not in rebuilt.edge_way
     assert list((project.cache_dir / "graphs").glob("standard-*.npz")) != [cached_file]
 
 
 def test_an_unreadable_graph_cache_is_rebuilt(make_project):
     from lifecircle.engine.profiles import ELDERLY
-    from lifecircle.engine.walk import walk_graph
+    from lifecircle.engine.walk import load_walk_graph
 
     project = make_project(osm=SMALL_OSM)
     data = read_area(project)
-    first = walk_graph(data, ELDERLY, cache_dir=project.cache_dir)
+    first = load_walk_graph(data, ELDERLY, cache_dir=project.cache_dir)
     (path,) = (project.cache_dir / "graphs").glob("elderly-*.npz")
     whole = path.read_bytes()
     for broken in (b"not a graph", whole[: len(whole) // 2]):  # garbage, a half-written zip
         path.write_bytes(broken)
-        again = walk_graph(data, ELDERLY, cache_dir=project.cache_dir)
+        again = load_walk_graph(data, ELDERLY, cache_dir=project.cache_dir)
         np.testing.assert_array_equal(again.edge_cost, first.edge_cost)
         assert path.read_bytes() == whole  # written anew
 

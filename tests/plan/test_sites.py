@@ -12,7 +12,7 @@ from lifecircle.engine.access import entrance_access
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.attach import attach_all
 from lifecircle.engine.network import build_walk_graph
-from lifecircle.engine.results import profile_results
+from lifecircle.engine.results import compute_profile
 from lifecircle.io.candidates import read_candidates
 from lifecircle.jobs.demo import build_demo
 from lifecircle.model import CandidateSite, Facility
@@ -37,7 +37,7 @@ def canteen_plan(demo: Project) -> SitePlan:
 def _engine_counts(plan: SitePlan, project: Project, added: list[Facility]) -> np.ndarray:
     """Facilities of the type within its level of each compound, by the engine's own build."""
     data: AreaData = dataclasses.replace(plan.data, facilities=(*plan.data.facilities, *added))
-    result = profile_results(data, plan.profile, cache_dir=project.cache_dir)
+    result = compute_profile(data, plan.profile, cache_dir=project.cache_dir)
     t = data.type_codes.index(plan.ftype.code)
     counts: np.ndarray = result.gap_table().count_within[plan.ftype.level_min][:, t]
     return counts

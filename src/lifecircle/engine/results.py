@@ -1,6 +1,6 @@
 """One profile's results for an area: access tables, the heat layer and the walking areas.
 
-:func:`profile_results` computes them on the profile's walk (:func:`~lifecircle.engine.walk.
+:func:`compute_profile` computes them on the profile's walk (:func:`~lifecircle.engine.walk.
 build_walk`); :meth:`ProfileResult.to_arrays` / :meth:`ProfileResult.from_arrays` are what the
 cache stores. Costs are in the profile's unit; the faces show them through
 :mod:`lifecircle.engine.rules`.
@@ -173,7 +173,7 @@ def origin_sets(walk: Walk) -> tuple[list[np.ndarray], list[np.ndarray]]:
     return gate_sets, board_sets
 
 
-def traced(
+def trace_walksheds(
     graph: WalkGraph, sets: Sequence[np.ndarray], limits: Sequence[float], cell_m: float
 ) -> list[Any]:
     """Trace the walking areas of each origin set (an empty list for an empty set)."""
@@ -181,7 +181,7 @@ def traced(
     return [next(found) if len(s) else [] for s in sets]
 
 
-def access_results(
+def compute_access(
     area: AreaData,
     profile: WalkProfile,
     *,
@@ -210,7 +210,7 @@ def access_results(
     return partial, walk
 
 
-def profile_results(
+def compute_profile(
     area: AreaData,
     profile: WalkProfile,
     *,
@@ -229,19 +229,19 @@ def profile_results(
     ...     facilities=[Facility("f", "Shop", "shop", 0.003, 0.0)],
     ...     compounds=[Compound("c", "Home", 0.0, 0.0, entrances=((0.0, 0.0),))],
     ... )
-    >>> result = profile_results(area, STANDARD)
+    >>> result = compute_profile(area, STANDARD)
     >>> round(float(result.compounds.cost[0, 0]))  # 334 m at 1.2 m/s
     278
     >>> len(result.compound_areas[0])
     3
     """
     started = time.perf_counter()
-    partial, walk = access_results(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
+    partial, walk = compute_access(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
     gate_sets, board_sets = origin_sets(walk)
     limits = level_limits(profile)
     return dataclasses.replace(
         partial,
-        compound_areas=traced(walk.graph, gate_sets, limits, COMPOUND_CELL_M),
-        board_areas=traced(walk.graph, board_sets, limits, CELL_M),
+        compound_areas=trace_walksheds(walk.graph, gate_sets, limits, COMPOUND_CELL_M),
+        board_areas=trace_walksheds(walk.graph, board_sets, limits, CELL_M),
         seconds=time.perf_counter() - started,
     )

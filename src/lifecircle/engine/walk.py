@@ -38,7 +38,9 @@ def graph_key(area: AreaData, profile: WalkProfile) -> str:
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
 
 
-def walk_graph(area: AreaData, profile: WalkProfile, *, cache_dir: Path | None = None) -> WalkGraph:
+def load_walk_graph(
+    area: AreaData, profile: WalkProfile, *, cache_dir: Path | None = None
+) -> WalkGraph:
     """Return the profile's walk graph with local rules, from the cache or built and cached.
 
     ``cache_dir`` None builds it afresh and caches nothing.
@@ -93,7 +95,7 @@ def build_walk(
     >>> walk.graph.n_edges, len(walk.facility_nodes)
     (1, 0)
     """
-    graph = walk_graph(area, profile, cache_dir=cache_dir)
+    graph = load_walk_graph(area, profile, cache_dir=cache_dir)
     return attach_all(
         graph,
         facilities=area.facilities if facilities is None else facilities,

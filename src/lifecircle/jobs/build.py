@@ -1,7 +1,7 @@
 """The build use case: from the stored data to access results for each walking profile.
 
 Reads the store once (:func:`~lifecircle.jobs.area.read_area`), computes each profile's
-results on its walk (:func:`~lifecircle.engine.results.profile_results`) — in worker processes
+results on its walk (:func:`~lifecircle.engine.results.compute_profile`) — in worker processes
 for a large network — and caches them by data version. It renders nothing; the CLI and web
 read the :class:`~lifecircle.engine.results.ProfileResult` values.
 """
@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from lifecircle.cache.entries import load_entry, save_entry
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.profiles import DEFAULT_PROFILES, WalkProfile, get_profile
-from lifecircle.engine.results import ProfileResult, profile_results
+from lifecircle.engine.results import ProfileResult, compute_profile
 from lifecircle.jobs.area import read_area
 from lifecircle.jobs.build_parallel import compute_in_workers
 from lifecircle.project import Project
@@ -64,7 +64,7 @@ def compute_results(
     if workers <= 1:
         settings = project.settings
         return [
-            profile_results(
+            compute_profile(
                 data, profile, snap_max_m=settings.snap_max_m, cache_dir=project.cache_dir
             )
             for profile in profiles

@@ -25,9 +25,9 @@ from lifecircle.engine.profiles import WalkProfile
 from lifecircle.engine.results import (
     COMPOUND_CELL_M,
     ProfileResult,
-    access_results,
+    compute_access,
     origin_sets,
-    traced,
+    trace_walksheds,
 )
 from lifecircle.engine.rules import level_limits
 from lifecircle.engine.walksheds import CELL_M
@@ -75,7 +75,7 @@ def _access_task(
     data_version: int, profile: WalkProfile, project: Project, folder: Path
 ) -> _Access:
     data = _worker_area(project, data_version)
-    partial, walk = access_results(
+    partial, walk = compute_access(
         data, profile, snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir
     )
     graph_file = folder / f"{profile.name}.npz"
@@ -92,7 +92,7 @@ def _areas_task(
     if found is None:  # written moments ago by this build: only a disk fault gets here
         raise OSError(f"cannot read the walk graph {graph_file} this build just wrote")
     graph = WalkGraph.from_arrays(*found, profile)
-    areas = traced(graph, sets, level_limits(profile), cell_m)
+    areas = trace_walksheds(graph, sets, level_limits(profile), cell_m)
     return areas, time.perf_counter() - started
 
 
