@@ -14,24 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from lifecircle.errors import Msg, TaxonomyError, UnknownTypeError
-from lifecircle.taxonomy.rules import OsmRule, TagCondition, parse_osm_rule
-
-__all__ = [
-    "DIMENSIONS",
-    "EVIDENCE_MARKS",
-    "LEVELS_MIN",
-    "SHAPES",
-    "VERIFIED_EVIDENCE",
-    "AmapCode",
-    "Circle",
-    "ContentArea",
-    "FacilityType",
-    "OsmRule",
-    "TagCondition",
-    "Taxonomy",
-    "normalize_name",
-    "parse_osm_rule",
-]
+from lifecircle.taxonomy.rules import OsmRule
 
 #: Life-circle levels in walking minutes (GB 50180-2018); 居住街坊 items count as 5.
 LEVELS_MIN: tuple[int, ...] = (5, 10, 15)
