@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from lifecircle.opening_hours import open_state, parse_opening_hours
+from lifecircle.opening_hours import describe_hours, open_state, parse_opening_hours
 
 FRIDAY_9 = datetime(2026, 11, 27, 9, 0)
 SATURDAY_11 = datetime(2026, 11, 28, 11, 0)
@@ -43,3 +43,34 @@ def test_a_wrapping_day_range_covers_the_week_end():
     hours = parse_opening_hours("Sa-Mo 10:00-11:00")
     assert hours is not None
     assert [bool(day) for day in hours.spans] == [True, False, False, False, False, True, True]
+
+
+@pytest.mark.parametrize(
+    ("text", "zh", "en"),
+    [
+        ("", "", ""),
+        ("24/7", "全天24小时", "open 24 hours"),
+        ("Mo-Su 08:00-20:00", "每天 8:00–20:00", "daily 8:00–20:00"),
+        (
+            "Mo-Tu 07:30-19:00; Sa-Su off; PH off",
+            "周一、周二 7:30–19:00；周三至周日休息；节假日休息",
+            "Mon, Tue 7:30–19:00; Wed–Sun closed; closed on public holidays",
+        ),
+        (
+            "Mo,We,Fr 08:00-12:00; Sa 09:00-11:00",
+            "周一、周三、周五 8:00–12:00；周六 9:00–11:00；周二、周四、周日休息",
+            "Mon, Wed, Fri 8:00–12:00; Sat 9:00–11:00; Tue, Thu, Sun closed",
+        ),
+        (
+            "Mo-Fr 08:00-17:00; PH 09:00-12:00",
+            "周一至周五 8:00–17:00；周六、周日休息；节假日 9:00–12:00",
+            None,
+        ),
+        ("sunrise-sunset", "以现场为准", "check on site"),
+        ("周一至周五 8:00-17:00", "以现场为准", "check on site"),
+    ],
+)
+def test_hours_are_described_in_plain_words(text, zh, en):
+    assert describe_hours(text, "zh") == zh
+    if en is not None:
+        assert describe_hours(text, "en") == en

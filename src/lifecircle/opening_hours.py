@@ -1,8 +1,10 @@
-"""Is a facility open now? A reader of the simple forms of OSM ``opening_hours``.
+"""Is a facility open now, and its hours in plain words: the simple forms of OSM ``opening_hours``.
 
 Understands ``24/7``, ``08:00-17:00``, ``Mo-Fr 08:00-17:00; Sa 09:00-12:00``, day lists
-(``Mo,We``), several spans (``08:00-12:00,14:00-18:00``), ``off``/``closed`` and spans past
-midnight. Anything else (holidays, months, weeks, comments) is *unknown*, never a guess.
+(``Mo,We``), several spans (``08:00-12:00,14:00-18:00``), ``off``/``closed``, spans past
+midnight and public-holiday rules (``PH off``, ``PH 09:00-12:00``). Anything else (months,
+weeks, comments, sunrise) is *unknown*, never a guess: :func:`describe_hours` then says the
+hours are to be checked on site (以现场为准). Days a rule list does not name are closed, as in OSM.
 """
 
 from __future__ import annotations
@@ -13,9 +15,13 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Literal
 
+from lifecircle.i18n import t
+
 OpenState = Literal["open", "closed", "unknown"]
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
 _SPAN = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+#: Rules end at ";" or at a comma after a time or "off"/"closed" (not one inside a day list).
+_RULES = re.compile(r";|(?<=[0-9fd]),\s*(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)\b)")
 _DAYS = re.compile(r"^(Mo|Tu|We|Th|Fr|Sa|Su)(-(Mo|Tu|We|Th|Fr|Sa|Su))?$")
 
 
@@ -28,6 +34,8 @@ class WeekHours:
     """
 
     spans: tuple[tuple[tuple[int, int], ...], ...]
+    #: Public holidays: ``None`` when the text says nothing, ``()`` closed, else the spans.
+    holidays: tuple[tuple[int, int], ...] | None = None
 
 
 class _Unknown(ValueError):
@@ -62,11 +70,15 @@ def _spans(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _rule(rule: str, week: list[list[tuple[int, int]]]) -> None:
+def _rule(rule: str, week: list[list[tuple[int, int]]], holidays: list[tuple[int, int]]) -> bool:
+    """Apply one rule to the week (or, for ``PH``, to ``holidays``); True for a holiday rule."""
     rule = rule.strip()
     if not rule:
-        return
+        return False
     head, _, rest = rule.partition(" ")
+    if head == "PH":
+        holidays[:] = _spans(rest)
+        return True
     if head[:1].isdigit() or head.lower() in ("off", "closed"):
         days, times = set(range(7)), rule
     else:
@@ -74,6 +86,7 @@ def _rule(rule: str, week: list[list[tuple[int, int]]]) -> None:
     spans = _spans(times)
     for day in days:
         week[day] = list(spans)  # a later rule for a day replaces an earlier one
+    return False
 
 
 @lru_cache(maxsize=4096)  # a map holds few distinct texts and asks about each often
@@ -82,21 +95,28 @@ def parse_opening_hours(text: str) -> WeekHours | None:
 
     >>> parse_opening_hours("Mo-Fr 08:00-17:00; Sa 09:00-12:00").spans[5]
     ((540, 720),)
-    >>> parse_opening_hours("PH off") is None
+    >>> parse_opening_hours("Mo-Fr 08:00-17:00; PH off").holidays
+    ()
+    >>> parse_opening_hours("sunrise-sunset") is None
     True
     """
     text = text.strip()
     if not text:
         return None
-    if text == "24/7":
-        return WeekHours(tuple(((0, 24 * 60),) for _ in range(7)))
     week: list[list[tuple[int, int]]] = [[] for _ in range(7)]
+    holidays: list[tuple[int, int]] = []
+    holiday_rule = False
     try:
-        for rule in re.split(r";|,\s*(?=(?:Mo|Tu|We|Th|Fr|Sa|Su)\b)", text):
-            _rule(rule, week)
+        for rule in _RULES.split(text):
+            if rule.strip() == "24/7":
+                week = [[(0, 24 * 60)] for _ in range(7)]
+                continue
+            holiday_rule |= _rule(rule, week, holidays)
     except _Unknown:
         return None
-    return WeekHours(tuple(tuple(day) for day in week))
+    if not holiday_rule and not any(week):
+        return None  # nothing but "off": nothing said about when it opens
+    return WeekHours(tuple(tuple(day) for day in week), tuple(holidays) if holiday_rule else None)
 
 
 def open_state(text: str, at: datetime) -> OpenState:
@@ -116,4 +136,84 @@ def open_state(text: str, at: datetime) -> OpenState:
     now = at.hour * 60 + at.minute
     today = any(start <= now < end for start, end in hours.spans[day])
     yesterday = any(start <= now + 1440 < end for start, end in hours.spans[(day - 1) % 7])
+    if hours.holidays is not None:
+        on_holiday = any(start <= now < end for start, end in hours.holidays)
+        if on_holiday != today:  # no holiday calendar: whether today is one is not known
+            return "unknown"
     return "open" if today or yesterday else "closed"
+
+
+def _clock(minutes: int) -> str:
+    return f"{minutes // 60 % 24}:{minutes % 60:02d}"
+
+
+def _span_text(span: tuple[int, int], lang: str) -> str:
+    start, end = span
+    if (start, end) == (0, 24 * 60):
+        return t("hours.all_day", lang)
+    late = t("hours.next_day", lang) if end > 24 * 60 else ""
+    return f"{_clock(start)}–{late}{_clock(end)}"
+
+
+def _spans_text(spans: tuple[tuple[int, int], ...], lang: str) -> str:
+    if not spans:
+        return t("hours.closed", lang)
+    return t("hours.span_join", lang).join(_span_text(s, lang) for s in spans)
+
+
+def _days_text(days: list[int], lang: str) -> str:
+    """Name days as runs: 周一至周五、周日 / Mon–Fri, Sun."""
+    names = [t(f"hours.day.{DAYS[d]}", lang) for d in range(7)]
+    runs: list[list[int]] = []
+    for day in days:
+        if runs and day == runs[-1][-1] + 1:
+            runs[-1].append(day)
+        else:
+            runs.append([day])
+    parts = [
+        t("hours.day_range", lang, first=names[r[0]], last=names[r[-1]])
+        if len(r) > 2
+        else t("hours.day_join", lang).join(names[d] for d in r)
+        for r in runs
+    ]
+    return t("hours.day_join", lang).join(parts)
+
+
+def describe_hours(text: str, lang: str = "zh") -> str:
+    """Say opening hours in plain words (zh or en), the same on boards and the phone page.
+
+    Days with the same hours are grouped; closed days and public holidays are said; any form
+    the reader does not understand says to check on site. Empty text gives ``""``.
+
+    >>> describe_hours("Mo-Fr 07:30-19:00; Sa-Su off; PH off")
+    '周一至周五 7:30–19:00；周六、周日休息；节假日休息'
+    >>> describe_hours("24/7"), describe_hours("Mo-Su 22:00-02:00", "en")
+    ('全天24小时', 'daily 22:00–next day 2:00')
+    >>> describe_hours("Mo-Fr 09:00-12:00,14:00-18:00", "en")
+    'Mon–Fri 9:00–12:00, 14:00–18:00; Sat, Sun closed'
+    >>> describe_hours("Jan-Mar Mo 10:00-12:00")
+    '以现场为准'
+    """
+    if not text.strip():
+        return ""
+    hours = parse_opening_hours(text)
+    if hours is None:
+        return t("hours.unknown", lang)
+    if all(day == ((0, 24 * 60),) for day in hours.spans) and hours.holidays is None:
+        return t("hours.always", lang)
+    groups: dict[tuple[tuple[int, int], ...], list[int]] = {}
+    for day, spans in enumerate(hours.spans):
+        groups.setdefault(spans, []).append(day)
+    parts = []
+    for spans, days in sorted(groups.items(), key=lambda item: (not item[0], item[1][0])):
+        when = t("hours.daily", lang) if len(days) == 7 else _days_text(days, lang)
+        if spans:
+            parts.append(t("hours.open_on", lang, days=when, spans=_spans_text(spans, lang)))
+        else:
+            parts.append(t("hours.closed_on", lang, days=when))
+    if hours.holidays is not None:
+        if hours.holidays:
+            parts.append(t("hours.holidays_open", lang, spans=_spans_text(hours.holidays, lang)))
+        else:
+            parts.append(t("hours.holidays_closed", lang))
+    return t("hours.rule_join", lang).join(parts)
