@@ -166,8 +166,41 @@ def _binary_kind(data: bytes) -> Msg | None:
     return None
 
 
+#: Legacy encodings a staff sheet may come in, after UTF-8: GB18030 (GBK's superset, what Excel
+#: and WPS write on a Chinese Windows), Big5 (Hong Kong, Taiwan) and Windows-1252 (Western).
+LEGACY_ENCODINGS = ("gb18030", "big5", "cp1252")
+#: Text decoded as GB18030 is taken as such when this share of its non-ASCII characters are
+#: common (GB2312) hanzi or Chinese punctuation; Big5 or Windows-1252 bytes read as GB18030
+#: give rare or non-Chinese characters (measured: GBK sheets 0.95–1.0, Big5 0.2–0.4, cp1252 0).
+_GB_PLAUSIBLE = 0.8
+
+
+def _common_chinese_share(text: str) -> float:
+    """Share of the non-ASCII characters that are GB2312 hanzi or Chinese punctuation.
+
+    >>> _common_chinese_share("名称,类型"), _common_chinese_share("Cr阷erie H閘鑞e")
+    (1.0, 0.0)
+    """
+    wide = [ch for ch in text if ord(ch) > 127]
+    if not wide:
+        return 1.0
+    common = 0
+    for ch in wide:
+        try:
+            lead = ch.encode("gb2312")[0]
+        except UnicodeEncodeError:
+            continue
+        common += 0xB0 <= lead <= 0xF7 or 0xA1 <= lead <= 0xA3  # hanzi rows, punctuation
+    return common / len(wide)
+
+
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Return the text and its encoding: BOM first, then UTF-8, then GB18030 (GBK's superset)."""
+    """Return the text and its encoding: BOM, UTF-8, then GB18030, Big5 or Windows-1252.
+
+    GB18030 accepts almost any bytes, so it is taken only when the text reads as common
+    Chinese; otherwise the legacy encodings are weighed by ``charset_normalizer``. Text that
+    none of them reads plausibly is refused with a message that says how to save UTF-8.
+    """
     kind = _binary_kind(data)
     if kind:
         raise InputFileError("error.sheet.not_text", file=path.name, kind=kind)
@@ -175,16 +208,22 @@ def _decode(path: Path, data: bytes) -> tuple[str, str]:
         return data.decode("utf-8-sig"), "utf-8-sig"
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            pass
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("gb18030")
+    except UnicodeDecodeError:
+        text = ""
+    if text and _common_chinese_share(text) >= _GB_PLAUSIBLE:
+        return text, "gb18030"
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputFileError("error.sheet.encoding", file=path.name)
+    best = from_bytes(data, cp_isolation=list(LEGACY_ENCODINGS)).best()
+    if best is None or best.encoding not in LEGACY_ENCODINGS:
+        tried = ("UTF-8", "GB18030", "Big5", "Windows-1252")
+        raise InputFileError("error.sheet.encoding", file=path.name, tried=tried)
     return str(best), str(best.encoding)
 
 
@@ -366,8 +405,14 @@ def _map_headers(path: Path, headers: Sequence[str]) -> _HeaderMap:
     return mapped
 
 
-def _find_header(path: Path, rows: Sequence[tuple[int, list[str]]]) -> int:
-    """Return the index of the header: the first leading row with known column names."""
+def _find_header(
+    path: Path, rows: Sequence[tuple[int, list[str]]], *, encoding: str | None = None
+) -> int:
+    """Return the index of the header: the first leading row with known column names.
+
+    For a text file the error names the encoding it was read in: a header that reads as
+    nonsense usually means the file is in another encoding.
+    """
     candidates = [i for i, (_, cells) in enumerate(rows) if any(cells)][:_HEADER_SCAN_ROWS]
     if not candidates:
         raise InputFileError("error.sheet.no_rows", file=path.name)
@@ -377,14 +422,17 @@ def _find_header(path: Path, rows: Sequence[tuple[int, list[str]]]) -> int:
             if known[i] >= needed:
                 return i
     number, cells = rows[candidates[0]]
-    raise InputFileError("error.sheet.no_header", file=path.name, row=number, cells=repr(cells[:6]))
+    read_as = Msg("error.sheet.read_as", encoding=encoding) if encoding else None
+    raise InputFileError(
+        "error.sheet.no_header", file=path.name, row=number, cells=repr(cells[:6]), read_as=read_as
+    )
 
 
 def _table_to_sheet(
     path: Path, raw_rows: Sequence[tuple[int, Sequence[Any]]], *, encoding: str | None
 ) -> Sheet:
     texts = [(n, [_cell_text(c) for c in cells]) for n, cells in raw_rows]
-    header_at = _find_header(path, texts)
+    header_at = _find_header(path, texts, encoding=encoding)
     mapped = _map_headers(path, texts[header_at][1])
     rows = tuple(
         row
