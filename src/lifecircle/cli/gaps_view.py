@@ -126,8 +126,16 @@ def print_by_area(out: Console, report: GapReport, *, taxonomy: Taxonomy, lang: 
     out.print(table)
 
 
-def print_top_missing(out: Console, report: GapReport, *, taxonomy: Taxonomy, lang: str) -> None:
-    """Print the required types missing for the most residents, per group."""
+def print_top_missing(
+    out: Console,
+    report: GapReport,
+    *,
+    taxonomy: Taxonomy,
+    collection: Sequence[TypeCollection],
+    lang: str,
+) -> None:
+    """Print the required types missing for the most residents, per group, with their data."""
+    sources = {c.type: c for c in collection}
     top = Table(title=t("gaps.top_title", lang))
     for key in (
         "col.profile",
@@ -136,6 +144,7 @@ def print_top_missing(out: Console, report: GapReport, *, taxonomy: Taxonomy, la
         "col.compounds",
         "col.residents",
         "col.elderly",
+        "gaps.col_data",
     ):
         top.add_column(t(key, lang))
     for m in report.top_missing:
@@ -146,6 +155,7 @@ def print_top_missing(out: Console, report: GapReport, *, taxonomy: Taxonomy, la
             str(m.compounds),
             _num(m.residents),
             _num(m.elderly),
+            _data_cell(sources.get(m.type), lang),
         )
     out.print(top)
 
@@ -163,7 +173,7 @@ def print_gap_report(
         out.print(t("status.notice", lang, notice=report.notice), style="bold yellow")
     print_by_type(out, report, taxonomy=taxonomy, collection=collection, lang=lang)
     print_by_area(out, report, taxonomy=taxonomy, lang=lang)
-    print_top_missing(out, report, taxonomy=taxonomy, lang=lang)
+    print_top_missing(out, report, taxonomy=taxonomy, collection=collection, lang=lang)
     if report.not_collected:
         sep = t("boards.list_sep", lang)
         names = {

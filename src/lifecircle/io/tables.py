@@ -48,6 +48,9 @@ class GapReport:
     data_date: str
     notice: str = ""
     area_names: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> 中文名
+    #: Types a sheet was declared to hold completely: their gaps are real, the others' may be
+    #: missing data (a column of the per-type and top-missing tables says which).
+    complete_types: frozenset[str] = frozenset()
 
     def type_names(self) -> dict[str, str]:
         """Chinese name of every type code the report mentions."""
@@ -59,10 +62,16 @@ class GapReport:
 _SHARES = ("share", "share_compounds", "share_residents")
 
 
-def _records(items: Sequence[Any], names: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+def _records(
+    items: Sequence[Any],
+    names: Mapping[str, str] | None = None,
+    complete: frozenset[str] | None = None,
+) -> list[dict[str, Any]]:
     out = []
     for item in items:
         row = dataclasses.asdict(item)
+        if complete is not None:
+            row["declared_complete"] = item.type in complete
         if isinstance(item, TypeCoverage):
             row["share_compounds"] = _rounded(item.share_compounds)
             row["share_residents"] = _rounded(item.share_residents)
@@ -162,12 +171,13 @@ def write_gap_report(
         raise ConfigError("error.output.format", path=str(out), suffix=suffix, formats=FORMATS)
     out.parent.mkdir(parents=True, exist_ok=True)
     names = report.type_names()
+    complete = frozenset(report.complete_types)
     summaries = {
-        "by_type": _records(report.by_type),
+        "by_type": _records(report.by_type, complete=complete),
         "coverage": _records(report.coverage, names),
-        "top_missing": _records(report.top_missing),
+        "top_missing": _records(report.top_missing, complete=complete),
         "not_collected": _records(report.not_collected),
-        "by_type_community": _records(report.by_type_community),
+        "by_type_community": _records(report.by_type_community, complete=complete),
         "coverage_subdistrict": _records(report.coverage_by_subdistrict, names),
         "circles": _circle_records(report.circles),
     }

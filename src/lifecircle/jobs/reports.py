@@ -67,6 +67,7 @@ def gap_report(
         data_date=data.data_date,
         notice=notice,
         area_names={a.code: a.name_zh for a in taxonomy.areas},
+        complete_types=data.complete_types,
     )
 
 
