@@ -238,6 +238,31 @@ def _locate(
     return problems, far
 
 
+def _checked_rows(
+    project: Project,
+    store: Store,
+    kind: SheetKind,
+    sheet: Sheet,
+    *,
+    crs: str,
+    dataset: str,
+    skip_bad_rows: bool,
+) -> tuple[list[Record], list[RowProblem], list[FarPoint]]:
+    """Parse and locate the rows: the good records, the problems (raised unless skipped), far ones.
+
+    Hints name the area's own coordinates (its centre), not Tianjin's.
+    """
+    index = _area_index(project, store)
+    centre = index.centre if index is not None else None
+    parsed = _parse(project, kind, sheet, crs=crs, dataset=dataset, centre=centre)
+    located, far = _locate(project, index, parsed.records, crs=crs, file=sheet.name)
+    problems = sorted([*parsed.problems, *located], key=lambda p: (p.row, p.column))
+    if problems and not skip_bad_rows:
+        raise BadRowsError(problems)
+    bad_rows = {p.row for p in problems}
+    return [r for r in parsed.records if _row_of(r) not in bad_rows], problems, far
+
+
 def _check_removals(
     summary: ChangeSummary, stored: Sequence[Record], *, dataset: str, file: str, replace: bool
 ) -> tuple[int, bool]:
@@ -294,15 +319,9 @@ def import_sheet(
     scope = sheet_scope(dataset)
     record_kind = {"facilities": "facility", "compounds": "compound", "boards": "board"}[kind]
     with project.open_store() as store:
-        index = _area_index(project, store)
-        centre = index.centre if index is not None else None
-        parsed = _parse(project, kind, sheet, crs=crs, dataset=dataset, centre=centre)
-        located, far = _locate(project, index, parsed.records, crs=crs, file=sheet.name)
-        problems = sorted([*parsed.problems, *located], key=lambda p: (p.row, p.column))
-        if problems and not skip_bad_rows:
-            raise BadRowsError(problems)
-        bad_rows = {p.row for p in problems}
-        good: list[Record] = [r for r in parsed.records if _row_of(r) not in bad_rows]
+        good, problems, far = _checked_rows(
+            project, store, kind, sheet, crs=crs, dataset=dataset, skip_bad_rows=skip_bad_rows
+        )
         stored = store.records(record_kind, scope=scope)
         # A skipped row may be an existing record whose key we cannot read: hold all removals.
         held = frozenset(r.key for r in stored) if problems else frozenset()
