@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-boards demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-boards bench-cli demo clean
 
 setup: $(STAMP)
 
@@ -46,6 +46,10 @@ bench-quick: $(BENCH_STAMP)
 # Site planning (issue 6): 1,000 compounds × 2,000 candidates, N = 10; needs no peer tools
 bench-plan: $(STAMP)
 	$(BIN)/python -m benchmarks.plan benchmarks/results/plan
+
+# Command-line start (issue 12): `lifecircle --version` / `--help` in fresh interpreters.
+bench-cli: $(STAMP)
+	$(BIN)/python -m benchmarks.cli_startup
 
 # Web load (issue 4): the demo served by `lifecircle serve --workers 2`, 100 clients, ~1 minute.
 bench-load: setup

@@ -205,7 +205,10 @@ def main(argv: list[str] | None = None) -> int:
         if project is None:
             project = Path(tmp) / "demo"
             subprocess.run(
-                [str(LIFECIRCLE), "demo", str(project)], check=True, stdout=subprocess.DEVNULL
+                # the Helsinki fixture, as in the recorded results of the README's table
+                [str(LIFECIRCLE), "demo", str(project), "--area", "helsinki"],
+                check=True,
+                stdout=subprocess.DEVNULL,
             )
         server = _start(project, args.port, args.workers)
         try:

@@ -115,7 +115,19 @@ def test_swapped_lat_lon_hint_in_both_languages(tmp_path):
     assert "latitude 117.2 is outside -90…90" in problem.message and "swapped" in problem.hint
     zh = problem.render("zh")
     assert zh.startswith("f.csv 第 2 行「经纬度」列：纬度 117.2 超出 -90…90 的范围")
-    assert zh.endswith("——经度和纬度似乎填反了：经度（约 117）在前，纬度（约 39）在后")
+    assert zh.endswith("——经度和纬度似乎填反了：经度在前，纬度在后")  # no area known yet
+
+
+def test_swapped_hint_uses_the_areas_own_centre(tmp_path):
+    path = tmp_path / "f.csv"
+    path.write_text("名称,类型,经度,纬度\n药店甲,pharmacy,32.04,118.79\n", encoding="utf-8")
+    nanjing = (118.7859, 32.0404)
+    result = facilities_from_sheet(
+        read_sheet(path), dataset="f", crs="wgs84", resolve_type=lambda t: t, centre=nanjing
+    )
+    (problem,) = result.problems
+    assert problem.render("zh").endswith("本区域经度约 118.8、纬度约 32.0，经度在前，纬度在后")
+    assert "longitude is about 118.8 and latitude about 32.0" in problem.render("en")
 
 
 def _street_grid(lon0: float, lat0: float, step: float) -> list[WalkWay]:

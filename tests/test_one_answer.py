@@ -1,9 +1,10 @@
 """One walk, one answer: the board, the phone page's API, the gap report and ``access`` agree.
 
 For the same compound and facility type every face must show the same minutes and the same
-"missing" verdict. First on a hand-drawn street with facilities at exactly 5.0, 14.96, 15.0
-and 15.04 minutes (1.2 m/s), then on every required type of a demo compound with a board at
-its gate.
+verdict. First on a hand-drawn street with facilities at exactly 5.0, 14.96, 15.0 and 15.04
+minutes (1.2 m/s), plus a type with no data at all (未采集 on every face) and one with no
+facility that a sheet declared complete (missing on every face); then on every type of a demo
+compound with a board at its gate.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from lifecircle.engine.profiles import STANDARD
 from lifecircle.jobs.area import read_area
 from lifecircle.jobs.build import build
 from lifecircle.jobs.reports import access_lines, gap_report
-from lifecircle.model import Board, Compound, Facility, WalkWay
+from lifecircle.model import Board, CompleteType, Compound, Facility, WalkWay
 from lifecircle.project import Project, init_project
 from lifecircle.store import Snapshot
 from tests.web_fixtures import demo_project, test_client
@@ -38,6 +39,9 @@ HAND_DRAWN = {
     "junior_middle_school": (15.04, 16, True),  # level 15 ▲: 15.04 min is not within 15
 }
 COMPOUND, BOARD = "hand:一号院", "B-HAND"
+#: No facility of either type: breakfast shops were never collected; kindergartens were, by a
+#: sheet declared complete, so having none within 5 minutes is a real gap.
+NOT_COLLECTED, DECLARED = "breakfast_shop", "kindergarten"
 
 
 def _hand_drawn_project(root: Path) -> Project:
@@ -69,6 +73,11 @@ def _hand_drawn_project(root: Path) -> Project:
                 Snapshot("facility", "hand", facilities),
                 Snapshot("compound", "hand", [compound]),
                 Snapshot("board", "hand", [board]),
+                Snapshot(
+                    "complete_type",
+                    "sheet:hand",
+                    [CompleteType(DECLARED, "hand", "test", "2026-12-01")],
+                ),
             ],
             action="import",
             source="hand-drawn test street",
@@ -102,6 +111,14 @@ def _faces(project: Project, client: Any, compound_id: str, board_id: str) -> di
         "access --board": {line.type: (line.nearest, line.missing) for line in on_board},
         "api compound": {t["type"]: (t["minutes"], t["missing"]) for t in api_compound["types"]},
         "api board": {t["type"]: (t["minutes"], t["missing"]) for t in api_board["types"]},
+        "reach": {
+            "gaps": {r.type: r.reach for r in gaps.rows if r.compound_id == compound_id},
+            "access": {line.type: line.reach for line in access},
+            "access --board": {line.type: line.reach for line in on_board},
+            "api compound": {t["type"]: t["reach"] for t in api_compound["types"]},
+            "api board": {t["type"]: t["reach"] for t in api_board["types"]},
+        },
+        "gap_report": gaps,
         "api_board_json": api_board,
         "api_compound_json": api_compound,
         "board": content,
@@ -139,6 +156,28 @@ def test_the_board_prints_the_same_minutes_and_only_the_missing_type_as_missing(
             assert facility.source_id not in listed  # the page lists what is within 15
 
 
+@pytest.mark.parametrize("face", ["gaps", "access", "access --board", "api compound", "api board"])
+def test_every_face_says_not_collected_for_no_data_and_missing_once_declared(hand_drawn, face):
+    _, faces = hand_drawn
+    assert faces["reach"][face][NOT_COLLECTED] == "not_collected"
+    assert faces[face][NOT_COLLECTED] == (None, False)
+    assert faces["reach"][face][DECLARED] == "missing"
+    assert faces[face][DECLARED] == (None, True)
+    assert faces["reach"][face]["pharmacy"] == "within"
+
+
+def test_the_board_and_the_report_list_the_type_not_collected_apart(hand_drawn):
+    _, faces = hand_drawn
+    content = faces["board"]
+    assert NOT_COLLECTED not in {m.type_code for m in content.missing}
+    assert DECLARED in {m.type_code for m in content.missing}
+    assert "早餐店" in content.not_collected and "幼儿园" not in content.not_collected
+    report = faces["gap_report"]
+    assert NOT_COLLECTED in {u.type for u in report.not_collected}
+    assert DECLARED not in {u.type for u in report.not_collected}
+    assert NOT_COLLECTED not in {m.type for m in report.top_missing}
+
+
 def test_the_rendered_board_prints_those_minutes(hand_drawn, tmp_path):
     project, _ = hand_drawn
     run = make_boards(project, tmp_path, board_ids=[BOARD], paper="A4", workers=1)
@@ -147,6 +186,7 @@ def test_the_rendered_board_prints_those_minutes(hand_drawn, tmp_path):
     for minutes in ("5分钟", "15分钟", "16分钟"):
         assert minutes in text
     assert "初中" in text  # the missing note names the missing type
+    assert "类设施尚未采集数据，不代表附近没有" in text  # … and, apart, that some have no data
 
 
 def test_on_the_demo_every_face_agrees_for_every_type_of_a_gate_boards_compound(demo_project):
@@ -158,13 +198,18 @@ def test_on_the_demo_every_face_agrees_for_every_type_of_a_gate_boards_compound(
     reference = faces["gaps"]
     assert any(missing for _, missing in reference.values())  # the demo lacks something
     assert any(not missing for _, missing in reference.values())
+    verdicts = faces["reach"]["gaps"]
+    assert {"within", "missing", "not_collected"} <= set(verdicts.values())
     for face in ("access", "access --board", "api compound", "api board"):
         assert faces[face] == reference, face
+        assert faces["reach"][face] == verdicts, face
     assert faces["api_board_json"]["types_from"] == "compound"
     taxonomy = demo_project.taxonomy()
     required_missing = {code for code, (_, missing) in reference.items() if missing}
     shown = {m.type_code for m in faces["board"].missing}
     assert shown == {c for c in required_missing if taxonomy.type(c).required}
+    unknown = {c for c, v in verdicts.items() if v == "not_collected" and taxonomy.type(c).required}
+    assert set(faces["board"].not_collected) == {taxonomy.type(c).name_zh for c in unknown}
     # the phone page's list agrees with the board's list for every place on both
     listed = {f["id"]: f["minutes"] for f in faces["api_board_json"]["facilities"]}
     for item in faces["board"].items:

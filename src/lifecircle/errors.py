@@ -32,6 +32,7 @@ Exception tree::
     │   └── OsmFileError     ... an OpenStreetMap extract
     ├── RowError             one bad row/field in a sheet (collected into BadRowsError)
     ├── BadRowsError         a sheet has bad rows; nothing was imported
+    ├── RemovalError         an import would remove many stored rows (needs --replace)
     ├── LocationError        coordinates are outside the area / swapped / in the wrong CRS
     ├── StoreError           the database cannot be opened, migrated or written
     ├── GraphError           the walk graph cannot be built (no usable ways for a profile)
@@ -230,6 +231,13 @@ class BadRowsError(LifecircleError):
             first=self.problems[0].as_msg(),
             more=Msg("error.bad_rows.more", n=more) if more else None,
         )
+
+
+class RemovalError(LifecircleError):
+    """An import would remove more than a few (or all) stored rows of its dataset.
+
+    Nothing was imported; re-run with ``--replace`` when that is meant.
+    """
 
 
 class LocationError(LifecircleError):

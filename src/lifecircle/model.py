@@ -226,6 +226,30 @@ class CandidateSite(Record):
 
 
 @dataclass(frozen=True)
+class CompleteType(Record):
+    """Staff's word that a sheet dataset holds *every* facility of one type in the area.
+
+    OSM rarely holds community facilities in China (社区卫生服务站, 早餐店 …), so a type with no
+    facility at all is "not collected" (未采集) until a sheet is declared complete for it; from
+    then on a compound with none of the type within its level truly lacks it. ``dataset`` is
+    the sheet's dataset name (scope ``sheet:<dataset>``); kept across re-imports until withdrawn.
+    """
+
+    kind: ClassVar[str] = "complete_type"
+    type_code: str
+    dataset: str
+    declared_by: str
+    declared_on: str
+    source: str = ""
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        """``complete:<dataset>:<type code>``."""
+        return f"complete:{self.dataset}:{self.type_code}"
+
+
+@dataclass(frozen=True)
 class Building:
     """An OSM building footprint, kept in memory to estimate residents (not stored)."""
 
@@ -246,7 +270,16 @@ class ResidentialArea:
 
 RECORD_TYPES: dict[str, type[Record]] = {
     cls.kind: cls
-    for cls in (Facility, Compound, Board, WalkWay, WalkNode, LocalEdit, CandidateSite)
+    for cls in (
+        Facility,
+        Compound,
+        Board,
+        WalkWay,
+        WalkNode,
+        LocalEdit,
+        CandidateSite,
+        CompleteType,
+    )
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from lifecircle.config import PROJECT_FILE, Settings, load_settings, read_project_file
 from lifecircle.errors import ConfigError
+from lifecircle.i18n import t
 from lifecircle.store import Store
 from lifecircle.taxonomy import Taxonomy, load_taxonomy
 
@@ -22,14 +23,31 @@ CACHE_DIR = "cache"
 _CODE_RE = re.compile(r"^\d{6}(\d{3})?(\d{3})?$")
 
 
+#: Demo areas ``lifecircle demo`` can build; a demo project says so on every face.
+DEMO_AREAS = ("nanjing", "helsinki")
+
+
 @dataclass(frozen=True)
 class Project:
-    """An opened project folder: where it is, its area and its resolved settings."""
+    """An opened project folder: where it is, its area and its resolved settings.
+
+    ``demo`` names the demo area (:data:`DEMO_AREAS`) when the project is ``lifecircle demo``'s,
+    else it is empty; :meth:`notice` is then the label every face shows.
+    """
 
     root: Path
     area_name: str
     area_code: str
     settings: Settings
+    demo: str = ""
+
+    def notice(self, lang: str) -> str:
+        """Return the label every face shows: what a demo's data is; "" for a real project.
+
+        >>> Project(Path("."), "演示", "", Settings(), demo="nanjing").notice("zh")
+        '演示：南京新街口真实 OSM 数据，非天津数据'
+        """
+        return t(f"demo.notice.{self.demo}", lang) if self.demo else ""
 
     @property
     def database_url(self) -> str:
@@ -82,12 +100,14 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def init_project(root: Path, *, name: str = "", code: str = "") -> Project:
+def init_project(root: Path, *, name: str = "", code: str = "", demo: str = "") -> Project:
     """Create a project folder with its ``lifecircle.toml`` and an empty, migrated store.
 
     The name defaults to the official name when ``code`` is a known Tianjin township code.
+    ``demo`` marks a demo project (one of :data:`DEMO_AREAS`), labelled as such everywhere.
     """
     code = _check_code(code)
+    demo = _check_demo(demo, PROJECT_FILE)
     name = name.strip() or (known_area_name(code) if code else None) or ""
     if not name:
         raise ConfigError("error.project.no_name")
@@ -98,7 +118,9 @@ def init_project(root: Path, *, name: str = "", code: str = "") -> Project:
     root.mkdir(parents=True, exist_ok=True)
     text = (
         "# lifecircle project: the area and its settings (see `lifecircle settings`).\n"
-        f"[area]\nname = {_toml_string(name)}\ncode = {_toml_string(code)}\n\n[settings]\n"
+        f"[area]\nname = {_toml_string(name)}\ncode = {_toml_string(code)}\n"
+        + (f"demo = {_toml_string(demo)}\n" if demo else "")
+        + "\n[settings]\n"
     )
     (root / PROJECT_FILE).write_text(text, encoding="utf-8")
     project = open_project(root)
@@ -106,6 +128,12 @@ def init_project(root: Path, *, name: str = "", code: str = "") -> Project:
         store.set_meta("area_name", name)
         store.set_meta("area_code", code)
     return project
+
+
+def _check_demo(demo: str, where: str | Path) -> str:
+    if demo and demo not in DEMO_AREAS:
+        raise ConfigError("error.project.bad_demo", demo=demo, path=where, known=DEMO_AREAS)
+    return demo
 
 
 def find_project_root(start: Path) -> Path | None:
@@ -131,4 +159,5 @@ def open_project(root: Path, *, cli_overrides: dict[str, Any] | None = None) -> 
         area_name=str(area["name"]),
         area_code=_check_code(str(area.get("code", ""))),
         settings=settings,
+        demo=_check_demo(str(area.get("demo", "")), found / PROJECT_FILE),
     )

@@ -1,4 +1,9 @@
-"""The public JSON API on the demo: every endpoint, its filters, crs, ETags and bad input."""
+"""The public JSON API on the Nanjing demo: every endpoint, filters, crs, ETags and bad input.
+
+The demo is real OSM of Xinjiekou, Nanjing (inside China, so GCJ-02 and BD-09 really move
+points) plus the invented 【示例】 sample sheet: its three elderly-care samples are the only
+elderly facilities, as OSM holds none there.
+"""
 
 from __future__ import annotations
 
@@ -20,8 +25,9 @@ from lifecircle.api.schemas import (
 from lifecircle.engine.profiles import PROFILES
 from lifecircle.geo import haversine_m, wgs84_to_gcj02
 
-COMPOUND = "街坊 4"
+COMPOUND = "街坊 31"  # a street block 200 m from the sample canteen (【示例】老人家食堂)
 CANTEEN = "sheet:sample_facilities:S1"
+ELDERLY_SAMPLES = {CANTEEN, "sheet:sample_facilities:S2", "sheet:sample_facilities:S3"}
 
 
 @pytest.fixture(scope="module")
@@ -35,9 +41,13 @@ def test_area_says_what_is_served_and_how_old_the_data_is(demo_client):
     (area,) = demo_client.get("/api/areas").json()
     AreaOut.model_validate(area)
     assert area["name"].startswith("演示区域")
+    assert area["notice"] == "演示：南京新街口真实 OSM 数据，非天津数据"
+    assert area["code"] == ""  # Nanjing has no Tianjin code: the project has a name only
     assert area["data_version"] > 0 and area["data_date"].startswith("20")
     west, south, east, north = area["bbox"]
-    assert 24.9 < west < east < 25.0 and 60.1 < south < north < 60.2
+    assert 118.7 < west < east < 118.81 and 32.0 < south < north < 32.07
+    english = demo_client.get("/api/areas", params={"lang": "en"}).json()[0]
+    assert english["notice"] == "Demo: real OSM data of Xinjiekou, Nanjing — not Tianjin data"
     assert area["profiles"] == list(PROFILES)
     assert area["tile_url"] == ""  # offline by default
 
@@ -61,7 +71,7 @@ def test_page_strings_come_in_the_asked_language(demo_client):
 
 def test_compound_search_by_part_of_the_name_and_by_pinyin_initials(demo_client, compound):
     by_part = demo_client.get("/api/compounds", params={"q": "街坊"}).json()
-    assert len(by_part) == 8
+    assert len(by_part) == 49  # every derived street block; the 50th is a named OSM compound
     by_initials = demo_client.get("/api/compounds", params={"q": "jf"}).json()
     assert {c["id"] for c in by_initials} == {c["id"] for c in by_part}
     assert demo_client.get("/api/compounds", params={"q": "没有这个"}).json() == []
@@ -75,7 +85,8 @@ def test_facilities_filter_by_area_type_bbox_and_text(demo_client):
     elderly = demo_client.get("/api/facilities", params={"area": "elderly"}).json()
     for f in elderly:
         FacilityOut.model_validate(f)
-    assert {f["id"] for f in elderly} == {CANTEEN, "sheet:sample_facilities:S2"}
+    assert {f["id"] for f in elderly} == ELDERLY_SAMPLES
+    assert all(f["name"].startswith("【示例】") for f in elderly)
     typed = demo_client.get("/api/facilities", params={"type": "elderly_canteen"}).json()
     assert [f["id"] for f in typed] == [CANTEEN]
     canteen = typed[0]
@@ -92,7 +103,7 @@ def test_facilities_filter_by_area_type_bbox_and_text(demo_client):
 
 def test_boards_and_a_board_by_its_qr_id(demo_client):
     boards = demo_client.get("/api/boards").json()
-    assert len(boards) == 14
+    assert len(boards) == 18  # 12 at compound gates, 6 at community and culture centres
     board = demo_client.get("/api/boards/demo-gate-1").json()
     BoardOut.model_validate(board)
     assert board["kind"] == "gate" and "演示展板" in board["name"]
@@ -176,7 +187,31 @@ def test_gap_summaries(demo_client):
     GapsOut.model_validate(body)
     assert body["profile"] == "elderly" and body["missing_rows"] > 0
     assert body["top_missing"] and body["coverage"]
+    assert body["notice"].startswith("演示：南京新街口")
     assert demo_client.get("/api/gaps", params={"level": 5}).status_code == 200
+
+
+def test_gap_summaries_say_what_is_not_collected_per_type(demo_client):
+    body = demo_client.get("/api/gaps").json()
+    by_type = {c["type"]: c for c in body["by_type"]}
+    declared = by_type["community_health_station"]  # the sample sheet is declared complete
+    assert declared["collected"] and 0 < declared["compounds_within"] < declared["compounds"]
+    assert 0 < declared["share_residents"] < 1
+    kindergarten = by_type["kindergarten"]  # OSM has none here and no sheet says otherwise
+    assert not kindergarten["collected"] and kindergarten["share_residents"] is None
+    unknown = {u["type"] for u in body["not_collected"]}
+    assert "kindergarten" in unknown and "community_health_station" not in unknown
+    assert "kindergarten" not in {m["type"] for m in body["top_missing"]}
+    health = next(c for c in body["coverage"] if c["content_area"] == "education")
+    assert health["not_collected"] == ["kindergarten"]
+
+
+def test_access_types_say_not_collected_where_the_data_holds_nothing(demo_client, compound):
+    body = demo_client.get(f"/api/access/compound/{compound['id']}").json()
+    types = {t["type"]: t for t in body["types"]}
+    assert types["kindergarten"]["reach"] == "not_collected"
+    assert types["kindergarten"]["missing"] is False and types["kindergarten"]["minutes"] is None
+    assert types["breakfast_shop"]["reach"] in ("within", "missing")  # declared complete
 
 
 def test_basemap_streets_are_light_classed_geojson(demo_client):
@@ -200,9 +235,10 @@ def test_basemap_streets_are_light_classed_geojson(demo_client):
 def test_crs_gcj02_converts_output_coordinates(demo_client):
     wgs = demo_client.get("/api/boards/demo-gate-1").json()
     gcj = demo_client.get("/api/boards/demo-gate-1", params={"crs": "gcj02"}).json()
-    # Helsinki is outside China, where GCJ-02 equals WGS-84: the conversion is the identity
     expected = wgs84_to_gcj02(wgs["lon"], wgs["lat"])
     assert (gcj["lon"], gcj["lat"]) == pytest.approx(expected)
+    # Nanjing is in China: an AMap/WeChat client gets the point some hundreds of metres off
+    assert 100 < haversine_m(gcj["lon"], gcj["lat"], wgs["lon"], wgs["lat"]) < 1000
     bd = demo_client.get("/api/boards/demo-gate-1", params={"crs": "bd09"}).json()
     assert haversine_m(bd["lon"], bd["lat"], wgs["lon"], wgs["lat"]) > 100  # BD-09 shifts anyway
 

@@ -23,7 +23,7 @@ def test_init_import_status_json(tmp_path):
     assert result.exit_code == 0, result.output
     result = run("-p", str(project), "status", "--json")
     status = json.loads(result.output)
-    assert status["area"] == {"name": "桃园街道", "code": "120103003000"}
+    assert status["area"] == {"name": "桃园街道", "code": "120103003000", "demo": ""}
     assert status["data_version"]["id"] == 1
     assert status["walk_network"]["ways"] > 100 and status["walk_network"]["length_km"] > 10
     assert set(status["facilities"]["by_area"]) >= {"elderly", "health", "education"}
@@ -47,16 +47,40 @@ def test_errors_are_one_line_with_exit_status_1(tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_demo_builds_the_bundled_area(tmp_path):
+def test_demo_builds_the_nanjing_area_and_says_it_is_a_demo(tmp_path):
     result = run("demo", str(tmp_path / "demo"))
     assert result.exit_code == 0, result.output
-    assert "Helsinki" in result.output or "赫尔辛基" in result.output
+    assert "演示：南京新街口真实 OSM 数据，非天津数据" in result.output
+    assert "【示例】" in result.output  # the sample sheet is named invented on screen
     status = json.loads(run("-p", str(tmp_path / "demo"), "status", "--json").output)
-    assert status["boards"]["count"] > 0
-    assert status["facilities"]["by_area"]["elderly"]["count"] >= 2
+    assert status["area"] == {
+        "name": "演示区域（南京新街口 OSM 数据）",
+        "code": "",
+        "demo": "nanjing",
+    }
+    assert status["osm"]["file"] == "nanjing_xinjiekou.osm.pbf"
+    assert status["osm"]["timestamp"] == "2021-06-12T07:41:41Z"  # Overpass's osm_base
+    assert status["boards"]["count"] == 18
+    assert status["facilities"]["by_area"]["elderly"]["count"] == 3  # the 【示例】 rows only
     assert status["data_version"]["id"] == 3
+    states = {c["type"]: c for c in status["collection"]}
+    assert states["breakfast_shop"]["state"] == "complete"
+    assert states["breakfast_shop"]["complete_in"] == ["sample_facilities"]
+    assert states["bus_stop"]["state"] == "collected" and states["bus_stop"]["sources"]["osm"] > 40
+    assert states["kindergarten"]["state"] == "not_collected"
+    shown = run("-p", str(tmp_path / "demo"), "status").output
+    assert (
+        "未采集: ▲养老院" in shown
+        and "已声明完整采集: ▲社区卫生服务站（sample_facilities）" in shown
+    )
     again = CliRunner().invoke(main, ["demo", str(tmp_path / "demo")])
     assert again.exit_code == 1 and "--fresh" in again.output
+
+
+def test_the_helsinki_demo_stays_available_as_a_fixture(tmp_path):
+    result = run("--lang", "en", "demo", str(tmp_path / "hel"), "--area", "helsinki")
+    assert result.exit_code == 0, result.output
+    assert "central Helsinki" in result.output and "not Chinese data" in result.output
 
 
 def test_facility_sheet_dry_run_then_import_then_changes(tmp_path):
@@ -155,3 +179,49 @@ def test_edit_barrier_link_list_remove(tmp_path):
         main, ["-p", str(project), "edit", "barrier", "--way", "1", "--author", "t"]
     )
     assert bad.exit_code == 1 and "1" in bad.output and "Traceback" not in bad.output
+
+
+def test_declaring_a_type_complete_turns_not_collected_into_gaps(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    sheet = tmp_path / "社区设施.csv"
+    sheet.write_text("名称,类型,经度,纬度\n药店甲,药店,26.9500,60.5300\n", encoding="utf-8")
+    imported = run(
+        "-p", str(project), "import", "facilities", str(sheet), "--complete-types", "早餐店，药店"
+    )
+    assert imported.exit_code == 0, imported.output
+    assert "完整采集声明" in imported.output  # the declarations are part of the version
+    before = run("-p", str(project), "access", "--compound", "街坊 1")
+    assert "未采集" in before.output
+    gaps = run("-p", str(project), "gaps", "--profile", "standard")
+    assert "早餐店" in gaps.output and "幼儿园" in gaps.output
+    withdrawn = run("-p", str(project), "collection", "withdraw", "早餐店", "--dataset", "社区设施")
+    assert withdrawn.exit_code == 0 and "撤销完整采集声明 早餐店" in withdrawn.output
+    status = json.loads(run("-p", str(project), "status", "--json").output)
+    states = {c["type"]: c["state"] for c in status["collection"]}
+    assert (states["breakfast_shop"], states["pharmacy"]) == ("not_collected", "complete")
+    unknown = CliRunner().invoke(
+        main, ["-p", str(project), "collection", "declare", "早餐店", "--dataset", "没有"]
+    )
+    assert unknown.exit_code == 1 and "社区设施" in unknown.output
+
+
+def test_an_import_that_would_empty_a_dataset_needs_replace(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    sheet = tmp_path / "s.csv"
+    sheet.write_text(
+        "名称,类型,经度,纬度\n药店甲,药店,26.9500,60.5300\n药店乙,药店,26.9510,60.5300\n",
+        encoding="utf-8",
+    )
+    assert run("-p", str(project), "import", "facilities", str(sheet)).exit_code == 0
+    sheet.write_text("名称,类型,经度,纬度\n", encoding="utf-8")
+    dry = run("-p", str(project), "import", "facilities", str(sheet), "--dry-run")
+    assert "会删除数据集「s」已有 2 条记录中的 2 条" in dry.output and "--replace" in dry.output
+    refused = CliRunner().invoke(main, ["-p", str(project), "import", "facilities", str(sheet)])
+    assert refused.exit_code == 1 and "--replace" in refused.output
+    assert json.loads(run("-p", str(project), "status", "--json").output)["facilities"]["total"]
+    done = run("-p", str(project), "import", "facilities", str(sheet), "--replace")
+    assert done.exit_code == 0 and "已写入数据版本 3" in done.output

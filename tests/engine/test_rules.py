@@ -29,7 +29,7 @@ from lifecircle.errors import ConfigError
 )
 def test_the_hand_checked_minutes(minutes, shown, missing):
     cost = minutes * 60.0
-    got = verdict(cost, STANDARD, level_min=15, required=True)
+    got = verdict(cost, STANDARD, level_min=15, required=True, collected=True)
     assert (got.value, got.missing) == (shown, missing)
     assert shown_text(cost, STANDARD, "zh") == f"{shown}分钟"
     assert shown_text(cost, STANDARD, "en") == f"{shown} min"
@@ -49,15 +49,20 @@ def test_a_shown_value_within_the_level_is_never_missing_and_vice_versa():
             )
             level_shown = round(limit / 60) if profile.convention == "time" else round(limit)
             for cost in costs.tolist():
-                got = verdict(cost, profile, level_min=level, required=True)
+                got = verdict(cost, profile, level_min=level, required=True, collected=True)
                 assert got.missing == (got.value > level_shown)
                 assert got.missing == (not within(cost, limit))
-                assert got.missing == is_missing(cost, level, profile, required=True)
+                assert got.missing == is_missing(
+                    cost, level, profile, required=True, collected=True
+                )
 
 
 def test_unreached_is_missing_for_required_types_and_beyond_for_as_needed_ones():
-    assert verdict(math.inf, STANDARD, level_min=10, required=True).reach is Reach.missing
-    beyond = verdict(math.inf, STANDARD, level_min=10, required=False)
+    assert (
+        verdict(math.inf, STANDARD, level_min=10, required=True, collected=True).reach
+        is Reach.missing
+    )
+    beyond = verdict(math.inf, STANDARD, level_min=10, required=False, collected=True)
     assert (beyond.value, beyond.reach, beyond.missing) == (None, Reach.beyond, False)
     assert shown_text(math.inf, STANDARD, "zh") == "—"
 
@@ -70,8 +75,8 @@ def test_the_planning_profile_shows_metres_to_the_next_ten():
         1000,
         1010,
     ]
-    assert verdict(300.0, PLANNING, level_min=5, required=True).unit == "m"
-    assert verdict(300.5, PLANNING, level_min=5, required=True).missing
+    assert verdict(300.0, PLANNING, level_min=5, required=True, collected=True).unit == "m"
+    assert verdict(300.5, PLANNING, level_min=5, required=True, collected=True).missing
     assert level_text(PLANNING, 15, "zh") == "1000米" and level_text(STANDARD, 15, "en") == "15 min"
 
 
@@ -80,3 +85,24 @@ def test_minutes_beyond_the_levels_are_time_only():
     assert minutes_limit(PLANNING, 15) == 1000.0
     with pytest.raises(ConfigError, match="planning-distance convention"):
         minutes_limit(PLANNING, 20)
+
+
+def test_a_type_not_collected_is_neither_within_nor_missing():
+    for required in (True, False):
+        got = verdict(math.inf, STANDARD, level_min=10, required=required, collected=False)
+        assert (got.value, got.reach, got.missing, got.collected) == (
+            None,
+            Reach.not_collected,
+            False,
+            False,
+        )
+        assert not is_missing(math.inf, 10, STANDARD, required=required, collected=False)
+    # once collected (a sheet declared complete), the same absence is a gap
+    declared = verdict(math.inf, STANDARD, level_min=10, required=True, collected=True)
+    assert (declared.reach, declared.missing) == (Reach.missing, True)
+
+
+def test_a_reached_facility_is_judged_whatever_collected_says():
+    for cost, reach in ((300.0, Reach.within), (902.4, Reach.missing)):
+        got = verdict(cost, STANDARD, level_min=15, required=True, collected=False)
+        assert got.reach is reach

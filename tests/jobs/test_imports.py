@@ -7,9 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from lifecircle.errors import BadRowsError, LocationError
-from lifecircle.jobs.imports import import_osm, import_sheet
-from lifecircle.model import Compound, Facility, WalkWay
+from lifecircle.errors import (
+    BadRowsError,
+    ConfigError,
+    LocationError,
+    RemovalError,
+    UnknownTypeError,
+)
+from lifecircle.jobs.area import read_area
+from lifecircle.jobs.imports import FEW_REMOVALS, import_osm, import_sheet
+from lifecircle.model import CompleteType, Compound, Facility, WalkWay
 from tests.conftest import DATA, SMALL_OSM
 
 HEADER = ["编号", "名称", "类型", "经度", "纬度", "地址", "电话"]
@@ -164,3 +171,95 @@ def test_compound_sheet_replaces_derived_compounds(osm_project, tmp_path):
     assert compound.estimate_method is None
     # a later OSM re-import keeps the sheet's compounds instead of deriving new ones
     assert import_osm(osm_project, SMALL_OSM).summary.is_empty
+
+
+# -- removals need --replace; complete types; hints in the area's own numbers (issue 12) --------
+
+
+def _pharmacies(points):
+    return [[f"F{n}", f"药店{n}", "药店", lon, lat, "", ""] for n, (lon, lat) in enumerate(points)]
+
+
+def test_a_header_only_sheet_cannot_silently_empty_a_dataset(osm_project, tmp_path):
+    sheet = _write_csv(tmp_path / "s.csv", _pharmacies(_street_points(osm_project, 3)))
+    import_sheet(osm_project, "facilities", sheet)
+    empty = _write_csv(tmp_path / "s.csv", [])  # the header row only
+    with pytest.raises(RemovalError) as caught:
+        import_sheet(osm_project, "facilities", empty)
+    assert "remove 3 of the 3 stored records" in str(caught.value) and "--replace" in str(
+        caught.value
+    )
+    assert "删除数据集「s」已有 3 条记录中的 3 条" in caught.value.message("zh")
+    with osm_project.open_store() as store:
+        assert store.count("facility", scope="sheet:s") == 3 and len(store.versions()) == 2
+    dry = import_sheet(osm_project, "facilities", empty, dry_run=True)  # shows it, refuses nothing
+    assert (dry.needs_replace, dry.removed_rows, dry.stored_rows) == (True, 3, 3)
+    done = import_sheet(osm_project, "facilities", empty, replace=True)
+    assert done.version is not None and done.needs_replace
+    with osm_project.open_store() as store:
+        assert store.count("facility", scope="sheet:s") == 0
+
+
+def test_removing_a_few_rows_needs_no_replace_but_many_do(osm_project, tmp_path):
+    points = _street_points(osm_project, FEW_REMOVALS + 4)
+    rows = _pharmacies(points)
+    import_sheet(osm_project, "facilities", _write_csv(tmp_path / "m.csv", rows))
+    few = import_sheet(osm_project, "facilities", _write_csv(tmp_path / "m.csv", rows[2:]))
+    assert (few.removed_rows, few.needs_replace) == (2, False)  # two closed: an ordinary update
+    with pytest.raises(RemovalError):
+        import_sheet(osm_project, "facilities", _write_csv(tmp_path / "m.csv", rows[-1:]))
+
+
+def test_a_compound_sheet_replacing_derived_compounds_needs_no_replace(osm_project, tmp_path):
+    (a,) = _street_points(osm_project, 1)
+    header = ["名称", "经度", "纬度"]
+    report = import_sheet(
+        osm_project, "compounds", _write_csv(tmp_path / "c.csv", [["一号", a[0], a[1]]], header)
+    )
+    assert report.removed_rows == 0 and not report.needs_replace  # derived ones are not its rows
+
+
+def test_complete_types_are_declared_with_the_import_and_kept_across_reimports(
+    osm_project, tmp_path
+):
+    rows = _pharmacies(_street_points(osm_project, 2))
+    sheet = _write_csv(tmp_path / "社区设施.csv", rows)
+    first = import_sheet(
+        osm_project, "facilities", sheet, complete_types=["早餐店", "community_health_station"]
+    )
+    assert {k.kind: len(k.added) for k in first.summary.kinds} == {
+        "facility": 2,
+        "complete_type": 2,
+    }
+    with osm_project.open_store() as store:
+        declared = [d for d in store.records("complete_type") if isinstance(d, CompleteType)]
+        assert len(store.versions()) == 2  # one version: facilities and declarations together
+    assert {(d.type_code, d.dataset, d.source) for d in declared} == {
+        ("breakfast_shop", "社区设施", "社区设施.csv"),
+        ("community_health_station", "社区设施", "社区设施.csv"),
+    }
+    again = import_sheet(osm_project, "facilities", _write_csv(sheet, rows[:1]))
+    assert [k.kind for k in again.summary.kinds] == ["facility"]  # declarations untouched
+    area = read_area(osm_project)
+    assert {"breakfast_shop", "community_health_station", "pharmacy"} <= area.collected_types
+    assert area.complete_types == {"breakfast_shop", "community_health_station"}
+
+
+def test_complete_types_are_checked_before_anything_is_written(osm_project, tmp_path):
+    sheet = _write_csv(tmp_path / "x.csv", _pharmacies(_street_points(osm_project, 1)))
+    with pytest.raises(UnknownTypeError, match="早饭铺"):
+        import_sheet(osm_project, "facilities", sheet, complete_types=["早饭铺"])
+    with pytest.raises(ConfigError, match="--complete-types is for facility sheets"):
+        import_sheet(osm_project, "compounds", sheet, complete_types=["早餐店"])
+    with osm_project.open_store() as store:
+        assert len(store.versions()) == 1
+
+
+def test_the_swapped_hint_speaks_of_the_areas_own_coordinates(osm_project, tmp_path):
+    (a,) = _street_points(osm_project, 1)  # south-east Finland: lon ~26.9, lat ~60.5
+    rows = [["F1", "颠倒", "药店", a[1], a[0], "", ""]]  # lat 60.5 read as lon: still on Earth
+    rows.append(["F2", "超界", "药店", 26.95, 126.95, "", ""])  # latitude out of range
+    with pytest.raises(BadRowsError) as info:
+        import_sheet(osm_project, "facilities", _write_csv(tmp_path / "h.csv", rows))
+    hint = next(p for p in info.value.problems if p.row == 3).render("zh")
+    assert "本区域经度约 26.9、纬度约 60.5" in hint and "117" not in hint

@@ -18,7 +18,7 @@ from lifecircle.jobs.demo import build_demo
 @pytest.fixture(scope="module")
 def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("cli_plan") / "demo"
-    build_demo(root)
+    build_demo(root, area="helsinki")
     return root
 
 

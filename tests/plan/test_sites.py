@@ -25,7 +25,7 @@ CANTEEN = "elderly_canteen"
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Project:
-    project, _ = build_demo(tmp_path_factory.mktemp("plan") / "demo")
+    project, _ = build_demo(tmp_path_factory.mktemp("plan") / "demo", area="helsinki")
     return project
 
 
@@ -74,7 +74,7 @@ def test_the_chosen_sites_cover_what_the_plan_claims_when_the_engine_reruns(
 def test_saved_plan_becomes_planned_facilities_in_a_new_version(
     tmp_path: Path, canteen_plan: SitePlan
 ) -> None:
-    project, _ = build_demo(tmp_path / "demo")
+    project, _ = build_demo(tmp_path / "demo", area="helsinki")
     version = save_plan(canteen_plan, project, author="test")
     assert version is not None
     with project.open_store() as store:

@@ -1,7 +1,9 @@
-"""Staff fixtures: the demo area with invented test areas, copied fresh for every test.
+"""Staff fixtures: the Helsinki demo with invented test areas, copied fresh for every test.
 
 The demo's OSM-derived compounds and facilities carry no community; for role tests the store
-copy gives some 演示社区 (in 演示街道) and the rest 邻居社区 — invented test areas.
+copy gives some 演示社区 (in 演示街道) and the rest 邻居社区 — invented test areas. These tests
+check roles, edits and uploads against hand-picked places of the Helsinki fixture (the web and
+board tests exercise the Nanjing demo users see).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ def assign_test_areas(project: Project) -> None:
 def staff_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The demo project with test areas and three users, built once per session."""
     root = tmp_path_factory.mktemp("staff") / "demo"
-    project, _ = build_demo(root)
+    project, _ = build_demo(root, area="helsinki")
     assign_test_areas(project)
     with project.open_store() as store:
         add_user(store, "district", PASSWORD, level="district", area="演示区")

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from lifecircle.errors import StoreError
-from lifecircle.model import RECORD_TYPES, CandidateSite, Facility
+from lifecircle.model import RECORD_TYPES, CandidateSite, CompleteType, Facility
 from lifecircle.store import KindChanges, Snapshot, Store, bulk
 from lifecircle.store.schema import KINDS
 from lifecircle.store.versions import canonical_payload
@@ -176,6 +176,11 @@ def test_every_kind_round_trips_in_one_version(store: Store, hand) -> None:
             "candidate_site",
             "osm",
             [CandidateSite("osm:way/7", "Puisto", 24.94, 60.17, {"leisure": "park"})],
+        ),
+        Snapshot(
+            "complete_type",
+            "sheet:facilities",
+            [CompleteType("breakfast_shop", "facilities", "wang", "2026-12-01", "设施.xlsx")],
         ),
     ]
     outcome = store.commit(snapshots, **IMPORT)

@@ -1,5 +1,5 @@
-"""The resident page in headless Chromium at phone size: pick a compound, switch to the elderly
-profile, filter by 养老, open a facility and see its details and route on screen.
+"""The resident page in headless Chromium at phone size, on the Nanjing demo: pick a compound,
+switch to the elderly profile, filter by 养老, open a facility and see its details and route.
 
 Needs Chromium (scripts/system-deps.sh test) and the ``playwright`` package; without them the
 test is skipped, or fails when LIFECIRCLE_REQUIRE_BROWSER=1 (CI).
@@ -14,7 +14,9 @@ import pytest
 
 from tests.web_fixtures import CHROMIUM_ARGS, artifacts_dir, chromium_path, guarded_page
 
-COMPOUND = "街坊 4"  # the demo compound with both sample elderly-care facilities within 15 min
+COMPOUND = (
+    "街坊 31"  # a street block 200 m from the 【示例】 canteen (OSM has no elderly care here)
+)
 CANTEEN = "【示例】老人家食堂（演示数据）"
 
 
@@ -55,8 +57,11 @@ def test_resident_finds_elderly_care_near_a_compound(phone: Any, live_url: str) 
     assert page.locator("#chips button").count() == 11  # 全部 + the 10 content areas
     assert "数据更新于" in page.locator("footer").inner_text()
     assert "OpenStreetMap" in page.locator("footer").inner_text()
+    notice = page.locator("#notice")  # the demo says, before anything else, what its data is
+    assert notice.is_visible()
+    assert notice.inner_text() == "演示：南京新街口真实 OSM 数据，非天津数据"
 
-    page.fill("#search", "街坊 4")
+    page.fill("#search", COMPOUND)
     page.locator("#search-results button", has_text=COMPOUND).click()
     page.wait_for_selector("#list button")
     assert COMPOUND in page.locator("#list-title").inner_text()
@@ -136,6 +141,7 @@ def test_english_switch_translates_the_page(phone: Any, live_url: str) -> None:
     ]
     assert "Data as of" in page.locator("footer").inner_text()
     assert " min" in page.locator("#list button").first.inner_text()
+    assert "not Tianjin data" in page.locator("#notice").inner_text()
 
 
 def _boards(live_url: str) -> list[dict[str, Any]]:

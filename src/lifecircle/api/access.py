@@ -77,6 +77,7 @@ def _nearest_types(
     result = snapshot.result(profile)
     facilities = snapshot.data.facilities
     codes = snapshot.type_code_array
+    collected = snapshot.data.collected_types
     out = []
     for t, code in enumerate(result.type_codes):
         ftype = snapshot.taxonomy.type(code)
@@ -88,7 +89,13 @@ def _nearest_types(
             best = mine[np.argmin(costs[mine])] if len(mine) else -1
             cost = float(costs[best]) if best >= 0 else np.inf
             nearest = int(best) if np.isfinite(cost) else -1
-        shown = verdict(cost, result.profile, level_min=ftype.level_min, required=ftype.required)
+        shown = verdict(
+            cost,
+            result.profile,
+            level_min=ftype.level_min,
+            required=ftype.required,
+            collected=code in collected,
+        )
         out.append(
             {
                 "type": code,

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from lifecircle.api.common import Crs, CrsParam, SnapshotDep, cached_json
+from lifecircle.api.errors import request_lang
 from lifecircle.api.schemas import AreaOut
 from lifecircle.api.state import AreaState, Snapshot
 
@@ -26,8 +27,8 @@ def _bbox(snapshot: Snapshot) -> list[float]:
     return [round(min(lons), 6), round(min(lats), 6), round(max(lons), 6), round(max(lats), 6)]
 
 
-def area_payload(state: AreaState, snapshot: Snapshot) -> dict[str, Any]:
-    """Describe the served area: names, data date/version, extent, communities, map settings."""
+def area_payload(state: AreaState, snapshot: Snapshot, *, lang: str = "zh") -> dict[str, Any]:
+    """Describe the served area: names, data label, date/version, extent, map settings."""
     data = snapshot.data
     west, south, east, north = _bbox(snapshot)
     return {
@@ -46,6 +47,7 @@ def area_payload(state: AreaState, snapshot: Snapshot) -> dict[str, Any]:
         "subdistricts": sorted({c.subdistrict for c in data.compounds if c.subdistrict}),
         "profiles": list(snapshot.results),
         "tile_url": state.project.settings.tile_url,
+        "notice": state.project.notice(lang),
     }
 
 
@@ -53,4 +55,7 @@ def area_payload(state: AreaState, snapshot: Snapshot) -> dict[str, Any]:
 def list_areas(request: Request, snapshot: SnapshotDep, crs: CrsParam = Crs.wgs84) -> Response:
     """List the area this server serves (a list of one)."""
     state: AreaState = request.app.state.area
-    return cached_json(request, snapshot, lambda: [area_payload(state, snapshot)], crs=crs)
+    lang = request_lang(request)
+    return cached_json(
+        request, snapshot, lambda: [area_payload(state, snapshot, lang=lang)], crs=crs
+    )

@@ -12,7 +12,9 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from lifecircle.api.common import ProfileParam, SnapshotDep, cached_json
+from lifecircle.api.errors import request_lang
 from lifecircle.api.schemas import GapsOut
+from lifecircle.engine.coverage import WHOLE_AREA
 from lifecircle.jobs.reports import gap_report
 
 router = APIRouter(tags=["gaps"])
@@ -27,19 +29,30 @@ def get_gaps(
 ) -> Response:
     """Gap summaries of one profile (the per-compound rows are in ``lifecircle gaps``)."""
     results = {profile: snapshot.result(profile)}
-    report = gap_report(snapshot.data, results, taxonomy=snapshot.taxonomy, level=level)
+    notice = request.app.state.area.project.notice(request_lang(request))
+    report = gap_report(
+        snapshot.data, results, taxonomy=snapshot.taxonomy, level=level, notice=notice
+    )
 
     def render() -> dict[str, Any]:
         return {
             "profile": profile,
             "convention": report.conventions[0],
             "data_date": report.data_date,
+            "notice": report.notice,
             "missing_rows": sum(1 for r in report.rows if r.missing),
+            "by_type": [
+                dataclasses.asdict(c)
+                | {"share_compounds": c.share_compounds, "share_residents": c.share_residents}
+                for c in report.by_type
+                if c.group == WHOLE_AREA
+            ],
             "coverage": [dataclasses.asdict(c) | {"share": c.share} for c in report.coverage],
             "coverage_by_subdistrict": [
                 dataclasses.asdict(c) | {"share": c.share} for c in report.coverage_by_subdistrict
             ],
             "top_missing": [dataclasses.asdict(m) for m in report.top_missing],
+            "not_collected": [dataclasses.asdict(u) for u in report.not_collected],
         }
 
     return cached_json(request, snapshot, render)

@@ -46,6 +46,9 @@ class AreaOut(BaseModel):
     subdistricts: list[str]
     profiles: list[str]
     tile_url: str
+    notice: str = Field(
+        description="The data's label every face shows (a demo says what it is); empty if none"
+    )
 
 
 class ContentAreaOut(BaseModel):
@@ -174,8 +177,9 @@ class TypeAccess(BaseModel):
         description="Minutes to the nearest, rounded up (metres when unit is m); null: none"
     )
     facility_id: str | None
-    reach: Literal["within", "beyond", "missing"] = Field(
-        description="within the type's level; beyond it (as-needed type); missing (required)"
+    reach: Literal["within", "beyond", "missing", "not_collected"] = Field(
+        description="within the type's level; beyond it (as-needed type); missing (required); "
+        "not_collected: the area's data holds no facility of the type at all (unknown, not a gap)"
     )
     missing: bool
 
@@ -222,12 +226,23 @@ class RouteOut(BaseModel):
 
 
 class GapsOut(BaseModel):
-    """Gap summaries of one profile."""
+    """Gap summaries of one profile: per required type first, then per content area."""
 
     profile: str
     convention: str
     data_date: str
+    notice: str
     missing_rows: int
-    coverage: list[dict[str, Any]]
+    by_type: list[dict[str, Any]] = Field(
+        description="Per required type, all compounds: compounds and residents within its level "
+        "(share_residents is weighted by residents; null when the type is not collected)"
+    )
+    coverage: list[dict[str, Any]] = Field(
+        description="Per community and content area: required types covering all compounds, "
+        "types not collected, and the strict rule (every collected required type within level)"
+    )
     coverage_by_subdistrict: list[dict[str, Any]]
     top_missing: list[dict[str, Any]]
+    not_collected: list[dict[str, Any]] = Field(
+        description="Types with no facility at all in the data and no sheet declared complete"
+    )

@@ -121,6 +121,7 @@ def board_contents(
         base_url=project.settings.public_base_url,
         lang=lang,
         paper=PAPERS[paper],
+        notice=project.notice(lang),
     )
     contents = [
         board_content(
@@ -156,6 +157,7 @@ def _texts(contents: Sequence[BoardContent], data: AreaData, lang: str) -> list[
     ]
     for content in contents:
         texts += [content.title, content.subtitle, content.convention, content.url]
+        texts += [content.notice, *content.not_collected]
         texts += [a.name_zh + a.name_en for a in content.areas]
         texts += [f"{i.name}{i.walk}{i.walk_other}{i.hours}{i.phone}" for i in content.items]
         texts += [m.name + m.nearest for m in content.missing]

@@ -78,6 +78,10 @@ class BoardContent:
     data_date: str
     convention: str
     url: str
+    #: Required types shown on this board that the data holds nothing of (未采集), by name.
+    not_collected: tuple[str, ...] = ()
+    #: The project's label (a demo says so), printed under the title; empty for real data.
+    notice: str = ""
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,7 @@ class ContentInputs:
     base_url: str
     lang: str
     paper: Paper
+    notice: str = ""
 
 
 def fewer_items(content: BoardContent, keep: int) -> BoardContent:
@@ -132,6 +137,8 @@ def board_content(
         data_date=data.data_date[:10],
         convention=main.profile.describe(),
         url=f"{inputs.base_url.rstrip('/')}/b/{board.board_id}",
+        not_collected=_not_collected(inputs, options) if options.missing_note else (),
+        notice=inputs.notice,
     )
 
 
@@ -225,7 +232,8 @@ def _missing(row: int, *, inputs: ContentInputs, options: BoardOptions) -> tuple
     """Return the required types missing within their level, judged as the gap report does.
 
     A board at a compound's gate lists what that compound lacks (walking from any of its
-    gates); a community centre's board what is missing from where it stands.
+    gates); a community centre's board what is missing from where it stands. A type the data
+    holds nothing of is not missing (:func:`_not_collected` names those).
     """
     main, taxonomy, lang = inputs.main, inputs.taxonomy, inputs.lang
     name_key = "name_zh" if lang == "zh" else "name_en"
@@ -238,7 +246,10 @@ def _missing(row: int, *, inputs: ContentInputs, options: BoardOptions) -> tuple
         if ftype.code not in column:
             continue
         cost = float(table.cost[at, column[ftype.code]])
-        shown = verdict(cost, main.profile, level_min=ftype.level_min, required=True)
+        collected = ftype.code in inputs.data.collected_types
+        shown = verdict(
+            cost, main.profile, level_min=ftype.level_min, required=True, collected=collected
+        )
         if not shown.missing:
             continue
         found.append(
@@ -250,3 +261,17 @@ def _missing(row: int, *, inputs: ContentInputs, options: BoardOptions) -> tuple
             )
         )
     return tuple(found)
+
+
+def _not_collected(inputs: ContentInputs, options: BoardOptions) -> tuple[str, ...]:
+    """Names of the shown required types the area's data holds nothing of (未采集)."""
+    name_key = "name_zh" if inputs.lang == "zh" else "name_en"
+    collected = inputs.data.collected_types
+    return tuple(
+        getattr(ftype, name_key)
+        for ftype in inputs.taxonomy.types
+        if ftype.required
+        and ftype.code not in collected
+        and ftype.code in inputs.main.type_codes
+        and options.shows(ftype.code, ftype.area)
+    )

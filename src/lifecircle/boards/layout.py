@@ -275,11 +275,33 @@ def place_markers(
             x, y, arrow = edge_point(
                 here, (ax, ay), width=frame.width_mm, height=frame.height_mm, inset=inset
             )
-        marker = _free_spot(item, (x, y), (ax, ay), arrow, occupied=occupied, size_mm=size_mm)
+        offsets = (
+            _along_edge((x, y), frame, inset=inset, step=size_mm * 1.08)
+            if arrow is not None
+            else ring_offsets(size_mm * 1.08, 9)
+        )
+        marker = _free_spot(
+            item, (x, y), (ax, ay), arrow, offsets, occupied=occupied, size_mm=size_mm
+        )
         if marker is not None:
             occupied.take(marker.box)
             placed.append(marker)
     return placed
+
+
+def _along_edge(
+    spot: tuple[float, float], frame: Frame, *, inset: float, step: float
+) -> list[tuple[float, float]]:
+    """Displacements of an edge arrow: along its edge first (both ways), then inwards.
+
+    In a dense area many arrows point the same way; sliding along the edge keeps each at the
+    edge it points through instead of pushing it into the map.
+    """
+    x, _ = spot
+    on_side = min(x, frame.width_mm - x) <= inset + 1e-6
+    along = [(0.0, k * step) if on_side else (k * step, 0.0) for k in range(1, 13)]
+    slides = [(0.0, 0.0)] + [o for dx, dy in along for o in ((dx, dy), (-dx, -dy))]
+    return slides + ring_offsets(step, 9)[1:]
 
 
 def _free_spot(
@@ -287,11 +309,12 @@ def _free_spot(
     spot: tuple[float, float],
     anchor: tuple[float, float],
     arrow: float | None,
+    offsets: Sequence[tuple[float, float]],
     *,
     occupied: Occupied,
     size_mm: float,
 ) -> PlacedMarker | None:
-    for dx, dy in ring_offsets(size_mm * 1.08, 9):
+    for dx, dy in offsets:
         marker = PlacedMarker(item, spot[0] + dx, spot[1] + dy, *anchor, size_mm, arrow)
         if occupied.free(marker.box):
             return marker

@@ -42,6 +42,7 @@ body {{ margin: 0; font-family: "{FAMILY}"; color: #1f1f1f; font-size: {pt}pt;
 h1 {{ font-size: {title_pt:.1f}pt; font-weight: 700; margin: 0; line-height: 1.15;
   letter-spacing: 0.02em }}
 .sub {{ font-size: {pt * 1.15:.1f}pt; margin-top: {m * 0.15:.1f}mm; opacity: 0.9 }}
+.notice {{ font-weight: 700; color: #ffd27a; opacity: 1 }}
 .map {{ margin: {m * 0.5:.1f}mm {m:.1f}mm 0; line-height: 0 }}
 .lower {{ margin: {m * 0.5:.1f}mm {m:.1f}mm 0; width: {paper.width_mm - 2 * m:.1f}mm;
   table-layout: fixed; border-collapse: collapse }}
@@ -154,7 +155,7 @@ def _columns(content: BoardContent, paper: Paper) -> list[str]:
 
 
 def _missing(content: BoardContent, paper: Paper) -> str:
-    if not content.missing:
+    if not content.missing and not content.not_collected:
         return ""
     lang = content.lang
     lines = []
@@ -177,8 +178,19 @@ def _missing(content: BoardContent, paper: Paper) -> str:
                     names=t("boards.list_sep", lang).join(names),
                 )
             )
+    unknown = content.not_collected
+    if 0 < len(unknown) <= most:
+        joined = t("boards.list_sep", lang).join(unknown)
+        lines.append(t("boards.not_collected", lang, names=joined))
+    elif unknown:  # residents need the fact, not a list of forty type names
+        lines.append(t("boards.not_collected_many", lang, n=len(unknown)))
     body = "<br>".join(esc(line) for line in lines)
     return f'<div class="note"><b>{esc(t("boards.missing_title", lang))}</b><br>{body}</div>'
+
+
+def _notice(content: BoardContent) -> str:
+    """Return the project's label (a demo says it is one) for the title band, or nothing."""
+    return f' · <span class="notice">{esc(content.notice)}</span>' if content.notice else ""
 
 
 def _side(content: BoardContent, paper: Paper) -> str:
@@ -230,7 +242,7 @@ def page_html(
         f'<meta charset="utf-8"><title>{esc(content.title)}</title>'
         f"<style>{_css(paper, font_css, title=content.title)}</style></head><body>"
         f'<div class="band"><h1>{esc(content.title)}</h1>'
-        f'<div class="sub">{esc(content.subtitle)}</div></div>'
+        f'<div class="sub">{esc(content.subtitle)}{_notice(content)}</div></div>'
         f'<div class="map">{map_svg}</div>'
         f'<table class="lower"><tr>{cells}{_side(content, paper)}</tr></table>'
         "</body></html>"

@@ -1,7 +1,8 @@
 """Shared pieces of the command line: the context object, error handling, option types.
 
 Every command is wrapped in :func:`handled`: a LifecircleError prints one line in the user's
-language and exits 1. Nothing here does any work of its own.
+language and exits 1. Nothing here does any work of its own, and nothing heavy is imported
+until a command needs it (the store, when a project is opened).
 """
 
 from __future__ import annotations
@@ -10,16 +11,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import TYPE_CHECKING, ParamSpec, TypeVar
 
 import click
 from rich.console import Console
 
-from lifecircle.cli import console
 from lifecircle.config import load_settings
 from lifecircle.errors import BadRowsError, LifecircleError
 from lifecircle.i18n import t
-from lifecircle.project import Project, open_project
+
+if TYPE_CHECKING:
+    from lifecircle.project import Project
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -37,6 +39,8 @@ class Context:
 
     def project(self) -> Project:
         """Open the project named by -p (or the current folder)."""
+        from lifecircle.project import open_project
+
         return open_project(self.project_dir, cli_overrides=self.overrides)
 
     def language(self, project: Project | None = None) -> str:
@@ -67,6 +71,8 @@ def _fail(ctx: click.Context, exc: LifecircleError) -> None:
     line = t("error.line", lang, message=exc.message(lang))
     err.print(line, markup=False, highlight=False, soft_wrap=True)
     if isinstance(exc, BadRowsError) and len(exc.problems) > 1:
+        from lifecircle.cli import console
+
         console.print_problems(err, exc.problems, lang)
     ctx.exit(1)
 

@@ -6,7 +6,7 @@ Only formats values it is given; it never reads files or the store.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.table import Table
@@ -14,10 +14,13 @@ from rich.table import Table
 from lifecircle.errors import RowProblem
 from lifecircle.i18n import t
 from lifecircle.jobs.history import change_label, field_changes
-from lifecircle.jobs.imports import ImportReport
-from lifecircle.store import Change, DataVersion
 
-_KINDS = ("walk_way", "walk_node", "facility", "compound", "board", "local_edit")
+if TYPE_CHECKING:
+    from lifecircle.jobs.imports import ImportReport
+    from lifecircle.store import Change, DataVersion
+
+_KINDS = ("walk_way", "walk_node", "facility", "compound", "board", "local_edit", "complete_type")
+_STATES = ("complete", "collected", "not_collected")
 MAX_LISTED_ROWS = 20
 MAX_LISTED_CHANGES = 200
 
@@ -57,6 +60,15 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
         print_problems(console, report.skipped, lang)
     if report.removals_held:
         console.print(t("import.removals_held", lang))
+    if report.dry_run and report.needs_replace:
+        text = t(
+            "import.needs_replace",
+            lang,
+            dataset=report.dataset,
+            n=report.removed_rows,
+            stored=report.stored_rows,
+        )
+        console.print(text, style="bold")
     if report.far:
         console.print(t("import.far", lang, n=len(report.far), max_m=report.far_limit_m))
         for far in report.far[:MAX_LISTED_ROWS]:
@@ -114,11 +126,39 @@ def print_status(console: Console, status: dict[str, Any], lang: str) -> None:
     grid.add_row(t("status.boards", lang), str(status["boards"]["count"]))
     grid.add_row(t("status.local_edits", lang), str(status["local_edits"]["count"]))
     console.print(t("status.title", lang, name=area["name"]), style="bold")
+    if area.get("demo"):
+        notice = t(f"demo.notice.{area['demo']}", lang)
+        console.print(t("status.notice", lang, notice=notice), style="bold yellow")
     console.print(grid)
     if osm["file"]:
         console.print(t("osm.credit", lang))
     _print_areas(console, status, lang)
     _print_sources(console, status, lang)
+    print_collection(console, status["collection"], lang)
+
+
+def _source_label(scope: str, lang: str) -> str:
+    return t("status.source_osm", lang) if scope == "osm" else scope.removeprefix("sheet:")
+
+
+def print_collection(console: Console, collection: Sequence[dict[str, Any]], lang: str) -> None:
+    """Print the facility types by state: declared complete, collected (with sources), not."""
+    console.print(t("status.collection", lang), style="bold")
+    name_key = "name_zh" if lang == "zh" else "name_en"
+    sep = t("boards.list_sep", lang)
+    for state in _STATES:
+        parts = []
+        for c in (c for c in collection if c["state"] == state):
+            mark = "▲" if c["required"] else "△"
+            sources = ", ".join(
+                f"{_source_label(scope, lang)} {n}" for scope, n in c["sources"].items()
+            )
+            where = ", ".join(c["complete_in"]) if state == "complete" else sources
+            bracket = f"（{where}）" if lang == "zh" else f" ({where})"
+            parts.append(f"{mark}{c[name_key]}" + (bracket if where else ""))
+        if parts:
+            line = f"  {t(f'status.state_{state}', lang)}: {sep.join(parts)}"
+            console.print(line, markup=False, highlight=False)
 
 
 def _print_areas(console: Console, status: dict[str, Any], lang: str) -> None:

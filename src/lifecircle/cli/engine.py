@@ -1,6 +1,7 @@
 """``lifecircle build | gaps | access``: run the walking-access engine and show what it found.
 
-Parse, call :mod:`lifecircle.jobs.build` / :mod:`lifecircle.jobs.reports`, render with rich.
+Parse, call :mod:`lifecircle.jobs.build` / :mod:`lifecircle.jobs.reports`, render with rich
+(the gap report's tables: :mod:`lifecircle.cli.gaps_view`).
 """
 
 from __future__ import annotations
@@ -12,18 +13,16 @@ import click
 from rich.table import Table
 
 from lifecircle.cli.base import Context, handled
+from lifecircle.cli.gaps_view import print_gap_report
 from lifecircle.engine.profiles import DEFAULT_PROFILES, PROFILES
-from lifecircle.engine.rules import shown_unit
+from lifecircle.engine.rules import Reach, shown_unit
 from lifecircle.i18n import t
 from lifecircle.io.tables import write_gap_report
 from lifecircle.jobs.build import build
+from lifecircle.jobs.collection import read_collection
 from lifecircle.jobs.reports import access_lines, find_compound, gap_report
 
 PROFILE = click.Choice(list(PROFILES))
-
-
-def _num(value: int | None) -> str:
-    return "—" if value is None else f"{value:,}"
 
 
 def _profiles(given: Sequence[str]) -> tuple[str, ...]:
@@ -119,47 +118,16 @@ def gaps_command(
     taxonomy = project.taxonomy()
     with obj.out.status(t("build.running", lang)):
         data, results = build(project, _profiles(profiles))
-    report = gap_report(data, results, taxonomy=taxonomy, level=int(level) if level else None)
-    name_key = "name_zh" if lang == "zh" else "name_en"
-    areas = {a.code: getattr(a, name_key) for a in taxonomy.areas}
-    table = Table(title=t("gaps.title", lang, date=data.data_date))
-    for key in (
-        "col.profile",
-        "col.group",
-        "col.content_area",
-        "col.compounds_covered",
-        "col.share",
-    ):
-        table.add_column(t(key, lang))
-    for c in report.coverage:
-        if c.compounds_covered == c.compounds:
-            continue
-        share = f"{c.share:.0%}" if c.share is not None else "—"
-        table.add_row(
-            c.profile,
-            c.group,
-            areas.get(c.content_area, c.content_area),
-            f"{c.compounds_covered}/{c.compounds}",
-            share,
-        )
-    obj.out.print(table)
-    top = Table(title=t("gaps.top_title", lang))
-    for key in (
-        "col.profile",
-        "col.group",
-        "col.type_name",
-        "col.compounds",
-        "col.residents",
-        "col.elderly",
-    ):
-        top.add_column(t(key, lang))
-    for m in report.top_missing:
-        top.add_row(
-            m.profile, m.group, m.type_name, str(m.compounds), _num(m.residents), _num(m.elderly)
-        )
-    obj.out.print(top)
-    for line in report.conventions:
-        obj.out.print(line, markup=False, highlight=False)
+    report = gap_report(
+        data,
+        results,
+        taxonomy=taxonomy,
+        level=int(level) if level else None,
+        notice=project.notice(lang),
+    )
+    with project.open_store() as store:
+        collection = read_collection(project, store)
+    print_gap_report(obj.out, report, taxonomy=taxonomy, collection=collection, lang=lang)
     if out is not None:
         for path in write_gap_report(report, out, compounds=data.compounds, lang=lang):
             obj.out.print(t("gaps.written", lang, path=path))
@@ -201,10 +169,17 @@ def access_command(
     for key in ("col_area", "col_type", "col_level", "col_nearest", "col_facility", "col_counts"):
         table.add_column(t(f"access.{key}", lang, unit=unit))
     name_key = "name_zh" if lang == "zh" else "name_en"
+    notice = project.notice(lang)
+    if notice:
+        obj.out.print(t("status.notice", lang, notice=notice), style="bold yellow")
     for line in access_lines(result, row, data=data, taxonomy=taxonomy, boards=is_board):
         if line.nearest is None and not line.required and not all_types:
             continue
-        mark = t("access.missing", lang) if line.missing else ""
+        mark = ""
+        if line.missing:
+            mark = t("access.missing", lang)
+        elif line.reach == Reach.not_collected:
+            mark = t("access.not_collected", lang)
         nearest = "—" if line.nearest is None else str(line.nearest)
         ftype = taxonomy.type(line.type)
         table.add_row(

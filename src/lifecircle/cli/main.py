@@ -1,14 +1,17 @@
-"""The ``lifecircle`` command group and its data commands (init, import, status, history, demo).
+"""The ``lifecircle`` command group, its lazily loaded subcommands, and init, taxonomy, demo.
 
 Errors from lifecircle print as one line (plus the list of bad rows) and exit with status 1.
+Subcommands live in their own modules and are imported when run (:class:`LazyGroup`), and every
+command imports the libraries it needs inside its body: ``lifecircle --help`` and
+``--version`` load neither numpy, the store nor the web stack.
 """
 
 from __future__ import annotations
 
-import dataclasses
+import importlib
 import json
 import sys
-from dataclasses import fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
@@ -16,25 +19,112 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from lifecircle.cli import console
-from lifecircle.cli.base import CRS_CHOICE, Context, handled, parse_sets
-from lifecircle.cli.boards import boards_command
-from lifecircle.cli.edit import edit_group
-from lifecircle.cli.engine import access_command, build_command, gaps_command
-from lifecircle.cli.plan import plan_command
-from lifecircle.cli.user import user_group
-from lifecircle.cli.web import serve_command
-from lifecircle.config import SETTING_HELP, Settings
+from lifecircle.cli.base import Context, handled, parse_sets
 from lifecircle.errors import ConfigError
 from lifecircle.i18n import t
-from lifecircle.jobs import history, imports
-from lifecircle.jobs.demo import build_demo
-from lifecircle.jobs.status import project_status
-from lifecircle.project import Project, init_project
 from lifecircle.version import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@dataclass(frozen=True)
+class Lazy:
+    """A subcommand imported on first use: ``module:attr`` and its help line for the list."""
+
+    target: str
+    help: str
+
+
+#: Subcommands defined elsewhere, in the order ``--help`` lists them. ``help`` repeats the
+#: command's docstring line so that listing them imports nothing; a test keeps them equal.
+LAZY: dict[str, Lazy] = {
+    "import": Lazy(
+        "lifecircle.cli.data:import_group",
+        "Import OSM data or staff sheets (each import is one data version).",
+    ),
+    "status": Lazy(
+        "lifecircle.cli.data:status",
+        "Show the area, data version, counts, sources and which types are collected.",
+    ),
+    "versions": Lazy(
+        "lifecircle.cli.data:versions", "List the data versions (every import and edit)."
+    ),
+    "changes": Lazy(
+        "lifecircle.cli.data:changes", "Show what one data version changed (default: the latest)."
+    ),
+    "collection": Lazy(
+        "lifecircle.cli.data:collection_group",
+        "Declare which types a facilities sheet holds completely (未采集 is not 缺).",
+    ),
+    "edit": Lazy(
+        "lifecircle.cli.edit:edit_group",
+        "Local knowledge OSM lacks: barriers and walking links (each edit is a data version).",
+    ),
+    "build": Lazy(
+        "lifecircle.cli.engine:build_command",
+        "Compute walking access, gaps and 5/10/15-minute areas for every compound and board.",
+    ),
+    "gaps": Lazy(
+        "lifecircle.cli.engine:gaps_command",
+        "Which required services each compound lacks within its level (缺什么补什么).",
+    ),
+    "access": Lazy(
+        "lifecircle.cli.engine:access_command",
+        "Minutes from one compound (or board) to the nearest service of every type.",
+    ),
+    "plan": Lazy(
+        "lifecircle.cli.plan:plan_command",
+        "Choose new sites for a facility type: N that cover the most people, or cover everyone.",
+    ),
+    "boards": Lazy(
+        "lifecircle.cli.boards:boards_command",
+        "One vector PDF per board (QR code, map, numbered list), a PNG preview and an index.",
+    ),
+    "user": Lazy(
+        "lifecircle.cli.user:user_group",
+        "Staff accounts for the web editor (roles: district, subdistrict, community).",
+    ),
+    "serve": Lazy(
+        "lifecircle.cli.web:serve_command",
+        "Serve the resident map page, the staff pages and the JSON API (docs at /docs).",
+    ),
+}
+
+
+def load_lazy(name: str) -> click.Command:
+    """Import the subcommand ``name`` of :data:`LAZY`."""
+    module, _, attr = LAZY[name].target.partition(":")
+    command = getattr(importlib.import_module(module), attr)
+    assert isinstance(command, click.Command)
+    return command
+
+
+class LazyGroup(click.Group):
+    """A group whose :data:`LAZY` subcommands are imported only when one of them runs."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        """Commands defined here, then the lazy ones."""
+        return [*super().list_commands(ctx), *(n for n in LAZY if n not in self.commands)]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """Return the command, importing a lazy one on first use."""
+        if cmd_name not in self.commands and cmd_name in LAZY:
+            self.add_command(load_lazy(cmd_name), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        """List the commands with their help lines, without importing the lazy ones."""
+        names = self.list_commands(ctx)
+        limit = formatter.width - 6 - max(map(len, names))
+        rows = []
+        for name in names:
+            # a stand-in with the lazy command's help shortens it exactly as click would
+            command = self.commands.get(name) or click.Command(name, help=LAZY[name].help)
+            if not command.hidden:
+                rows.append((name, command.get_short_help_str(limit)))
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "-p",
     "--project",
@@ -66,6 +156,8 @@ def main(ctx: click.Context, project_dir: Path, lang: str | None, sets: tuple[st
 @handled
 def init(obj: Context, directory: Path, name: str, code: str) -> None:
     """Create a project folder for one area."""
+    from lifecircle.project import init_project
+
     project = init_project(directory, name=name, code=code)
     lang = obj.language(project)
     obj.out.print(
@@ -80,173 +172,19 @@ def init(obj: Context, directory: Path, name: str, code: str) -> None:
     obj.out.print(t("init.next", lang, path=directory))
 
 
-@main.group("import")
-def import_group() -> None:
-    """Import OSM data or staff sheets (each import is one data version)."""
-
-
-@import_group.command("osm")
-@click.argument("file", type=click.Path(path_type=Path))
-@click.option(
-    "--boundary",
-    type=click.Path(path_type=Path),
-    default=None,
-    help="GeoJSON polygon (WGS-84) to clip to; walkways are kept a buffer beyond it.",
-)
-@click.option(
-    "--boundary-feature",
-    default="",
-    help="Which feature of a multi-feature boundary file (a property value, e.g. 120103).",
-)
-@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.pass_obj
-@handled
-def import_osm_command(
-    obj: Context, file: Path, boundary: Path | None, boundary_feature: str, dry_run: bool
-) -> None:
-    """Import an OpenStreetMap extract (.osm.pbf, .osm, .osm.bz2, .osm.gz)."""
-    project = obj.project()
-    lang = obj.language(project)
-    with obj.out.status(t("import.reading", lang, path=file)):
-        report = imports.import_osm(
-            project,
-            file,
-            boundary_path=boundary,
-            boundary_feature=boundary_feature,
-            dry_run=dry_run,
-        )
-    console.print_import(obj.out, report, lang)
-
-
-def _sheet_command(kind: imports.SheetKind, doc: str) -> click.Command:
-    @click.argument("file", type=click.Path(path_type=Path))
-    @click.option(
-        "--crs",
-        type=CRS_CHOICE,
-        default="wgs84",
-        show_default=True,
-        help="Coordinate system of the sheet (AMap/WeChat: gcj02, Baidu: bd09).",
-    )
-    @click.option("--dataset", default="", help="Stable dataset name (default: the file name).")
-    @click.option(
-        "--sheet", "sheet_name", default=None, help="XLSX worksheet (default: the first)."
-    )
-    @click.option(
-        "--dry-run", is_flag=True, help="Validate and show what would change; write nothing."
-    )
-    @click.option(
-        "--skip-bad-rows", is_flag=True, help="Import the good rows and report the bad ones."
-    )
-    @click.pass_obj
-    @handled
-    def command(
-        obj: Context,
-        file: Path,
-        crs: str,
-        dataset: str,
-        sheet_name: str | None,
-        dry_run: bool,
-        skip_bad_rows: bool,
-    ) -> None:
-        project = obj.project()
-        lang = obj.language(project)
-        report = imports.import_sheet(
-            project,
-            kind,
-            file,
-            crs=crs.lower(),
-            dataset=dataset,
-            sheet_name=sheet_name,
-            dry_run=dry_run,
-            skip_bad_rows=skip_bad_rows,
-        )
-        console.print_import(obj.out, report, lang)
-
-    command.__doc__ = doc
-    return click.command(kind)(command)
-
-
-import_group.add_command(
-    _sheet_command("facilities", "Import a facilities sheet (CSV/XLSX/GeoJSON).")
-)
-import_group.add_command(
-    _sheet_command("compounds", "Import a compounds sheet (replaces OSM-derived compounds).")
-)
-import_group.add_command(
-    _sheet_command("boards", "Import the boards sheet (where printed maps hang).")
-)
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.pass_obj
-@handled
-def status(obj: Context, as_json: bool) -> None:
-    """Show the area, data version, counts and sources."""
-    project = obj.project()
-    result = project_status(project)
-    if as_json:
-        click.echo(json.dumps(result, ensure_ascii=False, indent=2))
-    else:
-        console.print_status(obj.out, result, obj.language(project))
-
-
-@main.command()
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.pass_obj
-@handled
-def versions(obj: Context, as_json: bool) -> None:
-    """List the data versions (every import and edit)."""
-    project = obj.project()
-    with project.open_store() as store:
-        found = store.versions()
-    if as_json:
-        rows = [dataclasses.asdict(v) for v in found]
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    else:
-        console.print_versions(obj.out, found, obj.language(project))
-
-
-@main.command()
-@click.argument("version_id", type=int, required=False)
-@click.option(
-    "--kind",
-    type=click.Choice(["facility", "compound", "board", "walk_way", "walk_node", "local_edit"]),
-    default=None,
-    help="Only changes of this kind of record.",
-)
-@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
-@click.pass_obj
-@handled
-def changes(obj: Context, version_id: int | None, kind: str | None, as_json: bool) -> None:
-    """Show what one data version changed (default: the latest)."""
-    project = obj.project()
-    lang = obj.language(project)
-    with project.open_store() as store:
-        latest = store.latest_version()
-        wanted = version_id if version_id is not None else (latest.id if latest else 0)
-        if latest is None or not 1 <= wanted <= latest.id:
-            raise ConfigError("changes.no_version", id=wanted, latest=latest.id if latest else 0)
-        found = [c for c in store.changes(wanted) if kind is None or c.kind == kind]
-    if as_json:
-        payload = {"version": wanted, "changes": [history.change_json(c) for c in found]}
-        click.echo(json.dumps(payload, ensure_ascii=False, indent=2))
-    else:
-        console.print_changes(obj.out, wanted, found, lang)
-
-
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 @click.pass_obj
 @handled
 def taxonomy(obj: Context, as_json: bool) -> None:
     """List the facility types of the project's taxonomy."""
+    from lifecircle.project import Project
+    from lifecircle.taxonomy import load_taxonomy
+
     try:
         project: Project | None = obj.project()
     except ConfigError:
         project = None
-    from lifecircle.taxonomy import load_taxonomy
-
     tax = project.taxonomy() if project is not None else load_taxonomy()
     lang = obj.language(project)
     if as_json:
@@ -296,6 +234,8 @@ def _taxonomy_json(tax: Any) -> dict[str, Any]:
 @handled
 def settings(obj: Context) -> None:
     """Show every setting, its current value and meaning."""
+    from lifecircle.config import SETTING_HELP, Settings
+
     try:
         current = obj.project().settings
     except ConfigError:
@@ -312,27 +252,28 @@ def settings(obj: Context) -> None:
 @main.command()
 @click.argument("directory", type=click.Path(path_type=Path), default=Path("demo"))
 @click.option("--fresh", is_flag=True, help="Delete and rebuild an existing demo project.")
+@click.option(
+    "--area",
+    type=click.Choice(["nanjing", "helsinki"]),
+    default="nanjing",
+    show_default=True,
+    help="Demo area: real OSM of Xinjiekou, Nanjing, or of central Helsinki (test fixture).",
+)
 @click.pass_obj
 @handled
-def demo(obj: Context, directory: Path, fresh: bool) -> None:
-    """Set up the bundled demo area (real OSM data of central Helsinki)."""
+def demo(obj: Context, directory: Path, fresh: bool, area: str) -> None:
+    """Set up a demo area from bundled real OSM data (default: Xinjiekou, Nanjing)."""
+    from lifecircle.cli import console
+    from lifecircle.jobs.demo import DEMOS, build_demo
+    from lifecircle.jobs.status import project_status
+
     lang = obj.language()
-    obj.out.print(t("demo.source_note", lang))
-    with obj.out.status(t("import.reading", lang, path="helsinki.osm.pbf")):
-        project, reports = build_demo(directory, fresh=fresh, lang=lang)
+    obj.out.print(t(DEMOS[area].source_note, lang), style="bold")
+    with obj.out.status(t("import.reading", lang, path=DEMOS[area].osm_file)):
+        project, reports = build_demo(directory, fresh=fresh, lang=lang, area=area)
     for report in reports:
         console.print_import(obj.out, report, lang)
     console.print_status(obj.out, project_status(project), lang)
-
-
-main.add_command(edit_group)
-main.add_command(build_command)
-main.add_command(gaps_command)
-main.add_command(access_command)
-main.add_command(plan_command)
-main.add_command(user_group)
-main.add_command(serve_command)
-main.add_command(boards_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

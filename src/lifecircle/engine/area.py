@@ -35,6 +35,27 @@ class AreaData:
     network_version: int = 0
     #: Orphaned local edits (render in the user's language; ``str()`` is English).
     warnings: tuple[Msg, ...] = ()
+    #: Types a sheet was declared to hold completely (:class:`~lifecircle.model.CompleteType`).
+    complete_types: frozenset[str] = frozenset()
+
+    @cached_property
+    def collected_types(self) -> frozenset[str]:
+        """Types the data holds: some open or closed facility, or a sheet declared complete.
+
+        A type outside this set is *not collected* (未采集): with nothing of it reached, the
+        faces say so instead of "missing" (:func:`lifecircle.engine.rules.verdict`). Planned
+        facilities are proposals, not survey data, and do not count.
+
+        >>> area = area_from_streets(
+        ...     [(0.0, 0.0), (0.01, 0.0)],
+        ...     facilities=[Facility("f", "药店", "pharmacy", 0.0, 0.0),
+        ...                 Facility("p", "规划", "kindergarten", 0.0, 0.0, status="planned")],
+        ... )
+        >>> sorted(area.collected_types)
+        ['pharmacy']
+        """
+        found = {f.type_code for f in self.facilities if f.status != "planned"}
+        return frozenset(found | self.complete_types)
 
     @cached_property
     def _compound_rows(self) -> dict[str, int]:

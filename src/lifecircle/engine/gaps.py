@@ -1,13 +1,15 @@
 """Gap analysis (缺什么补什么): which required services each compound cannot reach within its level.
 
-Numeric: takes the compound × type access table of one profile and the taxonomy, returns rows and
-summaries as plain values. Writing them to XLSX/CSV/GeoJSON is :mod:`lifecircle.io.tables`' job.
+Numeric: takes the compound × type access table of one profile, the taxonomy and the types the
+data holds, returns rows and rankings as plain values (summaries per type and per content area
+are :mod:`lifecircle.engine.coverage`'s). Writing them out is :mod:`lifecircle.io.tables`' job.
+A type the data does not hold is *not collected* (未采集) in every row, never missing.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -55,6 +57,9 @@ class GapRow:
     nearest_facility_id: str
     nearest_facility_name: str
     count_within_level: int
+    #: The verdict (:class:`~lifecircle.engine.rules.Reach` value): within, beyond, missing,
+    #: or not_collected when the area's data holds no facility of the type at all.
+    reach: str
     missing: bool
     residents: int | None
     elderly: int | None
@@ -67,13 +72,15 @@ def gap_rows(
     compounds: Sequence[Compound],
     facilities: Sequence[Facility],
     taxonomy: Taxonomy,
+    collected: Collection[str],
 ) -> list[GapRow]:
-    """One row per compound × facility type: nearest, count within the type's level, missing.
+    """One row per compound × facility type: nearest, count within the type's level, verdict.
 
     The nearest is shown and judged by :func:`lifecircle.engine.rules.verdict`: whole minutes
     rounded up (``nearest_min``), or metres in the distance convention (``nearest_m``);
-    ``missing`` when the type is required (▲) and that shown value exceeds its level.
-    As-needed (△) types are listed but never "missing".
+    ``missing`` when the type is required (▲), ``collected`` holds it, and that shown value
+    exceeds its level. As-needed (△) types are listed but never "missing"; a type not in
+    ``collected`` with nothing reached is ``reach == "not_collected"``.
     """
     rows = []
     for t, code in enumerate(table.type_codes):
@@ -82,7 +89,13 @@ def gap_rows(
         for c, compound in enumerate(compounds):
             cost = float(table.cost[c, t])
             nearest = int(table.nearest[c, t])
-            shown = verdict(cost, table.profile, level_min=ftype.level_min, required=ftype.required)
+            shown = verdict(
+                cost,
+                table.profile,
+                level_min=ftype.level_min,
+                required=ftype.required,
+                collected=code in collected,
+            )
             minutes, metres = (None, shown.value) if shown.unit == "m" else (shown.value, None)
             facility = facilities[nearest] if nearest >= 0 else None
             rows.append(
@@ -103,6 +116,7 @@ def gap_rows(
                     nearest_facility_id=facility.source_id if facility else "",
                     nearest_facility_name=facility.name if facility else "",
                     count_within_level=int(counts[c]),
+                    reach=shown.reach.value,
                     missing=shown.missing,
                     residents=compound.residents,
                     elderly=compound.elderly,
@@ -110,24 +124,6 @@ def gap_rows(
                 )
             )
     return rows
-
-
-@dataclass(frozen=True)
-class AreaCoverage:
-    """Share of residents covered for one content area in one group (community or sub-district)."""
-
-    profile: str
-    group: str
-    content_area: str
-    compounds: int
-    compounds_covered: int
-    residents: int
-    residents_covered: int
-
-    @property
-    def share(self) -> float | None:
-        """Covered residents ÷ residents (``None`` when residents are unknown)."""
-        return self.residents_covered / self.residents if self.residents else None
 
 
 @dataclass(frozen=True)
@@ -152,42 +148,6 @@ def _known_sum(values: Sequence[int | None]) -> int | None:
 
 def _people(value: int | None) -> int:
     return int(value) if value is not None else 0
-
-
-def coverage_by_area(rows: Sequence[GapRow], *, group_by: str = "community") -> list[AreaCoverage]:
-    """Per group and content area: compounds/residents whose required types are all reached.
-
-    A compound counts as covered for a content area when none of that area's required types is
-    missing for it (areas with no required type cover everyone). Profiles are kept apart.
-    """
-    missing_by: dict[tuple[str, str, str], set[str]] = defaultdict(set)
-    compounds: dict[tuple[str, str], dict[str, int]] = defaultdict(dict)
-    areas: set[str] = set()
-    for row in rows:
-        key = (row.profile, str(getattr(row, group_by) or "—"))
-        compounds[key][row.compound_id] = _people(row.residents)
-        areas.add(row.content_area)
-        if row.missing:
-            missing_by[(*key, row.content_area)].add(row.compound_id)
-    result = []
-    for profile, group in sorted(compounds):
-        members = compounds[(profile, group)]
-        total = sum(members.values())
-        for area in sorted(areas):
-            lacking = missing_by.get((profile, group, area), set())
-            covered = [cid for cid in members if cid not in lacking]
-            result.append(
-                AreaCoverage(
-                    profile=profile,
-                    group=group,
-                    content_area=area,
-                    compounds=len(members),
-                    compounds_covered=len(covered),
-                    residents=total,
-                    residents_covered=sum(members[cid] for cid in covered),
-                )
-            )
-    return result
 
 
 def top_missing(
@@ -221,21 +181,30 @@ def top_missing(
 
 @dataclass(frozen=True)
 class CircleReport:
-    """A named circle (e.g. 居家养老15分钟服务圈): which compounds reach all of its types."""
+    """A named circle (e.g. 居家养老15分钟服务圈): which compounds reach all of its types.
+
+    Only the circle's collected types are judged; ``not_collected`` lists the others, and
+    ``compounds_complete`` / ``residents_complete`` are ``None`` when none is collected.
+    """
 
     code: str
     name_zh: str
     name_en: str
     minutes: int
     compounds: int
-    compounds_complete: int
+    compounds_complete: int | None
     residents: int
-    residents_complete: int
+    residents_complete: int | None
     lacking: Mapping[str, int]  # type code -> compounds lacking it
+    not_collected: tuple[str, ...] = ()
 
 
 def circle_reports(
-    table: CompoundAccessTable, *, compounds: Sequence[Compound], taxonomy: Taxonomy
+    table: CompoundAccessTable,
+    *,
+    compounds: Sequence[Compound],
+    taxonomy: Taxonomy,
+    collected: Collection[str],
 ) -> list[CircleReport]:
     """Evaluate every named circle of the taxonomy on this profile's access table."""
     column = {code: i for i, code in enumerate(table.type_codes)}
@@ -243,12 +212,11 @@ def circle_reports(
     reports = []
     for circle in taxonomy.circles:
         limit = minutes_limit(table.profile, circle.minutes)
-        cols = [column[code] for code in circle.type_codes if code in column]
-        reached = (
-            table.cost[:, cols] <= inclusive(limit) if cols else np.zeros((len(compounds), 0), bool)
-        )
-        complete = reached.all(axis=1) if cols else np.zeros(len(compounds), bool)
-        lacking = {table.type_codes[col]: int((~reached[:, k]).sum()) for k, col in enumerate(cols)}
+        codes = [code for code in circle.type_codes if code in column]
+        judged = [code for code in codes if code in collected]
+        cols = [column[code] for code in judged]
+        reached = table.cost[:, cols] <= inclusive(limit)
+        complete = reached.all(axis=1) if cols else None
         reports.append(
             CircleReport(
                 code=circle.code,
@@ -256,10 +224,13 @@ def circle_reports(
                 name_en=circle.name_en,
                 minutes=circle.minutes,
                 compounds=len(compounds),
-                compounds_complete=int(complete.sum()),
+                compounds_complete=int(complete.sum()) if complete is not None else None,
                 residents=int(residents.sum()),
-                residents_complete=int(residents[complete].sum()),
-                lacking=lacking,
+                residents_complete=(
+                    int(residents[complete].sum()) if complete is not None else None
+                ),
+                lacking={code: int((~reached[:, k]).sum()) for k, code in enumerate(judged)},
+                not_collected=tuple(code for code in codes if code not in collected),
             )
         )
     return reports

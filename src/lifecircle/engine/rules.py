@@ -6,7 +6,9 @@ takes at most 15 minutes, and a facility is within a level exactly when its show
 most the level's: 900.0 s is "15分钟" and within 15; 902.4 s (15.04 min) is "16分钟" and not.
 The same inclusive limit (up to float rounding, :data:`LIMIT_RTOL`) counts facilities and
 traces the walking areas, so the board, the phone page, the gap report and the CLI can never
-disagree. Pure functions: nothing here reads data.
+disagree. A type the area's data does not hold at all (no facility, and no sheet declared
+complete for it) is *not collected* (未采集), never "missing": nobody looked. Pure functions:
+nothing here reads data.
 """
 
 from __future__ import annotations
@@ -168,6 +170,7 @@ class Reach(StrEnum):
     within = "within"  # a facility of the type within the type's level
     beyond = "beyond"  # none within the level, the type is as-needed (△): not a gap
     missing = "missing"  # none within the level and the type is required (▲): a gap
+    not_collected = "not_collected"  # no data on the type at all (未采集): unknown, not a gap
 
 
 @dataclass(frozen=True)
@@ -184,38 +187,62 @@ class Verdict:
 
     @property
     def missing(self) -> bool:
-        """Whether this is a gap (a required type beyond its level)."""
+        """Whether this is a gap (a required type beyond its level, in collected data)."""
         return self.reach is Reach.missing
 
+    @property
+    def collected(self) -> bool:
+        """Whether the data holds the type (``False``: 未采集, neither within nor missing)."""
+        return self.reach is not Reach.not_collected
 
-def verdict(cost: float, profile: WalkProfile, *, level_min: int, required: bool) -> Verdict:
+
+def verdict(
+    cost: float, profile: WalkProfile, *, level_min: int, required: bool, collected: bool
+) -> Verdict:
     """Show a cost and judge it against a type's level.
 
+    ``collected`` says whether the area's data holds the type at all: some facility of it
+    (from OSM or a sheet), or a sheet whose import declared the type complete. When it does
+    not and nothing is reached, the verdict is :attr:`Reach.not_collected` — for a required
+    type too, because an absence nobody surveyed is not a gap. A reached facility is judged
+    as usual whatever ``collected`` says.
+
     >>> from lifecircle.engine.profiles import STANDARD
-    >>> verdict(897.6, STANDARD, level_min=15, required=True)
+    >>> verdict(897.6, STANDARD, level_min=15, required=True, collected=True)
     Verdict(value=15, unit='min', reach=<Reach.within: 'within'>)
-    >>> verdict(902.4, STANDARD, level_min=15, required=True).missing
+    >>> verdict(902.4, STANDARD, level_min=15, required=True, collected=True).missing
     True
+    >>> got = verdict(math.inf, STANDARD, level_min=10, required=True, collected=False)
+    >>> got.reach.value, got.missing, got.collected
+    ('not_collected', False, False)
     """
     value = shown_value(cost, profile)
     if value is not None and value <= _level_shown(profile, level_min):
         reach = Reach.within
+    elif value is None and not collected:
+        reach = Reach.not_collected
     else:
         reach = Reach.missing if required else Reach.beyond
     return Verdict(value, shown_unit(profile), reach)
 
 
-def is_missing(cost: float, level_min: int, profile: WalkProfile, *, required: bool) -> bool:
-    """Whether a type is missing: required (▲) and its nearest facility beyond its level.
+def is_missing(
+    cost: float, level_min: int, profile: WalkProfile, *, required: bool, collected: bool
+) -> bool:
+    """Whether a type is missing: required (▲), collected, and its nearest beyond its level.
 
     Decided on the shown value, so a shown "15分钟" is never missing at the 15-minute level.
 
     >>> from lifecircle.engine.profiles import STANDARD
-    >>> is_missing(900.0, 15, STANDARD, required=True)
+    >>> is_missing(900.0, 15, STANDARD, required=True, collected=True)
     False
-    >>> is_missing(902.4, 15, STANDARD, required=True)
+    >>> is_missing(902.4, 15, STANDARD, required=True, collected=True)
     True
-    >>> is_missing(902.4, 15, STANDARD, required=False)
+    >>> is_missing(902.4, 15, STANDARD, required=False, collected=True)
+    False
+    >>> is_missing(math.inf, 15, STANDARD, required=True, collected=False)
     False
     """
-    return verdict(cost, profile, level_min=level_min, required=required).missing
+    return verdict(
+        cost, profile, level_min=level_min, required=required, collected=collected
+    ).missing

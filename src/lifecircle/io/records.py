@@ -48,11 +48,23 @@ class ParseResult(Generic[T]):
 # -- one row -----------------------------------------------------------------------------------
 
 
-class _Row:
-    """One sheet row being read; every failed field is noted as a RowProblem."""
+#: Hints whose example coordinates (Tianjin's ~117, 39) give way to the area's own centre.
+_HERE_HINTS = {
+    "error.value.swapped": "error.value.swapped_here",
+    "error.value.pair_fix": "error.value.pair_fix_here",
+    "error.value.gates_fix": "error.value.gates_fix_here",
+}
 
-    def __init__(self, sheet: Sheet, row: SheetRow) -> None:
-        self.sheet, self.row = sheet, row
+
+class _Row:
+    """One sheet row being read; every failed field is noted as a RowProblem.
+
+    ``centre`` (lon, lat of the project's area, when known) puts the area's own coordinates
+    into the hints: a Nanjing sheet is told "经度约 119", not Tianjin's 117.
+    """
+
+    def __init__(self, sheet: Sheet, row: SheetRow, centre: LonLat | None = None) -> None:
+        self.sheet, self.row, self.centre = sheet, row, centre
         self.problems: list[RowProblem] = []
 
     def text(self, name: str) -> str:
@@ -62,6 +74,9 @@ class _Row:
         return self.sheet.columns.get(name, name)
 
     def report(self, name: str, value: str, what: Msg, fix: Msg | None = None) -> None:
+        if fix is not None and fix.key in _HERE_HINTS and self.centre is not None:
+            lon, lat = self.centre
+            fix = Msg(_HERE_HINTS[fix.key], lon=f"{lon:.1f}", lat=f"{lat:.1f}")
         problem = RowProblem(self.sheet.name, self.row.number, self.header(name), value, what, fix)
         self.problems.append(problem)
 
@@ -175,14 +190,14 @@ def _row_key(row: _Row, dataset: str, name: str, suffix: str = "") -> tuple[str,
 
 
 def _collect(
-    sheet: Sheet, read: Callable[[_Row], _Draft | None]
+    sheet: Sheet, read: Callable[[_Row], _Draft | None], centre: LonLat | None = None
 ) -> tuple[list[_Draft], list[RowProblem]]:
     """Read every row; keep good ones, and report a later row that repeats an earlier key."""
     drafts: list[_Draft] = []
     problems: list[RowProblem] = []
     seen: dict[str, int] = {}
     for sheet_row in sheet.rows:
-        row = _Row(sheet, sheet_row)
+        row = _Row(sheet, sheet_row, centre)
         draft = read(row)
         row.no_overflow()
         if draft is not None and draft.key in seen:
@@ -255,12 +270,18 @@ def _facility_extra(sheet: Sheet, row: _Row) -> dict[str, str]:
 
 
 def facilities_from_sheet(
-    sheet: Sheet, *, dataset: str, crs: str, resolve_type: Callable[[str], str]
+    sheet: Sheet,
+    *,
+    dataset: str,
+    crs: str,
+    resolve_type: Callable[[str], str],
+    centre: LonLat | None = None,
 ) -> ParseResult[Facility]:
     """Read facility rows (name, type, coordinates required) into WGS-84 Facility records.
 
     ``resolve_type`` maps a type as written (code, Chinese name, AMap code) to a taxonomy code
-    and raises UnknownTypeError otherwise; ``crs`` is the coordinate system of the sheet.
+    and raises UnknownTypeError otherwise; ``crs`` is the coordinate system of the sheet;
+    ``centre`` (the area's lon, lat) makes the coordinate hints speak of the area's numbers.
     """
     crs = crs_io.parse_crs(crs)
     _require_columns(sheet, ("name", "type"))
@@ -290,12 +311,14 @@ def facilities_from_sheet(
         key, key_field = _row_key(row, dataset, name, f"|{type_code}")
         return _Draft(key, key_field, fields, point, entrances, outline)
 
-    drafts, problems = _collect(sheet, read)
+    drafts, problems = _collect(sheet, read, centre)
     records = [Facility(source_id=d.key, **d.fields, **geo) for d, geo in _converted(drafts, crs)]
     return ParseResult(tuple(records), tuple(problems))
 
 
-def compounds_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult[Compound]:
+def compounds_from_sheet(
+    sheet: Sheet, *, dataset: str, crs: str, centre: LonLat | None = None
+) -> ParseResult[Compound]:
     """Read compound rows (name and coordinates required; counts, gates, outline optional)."""
     crs = crs_io.parse_crs(crs)
     _require_columns(sheet, ("name",))
@@ -316,12 +339,14 @@ def compounds_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult
         key, key_field = _row_key(row, dataset, name)
         return _Draft(key, key_field, {**fields, **counts}, point, entrances, outline)
 
-    drafts, problems = _collect(sheet, read)
+    drafts, problems = _collect(sheet, read, centre)
     records = [Compound(source_id=d.key, **d.fields, **geo) for d, geo in _converted(drafts, crs)]
     return ParseResult(tuple(records), tuple(problems))
 
 
-def boards_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult[Board]:
+def boards_from_sheet(
+    sheet: Sheet, *, dataset: str, crs: str, centre: LonLat | None = None
+) -> ParseResult[Board]:
     """Read board rows (id, name, coordinates required; kind centre/gate, compound, community).
 
     ``dataset`` is accepted for symmetry with the other readers: a board is keyed by its id
@@ -348,7 +373,7 @@ def boards_from_sheet(sheet: Sheet, *, dataset: str, crs: str) -> ParseResult[Bo
             return None
         return _Draft(board_id, "id", fields, point)
 
-    drafts, problems = _collect(sheet, read)
+    drafts, problems = _collect(sheet, read, centre)
     records = [
         Board(**d.fields, lon=geo["lon"], lat=geo["lat"]) for d, geo in _converted(drafts, crs)
     ]

@@ -25,6 +25,7 @@ import shapely
 from shapely.geometry import shape
 
 from lifecircle.errors import InputFileError, Msg
+from lifecircle.io.encodings import decode_text
 
 #: Canonical field → accepted headers (matched after NFKC, case-folding and dropping punctuation).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -167,25 +168,11 @@ def _binary_kind(data: bytes) -> Msg | None:
 
 
 def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Return the text and its encoding: BOM first, then UTF-8, then GB18030 (GBK's superset)."""
+    """Return the text and its encoding (:func:`lifecircle.io.encodings.decode_text`)."""
     kind = _binary_kind(data)
     if kind:
         raise InputFileError("error.sheet.not_text", file=path.name, kind=kind)
-    if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputFileError("error.sheet.encoding", file=path.name)
-    return str(best), str(best.encoding)
+    return decode_text(data, file=path.name)
 
 
 def _sniff_delimiter(text: str) -> str:
@@ -366,8 +353,14 @@ def _map_headers(path: Path, headers: Sequence[str]) -> _HeaderMap:
     return mapped
 
 
-def _find_header(path: Path, rows: Sequence[tuple[int, list[str]]]) -> int:
-    """Return the index of the header: the first leading row with known column names."""
+def _find_header(
+    path: Path, rows: Sequence[tuple[int, list[str]]], *, encoding: str | None = None
+) -> int:
+    """Return the index of the header: the first leading row with known column names.
+
+    For a text file the error names the encoding it was read in: a header that reads as
+    nonsense usually means the file is in another encoding.
+    """
     candidates = [i for i, (_, cells) in enumerate(rows) if any(cells)][:_HEADER_SCAN_ROWS]
     if not candidates:
         raise InputFileError("error.sheet.no_rows", file=path.name)
@@ -377,14 +370,17 @@ def _find_header(path: Path, rows: Sequence[tuple[int, list[str]]]) -> int:
             if known[i] >= needed:
                 return i
     number, cells = rows[candidates[0]]
-    raise InputFileError("error.sheet.no_header", file=path.name, row=number, cells=repr(cells[:6]))
+    read_as = Msg("error.sheet.read_as", encoding=encoding) if encoding else None
+    raise InputFileError(
+        "error.sheet.no_header", file=path.name, row=number, cells=repr(cells[:6]), read_as=read_as
+    )
 
 
 def _table_to_sheet(
     path: Path, raw_rows: Sequence[tuple[int, Sequence[Any]]], *, encoding: str | None
 ) -> Sheet:
     texts = [(n, [_cell_text(c) for c in cells]) for n, cells in raw_rows]
-    header_at = _find_header(path, texts)
+    header_at = _find_header(path, texts, encoding=encoding)
     mapped = _map_headers(path, texts[header_at][1])
     rows = tuple(
         row

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from lifecircle.engine.area import AreaData
 from lifecircle.jobs.local_edits import local_rules
-from lifecircle.model import Board, Compound, Facility, WalkNode, WalkWay
+from lifecircle.model import Board, CompleteType, Compound, Facility, WalkNode, WalkWay
 from lifecircle.project import Project
 
 #: Record kinds the walk graph is built from: a change to any of them means a new graph.
@@ -35,4 +35,7 @@ def read_area(project: Project) -> AreaData:
             rules=rules,
             warnings=tuple(warnings),
             network_version=store.last_change(NETWORK_KINDS),
+            complete_types=frozenset(
+                r.type_code for r in store.records("complete_type") if isinstance(r, CompleteType)
+            ),
         )

@@ -46,6 +46,8 @@ class AreaIndex:
     ways_m: np.ndarray
     tree: shapely.STRtree
     from_boundary: bool
+    #: The area's centre (lon, lat): the boundary's centroid, else the walkways' mean point.
+    centre: tuple[float, float] = (0.0, 0.0)
 
     def distance_to_ways_m(self, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
         """Metres from each point to the nearest walkable way (inf without ways)."""
@@ -88,6 +90,7 @@ def build_area_index(
         ways_m=ways_m,
         tree=shapely.STRtree(ways_m),
         from_boundary=boundary is not None,
+        centre=(float(lon0), float(lat0)),
     )
 
 

@@ -1,13 +1,18 @@
-"""The bundled demo area: real OSM data of central Helsinki, set up as a lifecircle project.
+"""The bundled demo areas: real OSM extracts set up as lifecircle projects, labelled as demos.
 
-Creates the project, imports the extract, a labelled sample sheet and demo boards through the same
-importers a user calls; it never presents the sample rows or demo boards as real.
+``nanjing`` (the default, what ``make run`` shows): real OSM of Xinjiekou, Nanjing, with Chinese
+names, plus a small sheet of **invented** community facilities OSM lacks there (every name says
+【示例】, the note column says it is not real), declared complete for three types so the gap report
+shows real gaps beside types not collected. ``helsinki``: real OSM of central Helsinki, the
+test fixture. Everything goes through the importers a user calls; the project is marked as a
+demo (:attr:`~lifecircle.project.Project.demo`), so every face says what its data is.
 """
 
 from __future__ import annotations
 
 import csv
 import shutil
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -21,10 +26,40 @@ from lifecircle.project import Project, init_project
 #: Facility types whose locations host a "community centre" board in the demo.
 CENTRE_TYPES = ("community_service_station", "culture_centre", "culture_station")
 MAX_GATE_BOARDS = 12
+#: Dataset name of the sample sheet (records ``sheet:sample_facilities:S1`` …).
+SAMPLE_DATASET = "sample_facilities"
+
+
+@dataclass(frozen=True)
+class DemoArea:
+    """One bundled demo: its OSM extract, its sample sheet and what the sheet declares."""
+
+    osm_file: str
+    samples_file: str
+    name_key: str  # the project's name (catalogue key)
+    source_note: str  # printed by ``lifecircle demo`` (catalogue key)
+    complete_types: tuple[str, ...] = ()  # types the sample sheet is declared to hold fully
+
+
+DEMOS: dict[str, DemoArea] = {
+    "nanjing": DemoArea(
+        osm_file="nanjing_xinjiekou.osm.pbf",
+        samples_file="nanjing_sample_facilities.csv",
+        name_key="demo.name",
+        source_note="demo.source_note",
+        complete_types=("community_health_station", "breakfast_shop", "community_service_station"),
+    ),
+    "helsinki": DemoArea(
+        osm_file="helsinki.osm.pbf",
+        samples_file="helsinki_sample_facilities.csv",
+        name_key="demo.name_helsinki",
+        source_note="demo.source_note_helsinki",
+    ),
+}
 
 
 def demo_file(name: str) -> Path:
-    """Path of a bundled demo file (``helsinki.osm.pbf``, ``sample_facilities.csv``)."""
+    """Path of a bundled demo file (``nanjing_xinjiekou.osm.pbf``, ``helsinki.osm.pbf`` …)."""
     return Path(str(resources.files("lifecircle.data").joinpath("demo", name)))
 
 
@@ -45,7 +80,7 @@ def _board_rows(project: Project) -> list[dict[str, str]]:
                 "lon": f"{facility.lon:.7f}",
                 "lat": f"{facility.lat:.7f}",
                 "compound": "",
-                "note": "demo board at an OSM community/culture centre, not a real board",
+                "note": "demo board at a community/culture centre, not a real board",
             }
         )
     biggest = sorted(
@@ -87,17 +122,31 @@ def write_demo_boards(project: Project) -> Path:
 
 
 def build_demo(
-    root: Path, *, fresh: bool = False, lang: str = "zh"
+    root: Path, *, fresh: bool = False, lang: str = "zh", area: str = "nanjing"
 ) -> tuple[Project, list[ImportReport]]:
-    """Create the demo project in ``root`` and import everything; returns the import reports."""
+    """Create the demo project of ``area`` in ``root`` and import everything; return the reports.
+
+    Imports the extract, then the sample sheet (declaring its complete types), then boards at
+    community-centre-like places and at the gates of the largest derived compounds.
+    """
+    if area not in DEMOS:
+        raise ConfigError("error.project.bad_demo", demo=area, path=root, known=tuple(DEMOS))
+    demo = DEMOS[area]
     if (root / PROJECT_FILE).exists():
         if not fresh:
             raise ConfigError(t("demo.exists", lang, path=root))
         shutil.rmtree(root)
-    project = init_project(root, name=t("demo.name", "zh"), code="")
+    project = init_project(root, name=t(demo.name_key, "zh"), code="", demo=area)
     reports = [
-        import_osm(project, demo_file("helsinki.osm.pbf"), author="demo"),
-        import_sheet(project, "facilities", demo_file("sample_facilities.csv"), author="demo"),
+        import_osm(project, demo_file(demo.osm_file), author="demo"),
+        import_sheet(
+            project,
+            "facilities",
+            demo_file(demo.samples_file),
+            dataset=SAMPLE_DATASET,
+            complete_types=demo.complete_types,
+            author="demo",
+        ),
     ]
     reports.append(import_sheet(project, "boards", write_demo_boards(project), author="demo"))
     return project, reports

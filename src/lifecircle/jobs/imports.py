@@ -1,7 +1,9 @@
 """Import use cases: read a file, validate it against the project, and commit one data version.
 
 Each function is what one `lifecircle import …` command does. A file with bad rows imports nothing
-unless ``skip_bad_rows``; every commit is one transaction, so the previous version survives a crash.
+unless ``skip_bad_rows``; an import that would remove more than a few stored rows of its dataset
+(a header-only or truncated sheet) needs ``replace``; every commit is one transaction, so the
+previous version survives a crash.
 """
 
 from __future__ import annotations
@@ -16,13 +18,14 @@ import shapely
 
 from lifecircle import geo as crs_io
 from lifecircle.cache.basemap import save_basemap
-from lifecircle.errors import BadRowsError, RowProblem
+from lifecircle.errors import BadRowsError, ConfigError, RemovalError, RowProblem
 from lifecircle.io import records as records_io
 from lifecircle.io.boundary import read_boundary
 from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_compounds import derive_compounds
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
+from lifecircle.jobs.collection import declaration_snapshot, resolve_types, sheet_scope
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import ChangeSummary, DataVersion, Snapshot, Store
@@ -31,6 +34,8 @@ from lifecircle.store.accounts import AuditEntry
 SheetKind = Literal["facilities", "compounds", "boards"]
 OSM_SCOPE = "osm"
 DERIVED_COMPOUND_SCOPE = "osm-derived"
+#: An import may remove at most this many stored rows of its dataset without ``replace`` …
+FEW_REMOVALS = 5
 _ROW_RE = re.compile(r"#row (\d+)$")
 
 
@@ -57,6 +62,11 @@ class ImportReport:
     far_limit_m: float = 0.0
     removals_held: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: Rows of the dataset stored before the import, and whether its removals needed ``replace``.
+    stored_rows: int = 0
+    removed_rows: int = 0
+    needs_replace: bool = False
+    dataset: str = ""
 
 
 def _commit(
@@ -169,7 +179,13 @@ def _points(records: Sequence[Facility | Compound | Board]) -> list[checks.Locat
 
 
 def _parse(
-    project: Project, kind: SheetKind, sheet: Sheet, *, crs: str, dataset: str
+    project: Project,
+    kind: SheetKind,
+    sheet: Sheet,
+    *,
+    crs: str,
+    dataset: str,
+    centre: tuple[float, float] | None,
 ) -> (
     records_io.ParseResult[Facility]
     | records_io.ParseResult[Compound]
@@ -182,27 +198,31 @@ def _parse(
             dataset=dataset,
             crs=crs,
             resolve_type=lambda text: taxonomy.resolve_type(text).code,
+            centre=centre,
         )
     if kind == "compounds":
-        return records_io.compounds_from_sheet(sheet, dataset=dataset, crs=crs)
-    return records_io.boards_from_sheet(sheet, dataset=dataset, crs=crs)
+        return records_io.compounds_from_sheet(sheet, dataset=dataset, crs=crs, centre=centre)
+    return records_io.boards_from_sheet(sheet, dataset=dataset, crs=crs, centre=centre)
+
+
+def _area_index(project: Project, store: Store) -> checks.AreaIndex | None:
+    ways = store.records("walk_way")
+    wkt = store.get_meta("boundary_wkt")
+    return checks.build_area_index(
+        [w for w in ways if isinstance(w, WalkWay)],
+        boundary=shapely.from_wkt(wkt) if wkt else None,
+        margin_m=project.settings.outside_margin_m,
+    )
 
 
 def _locate(
     project: Project,
-    store: Store,
+    index: checks.AreaIndex | None,
     records: Sequence[Facility | Compound | Board],
     *,
     crs: str,
     file: str,
 ) -> tuple[list[RowProblem], list[FarPoint]]:
-    ways = store.records("walk_way")
-    wkt = store.get_meta("boundary_wkt")
-    index = checks.build_area_index(
-        [w for w in ways if isinstance(w, WalkWay)],
-        boundary=shapely.from_wkt(wkt) if wkt else None,
-        margin_m=project.settings.outside_margin_m,
-    )
     if index is None:
         return [], []
     points = _points(records)
@@ -218,6 +238,54 @@ def _locate(
     return problems, far
 
 
+def _checked_rows(
+    project: Project,
+    store: Store,
+    kind: SheetKind,
+    sheet: Sheet,
+    *,
+    crs: str,
+    dataset: str,
+    skip_bad_rows: bool,
+) -> tuple[list[Record], list[RowProblem], list[FarPoint]]:
+    """Parse and locate the rows: the good records, the problems (raised unless skipped), far ones.
+
+    Hints name the area's own coordinates (its centre), not Tianjin's.
+    """
+    index = _area_index(project, store)
+    centre = index.centre if index is not None else None
+    parsed = _parse(project, kind, sheet, crs=crs, dataset=dataset, centre=centre)
+    located, far = _locate(project, index, parsed.records, crs=crs, file=sheet.name)
+    problems = sorted([*parsed.problems, *located], key=lambda p: (p.row, p.column))
+    if problems and not skip_bad_rows:
+        raise BadRowsError(problems)
+    bad_rows = {p.row for p in problems}
+    return [r for r in parsed.records if _row_of(r) not in bad_rows], problems, far
+
+
+def _check_removals(
+    summary: ChangeSummary, stored: Sequence[Record], *, dataset: str, file: str, replace: bool
+) -> tuple[int, bool]:
+    """Refuse (unless ``replace``) to remove more than a few, or all, of a dataset's rows.
+
+    Returns how many stored rows of the dataset the import removes, and whether that needed
+    ``replace``. Other removals (OSM-derived compounds a compound sheet replaces) do not count.
+    """
+    mine = {r.key for r in stored}
+    removed = sum(1 for k in summary.kinds for key in k.removed if key in mine)
+    needs = removed > FEW_REMOVALS or (removed > 0 and removed == len(mine))
+    if needs and not replace:
+        raise RemovalError(
+            "error.import.would_remove",
+            file=file,
+            dataset=dataset,
+            n=removed,
+            stored=len(mine),
+            left=len(mine) - removed,
+        )
+    return removed, needs
+
+
 def import_sheet(
     project: Project,
     kind: SheetKind,
@@ -228,35 +296,49 @@ def import_sheet(
     sheet_name: str | None = None,
     dry_run: bool = False,
     skip_bad_rows: bool = False,
+    replace: bool = False,
+    complete_types: Sequence[str] = (),
     author: str = "cli",
     audit: AuditEntry | None = None,
 ) -> ImportReport:
     """Import a facilities, compounds or boards sheet (CSV, XLSX or GeoJSON) as one version.
 
-    ``audit`` (a staff upload) is written in the same transaction as the version.
+    An import that would remove more than :data:`FEW_REMOVALS` stored rows of the dataset, or
+    all of them, raises :class:`~lifecircle.errors.RemovalError` unless ``replace`` (a dry run
+    reports it in ``needs_replace`` instead). ``complete_types`` (facilities only; codes or
+    names) declares that this dataset holds every facility of those types in the area, in the
+    same version (:mod:`lifecircle.jobs.collection`). ``audit`` (a staff upload) is written in
+    the same transaction as the version.
     """
     crs = crs_io.parse_crs(crs)
+    if complete_types and kind != "facilities":
+        raise ConfigError("error.collection.not_facilities", kind=kind)
+    declared = resolve_types(project.taxonomy(), complete_types)
     sheet = read_sheet(path, sheet_name=sheet_name)
     dataset = dataset or Path(path).stem
-    parsed = _parse(project, kind, sheet, crs=crs, dataset=dataset)
-    scope = f"sheet:{dataset}"
+    scope = sheet_scope(dataset)
     record_kind = {"facilities": "facility", "compounds": "compound", "boards": "board"}[kind]
     with project.open_store() as store:
-        located, far = _locate(project, store, parsed.records, crs=crs, file=sheet.name)
-        problems = sorted([*parsed.problems, *located], key=lambda p: (p.row, p.column))
-        if problems and not skip_bad_rows:
-            raise BadRowsError(problems)
-        bad_rows = {p.row for p in problems}
-        good: list[Record] = [r for r in parsed.records if _row_of(r) not in bad_rows]
-        # A skipped row may be an existing record whose key we cannot read: hold all removals.
-        held = (
-            frozenset(r.key for r in store.records(record_kind, scope=scope))
-            if problems
-            else frozenset()
+        good, problems, far = _checked_rows(
+            project, store, kind, sheet, crs=crs, dataset=dataset, skip_bad_rows=skip_bad_rows
         )
+        stored = store.records(record_kind, scope=scope)
+        # A skipped row may be an existing record whose key we cannot read: hold all removals.
+        held = frozenset(r.key for r in stored) if problems else frozenset()
         snapshots = [Snapshot(record_kind, scope, good, protect=held)]
         if kind == "compounds":
             snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, []))
+        if declared:
+            snapshots.append(
+                declaration_snapshot(store, dataset, add=declared, author=author, source=sheet.name)
+            )
+        removed, needs_replace = _check_removals(
+            store.plan(snapshots),
+            stored,
+            dataset=dataset,
+            file=sheet.name,
+            replace=replace or dry_run,
+        )
         summary, version = _commit(
             store,
             snapshots,
@@ -276,4 +358,8 @@ def import_sheet(
         far=tuple(far),
         far_limit_m=project.settings.snap_max_m,
         removals_held=bool(problems),
+        stored_rows=len(stored),
+        removed_rows=removed,
+        needs_replace=needs_replace,
+        dataset=dataset,
     )

@@ -10,7 +10,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from lifecircle.engine.area import AreaData
-from lifecircle.engine.gaps import GapRow, circle_reports, coverage_by_area, gap_rows, top_missing
+from lifecircle.engine.coverage import coverage_by_area, coverage_by_type, uncollected_types
+from lifecircle.engine.gaps import GapRow, circle_reports, gap_rows, top_missing
 from lifecircle.engine.results import ProfileResult
 from lifecircle.engine.rules import LEVELS_MIN, ShownUnit, verdict
 from lifecircle.errors import ConfigError
@@ -25,27 +26,48 @@ def gap_report(
     *,
     taxonomy: Taxonomy,
     level: int | None = None,
+    notice: str = "",
 ) -> GapReport:
-    """Gap rows of every profile (optionally only types of one level) and their summaries."""
+    """Gap rows of every profile (optionally only types of one level) and their summaries.
+
+    Types the data holds nothing of are *not collected* in the rows and listed apart
+    (``report.not_collected``); ``notice`` (e.g. the demo's label) is carried to the outputs.
+    """
     if level is not None and level not in LEVELS_MIN:
         raise ConfigError("error.gaps.level", level=level, levels=tuple(str(x) for x in LEVELS_MIN))
+    collected = data.collected_types
     rows: list[GapRow] = []
     circles = {}
     for name, result in results.items():
         table = result.gap_table()
         found = gap_rows(
-            table, compounds=data.compounds, facilities=data.facilities, taxonomy=taxonomy
+            table,
+            compounds=data.compounds,
+            facilities=data.facilities,
+            taxonomy=taxonomy,
+            collected=collected,
         )
         rows.extend(r for r in found if level is None or r.level_min == level)
-        circles[name] = circle_reports(table, compounds=data.compounds, taxonomy=taxonomy)
+        circles[name] = circle_reports(
+            table, compounds=data.compounds, taxonomy=taxonomy, collected=collected
+        )
+    wanted = {
+        code for code in data.type_codes if level is None or taxonomy.type(code).level_min == level
+    }
     return GapReport(
         rows=rows,
+        by_type=coverage_by_type(rows),
+        by_type_community=coverage_by_type(rows, group_by="community"),
         coverage=coverage_by_area(rows, group_by="community"),
         coverage_by_subdistrict=coverage_by_area(rows, group_by="subdistrict"),
         top_missing=top_missing(rows),
+        not_collected=[u for u in uncollected_types(taxonomy, collected) if u.type in wanted],
         circles=circles,
         conventions=[r.profile.describe() for r in results.values()],
         data_date=data.data_date,
+        notice=notice,
+        area_names={a.code: a.name_zh for a in taxonomy.areas},
+        complete_types=data.complete_types,
     )
 
 
@@ -102,6 +124,7 @@ class AccessLine:
     unit: ShownUnit
     facility: str
     counts: tuple[int, ...]  # within 5, 10, 15
+    reach: str  # the verdict: within, beyond, missing or not_collected
     missing: bool
 
 
@@ -120,7 +143,13 @@ def access_lines(
         cost = float(table.cost[row, t])
         facility = int(table.nearest[row, t])
         counts = tuple(int(x) for x in table.counts[row, t])
-        shown = verdict(cost, result.profile, level_min=ftype.level_min, required=ftype.required)
+        shown = verdict(
+            cost,
+            result.profile,
+            level_min=ftype.level_min,
+            required=ftype.required,
+            collected=code in data.collected_types,
+        )
         lines.append(
             AccessLine(
                 area=ftype.area,
@@ -132,6 +161,7 @@ def access_lines(
                 unit=shown.unit,
                 facility=(data.facilities[facility].name or code) if facility >= 0 else "",
                 counts=counts,
+                reach=shown.reach.value,
                 missing=shown.missing,
             )
         )

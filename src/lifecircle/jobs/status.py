@@ -1,10 +1,12 @@
 """What a project holds: area, data version, counts per content area and type, and their sources.
 
 Builds one JSON-ready dict (``lifecircle status --json``); rendering it as a table is the CLI's job.
+It says which facility types are collected, from which source, and which are not (未采集).
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections import Counter
 from typing import Any
 
@@ -12,6 +14,7 @@ import numpy as np
 from sqlalchemy.engine import make_url
 
 from lifecircle.errors import UnknownTypeError
+from lifecircle.jobs.collection import read_collection
 from lifecircle.model import Compound, Facility, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import Store
@@ -101,7 +104,7 @@ def project_status(project: Project) -> dict[str, Any]:
         facilities = [f for f in store.records("facility") if isinstance(f, Facility)]
         compounds = [c for c in store.records("compound") if isinstance(c, Compound)]
         return {
-            "area": {"name": project.area_name, "code": project.area_code},
+            "area": {"name": project.area_name, "code": project.area_code, "demo": project.demo},
             "project_dir": str(project.root),
             "store": {
                 "url": _redacted(project.database_url),
@@ -128,6 +131,7 @@ def project_status(project: Project) -> dict[str, Any]:
             "compounds": _people(compounds),
             "boards": {"count": store.count("board")},
             "local_edits": {"count": store.count("local_edit")},
+            "collection": [dataclasses.asdict(c) for c in read_collection(project, store)],
             "sources": {
                 kind: store.scopes(kind)
                 for kind in ("walk_way", "walk_node", "facility", "compound", "board", "local_edit")

@@ -63,12 +63,15 @@ def upload_sheet(
         with project.open_store() as store:
             store.accounts.add_audit(AuditEntry(user.name, "sheet.dry_run", kind, detail))
         return report
+    # The web page showed the dry run's counts (removals included) and the editor confirmed:
+    # that confirmation is the explicit "replace" the command line asks for with --replace.
     return imports.import_sheet(
         project,
         kind,
         path,
         crs=crs,
         dataset=dataset,
+        replace=True,
         author=user.name,
         audit=AuditEntry(user.name, "sheet.import", kind, detail),
     )

@@ -202,6 +202,22 @@ def _step_0005_users_and_audit(conn: Connection, _dialect: str) -> str:
     return "users and audit_log tables created (staff logins, roles and who changed what)"
 
 
+def _step_0007_type_coverage(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "complete_types",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("scope", Text, nullable=False),
+        Column("type_code", Text, nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        Index("ix_complete_types_scope", "scope"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "complete_types table created (facility types a sheet declares it holds completely)"
+
+
 #: Every step this version of lifecircle knows, in the order they are applied.
 STEPS: tuple[Step, ...] = (
     Step("0001_initial", _step_0001_initial),
@@ -209,6 +225,7 @@ STEPS: tuple[Step, ...] = (
     Step("0003_local_edits", _step_0003_local_edits),
     Step("0004_candidate_sites", _step_0004_candidate_sites),
     Step("0005_users_and_audit", _step_0005_users_and_audit),
+    Step("0007_type_coverage", _step_0007_type_coverage),
 )
 
 

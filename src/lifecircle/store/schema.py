@@ -79,6 +79,10 @@ candidate_sites = _record_table(
     Column("lon", Double, nullable=False),
     Column("lat", Double, nullable=False),
 )
+complete_types = _record_table(
+    "complete_types",
+    Column("type_code", Text, nullable=False),
+)
 
 data_versions = Table(
     "data_versions",
@@ -191,6 +195,7 @@ KINDS: dict[str, KindSpec] = {
     "candidate_site": KindSpec(
         "candidate_site", candidate_sites, ("name", "lon", "lat"), keep_history=False
     ),
+    "complete_type": KindSpec("complete_type", complete_types, ("type_code",), keep_history=True),
 }
 
 #: Record tables that get a PostGIS point column ``geom`` (from lon/lat) when PostGIS is present.

@@ -351,6 +351,10 @@ async function main() {
   translatePage();
   document.title = `${state.area.name} · ${t("web.title")}`;
   $("title").textContent = state.area.name;
+  if (state.area.notice) { // a demo says what its data is, on every face
+    $("notice").textContent = state.area.notice;
+    $("notice").hidden = false;
+  }
   $("lang").textContent = t("web.lang_switch");
   $("lang").setAttribute("aria-label", t("web.lang_switch_label"));
   $("data-date").textContent = t("web.data_date", { date: state.area.data_date.slice(0, 10) });
