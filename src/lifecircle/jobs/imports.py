@@ -21,6 +21,7 @@ from lifecircle.io import records as records_io
 from lifecircle.io.boundary import read_boundary
 from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_compounds import derive_compounds
+from lifecircle.io.sheet_limits import SheetLimits
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
@@ -236,7 +237,8 @@ def import_sheet(
     ``audit`` (a staff upload) is written in the same transaction as the version.
     """
     crs = crs_io.parse_crs(crs)
-    sheet = read_sheet(path, sheet_name=sheet_name)
+    limits = SheetLimits.from_settings(project.settings)
+    sheet = read_sheet(path, sheet_name=sheet_name, limits=limits)
     dataset = dataset or Path(path).stem
     parsed = _parse(project, kind, sheet, crs=crs, dataset=dataset)
     scope = f"sheet:{dataset}"

@@ -13,6 +13,7 @@ from typing import Any
 from lifecircle import geo as crs_io
 from lifecircle.errors import AccessDenied, Msg
 from lifecircle.io import records as records_io
+from lifecircle.io.sheet_limits import SheetLimits
 from lifecircle.io.sheets import read_sheet
 from lifecircle.jobs import imports
 from lifecircle.model import Board, Compound, Facility, Record
@@ -77,7 +78,7 @@ def upload_sheet(
 def _require_rows_in_area(
     project: Project, user: User, kind: str, path: Path, *, crs: str, dataset: str
 ) -> None:
-    sheet = read_sheet(path)
+    sheet = read_sheet(path, limits=SheetLimits.from_settings(project.settings))
     crs = crs_io.parse_crs(crs)
     parsed: records_io.ParseResult[Any]
     if kind == "facilities":
