@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 
 import pytest
 
@@ -291,18 +292,34 @@ def test_walking_edits_by_role(staff_app, as_user):
     assert district.send("DELETE", f"/api/staff/walking/{edit_id}").status_code == 200
 
 
-def test_sheet_upload_dry_run_then_commit(staff_app, as_user):
+def _job(client: StaffClient, url: str, files: dict) -> dict:
+    """Upload a sheet (202 with a job) and poll the job until it ends."""
+    started = client.send("POST", url, files=files)
+    assert started.status_code == 202, started.text
+    job = started.json()["job"]
+    assert started.headers["location"] == f"/api/staff/jobs/{job['id']}"
+    deadline = time.monotonic() + 120
+    while job["state"] == "running":
+        assert time.monotonic() < deadline, job
+        time.sleep(0.2)
+        answer = client.get(f"/api/staff/jobs/{job['id']}")
+        assert answer.status_code == 200, answer.text
+        job = answer.json()["job"]
+    return job
+
+
+def test_sheet_upload_runs_as_a_job_dry_run_then_commit(staff_app, as_user):
     client = as_user("own")
     row = f"A1,测试点（测试数据）,卫生服务站,24.9405,60.1700,{OWN}\n"
     sheet = "编号,名称,类型,经度,纬度,所属社区\n" + row
     files = {"file": ("上传.csv", sheet.encode("utf-8"), "text/csv")}
     versions = _versions(staff_app)
-    dry = client.send("POST", "/api/staff/sheets/facilities", files=files)
-    assert dry.status_code == 200, dry.text
-    assert dry.json()["dry_run"] and dry.json()["counts"]["facility"]["added"] == 1
+    dry = _job(client, "/api/staff/sheets/facilities", files)
+    assert dry["state"] == "done" and dry["error"] is None, dry
+    assert dry["result"]["dry_run"] and dry["result"]["counts"]["facility"]["added"] == 1
     assert _versions(staff_app) == versions
-    done = client.send("POST", "/api/staff/sheets/facilities?dry_run=false", files=files)
-    assert done.json()["data_version"] == versions + 1
+    done = _job(client, "/api/staff/sheets/facilities?dry_run=false", files)
+    assert done["result"]["data_version"] == versions + 1
     bad = {"file": ("x.txt", b"hello", "text/plain")}
     _error(
         client.send("POST", "/api/staff/sheets/facilities", files=bad),
@@ -311,11 +328,65 @@ def test_sheet_upload_dry_run_then_commit(staff_app, as_user):
     )
     theirs = sheet.replace(OWN, NEIGHBOUR)
     outside = {"file": ("邻居.csv", theirs.encode("utf-8"), "text/csv")}
-    _error(
-        client.send("POST", "/api/staff/sheets/facilities", files=outside),
-        403,
-        "error.staff.sheet_outside",
+    refused = _job(client, "/api/staff/sheets/facilities", outside)
+    assert refused["state"] == "failed" and refused["error"]["code"] == "error.staff.sheet_outside"
+    assert "社区级（演示社区）" in refused["error"]["message"]
+    # a job is its owner's (and the district's) to see
+    _error(as_user("neighbour").get(f"/api/staff/jobs/{done['id']}"), 404, "error.job.not_found")
+    assert as_user("district").get(f"/api/staff/jobs/{done['id']}").status_code == 200
+    _error(client.get("/api/staff/jobs/0123abcd"), 404, "error.job.not_found")
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        (
+            "深.geojson",
+            '{"type": "FeatureCollection", "features": ' + "[" * 50_000 + "]" * 50_000 + "}",
+            "error.sheet.json_too_deep",
+        ),
+        (
+            "长.csv",
+            "名称,经度,纬度\n卫生站," + "1" * 200_000 + ",39\n",
+            "error.sheet.cell_too_long",
+        ),
+        ("坏.xlsx", "PK\x03\x04 not really a zip", "error.sheet.xlsx_unreadable"),
+    ],
+)
+def test_hostile_sheets_end_as_failed_jobs_with_the_error_shape(as_user, name, content, code):
+    client = as_user("own")
+    job = _job(
+        client, "/api/staff/sheets/facilities", {"file": (name, content.encode(), "text/plain")}
     )
+    assert job["state"] == "failed" and job["error"]["code"] == code, job
+    assert job["error"]["message"] and isinstance(job["error"]["details"], list)
+
+
+def test_an_upload_while_imports_run_is_asked_to_retry(staff_app, as_user, monkeypatch):
+    area = staff_app.state.area
+    settings = dataclasses.replace(area.project.settings, import_max_running=1)
+    monkeypatch.setattr(area, "project", dataclasses.replace(area.project, settings=settings))
+    with area.project.open_store() as store:  # one import already running elsewhere
+        store.jobs.start(
+            "feedbeef", owner="x", kind="t", now_s=time.time(), deadline_s=time.time() + 60, limit=1
+        )
+    try:
+        files = {"file": ("a.csv", "名称,经度,纬度\n".encode(), "text/csv")}
+        answer = as_user("own").send("POST", "/api/staff/sheets/facilities", files=files)
+        _error(answer, 429, "error.job.busy")
+        assert answer.headers["retry-after"] == "30"
+    finally:
+        with area.project.open_store() as store:
+            store.jobs.finish("feedbeef", now_s=time.time(), result={})
+
+
+def test_a_too_large_upload_is_refused_while_it_streams(staff_app, as_user, monkeypatch):
+    area = staff_app.state.area
+    settings = dataclasses.replace(area.project.settings, upload_max_mb=1)
+    monkeypatch.setattr(area, "project", dataclasses.replace(area.project, settings=settings))
+    files = {"file": ("big.csv", b"x" * (2 * 2**20), "text/csv")}
+    answer = as_user("own").send("POST", "/api/staff/sheets/facilities", files=files)
+    _error(answer, 413, "error.staff.upload_too_big")
 
 
 def test_audit_district_sees_all_others_their_own(staff_app, as_user):

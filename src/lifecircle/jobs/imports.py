@@ -7,7 +7,7 @@ unless ``skip_bad_rows``; every commit is one transaction, so the previous versi
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -231,14 +231,19 @@ def import_sheet(
     skip_bad_rows: bool = False,
     author: str = "cli",
     audit: AuditEntry | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportReport:
     """Import a facilities, compounds or boards sheet (CSV, XLSX or GeoJSON) as one version.
 
-    ``audit`` (a staff upload) is written in the same transaction as the version.
+    ``audit`` (a staff upload) is written in the same transaction as the version;
+    ``progress(stage, rows)`` hears of the stages ``read``, ``check`` and ``write``.
     """
+    say = progress or (lambda _stage, _rows: None)
     crs = crs_io.parse_crs(crs)
     limits = SheetLimits.from_settings(project.settings)
+    say("read", 0)
     sheet = read_sheet(path, sheet_name=sheet_name, limits=limits)
+    say("check", len(sheet.rows))
     dataset = dataset or Path(path).stem
     parsed = _parse(project, kind, sheet, crs=crs, dataset=dataset)
     scope = f"sheet:{dataset}"
@@ -257,6 +262,7 @@ def import_sheet(
             else frozenset()
         )
         snapshots = [Snapshot(record_kind, scope, good, protect=held)]
+        say("write", len(good))
         if kind == "compounds":
             snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, []))
         summary, version = _commit(
