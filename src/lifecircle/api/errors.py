@@ -81,24 +81,16 @@ def supported_lang(tag: str | None) -> Lang | None:
     return "en" if primary == "en" else None
 
 
-def normalise_lang(tag: str | None) -> Lang:
-    """Map any language tag to ``zh`` or ``en``: zh-CN, zh-Hans, zh-TW → zh; en-GB → en; else zh.
-
-    >>> normalise_lang("en-GB"), normalise_lang("zh-Hant-TW"), normalise_lang("fr")
-    ('en', 'zh', 'zh')
-    """
-    return supported_lang(tag) or "zh"
-
-
 def request_lang(request: Request) -> Lang:
     """Pick the answer's language: ``?lang=``, cookie ``lang``, Accept-Language; else zh.
 
-    A ``?lang=`` or cookie that names no supported language (``fr``) gives the default, zh;
-    Accept-Language gives its first supported language.
+    Each names its nearest supported language (zh-CN, zh-Hans, zh-TW → zh; en-GB → en); one
+    that names none (``fr``) is passed over for the next, and in the end zh is the default.
     """
     for value in (request.query_params.get("lang"), request.cookies.get("lang")):
-        if value:
-            return normalise_lang(value)
+        found = supported_lang(value)
+        if found is not None:
+            return found
     for part in request.headers.get("accept-language", "").split(","):
         found = supported_lang(part.split(";")[0])
         if found is not None:
@@ -120,7 +112,8 @@ def _reply(
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    return _reply(request, exc.status_code, exc.msg, exc.details, **exc.headers)
+    headers = {"Retry-After": "60", **exc.headers} if exc.status_code == 429 else exc.headers
+    return _reply(request, exc.status_code, exc.msg, exc.details, **headers)
 
 
 def lifecircle_status(exc: LifecircleError) -> int:
