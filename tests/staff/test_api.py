@@ -463,3 +463,30 @@ def test_a_map_click_finds_the_nearest_way_to_mark_as_a_barrier(staff_app, as_us
     assert made.status_code == 201, made.text
     assert made.json()["record"]["osm_id"] == way["osm_id"]
     _error(own.get("/api/staff/walking/nearest?lon=500&lat=60"), 422, "error.api.invalid")
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "body"),
+    [
+        ("GET", "/api/staff/audit?before_id=9223372036854775808", None),
+        ("DELETE", "/api/staff/walking/9223372036854775808", None),
+        ("POST", "/api/staff/walking", {"edit_kind": "impassable_way", "osm_id": 2**64}),
+        ("PATCH", f"/api/staff/facilities/{SAMPLE}", {"capacity": 10**30}),
+    ],
+)
+def test_numbers_past_64_bits_are_422_not_500(as_user, method, url, body):
+    client = as_user("district")
+    answer = client.send(method, url, json=body) if body is not None else client.send(method, url)
+    _error(answer, 422, "error.api.invalid")
+
+
+def test_a_json_body_nested_too_deep_is_a_4xx_in_the_one_shape(as_user):
+    client = as_user("own")
+    deep = '{"name": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    answer = client.http.post(
+        "/api/staff/facilities",
+        content=deep.encode(),
+        headers={"X-CSRF-Token": client.csrf, "Content-Type": "application/json"},
+    )
+    assert 400 <= answer.status_code < 500, answer.text
+    assert set(answer.json()) == {"error"}

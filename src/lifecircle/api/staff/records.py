@@ -46,7 +46,7 @@ class FacilityFields(BaseModel):
     opening_hours: str | None = Field(None, max_length=200)
     community: str | None = Field(None, max_length=100)
     subdistrict: str | None = Field(None, max_length=100)
-    capacity: int | None = Field(None, ge=0)
+    capacity: int | None = Field(None, ge=0, le=1_000_000)
     status: str | None = None
 
 
