@@ -55,11 +55,17 @@ def _spans(text: str) -> list[tuple[int, int]]:
         if not found:
             raise _Unknown(text)
         h1, m1, h2, m2 = (int(g) for g in found.groups())
+        if not (_clock(h1, m1) and _clock(h2, m2)):  # 25:00 or 08:75 is no time of day
+            raise _Unknown(text)
         start, end = h1 * 60 + m1, h2 * 60 + m2
         if end <= start:
             end += 24 * 60
         out.append((start, end))
     return out
+
+
+def _clock(hour: int, minute: int) -> bool:
+    return minute < 60 and (hour < 24 or (hour == 24 and minute == 0))
 
 
 def _rule(rule: str, week: list[list[tuple[int, int]]]) -> None:
@@ -82,8 +88,8 @@ def parse_opening_hours(text: str) -> WeekHours | None:
 
     >>> parse_opening_hours("Mo-Fr 08:00-17:00; Sa 09:00-12:00").spans[5]
     ((540, 720),)
-    >>> parse_opening_hours("PH off") is None
-    True
+    >>> parse_opening_hours("PH off") is None, parse_opening_hours("Mo-Fr 08:00-25:00") is None
+    (True, True)
     """
     text = text.strip()
     if not text:
@@ -117,3 +123,18 @@ def open_state(text: str, at: datetime) -> OpenState:
     today = any(start <= now < end for start, end in hours.spans[day])
     yesterday = any(start <= now + 1440 < end for start, end in hours.spans[(day - 1) % 7])
     return "open" if today or yesterday else "closed"
+
+
+def machine_readable(text: str) -> bool | None:
+    """Tell whether this reader understands the hours (``None``: no hours given).
+
+    Text it does not understand is kept and shown as written; "open now" is then unknown.
+
+    >>> machine_readable("Mo-Fr 08:00-17:00"), machine_readable("周一至周五 8:30-17:00")
+    (True, False)
+    >>> machine_readable("  ") is None
+    True
+    """
+    if not text.strip():
+        return None
+    return parse_opening_hours(text) is not None

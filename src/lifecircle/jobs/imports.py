@@ -25,6 +25,7 @@ from lifecircle.io.sheet_limits import SheetLimits
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
+from lifecircle.opening_hours import machine_readable
 from lifecircle.project import Project
 from lifecircle.store import ChangeSummary, DataVersion, Snapshot, Store
 from lifecircle.store.accounts import AuditEntry
@@ -45,6 +46,15 @@ class FarPoint:
 
 
 @dataclass(frozen=True)
+class FreeHours:
+    """A facility whose opening hours are free text, kept as written ("open now" unknown)."""
+
+    row: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ImportReport:
     """What an import did (or, with ``dry_run``, would do)."""
 
@@ -58,6 +68,7 @@ class ImportReport:
     far_limit_m: float = 0.0
     removals_held: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    free_hours: tuple[FreeHours, ...] = ()
 
 
 def _commit(
@@ -284,4 +295,14 @@ def import_sheet(
         far=tuple(far),
         far_limit_m=project.settings.snap_max_m,
         removals_held=bool(problems),
+        free_hours=_free_hours(good),
+    )
+
+
+def _free_hours(records: Sequence[Record]) -> tuple[FreeHours, ...]:
+    """List the facilities whose hours this reader cannot tell "open now" from."""
+    return tuple(
+        FreeHours(_row_of(r), r.name, r.opening_hours)
+        for r in records
+        if isinstance(r, Facility) and machine_readable(r.opening_hours) is False
     )

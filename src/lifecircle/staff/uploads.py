@@ -126,6 +126,7 @@ def report_record(report: imports.ImportReport) -> dict[str, Any]:
         "data_version": report.version.id if report.version else None,
         "skipped": {lang: [p.render(lang) for p in report.skipped] for lang in LANGUAGES},
         "far": [{"row": f.row, "label": f.label, "dist_m": round(f.dist_m)} for f in report.far],
+        "free_hours": [{"row": f.row, "label": f.label, "text": f.text} for f in report.free_hours],
     }
 
 

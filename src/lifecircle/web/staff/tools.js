@@ -166,6 +166,7 @@ function showReport(report) {
     box.append(list);
   }
   for (const far of report.far) box.append(el("p", t("staff.sheet.far", far)));
+  if (report.free_hours.length) box.append(el("p", t("staff.sheet.free_hours", { n: report.free_hours.length })));
 }
 
 // An import runs on the server as a job: poll it until it ends, saying its stage meanwhile.
