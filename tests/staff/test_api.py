@@ -490,3 +490,19 @@ def test_a_json_body_nested_too_deep_is_a_4xx_in_the_one_shape(as_user):
     )
     assert 400 <= answer.status_code < 500, answer.text
     assert set(answer.json()) == {"error"}
+
+
+def test_a_session_ended_in_one_worker_process_is_ended_in_the_other(staff_app, as_user):
+    """Two apps on one store stand for two uvicorn workers: they share the stored sessions."""
+    from lifecircle.api.app import create_app
+
+    other = create_app(staff_app.state.area.project)
+    other.state.area.refresh = lambda wait=False: None
+    client = as_user("own")
+    elsewhere = _copy(client)
+    elsewhere.http = test_client(other)
+    elsewhere.http.cookies.update(client.http.cookies)
+    assert elsewhere.get("/api/staff/session").json()["user"]["name"] == "own"
+    assert _patch_phone(elsewhere).status_code == 200
+    assert client.send("POST", "/api/staff/logout").status_code == 200
+    _error(_patch_phone(elsewhere), 401, "error.staff.login_required")

@@ -95,10 +95,12 @@ def limited_rows(
                 got=len(cells),
                 n=limits.max_columns,
             )
-        for column, cell in enumerate(cells, start=1):
-            if isinstance(cell, str) and len(cell) > limits.max_cell_chars:
-                raise _too_long(file, number, column, limits)
-        if any(cell not in (None, "") for cell in cells):
+        lengths = [len(cell) if cell.__class__ is str else 0 for cell in cells]
+        if lengths and max(lengths) > limits.max_cell_chars:
+            column = next(i for i, n in enumerate(lengths, 1) if n > limits.max_cell_chars)
+            raise _too_long(file, number, column, limits)
+        # any() decides most rows at C speed; a row of zeros still counts as filled
+        if any(cells) or any(cell is not None and cell != "" for cell in cells):
             filled += 1
             if filled > limits.max_rows:
                 raise InputFileError("error.sheet.too_many_rows", file=file, n=limits.max_rows)

@@ -245,12 +245,11 @@ def _csv_rows(path: Path, reader: Any, limits: SheetLimits) -> Iterator[tuple[in
 
 
 def _read_xlsx(path: Path, data: bytes, sheet_name: str | None, limits: SheetLimits) -> Sheet:
-    import openpyxl
-
     if not data.startswith(b"PK\x03\x04"):
         kind = _binary_kind(data) or Msg("error.filekind.text_as_xlsx")
         raise InputFileError("error.sheet.not_xlsx", file=path.name, kind=kind)
     check_xlsx(path, limits)
+    import openpyxl  # only for a file that passed the checks
     try:
         with warnings.catch_warnings():
             # openpyxl warns about WPS/Excel extensions it skips (data validation, styles).

@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from lifecircle.errors import Msg
 from lifecircle.model import LonLat
@@ -184,6 +185,7 @@ _PHONE_SEPARATORS = re.compile(r"\s*(?:[;,/、]|或)\s*")
 _PHONE = re.compile(
     r"\+?[\d\s()\-]*\d[\d\s()\-]*(?:\s*(?:转|分机|ext\.?|x)\s*(\d{1,6}))?", re.IGNORECASE
 )
+_NOT_DIGIT = re.compile(r"\D")
 _CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*:\s*(\d{2})(?!\d)")
 
 
@@ -205,15 +207,14 @@ def parse_phone(text: str) -> str:
     value = " ".join(norm_text(text).split())
     for number in _PHONE_SEPARATORS.split(value):
         found = _PHONE.fullmatch(number)
-        digits = sum(
-            ch.isdigit()
-            for ch in (number[: found.start(1)] if found and found.group(1) else number)
-        )
+        main = number[: found.start(1)] if found and found.group(1) else number
+        digits = len(_NOT_DIGIT.sub("", main))
         if not found or not 3 <= digits <= 20:
             raise FieldValueError(Msg("error.value.phone"), Msg("error.value.phone_fix"))
     return value
 
 
+@lru_cache(maxsize=4096)  # a sheet repeats a few texts on thousands of rows
 def check_opening_hours(text: str) -> str:
     """Accept opening hours as written, unless a time in them is impossible (25:00, 8:75).
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import secrets
 import threading
 import time
@@ -28,6 +29,8 @@ from lifecircle.store.jobs import JobRow
 _LOG = logging.getLogger("lifecircle.jobs")
 #: A running job's row is given up for lost this long after its time budget ends.
 GRACE_S = 60.0
+#: How much lower than the server's the job's CPU priority is (Unix ``nice``).
+NICENESS = 10
 #: Seconds a stopped child gets to exit before it is killed.
 _STOP_WAIT_S = 5.0
 
@@ -172,6 +175,8 @@ def _run_child(
 ) -> None:
     """Run the target in the child process and store its result or error."""
     _limit_memory(memory_mb)
+    if hasattr(os, "nice"):
+        os.nice(NICENESS)  # residents' requests first: the import takes what CPU is left
 
     def progress(stage: str, done: int = 0) -> None:
         with project.open_store() as store:
