@@ -6,7 +6,6 @@ It checks only that the file is a readable table: field values are judged in ``r
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -15,8 +14,7 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from shapely.geometry import shape
 
 from lifecircle.errors import InputFileError, Msg
 from lifecircle.io.sheet_limits import SheetLimits, check_xlsx, json_depth_ok, limited_rows
+from lifecircle.io.sheet_text import binary_kind, csv_rows, decode_text, sniff_delimiter
 
 #: Canonical field → accepted headers (matched after NFKC, case-folding and dropping punctuation).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -151,105 +150,22 @@ def read_sheet(
 
 # -- file formats ------------------------------------------------------------------------------
 
-_MAGIC = {
-    b"%PDF": "error.filekind.pdf",
-    b"PK\x03\x04": "error.filekind.zip",
-    b"\xd0\xcf\x11\xe0": "error.filekind.old_office",
-    b"\x89PNG": "error.filekind.png",
-    b"\xff\xd8\xff": "error.filekind.jpeg",
-    b"Rar!": "error.filekind.rar",
-}
-
-
-def _binary_kind(data: bytes) -> Msg | None:
-    """Name what a non-text file looks like from its first bytes (None for text)."""
-    for magic, key in _MAGIC.items():
-        if data.startswith(magic):
-            return Msg(key)
-    has_utf16_bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in data[:4096] and not has_utf16_bom:
-        return Msg("error.filekind.binary")
-    return None
-
-
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Return the text and its encoding: BOM first, then UTF-8, then GB18030 (GBK's superset)."""
-    kind = _binary_kind(data)
-    if kind:
-        raise InputFileError("error.sheet.not_text", file=path.name, kind=kind)
-    if data.startswith(codecs.BOM_UTF8):
-        return data.decode("utf-8-sig"), "utf-8-sig"
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return data.decode("utf-16"), "utf-16"
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            pass
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(data).best()
-    if best is None or best.encoding is None:
-        raise InputFileError("error.sheet.encoding", file=path.name)
-    return str(best), str(best.encoding)
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Pick the delimiter that splits the first lines into the most rows of one width."""
-    head = text.splitlines()[:20]
-    best, best_score = ",", (0, 0)
-    for delimiter in (",", "\t", ";"):
-        try:
-            rows = list(csv.reader(head, delimiter=delimiter))
-        except csv.Error:  # an over-long field; reading the file reports it with its row
-            continue
-        widths = [len(r) for r in rows if any(c.strip() for c in r)]
-        if not widths:
-            continue
-        width, count = Counter(widths).most_common(1)[0]
-        if width > 1 and (count, width) > best_score:
-            best, best_score = delimiter, (count, width)
-    return best
-
 
 def _read_csv(path: Path, data: bytes, limits: SheetLimits) -> Sheet:
-    text, encoding = _decode(path, data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    rows = limited_rows(_csv_rows(path, reader, limits), file=path.name, limits=limits)
+    text, encoding = decode_text(path, data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    rows = limited_rows(csv_rows(path, reader, limits), file=path.name, limits=limits)
     raw_rows = [(n, list(cells)) for n, cells in rows]
     return _table_to_sheet(path, raw_rows, encoding=encoding)
 
 
-def _csv_rows(path: Path, reader: Any, limits: SheetLimits) -> Iterator[tuple[int, list[str]]]:
-    """Yield the rows of a CSV reader with their numbers; errors name the file and line."""
-    number = 0
-    while True:
-        try:
-            cells = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as exc:
-            if "field larger than field limit" in str(exc):  # the csv module's own cap
-                raise InputFileError(
-                    "error.sheet.cell_too_long",
-                    file=path.name,
-                    row=reader.line_num,
-                    column="?",
-                    n=limits.max_cell_chars,
-                ) from None
-            raise InputFileError(
-                "error.sheet.bad_csv", file=path.name, detail=f"line {reader.line_num}: {exc}"
-            ) from None
-        number += 1
-        yield number, cells
-
-
 def _read_xlsx(path: Path, data: bytes, sheet_name: str | None, limits: SheetLimits) -> Sheet:
     if not data.startswith(b"PK\x03\x04"):
-        kind = _binary_kind(data) or Msg("error.filekind.text_as_xlsx")
+        kind = binary_kind(data) or Msg("error.filekind.text_as_xlsx")
         raise InputFileError("error.sheet.not_xlsx", file=path.name, kind=kind)
     check_xlsx(path, limits)
     import openpyxl  # only for a file that passed the checks
+
     try:
         with warnings.catch_warnings():
             # openpyxl warns about WPS/Excel extensions it skips (data validation, styles).
@@ -282,7 +198,7 @@ def _read_xlsx(path: Path, data: bytes, sheet_name: str | None, limits: SheetLim
 
 
 def _read_geojson(path: Path, data: bytes, limits: SheetLimits) -> Sheet:
-    text, encoding = _decode(path, data)
+    text, encoding = decode_text(path, data)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
