@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-boards bench-cli demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-cli demo clean
 
 setup: $(STAMP)
 
@@ -54,6 +54,11 @@ bench-cli: $(STAMP)
 # Web load (issue 4): the demo served by `lifecircle serve --workers 2`, 100 clients, ~1 minute.
 bench-load: setup
 	$(BIN)/python -m benchmarks.load
+
+# Web hardening (issue 11): a resident endpoint's p50/p99 alone and during a 90,000-row staff
+# sheet import (a background job), and the time to refuse a 2 GB XLSX bomb; ~3 minutes.
+bench-import: setup
+	$(BIN)/python -m benchmarks.import_load
 
 # Boards (issue 5): 500 synthetic A1 boards of the demo area, PDF + PNG each, 2 processes.
 bench-boards: setup

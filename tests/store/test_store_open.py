@@ -20,6 +20,7 @@ ALL_STEPS = [
     "0003_local_edits",
     "0004_candidate_sites",
     "0005_users_and_audit",
+    "0006_staff_sessions",
     "0007_type_coverage",
 ]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}

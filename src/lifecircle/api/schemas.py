@@ -120,6 +120,10 @@ class FacilityOut(BaseModel):
     address: str
     phone: str
     opening_hours: str
+    hours_machine_readable: bool | None = Field(
+        description="Whether the hours are in a form the server reads (OSM syntax); false: free "
+        "text shown as written, open_now is unknown; null: no hours given"
+    )
     open_now: Literal["open", "closed", "unknown"]
     status: str
     community: str

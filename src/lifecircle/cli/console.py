@@ -76,6 +76,11 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
                 "  • " + t("import.far_row", lang, row=far.row, label=far.label, dist_m=far.dist_m),
                 markup=False,
             )
+    if report.free_hours:
+        console.print(t("import.free_hours", lang, n=len(report.free_hours)))
+        for free in report.free_hours[:MAX_LISTED_ROWS]:
+            line = t("import.free_hours_row", lang, row=free.row, label=free.label, text=free.text)
+            console.print("  • " + line, markup=False)
     for note in report.notes:
         console.print(t(f"import.{note}", lang))
 

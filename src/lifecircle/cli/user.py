@@ -1,4 +1,4 @@
-"""``lifecircle user``: staff accounts for the web editor — add, list, remove, change password.
+"""``lifecircle user``: staff accounts for the web editor — add, list, remove, passwd, disable.
 
 Parses, calls :mod:`lifecircle.staff.accounts`, prints. Passwords are prompted for (hidden,
 twice) or read from the first line of standard input with ``--password-stdin``; never an argument.
@@ -76,7 +76,13 @@ def user_list(obj: Context, as_json: bool) -> None:
         found = users.list_users(store)
     if as_json:
         rows = [
-            {"name": u.name, "level": u.level, "area": u.area, "created_at": u.created_at}
+            {
+                "name": u.name,
+                "level": u.level,
+                "area": u.area,
+                "created_at": u.created_at,
+                "disabled": u.disabled,
+            }
             for u in found
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -85,10 +91,11 @@ def user_list(obj: Context, as_json: bool) -> None:
         obj.out.print(t("user.none", lang))
         return
     table = Table(title=t("user.list_title", lang, n=len(found)))
-    for key in ("col_name", "col_role", "col_created"):
+    for key in ("col_name", "col_role", "col_created", "col_state"):
         table.add_column(t(f"user.{key}", lang))
     for user in found:
-        table.add_row(user.name, user.role_label().render(lang), user.created_at)
+        state = t("user.state_disabled" if user.disabled else "user.state_enabled", lang)
+        table.add_row(user.name, user.role_label().render(lang), user.created_at, state)
     obj.out.print(table)
 
 
@@ -97,7 +104,7 @@ def user_list(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 @handled
 def user_remove(obj: Context, name: str) -> None:
-    """Delete a staff account (what it did stays in the audit log)."""
+    """Delete a staff account and end its sessions (what it did stays in the audit log)."""
     project = obj.project()
     with project.open_store() as store:
         users.remove_user(store, name)
@@ -110,10 +117,34 @@ def user_remove(obj: Context, name: str) -> None:
 @click.pass_obj
 @handled
 def user_passwd(obj: Context, name: str, password_stdin: bool) -> None:
-    """Set a new password for NAME (their open web sessions end)."""
+    """Set a new password for NAME (their web sessions end in every process)."""
     project = obj.project()
     lang = obj.language(project)
     password = _password(lang, password_stdin)
     with project.open_store() as store:
         users.set_password(store, name, password)
     obj.out.print(t("user.password_set", lang, name=name), markup=False)
+
+
+@user_group.command("disable")
+@click.argument("name")
+@click.pass_obj
+@handled
+def user_disable(obj: Context, name: str) -> None:
+    """Disable NAME: they cannot log in, and their web sessions end in every process."""
+    project = obj.project()
+    with project.open_store() as store:
+        users.set_disabled(store, name, True)
+    obj.out.print(t("user.disabled", obj.language(project), name=name), markup=False)
+
+
+@user_group.command("enable")
+@click.argument("name")
+@click.pass_obj
+@handled
+def user_enable(obj: Context, name: str) -> None:
+    """Enable a disabled account NAME again (it logs in anew)."""
+    project = obj.project()
+    with project.open_store() as store:
+        users.set_disabled(store, name, False)
+    obj.out.print(t("user.enabled", obj.language(project), name=name), markup=False)

@@ -9,7 +9,7 @@ previous version survives a crash.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,10 +23,12 @@ from lifecircle.io import records as records_io
 from lifecircle.io.boundary import read_boundary
 from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_compounds import derive_compounds
+from lifecircle.io.sheet_limits import SheetLimits
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
 from lifecircle.jobs.collection import declaration_snapshot, resolve_types, sheet_scope
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
+from lifecircle.opening_hours import machine_readable
 from lifecircle.project import Project
 from lifecircle.store import ChangeSummary, DataVersion, Snapshot, Store
 from lifecircle.store.accounts import AuditEntry
@@ -49,6 +51,15 @@ class FarPoint:
 
 
 @dataclass(frozen=True)
+class FreeHours:
+    """A facility whose opening hours are free text, kept as written ("open now" unknown)."""
+
+    row: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ImportReport:
     """What an import did (or, with ``dry_run``, would do)."""
 
@@ -67,6 +78,7 @@ class ImportReport:
     removed_rows: int = 0
     needs_replace: bool = False
     dataset: str = ""
+    free_hours: tuple[FreeHours, ...] = ()
 
 
 def _commit(
@@ -300,6 +312,7 @@ def import_sheet(
     complete_types: Sequence[str] = (),
     author: str = "cli",
     audit: AuditEntry | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportReport:
     """Import a facilities, compounds or boards sheet (CSV, XLSX or GeoJSON) as one version.
 
@@ -308,13 +321,18 @@ def import_sheet(
     reports it in ``needs_replace`` instead). ``complete_types`` (facilities only; codes or
     names) declares that this dataset holds every facility of those types in the area, in the
     same version (:mod:`lifecircle.jobs.collection`). ``audit`` (a staff upload) is written in
-    the same transaction as the version.
+    the same transaction as the version;
+    ``progress(stage, rows)`` hears of the stages ``read``, ``check`` and ``write``.
     """
+    say = progress or (lambda _stage, _rows: None)
     crs = crs_io.parse_crs(crs)
     if complete_types and kind != "facilities":
         raise ConfigError("error.collection.not_facilities", kind=kind)
     declared = resolve_types(project.taxonomy(), complete_types)
-    sheet = read_sheet(path, sheet_name=sheet_name)
+    limits = SheetLimits.from_settings(project.settings)
+    say("read", 0)
+    sheet = read_sheet(path, sheet_name=sheet_name, limits=limits)
+    say("check", len(sheet.rows))
     dataset = dataset or Path(path).stem
     scope = sheet_scope(dataset)
     record_kind = {"facilities": "facility", "compounds": "compound", "boards": "board"}[kind]
@@ -326,6 +344,7 @@ def import_sheet(
         # A skipped row may be an existing record whose key we cannot read: hold all removals.
         held = frozenset(r.key for r in stored) if problems else frozenset()
         snapshots = [Snapshot(record_kind, scope, good, protect=held)]
+        say("write", len(good))
         if kind == "compounds":
             snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, []))
         if declared:
@@ -362,4 +381,14 @@ def import_sheet(
         removed_rows=removed,
         needs_replace=needs_replace,
         dataset=dataset,
+        free_hours=_free_hours(good),
+    )
+
+
+def _free_hours(records: Sequence[Record]) -> tuple[FreeHours, ...]:
+    """List the facilities whose hours this reader cannot tell "open now" from."""
+    return tuple(
+        FreeHours(_row_of(r), r.name, r.opening_hours)
+        for r in records
+        if isinstance(r, Facility) and machine_readable(r.opening_hours) is False
     )

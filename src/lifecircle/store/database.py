@@ -26,7 +26,9 @@ from lifecircle.store.engine import (
     safe_url,
     transaction,
 )
+from lifecircle.store.jobs import Jobs
 from lifecircle.store.schema import KINDS, KindSpec, changes, data_versions, meta
+from lifecircle.store.sessions import Sessions
 from lifecircle.store.versions import Change, ChangeSummary, DataVersion, ImportOutcome, Snapshot
 
 
@@ -66,6 +68,10 @@ class Store:
         self.has_postgis: bool = has_postgis
         #: Staff accounts and the audit log (see :mod:`lifecircle.store.accounts`).
         self.accounts = Accounts(engine, self.url)
+        #: Staff sessions and failed-login counts (see :mod:`lifecircle.store.sessions`).
+        self.sessions = Sessions(engine, self.url)
+        #: Background jobs such as sheet imports (see :mod:`lifecircle.store.jobs`).
+        self.jobs = Jobs(engine, self.url)
 
     @classmethod
     def open(cls, url: str) -> Store:

@@ -202,6 +202,47 @@ def _step_0005_users_and_audit(conn: Connection, _dialect: str) -> str:
     return "users and audit_log tables created (staff logins, roles and who changed what)"
 
 
+def _step_0006_staff_sessions(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "staff_sessions",
+        md,
+        # sha-256 of the cookie's token: a copy of the database opens no session
+        Column("token_hash", String(64), primary_key=True),
+        Column("user_name", Text, nullable=False),
+        Column("csrf", Text, nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("expires_s", Double, nullable=False),
+        Column("ip", Text, nullable=False),
+        Index("ix_staff_sessions_user", "user_name"),
+    )
+    Table(
+        "login_failures",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("failures", Integer, nullable=False),
+        Column("last_s", Double, nullable=False),
+    )
+    Table(
+        "staff_jobs",
+        md,
+        Column("id", String(32), primary_key=True),
+        Column("owner", Text, nullable=False),
+        Column("kind", Text, nullable=False),
+        Column("state", Text, nullable=False),
+        Column("stage", Text, nullable=False),
+        Column("done", Integer, nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("updated_s", Double, nullable=False),
+        Column("deadline_s", Double, nullable=False),
+        Column("result", Text),
+        Column("error", Text),
+        Index("ix_staff_jobs_state", "state"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "staff_sessions, login_failures and staff_jobs tables created (server-side sessions)"
+
+
 def _step_0007_type_coverage(conn: Connection, _dialect: str) -> str:
     md = MetaData()
     Table(
@@ -225,6 +266,7 @@ STEPS: tuple[Step, ...] = (
     Step("0003_local_edits", _step_0003_local_edits),
     Step("0004_candidate_sites", _step_0004_candidate_sites),
     Step("0005_users_and_audit", _step_0005_users_and_audit),
+    Step("0006_staff_sessions", _step_0006_staff_sessions),
     Step("0007_type_coverage", _step_0007_type_coverage),
 )
 

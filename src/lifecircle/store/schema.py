@@ -157,6 +157,43 @@ audit_log = Table(
     sqlite_autoincrement=True,
 )
 
+staff_sessions = Table(
+    "staff_sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_name", Text, nullable=False),
+    Column("csrf", Text, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("expires_s", Double, nullable=False),
+    Column("ip", Text, nullable=False),
+    Index("ix_staff_sessions_user", "user_name"),
+)
+
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("key", Text, primary_key=True),
+    Column("failures", Integer, nullable=False),
+    Column("last_s", Double, nullable=False),
+)
+
+staff_jobs = Table(
+    "staff_jobs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("owner", Text, nullable=False),
+    Column("kind", Text, nullable=False),
+    Column("state", Text, nullable=False),
+    Column("stage", Text, nullable=False),
+    Column("done", Integer, nullable=False),
+    Column("created_at", Text, nullable=False),
+    Column("updated_s", Double, nullable=False),
+    Column("deadline_s", Double, nullable=False),
+    Column("result", Text),
+    Column("error", Text),
+    Index("ix_staff_jobs_state", "state"),
+)
+
 
 @dataclass(frozen=True)
 class KindSpec:
