@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from lifecircle.errors import StoreError
+from lifecircle.store.desk_migration import step_0008_grid_desk
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
     driver_message,
@@ -209,6 +210,8 @@ STEPS: tuple[Step, ...] = (
     Step("0003_local_edits", _step_0003_local_edits),
     Step("0004_candidate_sites", _step_0004_candidate_sites),
     Step("0005_users_and_audit", _step_0005_users_and_audit),
+    # 0006 and 0007 are assigned to parallel work (web sessions and others).
+    Step("0008_grid_desk", step_0008_grid_desk),
 )
 
 
