@@ -65,6 +65,17 @@ class Settings:
         How long a staff login lasts, in hours.
     public_base_url
         Where residents reach the web app; board QR codes point to ``<url>/b/<board id>``.
+    desk_config_path
+        The grid desk's own categories, time limits and departments (a TOML file); empty means
+        the packaged ``data/desk.toml``.
+    desk_photo_max_mb
+        Largest photo the grid desk accepts, in megabytes.
+    desk_outside_grid_max_m
+        A case this far or farther outside every grid is refused (nearer: the nearest grid).
+    desk_soon_overdue_hours
+        Open cases due within this many hours are listed as soon overdue.
+    desk_retention_days
+        Closed cases older than this many days lose their personal details (statistics stay).
     """
 
     database_url: str = ""
@@ -87,6 +98,12 @@ class Settings:
     staff_login_window_min: float = 15.0
     staff_session_hours: float = 12.0
     public_base_url: str = "http://127.0.0.1:8000"
+    # --- grid desk (issue 14) ---
+    desk_config_path: str = ""
+    desk_photo_max_mb: float = 8.0
+    desk_outside_grid_max_m: float = 1000.0
+    desk_soon_overdue_hours: float = 24.0
+    desk_retention_days: int = 730
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -114,6 +131,11 @@ SETTING_HELP: Mapping[str, str] = {
     "staff_login_window_min": "Window of those failed logins (minutes)",
     "staff_session_hours": "How long a staff login lasts (hours)",
     "public_base_url": "Public address of the web app; board QR codes open <url>/b/<board id>",
+    "desk_config_path": "Grid desk categories, time limits and departments (TOML); empty: packaged",
+    "desk_photo_max_mb": "Largest photo the grid desk accepts (MB)",
+    "desk_outside_grid_max_m": "Cases this far outside every grid are refused (m)",
+    "desk_soon_overdue_hours": "Open cases due within this many hours are listed as soon overdue",
+    "desk_retention_days": "Closed cases older than this lose their personal details (days)",
 }
 
 
@@ -150,6 +172,10 @@ def _validated(settings: Settings) -> Settings:
         "staff_login_max_failures",
         "staff_login_window_min",
         "staff_session_hours",
+        "desk_photo_max_mb",
+        "desk_outside_grid_max_m",
+        "desk_soon_overdue_hours",
+        "desk_retention_days",
     )
     for name in positive:
         if getattr(settings, name) <= 0:
