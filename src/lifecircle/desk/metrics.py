@@ -1,0 +1,295 @@
+"""The desk's figures, computed from the cases' milestones (themselves folded from events).
+
+Nothing is stored by hand: each figure is counted here from the facts of the cases, for a
+period (a month) as of a time, in any cut (grid, community, 街道, category, month). The
+definitions, written next to each figure in the catalogue (``desk.metric.<name>.definition``):
+
+- 受理 ``received``: cases received in the period (``duplicates`` of them merged).
+- 应响应 ``due_response``: received in the period, not duplicates, not patrol findings (no one
+  to answer), and answered or due to be answered by the report time.
+- 响应率 ``response_rate``: answered by the response due time ÷ 应响应; 件件回应率
+  ``answered_rate``: answered at all ÷ 应响应; ``median_response_h``: hours to the answer.
+- 应办结 ``due_done``: not duplicates, first handled (办结) in the period, or not handled, not
+  parked (挂账), due in the period and due by the report time. Each case counts in one period.
+- 按期办结率 ``on_time_rate``: handled by the due time (延期 included, 挂账 time excluded) ÷
+  应办结; 结案率 ``closed_rate``: closed now ÷ 应办结.
+- 解决率 ``solved_rate`` and 满意率 ``satisfied_rate`` (满意 + 基本满意): of the 回访 answered in
+  the period; 回访率 ``callback_rate``: handled in the period and asked ÷ handled in the period.
+- ``median_close_h``: hours from receipt to closing, time parked excluded, of cases closed in
+  the period; ``reopened``: cases of 应办结 reopened at least once.
+- ``overdue`` / ``soon_overdue`` / ``on_hold``: open cases now past due / due within the
+  soon window / parked — whatever their period.
+- Departments: 应报到 ``due_report``: summoned in the period and reported or due by the report
+  time; 报到及时率 ``report_rate``: reported by the due time ÷ 应报到; ``median_report_min``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+#: A missing time in the fact arrays.
+NULL = -1
+IntArray = NDArray[np.int64]
+CASE_COLUMNS = (
+    "is_private",
+    "microgrid",
+    "category",
+    "source",
+    "state",
+    "grid",
+    "community",
+    "subdistrict",
+    "received_at",
+    "first_response_at",
+    "due_response_at",
+    "first_done_at",
+    "done_due_at",
+    "closed_at",
+    "callback_at",
+    "solved",
+    "satisfaction",
+    "due_resolution_at",
+    "held_s",
+    "reopen_count",
+)
+_TEXT = (
+    "department",
+    "microgrid",
+    "category",
+    "source",
+    "state",
+    "grid",
+    "community",
+    "subdistrict",
+    "satisfaction",
+)
+RUNNING = ("received", "dispatched", "responded", "in_progress")
+SATISFIED = ("satisfied", "basically")
+CASE_FIGURES = (
+    "received",
+    "duplicates",
+    "patrol",
+    "due_response",
+    "response_rate",
+    "answered_rate",
+    "median_response_h",
+    "due_done",
+    "on_time_rate",
+    "closed_rate",
+    "reopened",
+    "callbacks",
+    "solved_rate",
+    "satisfied_rate",
+    "callback_rate",
+    "median_close_h",
+    "overdue",
+    "soon_overdue",
+    "on_hold",
+)
+SUMMONS_COLUMNS = (
+    "department",
+    "summoned_at",
+    "due_at",
+    "reported_at",
+    "grid",
+    "community",
+    "subdistrict",
+    "category",
+    "microgrid",
+    "is_private",
+)
+DEPARTMENT_FIGURES = (
+    "summoned",
+    "due_report",
+    "report_rate",
+    "late",
+    "missing",
+    "median_report_min",
+)
+
+
+@dataclass(frozen=True)
+class Rate:
+    """A rate as its two counts (a ratio of nothing is ``None``, shown as —)."""
+
+    numerator: int
+    denominator: int
+
+    @property
+    def value(self) -> float | None:
+        """The ratio, or ``None`` when the denominator is 0."""
+        return self.numerator / self.denominator if self.denominator else None
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Columns of the cases in question, as arrays (times: epoch s, :data:`NULL` when none)."""
+
+    columns: Mapping[str, np.ndarray]
+
+    @classmethod
+    def from_rows(
+        cls, rows: Sequence[Sequence[Any]], columns: Sequence[str] = CASE_COLUMNS
+    ) -> Facts:
+        """Build the arrays from rows of ``columns`` (as the store reads them)."""
+        out: dict[str, np.ndarray] = {}
+        for i, name in enumerate(columns):
+            values = [r[i] for r in rows]
+            if name in _TEXT:
+                out[name] = np.array(["" if v is None else str(v) for v in values], dtype=object)
+            else:
+                out[name] = np.array(
+                    [NULL if v is None else int(v) for v in values], dtype=np.int64
+                )
+        return cls(out)
+
+    def __len__(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else 0
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        return self.columns[name]
+
+
+def _within(values: IntArray, period: tuple[int, int]) -> NDArray[np.bool_]:
+    inside: NDArray[np.bool_] = (values >= period[0]) & (values < period[1]) & (values != NULL)
+    return inside
+
+
+def group_counts(groups: IntArray, mask: NDArray[np.bool_], *, n: int) -> IntArray:
+    """Count ``mask`` per group (``groups`` holds each row's group number, 0…n-1).
+
+    >>> group_counts(np.array([0, 1, 1, 2]), np.array([True, True, False, True]), n=3).tolist()
+    [1, 1, 1]
+    """
+    return np.bincount(groups[mask], minlength=n).astype(np.int64)
+
+
+def group_medians(
+    groups: IntArray, values: NDArray[np.float64], mask: NDArray[np.bool_], n: int
+) -> list[float | None]:
+    """Median of ``values`` per group over the rows in ``mask`` (``None`` for an empty group).
+
+    >>> group_medians(np.array([0, 0, 0, 1]), np.array([3.0, 1.0, 2.0, 5.0]), np.ones(4, bool), 3)
+    [2.0, 5.0, None]
+    """
+    g, v = groups[mask], values[mask]
+    order = np.lexsort((v, g))
+    g, v = g[order], v[order]
+    counts = np.bincount(g, minlength=n)
+    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    out: list[float | None] = []
+    for start, count in zip(starts, counts, strict=True):
+        if count == 0:
+            out.append(None)
+            continue
+        middle = v[start + (count - 1) // 2 : start + count // 2 + 1]
+        out.append(float(middle.mean()))
+    return out
+
+
+def case_figures(
+    f: Facts, groups: IntArray, n: int, *, period: tuple[int, int], as_of: int, soon_s: int
+) -> list[dict[str, Any]]:
+    """Return every case figure per group (see the module docstring for the definitions)."""
+    state, source = f["state"], f["source"]
+    received, responded, due_resp = f["received_at"], f["first_response_at"], f["due_response_at"]
+    done, done_due, closed = f["first_done_at"], f["done_due_at"], f["closed_at"]
+    due_res = f["due_resolution_at"]
+    dup = state == "duplicate"
+    in_p = _within(received, period)
+    answered = responded != NULL
+    due_response = (
+        in_p & ~dup & (source != "patrol") & (answered | ((due_resp != NULL) & (due_resp <= as_of)))
+    )
+    on_time_response = due_response & answered & (responded <= due_resp)
+    done_in_p = _within(done, period)
+    waiting = (done == NULL) & (state != "on_hold") & _within(due_res, period) & (due_res <= as_of)
+    due_done = ~dup & (done_in_p | waiting)
+    callbacks = _within(f["callback_at"], period) & (f["solved"] != NULL)
+    rated = callbacks & (f["satisfaction"] != "")
+    running = np.isin(state, RUNNING)
+    closed_in_p = _within(closed, period)
+    count = partial(group_counts, groups, n=n)
+
+    def hours(a: IntArray, b: IntArray) -> NDArray[np.float64]:
+        return (a - b).astype(np.float64) / 3600.0
+
+    columns: dict[str, Any] = {
+        "received": count(in_p),
+        "duplicates": count(in_p & dup),
+        "patrol": _rates(count(in_p & (source == "patrol")), count(in_p)),
+        "due_response": count(due_response),
+        "response_rate": _rates(count(on_time_response), count(due_response)),
+        "answered_rate": _rates(count(due_response & answered), count(due_response)),
+        "median_response_h": group_medians(
+            groups, hours(responded, received), due_response & answered, n
+        ),
+        "due_done": count(due_done),
+        "on_time_rate": _rates(
+            count(due_done & (done != NULL) & (done <= done_due)), count(due_done)
+        ),
+        "closed_rate": _rates(count(due_done & (state == "closed")), count(due_done)),
+        "reopened": count(due_done & (f["reopen_count"] > 0)),
+        "callbacks": count(callbacks),
+        "solved_rate": _rates(count(callbacks & (f["solved"] == 1)), count(callbacks)),
+        "satisfied_rate": _rates(
+            count(rated & np.isin(f["satisfaction"], SATISFIED)), count(rated)
+        ),
+        "callback_rate": _rates(count(done_in_p & (f["callback_at"] != NULL)), count(done_in_p)),
+        "median_close_h": group_medians(
+            groups, hours(closed, received) - f["held_s"] / 3600.0, closed_in_p, n
+        ),
+        "overdue": count(running & (due_res != NULL) & (due_res < as_of)),
+        "soon_overdue": count(running & (due_res >= as_of) & (due_res < as_of + soon_s)),
+        "on_hold": count(state == "on_hold"),
+    }
+    return [{name: columns[name][i] for name in CASE_FIGURES} for i in range(n)]
+
+
+def _rates(numerators: IntArray, denominators: IntArray) -> list[Rate]:
+    return [Rate(int(a), int(b)) for a, b in zip(numerators, denominators, strict=True)]
+
+
+def department_figures(
+    f: Facts, groups: IntArray, n: int, *, period: tuple[int, int], as_of: int
+) -> list[dict[str, Any]]:
+    """Return the 报到 figures per group of summons (see the module docstring)."""
+    summoned, due, reported = f["summoned_at"], f["due_at"], f["reported_at"]
+    in_p = _within(summoned, period)
+    came = reported != NULL
+    due_report = in_p & (came | (due <= as_of))
+    on_time = due_report & came & (reported <= due)
+    count = partial(group_counts, groups, n=n)
+    minutes = (reported - summoned).astype(np.float64) / 60.0
+    columns: dict[str, Any] = {
+        "summoned": count(in_p),
+        "due_report": count(due_report),
+        "report_rate": _rates(count(on_time), count(due_report)),
+        "late": count(due_report & came & (reported > due)),
+        "missing": count(due_report & ~came),
+        "median_report_min": group_medians(groups, minutes, in_p & came, n),
+    }
+    return [{name: columns[name][i] for name in DEPARTMENT_FIGURES} for i in range(n)]
+
+
+def groups_of(values: np.ndarray) -> tuple[list[str], IntArray]:
+    """Return the distinct values of a column (sorted) and each row's number among them.
+
+    >>> groups_of(np.array(["b", "a", "b"], dtype=object))
+    (['a', 'b'], array([1, 0, 1]))
+    """
+    if len(values) == 0:
+        return [], np.zeros(0, dtype=np.int64)
+    names, inverse = np.unique(values.astype(str), return_inverse=True)
+    return [str(x) for x in names], inverse.astype(np.int64)
+
+
+def one_group(size: int) -> IntArray:
+    """Put every row in group 0 (the whole area)."""
+    return np.zeros(size, dtype=np.int64)
