@@ -19,6 +19,7 @@ from rich.table import Table
 from lifecircle.cli import console
 from lifecircle.cli.base import CRS_CHOICE, Context, handled, parse_sets
 from lifecircle.cli.boards import boards_command
+from lifecircle.cli.desk import desk_group
 from lifecircle.cli.edit import edit_group
 from lifecircle.cli.engine import access_command, build_command, gaps_command
 from lifecircle.cli.plan import plan_command
@@ -333,6 +334,7 @@ main.add_command(plan_command)
 main.add_command(user_group)
 main.add_command(serve_command)
 main.add_command(boards_command)
+main.add_command(desk_group)
 
 
 if __name__ == "__main__":  # pragma: no cover
