@@ -116,6 +116,8 @@ class GridIndex:
             return Route(found, self._microgrid_at(lon, lat, parent=found.code))
         if lon is None or lat is None or not self.grids:
             return Route(None)
+        if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+            return Route(None)
         x, y = self.metric.to_metres(lon, lat)
         point = shapely.Point(x, y)
         dists = [np.inf if s is None else float(shapely.distance(s, point)) for s in self.shapes]
@@ -131,13 +133,13 @@ class GridIndex:
             return Route(self._parent(found), found)
         if grids:
             return Route(self.grids[grids[0][1]])
-        nearest = int(np.argmin(dists))
-        if not np.isfinite(dists[nearest]):
+        gaps = [d - self._within(g) for d, g in zip(dists, self.grids, strict=True)]
+        nearest = int(np.argmin(gaps))
+        if not np.isfinite(gaps[nearest]):
             return Route(None)
         found = self.grids[nearest]
-        return Route(
-            self._parent(found), found if found.kind == "microgrid" else None, dists[nearest]
-        )
+        micro = found if found.kind == "microgrid" else None
+        return Route(self._parent(found), micro, gaps[nearest])
 
     def _microgrid_at(self, lon: float | None, lat: float | None, *, parent: str) -> GridRow | None:
         if lon is None or lat is None:
@@ -196,7 +198,7 @@ def checked_route(
         dist_m=round(route.outside_m),
         grid=route.grid.name,
         max_m=round(max_outside_m),
-        hint=Msg("error.edit.swapped" if swapped else "error.desk.check_point"),
+        hint=Msg("error.desk.swapped" if swapped else "error.desk.check_point"),
     )
 
 
@@ -266,7 +268,7 @@ def _resolve(
             else:
                 close = tuple(difflib.get_close_matches(name, names, n=3, cutoff=0.5))
                 what = Msg("error.grids.unknown_compound", closest=close or ("—",))
-            problems.append(RowProblem(file, row.number, "compounds", name, what))
+            problems.append(RowProblem(file, row.number, row.compounds_header, name, what))
         resolved[row.code] = tuple(keys)
     return resolved, problems
 

@@ -26,7 +26,7 @@ from lifecircle.desk.lifecycle import Actor, folded_write
 from lifecircle.desk.machine import OPEN_STATES, next_state
 from lifecircle.desk.photos import require_photo
 from lifecircle.desk.steps import clean_text
-from lifecircle.errors import DeskError
+from lifecircle.errors import DeskError, Msg
 from lifecircle.geo import haversine_m
 from lifecircle.model import Compound
 from lifecircle.store.accounts import AuditEntry
@@ -134,7 +134,9 @@ def _point(intake: IntakeIn, compound: Compound | None) -> tuple[float | None, f
         raise DeskError("error.desk.half_point", field="lon" if lon is None else "lat")
     if lon is not None and lat is not None:
         if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-            raise DeskError("error.desk.point", field="lon", value=f"{lon},{lat}")
+            swapped = -90 <= lon <= 90 and -180 <= lat <= 180
+            hint = Msg("error.desk.swapped") if swapped else None
+            raise DeskError("error.desk.point", field="lon", value=f"{lon},{lat}", hint=hint)
         if intake.crs != "wgs84":
             x, y = geo.to_wgs84(lon, lat, geo.parse_crs(intake.crs))
             lon, lat = float(x), float(y)
@@ -296,7 +298,7 @@ def file_case(desk: Desk, intake: IntakeIn, *, actor: Actor) -> Filed:
     point = _point(intake, compound)
     if point[0] is None and not intake.place.strip():
         raise DeskError("error.desk.no_place", field="lon")
-    if intake.source == "patrol" and point[0] is None:
+    if intake.source == "patrol" and (intake.lon is None or intake.lat is None):
         raise DeskError("error.desk.patrol_point", field="lon")
     for name in intake.photos:
         require_photo(desk.photo_dir, name)

@@ -225,7 +225,14 @@ def perform(
 
     def decide(case: CaseRow, reader: CaseReader) -> CaseWrite:
         built = steps.build(
-            desk, case, reader, action, step, at=now, actor_role=actor.role, prepared=prepared
+            desk,
+            case,
+            reader,
+            action,
+            step,
+            at=now,
+            actor=(actor.name, actor.role),
+            prepared=prepared,
         )
         first = NewEvent(
             at=now,

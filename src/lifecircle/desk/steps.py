@@ -113,7 +113,9 @@ def prepare(desk: Desk, action: str, step: StepIn) -> dict[str, Any]:
     return {}
 
 
-def _whistle(desk: Desk, case: CaseRow, step: StepIn, at: int, reader: CaseReader) -> Built:
+def _whistle(
+    desk: Desk, case: CaseRow, step: StepIn, at: int, reader: CaseReader, by: str
+) -> Built:
     if not step.departments:
         raise DeskError("error.desk.missing", field="departments")
     waiting = {s.department for s in reader.summons(case.id) if s.reported_at is None}
@@ -125,7 +127,7 @@ def _whistle(desk: Desk, case: CaseRow, step: StepIn, at: int, reader: CaseReade
             raise DeskError("error.desk.already_summoned", field="departments", value=code)
         limit = department.report_in_emergency if emergency else department.report_in
         due = clock.add_limit(at, limit, desk.config.working_time)
-        rows.append({"department": code, "summoned_at": at, "due_at": due})
+        rows.append({"department": code, "summoned_at": at, "due_at": due, "summoned_by": by})
     notes = tuple(
         notices.for_event(desk, case, "whistle", departments=[r["department"] for r in rows])
     )
@@ -235,12 +237,13 @@ def build(
     step: StepIn,
     *,
     at: int,
-    actor_role: str,
+    actor: tuple[str, str],
     prepared: Mapping[str, Any],
 ) -> Built:
     """Check a step's fields for ``action`` on ``case`` and return what it writes.
 
-    ``prepared`` is what :func:`prepare` worked out before the lock (a named grid's route).
+    ``actor`` is the name and role of who takes the step; ``prepared`` is what
+    :func:`prepare` worked out before the lock (a named grid's route).
 
     Raises
     ------
@@ -252,12 +255,12 @@ def build(
     makers: dict[str, Callable[[], Built]] = {
         "dispatch": lambda: Built(data=dict(prepared)),
         "return": lambda: Built(data=dict(prepared)),
-        "whistle": lambda: _whistle(desk, case, step, at, reader),
+        "whistle": lambda: _whistle(desk, case, step, at, reader, actor[0]),
         "report_in": lambda: _report_in(desk, case, step, at, reader),
         "request_extension": lambda: _request_extension(desk, case, step),
         "decide_extension": lambda: _decide_extension(desk, case, step),
         "resume": lambda: _resume(desk, case, at),
-        "callback": lambda: _callback(case, step, actor_role),
+        "callback": lambda: _callback(case, step, actor[1]),
         "merge": lambda: _merge(desk, case, step, reader),
         "summarise": lambda: _summarise(step),
         "visit": lambda: Built(

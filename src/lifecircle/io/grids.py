@@ -20,7 +20,7 @@ import shapely
 
 from lifecircle import geo
 from lifecircle.errors import Msg, RowProblem
-from lifecircle.io.sheets import SheetRow, normalise_header, read_sheet
+from lifecircle.io.sheets import Sheet, SheetRow, normalise_header, read_sheet
 
 #: Our field → (the field ``read_sheet`` may have mapped it to, other accepted headers).
 FIELDS: Mapping[str, tuple[str, tuple[str, ...]]] = {
@@ -58,18 +58,27 @@ class GridSheetRow:
     district: str
     outline_wkt: str | None
     compounds: tuple[str, ...]
+    compounds_header: str = "compounds"
 
 
-def _field(row: SheetRow, name: str) -> tuple[str, str]:
-    """Return (header as written or the canonical name, text) of one of our fields."""
-    canonical, aliases = FIELDS[name]
-    if canonical and row.values.get(canonical):
-        return canonical, row.values[canonical]
-    wanted = {normalise_header(a) for a in (name, *aliases)}
-    for header, text in row.extra.items():
-        if normalise_header(header) in wanted and text.strip():
-            return header, text.strip()
-    return name, ""
+def _headers(sheet: Sheet) -> dict[str, str]:
+    """Return the header as written in the file of each of our fields (else the field's name)."""
+    found = {}
+    for name, (canonical, aliases) in FIELDS.items():
+        wanted = {normalise_header(a) for a in (name, *aliases)}
+        header = sheet.columns.get(canonical) if canonical else None
+        if header is None:
+            header = next((h for h in sheet.extra_columns if normalise_header(h) in wanted), None)
+        found[name] = header or name
+    return found
+
+
+def _field(row: SheetRow, name: str, headers: Mapping[str, str]) -> tuple[str, str]:
+    """Return (header as written, text) of one of our fields in one row."""
+    canonical = FIELDS[name][0]
+    header = headers[name]
+    text = row.values.get(canonical, "") if canonical else ""
+    return header, (text or row.extra.get(header, "")).strip()
 
 
 def _names(text: str) -> tuple[str, ...]:
@@ -103,8 +112,10 @@ def _outline(file: str, row: SheetRow, crs: str, problems: list[RowProblem]) -> 
     return str(shapely.make_valid(geom).wkt)
 
 
-def _row(file: str, row: SheetRow, crs: str, problems: list[RowProblem]) -> GridSheetRow | None:
-    found = {name: _field(row, name) for name in FIELDS}
+def _row(
+    file: str, row: SheetRow, crs: str, headers: Mapping[str, str], problems: list[RowProblem]
+) -> GridSheetRow | None:
+    found = {name: _field(row, name, headers) for name in FIELDS}
     before = len(problems)
     code_col, code = found["code"]
     if not code:
@@ -134,25 +145,28 @@ def _row(file: str, row: SheetRow, crs: str, problems: list[RowProblem]) -> Grid
         district=found["district"][1],
         outline_wkt=outline,
         compounds=compounds,
+        compounds_header=found["compounds"][0],
     )
 
 
-def _check_tree(file: str, rows: Sequence[GridSheetRow], problems: list[RowProblem]) -> None:
+def _check_tree(
+    file: str, rows: Sequence[GridSheetRow], headers: Mapping[str, str], problems: list[RowProblem]
+) -> None:
     """Codes are unique; a micro-grid names a grid of the file as its parent; a grid none."""
     by_code: dict[str, GridSheetRow] = {}
     for row in rows:
         if row.code in by_code:
             what = Msg("error.grids.duplicate_code", row=by_code[row.code].number)
-            problems.append(RowProblem(file, row.number, "code", row.code, what))
+            problems.append(RowProblem(file, row.number, headers["code"], row.code, what))
         by_code.setdefault(row.code, row)
     for row in rows:
         parent = by_code.get(row.parent) if row.parent else None
         if row.kind == "microgrid" and (parent is None or parent.kind != "grid"):
             what = Msg("error.grids.bad_parent", parent=row.parent or "—")
-            problems.append(RowProblem(file, row.number, "parent", row.parent, what))
+            problems.append(RowProblem(file, row.number, headers["parent"], row.parent, what))
         elif row.kind == "grid" and row.parent:
             what = Msg("error.grids.grid_with_parent")
-            problems.append(RowProblem(file, row.number, "parent", row.parent, what))
+            problems.append(RowProblem(file, row.number, headers["parent"], row.parent, what))
 
 
 def read_grids(
@@ -171,8 +185,10 @@ def read_grids(
     sheet = read_sheet(path)
     file = Path(path).name
     problems: list[RowProblem] = []
-    rows = [r for r in (_row(file, row, crs, problems) for row in sheet.rows) if r is not None]
+    headers = _headers(sheet)
+    made = (_row(file, row, crs, headers, problems) for row in sheet.rows)
+    rows = [r for r in made if r is not None]
     if not sheet.rows:
         problems.append(RowProblem(file, 1, "", "", Msg("error.grids.empty")))
-    _check_tree(file, rows, problems)
+    _check_tree(file, rows, headers, problems)
     return rows, problems
