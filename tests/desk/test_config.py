@@ -77,7 +77,8 @@ def test_a_bad_value_names_the_file_entry_and_field(old: str, new: str, named: t
 def test_a_repeated_code_and_broken_toml_are_refused():
     twice = (
         packaged_config_text()
-        + '\n[[categories]]\ncode = "other"\nname_zh = "x"\nname_en = "x"\ngroup = "x"\ntier = "general"\n'
+        + '\n[[categories]]\ncode = "other"\nname_zh = "x"\nname_en = "x"\n'
+        + 'group = "x"\ntier = "general"\n'
     )
     with pytest.raises(ConfigError, match="'other' appears more than once"):
         parse_desk_config(twice, path="mine.toml")

@@ -111,7 +111,7 @@ def test_a_geojson_file_replaces_the_grids_in_one_write(desk, tmp_path):
             },
         ],
     )
-    grids, changes = import_grids(desk.store, path, author="test", now_s=desk.now())
+    _, changes = import_grids(desk.store, path, author="test", now_s=desk.now())
     assert (changes.added, changes.changed, changes.retired) == (
         ("G1-2", "G3"),
         ("G1",),

@@ -15,8 +15,9 @@ from lifecircle.desk.machine import (
 )
 from lifecircle.errors import DeskError
 
-#: The legal moves, written out by hand from the brief's lifecycle (受理 → 分派 → 响应 → 处置中 →
-#: 办结 → 回访 → 关闭, with 吹哨, 调解, 退回, 延期, 挂账, 重复, 重开). Any pair not listed is illegal.
+#: The legal moves, written out by hand from the brief's lifecycle (受理 → 分派 → 响应 →
+#: 处置中 → 办结 → 回访 → 关闭, with 吹哨, 调解, 退回, 延期, 挂账, 重复, 重开). Any pair not
+#: listed is illegal.
 LEGAL = {
     ("dispatch", "received"): "dispatched",
     **{("return", s): "dispatched" for s in ("dispatched", "responded", "in_progress")},
@@ -90,7 +91,7 @@ def test_an_unknown_action_names_the_known_ones():
 
 
 def test_open_states_are_those_before_handling():
-    assert OPEN_STATES == {"received", "dispatched", "responded", "in_progress", "on_hold"}
+    assert {"received", "dispatched", "responded", "in_progress", "on_hold"} == OPEN_STATES
 
 
 @pytest.mark.parametrize(
