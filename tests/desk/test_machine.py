@@ -41,7 +41,7 @@ LEGAL = {
     ("close", "done"): "closed",
     **{("reopen", s): "in_progress" for s in ("done", "closed")},
     **{("merge", s): "duplicate" for s in ("received", "dispatched", "responded", "in_progress")},
-    **{("link_walking", s): s for s in ("responded", "in_progress", "done")},
+    **{("link_walking", s): s for s in ("in_progress", "done")},
     **{("lift_walking", s): s for s in ("responded", "in_progress", "on_hold", "done", "closed")},
 }
 ALL_PAIRS = [(a, s) for a in ACTIONS for s in STATES]

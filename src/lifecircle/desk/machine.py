@@ -114,7 +114,8 @@ ACTIONS: Mapping[str, Action] = {
         Action("close", _to("closed", "done"), "head", note="required"),
         Action("reopen", _to("in_progress", "done", "closed"), "head", note="required"),
         Action("merge", _to("duplicate", "received", *_ACTIVE), "worker", note="required"),
-        Action("link_walking", _same(*_WORKING, "done"), "head"),
+        # verified: someone has been there (a visit moves the case to in_progress)
+        Action("link_walking", _same("in_progress", "done"), "head"),
         Action("lift_walking", _same(*_WORKING, "on_hold", "done", "closed"), "head"),
     )
 }

@@ -53,32 +53,30 @@ def require_photo(folder: Path, name: str) -> Path:
     return path
 
 
-def _decode(data: bytes) -> Image.Image:
+def _open(data: bytes) -> Image.Image:
+    """Read an image's header only (size and format): nothing is decoded yet."""
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            image = Image.open(io.BytesIO(data))
-            if image.format not in ACCEPTED_FORMATS:
-                raise DeskError(
-                    "error.desk.photo_type",
-                    field="photo",
-                    found=str(image.format),
-                    known=ACCEPTED_FORMATS,
-                )
-            width, height = image.size
-            if width * height > MAX_PIXELS:
-                raise DeskError(
-                    "error.desk.photo_pixels", field="photo", width=width, height=height
-                )
-            image.load()
-    except (
-        UnidentifiedImageError,
-        OSError,
-        SyntaxError,
-        ValueError,
-        Image.DecompressionBombWarning,
-        Image.DecompressionBombError,
-    ):
+            # the size is checked below, against our own (lower) limit
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            return Image.open(io.BytesIO(data))
+    except Image.DecompressionBombError:
+        raise DeskError("error.desk.photo_pixels", field="photo", width="?", height="?") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise DeskError("error.desk.photo_unreadable", field="photo") from None
+
+
+def _decode(data: bytes) -> Image.Image:
+    image = _open(data)
+    if image.format not in ACCEPTED_FORMATS:
+        known = ACCEPTED_FORMATS
+        raise DeskError("error.desk.photo_type", field="photo", found=str(image.format), known=known)
+    width, height = image.size
+    if width * height > MAX_PIXELS:
+        raise DeskError("error.desk.photo_pixels", field="photo", width=width, height=height)
+    try:
+        image.load()
+    except (OSError, SyntaxError, ValueError):
         raise DeskError("error.desk.photo_unreadable", field="photo") from None
     return image
 
