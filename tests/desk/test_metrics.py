@@ -313,3 +313,5 @@ def test_medians_of_even_groups_average_the_middle_two():
     groups = metrics.groups_of(np.array(["a", "a", "a", "a"], dtype=object))[1]
     values = np.array([4.0, 1.0, 3.0, 2.0])
     assert metrics.group_medians(groups, values, values > 0, 1) == [2.5]
+    none = np.zeros(0, dtype=np.int64)
+    assert metrics.group_medians(none, np.zeros(0), np.zeros(0, bool), 0) == []

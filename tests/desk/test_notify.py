@@ -24,7 +24,14 @@ from tests.desk.conftest import file, step
 
 @pytest.fixture(autouse=True)
 def _no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in ("http_proxy", "HTTP_PROXY", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"):
+    for name in (
+        "http_proxy",
+        "HTTP_PROXY",
+        "https_proxy",
+        "HTTPS_PROXY",
+        "all_proxy",
+        "ALL_PROXY",
+    ):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
 
@@ -37,7 +44,9 @@ def robot(answer: dict) -> Iterator[tuple[str, list[dict]]]:
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers["Content-Length"]))
-            received.append({"path": self.path, "type": self.headers["Content-Type"], "json": json.loads(body)})
+            received.append(
+                {"path": self.path, "type": self.headers["Content-Type"], "json": json.loads(body)}
+            )
             reply = json.dumps(answer).encode()
             self.send_response(200)
             self.send_header("Content-Type", "application/json")
@@ -60,7 +69,7 @@ def robot(answer: dict) -> Iterator[tuple[str, list[dict]]]:
 
 @contextmanager
 def mail_server() -> Iterator[tuple[int, list[dict]]]:
-    """A minimal local SMTP server (RFC 5321: EHLO, MAIL, RCPT, DATA, QUIT); yields port and mail."""
+    """A minimal local SMTP server (EHLO, MAIL, RCPT, DATA, QUIT); yields its port and mail."""
     got: list[dict] = []
 
     class Handler(socketserver.StreamRequestHandler):
@@ -109,7 +118,16 @@ def with_channels(desk, *channels: NotifyChannel):
 
 def test_the_robot_gets_the_case_and_nothing_personal(desk, user):
     with robot({"errcode": 0, "errmsg": "ok"}) as (url, received):
-        with_channels(desk, NotifyChannel("一网格群", "wecom", frozenset({"intake", "whistle"}), frozenset({"G1"}), {"url": url}))
+        with_channels(
+            desk,
+            NotifyChannel(
+                "一网格群",
+                "wecom",
+                frozenset({"intake", "whistle"}),
+                frozenset({"G1"}),
+                {"url": url},
+            ),
+        )
         case = file(desk, summary="3号楼楼上漏水")
         file(desk, category="sanitation", compound="华苑")  # G2: not this channel's grid
         step(desk, user("wang"), case, "whistle", departments=("property",), note="请物业报到")
@@ -130,7 +148,9 @@ def test_the_robot_gets_the_case_and_nothing_personal(desk, user):
 
 def test_a_refusing_robot_is_logged_and_tried_again_up_to_the_limit(desk):
     with robot({"errcode": 93000, "errmsg": "invalid webhook url"}) as (url, received):
-        with_channels(desk, NotifyChannel("群", "wecom", frozenset({"intake"}), frozenset(), {"url": url}))
+        with_channels(
+            desk, NotifyChannel("群", "wecom", frozenset({"intake"}), frozenset(), {"url": url})
+        )
         file(desk)
         for _ in range(notify.MAX_ATTEMPTS + 2):
             notify.deliver_pending(desk)
@@ -142,7 +162,9 @@ def test_a_refusing_robot_is_logged_and_tried_again_up_to_the_limit(desk):
 def test_an_unreachable_robot_is_a_logged_failure_not_a_crash(desk):
     with robot({"errcode": 0}) as (url, _):
         pass  # the server is gone: its port refuses connections
-    with_channels(desk, NotifyChannel("群", "wecom", frozenset({"intake"}), frozenset(), {"url": url}))
+    with_channels(
+        desk, NotifyChannel("群", "wecom", frozenset({"intake"}), frozenset(), {"url": url})
+    )
     file(desk)
     done = notify.deliver_pending(desk)
     assert (done.sent, done.failed) == (0, 1) and "URLError" in done.errors[0]
@@ -151,8 +173,17 @@ def test_an_unreachable_robot_is_a_logged_failure_not_a_crash(desk):
 def test_mail_goes_through_smtp_with_a_subject_and_utf8_text(desk, user):
     with mail_server() as (port, got):
         channel = NotifyChannel(
-            "街道邮箱", "smtp", frozenset({"finish"}), frozenset(),
-            {"host": "127.0.0.1", "port": port, "security": "none", "from": "desk@example.cn", "to": ["jiedao@example.cn"]},
+            "街道邮箱",
+            "smtp",
+            frozenset({"finish"}),
+            frozenset(),
+            {
+                "host": "127.0.0.1",
+                "port": port,
+                "security": "none",
+                "from": "desk@example.cn",
+                "to": ["jiedao@example.cn"],
+            },
         )
         with_channels(desk, channel)
         case = file(desk, category="sanitation")
@@ -167,19 +198,27 @@ def test_mail_goes_through_smtp_with_a_subject_and_utf8_text(desk, user):
 
 
 def test_secrets_come_from_the_environment_variable_a_channel_names(monkeypatch):
-    channel = NotifyChannel("群", "wecom", frozenset({"intake"}), frozenset(), {"url_env": "LC_TEST_ROBOT"})
+    channel = NotifyChannel(
+        "群", "wecom", frozenset({"intake"}), frozenset(), {"url_env": "LC_TEST_ROBOT"}
+    )
     with pytest.raises(ConfigError) as info:
         notify.make_sender(channel, environ={})
     assert "LC_TEST_ROBOT" in str(info.value)
-    sender = notify.make_sender(channel, environ={"LC_TEST_ROBOT": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"})
+    sender = notify.make_sender(
+        channel, environ={"LC_TEST_ROBOT": "https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=k"}
+    )
     assert isinstance(sender, notify.WeComRobot)
     with pytest.raises(ConfigError):
-        notify.make_sender(NotifyChannel("m", "smtp", frozenset(), frozenset(), {"host": "x"}), environ={})
+        notify.make_sender(
+            NotifyChannel("m", "smtp", frozenset(), frozenset(), {"host": "x"}), environ={}
+        )
 
 
 def test_overdue_reminders_list_each_grid_s_cases(desk, clock):
     with robot({"errcode": 0}) as (url, received):
-        with_channels(desk, NotifyChannel("群", "wecom", frozenset({"overdue"}), frozenset(), {"url": url}))
+        with_channels(
+            desk, NotifyChannel("群", "wecom", frozenset({"overdue"}), frozenset(), {"url": url})
+        )
         a = file(desk, category="sanitation", summary="垃圾未清运")
         file(desk, category="sanitation", compound="华苑")
         clock.set("2026-11-10 09:00")  # both were due 11-09 09:00

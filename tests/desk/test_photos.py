@@ -76,7 +76,9 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(tmp_path):
     assert info.value.msg.key == "error.desk.photo_pixels" and "10000×10000" in str(info.value)
 
 
-@pytest.mark.parametrize("name", ["../secret.jpg", "a" * 32 + ".png", "/etc/passwd", "A" * 32 + ".jpg"])
+@pytest.mark.parametrize(
+    "name", ["../secret.jpg", "a" * 32 + ".png", "/etc/passwd", "A" * 32 + ".jpg"]
+)
 def test_names_that_are_not_ours_never_reach_the_disk(tmp_path, name):
     with pytest.raises(DeskError):
         photos.photo_path(tmp_path, name)

@@ -69,16 +69,35 @@ def test_the_workbook_has_every_sheet_and_keeps_text_as_text(month, tmp_path):
     report = build_report(month, "2026-11")
     path = write_report(report, tmp_path / "report.xlsx", month)
     book = load_workbook(path)
-    assert book.sheetnames == ["说明", "总览", "按网格", "按社区", "按街道", "按类别", "按月", "部门报到", "超期", "即将超期"]
+    assert book.sheetnames == [
+        "说明",
+        "总览",
+        "按网格",
+        "按社区",
+        "按街道",
+        "按类别",
+        "按月",
+        "部门报到",
+        "超期",
+        "即将超期",
+    ]
     about = [[c.value for c in row] for row in book["说明"].iter_rows()]
-    assert ["按期办结率", about[next(i for i, r in enumerate(about) if r[0] == "按期办结率")][1]] in about
+    assert [
+        "按期办结率",
+        about[next(i for i, r in enumerate(about) if r[0] == "按期办结率")][1],
+    ] in about
     overall = book["总览"]
     header = [c.value for c in overall[1]]
     column = header.index("按期办结率")
-    assert overall.cell(2, column + 1).value == 0.25 and overall.cell(2, column + 1).number_format == "0.0%"
+    assert (
+        overall.cell(2, column + 1).value == 0.25
+        and overall.cell(2, column + 1).number_format == "0.0%"
+    )
     assert overall.cell(2, column + 2).value == "1/4"
     # the resident-facing text "=HYPERLINK(...)" is never a formula
-    cells = [c for row in book["按网格"].iter_rows() for c in row] + [c for row in book["超期"].iter_rows() for c in row]
+    cells = [c for row in book["按网格"].iter_rows() for c in row] + [
+        c for row in book["超期"].iter_rows() for c in row
+    ]
     assert all(c.data_type != "f" for c in cells)
 
 

@@ -5,8 +5,8 @@ facility status change in one transaction, linked both ways, and lifting undoes 
 
 from __future__ import annotations
 
-import shapely
 import pytest
+import shapely
 
 from lifecircle.desk import walking
 from lifecircle.desk.context import open_desk
@@ -23,8 +23,14 @@ from tests.desk.conftest import _hash, file, step
 
 
 def _way(store) -> WalkWay:
-    ways = sorted((w for w in store.records("walk_way") if isinstance(w, WalkWay)), key=lambda w: w.osm_id)
-    return next(w for w in ways if w.tags.get("highway") in ("footway", "residential", "service") and len(w.coords) >= 2)
+    ways = sorted(
+        (w for w in store.records("walk_way") if isinstance(w, WalkWay)), key=lambda w: w.osm_id
+    )
+    return next(
+        w
+        for w in ways
+        if w.tags.get("highway") in ("footway", "residential", "service") and len(w.coords) >= 2
+    )
 
 
 @pytest.fixture
@@ -34,14 +40,38 @@ def walk_desk(desk_project, clock):
     store = desk.store
     way = _way(store)
     middle = shapely.LineString(way.coords).interpolate(0.5, normalized=True)
-    gate = Compound("sheet:test:W1", "示例小区", middle.x, middle.y, community="示例社区", subdistrict="示例街道")
-    bridge = Facility("sheet:test:F1", "示例人行天桥", "public_toilet", middle.x, middle.y, community="示例社区")
-    store.commit([Snapshot("compound", "sheet:test", [gate])], action="import", source="test", author="test")
-    store.commit([Snapshot("facility", "sheet:test", [bridge])], action="import", source="test", author="test")
+    gate = Compound(
+        "sheet:test:W1",
+        "示例小区",
+        middle.x,
+        middle.y,
+        community="示例社区",
+        subdistrict="示例街道",
+    )
+    bridge = Facility(
+        "sheet:test:F1", "示例人行天桥", "public_toilet", middle.x, middle.y, community="示例社区"
+    )
+    store.commit(
+        [Snapshot("compound", "sheet:test", [gate])], action="import", source="test", author="test"
+    )
+    store.commit(
+        [Snapshot("facility", "sheet:test", [bridge])],
+        action="import",
+        source="test",
+        author="test",
+    )
     box = shapely.box(middle.x - 0.01, middle.y - 0.01, middle.x + 0.01, middle.y + 0.01).wkt
-    grid = GridRow("W", "示例网格", "grid", community="示例社区", subdistrict="示例街道", outline_wkt=box)
-    store.grids.replace_all([grid], now_s=desk.now(), audit=AuditEntry("test", "desk.grids.import", "test"))
-    for name, level, area in (("wk", "grid", "W"), ("head", "community", "示例社区"), ("other", "community", "别的社区")):
+    grid = GridRow(
+        "W", "示例网格", "grid", community="示例社区", subdistrict="示例街道", outline_wkt=box
+    )
+    store.grids.replace_all(
+        [grid], now_s=desk.now(), audit=AuditEntry("test", "desk.grids.import", "test")
+    )
+    for name, level, area in (
+        ("wk", "grid", "W"),
+        ("head", "community", "示例社区"),
+        ("other", "community", "别的社区"),
+    ):
         store.accounts.add_user(UserRow(name, _hash(), level, area, "2026-11-01T00:00:00Z"))
     desk.way = way  # type: ignore[attr-defined]
     yield desk
@@ -61,12 +91,18 @@ def test_a_verified_case_becomes_a_barrier_linked_both_ways_and_lifting_removes_
     desk, head = walk_desk, get_user(walk_desk.store, "head")
     case = _case(desk)
     versions = len(desk.store.versions())
-    edit, link = walking.link_barrier(desk, head, case.id, edit_kind="impassable_way", osm_id=desk.way.osm_id, note="大门被堵")
+    edit, link = walking.link_barrier(
+        desk, head, case.id, edit_kind="impassable_way", osm_id=desk.way.osm_id, note="大门被堵"
+    )
     assert edit.osm_id == desk.way.osm_id and f"#{case.id}" in edit.note
     assert (link.kind, link.target, link.lifted_at) == ("local_edit", edit.key, None)
     assert len(desk.store.versions()) == versions + 1  # one data version for the edit
     event = desk.store.cases.events(case.id)[-1]
-    assert (event.action, event.data["target"], event.data["data_version"]) == ("link_walking", edit.key, desk.store.latest_version().id)
+    assert (event.action, event.data["target"], event.data["data_version"]) == (
+        "link_walking",
+        edit.key,
+        desk.store.latest_version().id,
+    )
     assert [k.case_id for k in walking.links_to(desk, edit.key)] == [case.id]  # the other way
     rules, _ = local_edits.local_rules(desk.store)
     assert desk.way.osm_id in rules.impassable_ways
@@ -83,7 +119,9 @@ def test_a_verified_case_becomes_a_barrier_linked_both_ways_and_lifting_removes_
 def test_a_facility_status_change_and_its_undoing(walk_desk):
     desk, head = walk_desk, get_user(walk_desk.store, "head")
     case = _case(desk)
-    made, link = walking.link_facility(desk, head, case.id, facility_key="sheet:test:F1", status="closed", note="天桥损坏")
+    made, link = walking.link_facility(
+        desk, head, case.id, facility_key="sheet:test:F1", status="closed", note="天桥损坏"
+    )
     assert made.status == "closed" and link.detail["previous"] == "open"
     assert desk.store.latest_version().source == f"desk:case/{case.id}"
     walking.lift_links(desk, head, case.id)
@@ -100,7 +138,9 @@ def test_if_the_case_side_fails_the_edit_is_not_written_either(walk_desk, monkey
 
     monkeypatch.setattr(walking, "folded_write", broken)
     with pytest.raises(StoreError):
-        walking.link_barrier(desk, head, case.id, edit_kind="impassable_way", osm_id=desk.way.osm_id)
+        walking.link_barrier(
+            desk, head, case.id, edit_kind="impassable_way", osm_id=desk.way.osm_id
+        )
     assert local_edits.list_edits(desk.store) == []
     assert len(desk.store.versions()) == versions
     assert desk.store.cases.links(case_id=case.id) == []
@@ -110,17 +150,41 @@ def test_only_a_head_near_their_compounds_links_and_only_walking_cases(walk_desk
     desk = walk_desk
     case = _case(desk)
     with pytest.raises(AccessDenied):  # a 网格员 reports; a head verifies and links
-        walking.link_barrier(desk, get_user(desk.store, "wk"), case.id, edit_kind="impassable_way", osm_id=desk.way.osm_id)
+        walking.link_barrier(
+            desk,
+            get_user(desk.store, "wk"),
+            case.id,
+            edit_kind="impassable_way",
+            osm_id=desk.way.osm_id,
+        )
     with pytest.raises(AccessDenied):  # another community: not their case
-        walking.link_barrier(desk, get_user(desk.store, "other"), case.id, edit_kind="impassable_way", osm_id=desk.way.osm_id)
+        walking.link_barrier(
+            desk,
+            get_user(desk.store, "other"),
+            case.id,
+            edit_kind="impassable_way",
+            osm_id=desk.way.osm_id,
+        )
     middle = shapely.LineString(desk.way.coords).interpolate(0.5, normalized=True)
     noise = file(desk, who="wk", category="noise", compound="", lon=middle.x, lat=middle.y)
     noise = step(desk, get_user(desk.store, "wk"), noise, "visit")
     with pytest.raises(DeskError) as info:
-        walking.link_barrier(desk, get_user(desk.store, "head"), noise.id, edit_kind="impassable_way", osm_id=desk.way.osm_id)
+        walking.link_barrier(
+            desk,
+            get_user(desk.store, "head"),
+            noise.id,
+            edit_kind="impassable_way",
+            osm_id=desk.way.osm_id,
+        )
     assert info.value.msg.key == "error.desk.not_walking"
     fresh = _case(desk, state="dispatched")
     with pytest.raises(DeskError) as info:  # not verified yet: nobody has been there
-        walking.link_barrier(desk, get_user(desk.store, "head"), fresh.id, edit_kind="impassable_way", osm_id=desk.way.osm_id)
+        walking.link_barrier(
+            desk,
+            get_user(desk.store, "head"),
+            fresh.id,
+            edit_kind="impassable_way",
+            osm_id=desk.way.osm_id,
+        )
     assert info.value.msg.key == "error.desk.illegal_step"
     assert local_edits.list_edits(desk.store) == []

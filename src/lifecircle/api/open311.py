@@ -83,6 +83,19 @@ def _format(fmt: str) -> str | None:
     return fmt if fmt in MEDIA else None
 
 
+def _foreign(request: Request, values: Mapping[str, Any], desk: Desk) -> str | None:
+    """Return a ``jurisdiction_id`` that is not this desk's (``None``: absent, empty or ours)."""
+    given = str(values.get("jurisdiction_id") or request.query_params.get("jurisdiction_id") or "")
+    given = given.strip()
+    if given and given not in (desk.project.area_code, desk.project.area_name):
+        return given
+    return None
+
+
+def _unknown_jurisdiction(fmt: str, given: str) -> Response:
+    return error(fmt, 404, f"jurisdiction_id {given!r} not found")
+
+
 def _failure(exc: LifecircleError, fmt: str, lang: str) -> Response:
     text = exc.message(lang)
     if isinstance(exc, DeskError) and exc.msg.key in ("error.desk.no_case",):
@@ -126,7 +139,10 @@ def services(fmt: str, request: Request) -> Response:
     """List the services: the desk's public categories."""
     if _format(fmt) is None:
         return error("xml", 404, "unknown format")
-    return render("services", open311.services(get_desk(request), request_lang(request)), fmt)
+    desk = get_desk(request)
+    if (foreign := _foreign(request, {}, desk)) is not None:
+        return _unknown_jurisdiction(fmt, foreign)
+    return render("services", open311.services(desk, request_lang(request)), fmt)
 
 
 @router.get("/services/{code}.{fmt}")
@@ -134,7 +150,10 @@ def service_definition(code: str, fmt: str, request: Request) -> Response:
     """Define a service (no extra attributes: every service has ``metadata`` false)."""
     if _format(fmt) is None:
         return error("xml", 404, "unknown format")
-    if not open311.public_category(get_desk(request), code):
+    desk = get_desk(request)
+    if (foreign := _foreign(request, {}, desk)) is not None:
+        return _unknown_jurisdiction(fmt, foreign)
+    if not open311.public_category(desk, code):
         return error(fmt, 404, f"service_code {code!r} not found")
     return render("service_definition", {"service_code": code, "attributes": []}, fmt)
 
@@ -177,6 +196,8 @@ def list_requests(fmt: str, request: Request) -> Response:
     if _format(fmt) is None:
         return error("xml", 404, "unknown format")
     desk, lang = get_desk(request), request_lang(request)
+    if (foreign := _foreign(request, {}, desk)) is not None:
+        return _unknown_jurisdiction(fmt, foreign)
     try:
         found = open311.find_requests(desk, _query(request.query_params, desk))
     except LifecircleError as exc:
@@ -190,6 +211,8 @@ def one_request(request_id: str, fmt: str, request: Request) -> Response:
     if _format(fmt) is None:
         return error("xml", 404, "unknown format")
     desk, lang = get_desk(request), request_lang(request)
+    if (foreign := _foreign(request, {}, desk)) is not None:
+        return _unknown_jurisdiction(fmt, foreign)
     case = desk.store.cases.get(int(request_id)) if request_id.isdigit() else None
     if case is None or case.is_private:
         return error(fmt, 404, f"service_request_id {request_id!r} not found")
@@ -211,9 +234,12 @@ async def create_request(fmt: str, request: Request) -> Response:
         return error("xml", 404, "unknown format")
     desk, lang = get_desk(request), request_lang(request)
     form = _form((await request.form()).multi_items())
-    jurisdiction = (form.get("jurisdiction_id") or [""])[0].strip()
-    if jurisdiction and jurisdiction not in (desk.project.area_code, desk.project.area_name):
-        return error(fmt, 404, f"jurisdiction_id {jurisdiction!r} not found")
+    if (
+        foreign := _foreign(
+            request, {"jurisdiction_id": (form.get("jurisdiction_id") or [""])[0]}, desk
+        )
+    ) is not None:
+        return _unknown_jurisdiction(fmt, foreign)
     client = open311.client_of(desk, (form.get("api_key") or [""])[0].strip())
     if client is None:
         return error(fmt, 403, "Invalid api_key received -- can't proceed with create_request.")

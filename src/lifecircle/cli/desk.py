@@ -231,7 +231,7 @@ def api_key_list(obj: Context) -> None:
         keys = desk.store.api_keys.all()
     for row in keys:
         state = t("desk.cli.key_disabled" if row.disabled else "desk.cli.key_enabled", lang)
-        obj.out.print(f"{row.name}\t{state}", markup=False)
+        click.echo(f"{row.name}\t{state}")
 
 
 @api_key_group.command("disable")

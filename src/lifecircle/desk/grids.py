@@ -126,10 +126,10 @@ class GridIndex:
             for i, g in enumerate(self.grids)
             if dists[i] <= self._within(g)
         ]
-        micro = sorted(a for a in inside if self.grids[a[1]].kind == "microgrid")
+        micros = sorted(a for a in inside if self.grids[a[1]].kind == "microgrid")
         grids = sorted(a for a in inside if self.grids[a[1]].kind == "grid")
-        if micro:
-            found = self.grids[micro[0][1]]
+        if micros:  # the smallest micro-grid holding the point, and its grid
+            found = self.grids[micros[0][1]]
             return Route(self._parent(found), found)
         if grids:
             return Route(self.grids[grids[0][1]])

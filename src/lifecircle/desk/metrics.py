@@ -178,6 +178,8 @@ def group_medians(
     >>> group_medians(np.array([0, 0, 0, 1]), np.array([3.0, 1.0, 2.0, 5.0]), np.ones(4, bool), 3)
     [2.0, 5.0, None]
     """
+    if n == 0:
+        return []
     g, v = groups[mask], values[mask]
     order = np.lexsort((v, g))
     g, v = g[order], v[order]

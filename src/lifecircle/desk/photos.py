@@ -70,7 +70,9 @@ def _decode(data: bytes) -> Image.Image:
     image = _open(data)
     if image.format not in ACCEPTED_FORMATS:
         known = ACCEPTED_FORMATS
-        raise DeskError("error.desk.photo_type", field="photo", found=str(image.format), known=known)
+        raise DeskError(
+            "error.desk.photo_type", field="photo", found=str(image.format), known=known
+        )
     width, height = image.size
     if width * height > MAX_PIXELS:
         raise DeskError("error.desk.photo_pixels", field="photo", width=width, height=height)

@@ -19,7 +19,7 @@ import numpy as np
 import shapely
 
 from lifecircle import geo
-from lifecircle.errors import Msg, RowProblem
+from lifecircle.errors import InputFileError, Msg, RowProblem
 from lifecircle.io.sheets import Sheet, SheetRow, normalise_header, read_sheet
 
 #: Our field → (the field ``read_sheet`` may have mapped it to, other accepted headers).
@@ -182,8 +182,13 @@ def read_grids(
     InputFileError
         The file cannot be read as a table or GeoJSON at all.
     """
-    sheet = read_sheet(path)
     file = Path(path).name
+    try:
+        sheet = read_sheet(path)
+    except InputFileError as exc:
+        if exc.msg.key == "error.sheet.no_header":  # headers only a grid file uses
+            raise InputFileError("error.grids.no_header", file=file) from None
+        raise
     problems: list[RowProblem] = []
     headers = _headers(sheet)
     made = (_row(file, row, crs, headers, problems) for row in sheet.rows)
