@@ -122,3 +122,12 @@ def test_open_states_are_those_before_handling():
 )
 def test_roles_rank_helper_below_worker_below_head(role: str, allowed: set[str]):
     assert {a for a in ACTIONS if role_allows(role, a)} == allowed
+
+
+def test_the_readme_s_lifecycle_table_names_every_step():
+    from pathlib import Path
+
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    table = readme.split("* **Lifecycle**", 1)[1].split("* **Time limits**", 1)[0]
+    missing = [a for a in ACTIONS if f"`{a}`" not in table]
+    assert not missing, f"add to the README's lifecycle table: {missing}"

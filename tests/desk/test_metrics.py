@@ -24,7 +24,8 @@ import numpy as np
 import pytest
 
 from lifecircle.desk import metrics
-from lifecircle.desk.metrics import CASE_COLUMNS, SUMMONS_COLUMNS, Facts, Rate
+from lifecircle.desk.facts import CASE_COLUMNS, Facts
+from lifecircle.desk.metrics import SUMMONS_COLUMNS, Rate
 from tests.desk.conftest import at
 
 PERIOD = (at("2026-11-01 00:00"), at("2026-12-01 00:00"))
@@ -183,7 +184,9 @@ CASES = {
         held_s=48 * 3600,
     ),
 }
-FACTS = Facts.from_rows([[row[c] for c in CASE_COLUMNS] for row in CASES.values()])
+for number, row in enumerate(CASES.values(), start=1):
+    row["id"] = number
+FACTS = Facts.from_rows([[row[c] for c in CASE_COLUMNS] for row in CASES.values()], CASE_COLUMNS)
 
 
 def figures(groups=None, n=1) -> list[dict[str, Any]]:
@@ -225,7 +228,7 @@ def test_the_whole_area_by_hand():
 
 
 def test_by_grid_by_hand():
-    keys, groups = metrics.groups_of(FACTS["grid"])
+    keys, groups = FACTS.groups("grid")
     assert keys == ["G1", "G2"]
     g1, g2 = figures(groups, 2)
     # G1: received A B E H J = 5 (1 duplicate); due a response A B H J, on time A H J → 3/4;
@@ -286,7 +289,7 @@ def test_departments_report_in_by_hand():
         summons("water", "2026-11-30 23:00", "2026-12-01 23:00", None),  # not due yet
     ]
     f = Facts.from_rows(rows, SUMMONS_COLUMNS)
-    keys, groups = metrics.groups_of(f["department"])
+    keys, groups = f.groups("department")
     assert keys == ["police", "property", "water"]
     police, prop, water = metrics.department_figures(f, groups, 3, period=PERIOD, as_of=AS_OF)
     assert (
@@ -310,7 +313,7 @@ def test_departments_report_in_by_hand():
 
 
 def test_medians_of_even_groups_average_the_middle_two():
-    groups = metrics.groups_of(np.array(["a", "a", "a", "a"], dtype=object))[1]
+    groups = Facts.from_rows([("a",)] * 4, ("grid",)).groups("grid")[1]
     values = np.array([4.0, 1.0, 3.0, 2.0])
     assert metrics.group_medians(groups, values, values > 0, 1) == [2.5]
     none = np.zeros(0, dtype=np.int64)

@@ -25,7 +25,6 @@ definitions, written next to each figure in the catalogue (``desk.metric.<name>.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -33,42 +32,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-#: A missing time in the fact arrays.
-NULL = -1
+from lifecircle.desk.facts import NULL, Facts
+
 IntArray = NDArray[np.int64]
-CASE_COLUMNS = (
-    "is_private",
-    "microgrid",
-    "category",
-    "source",
-    "state",
-    "grid",
-    "community",
-    "subdistrict",
-    "received_at",
-    "first_response_at",
-    "due_response_at",
-    "first_done_at",
-    "done_due_at",
-    "closed_at",
-    "callback_at",
-    "solved",
-    "satisfaction",
-    "due_resolution_at",
-    "held_s",
-    "reopen_count",
-)
-_TEXT = (
-    "department",
-    "microgrid",
-    "category",
-    "source",
-    "state",
-    "grid",
-    "community",
-    "subdistrict",
-    "satisfaction",
-)
 RUNNING = ("received", "dispatched", "responded", "in_progress")
 SATISFIED = ("satisfied", "basically")
 CASE_FIGURES = (
@@ -127,35 +93,6 @@ class Rate:
         return self.numerator / self.denominator if self.denominator else None
 
 
-@dataclass(frozen=True)
-class Facts:
-    """Columns of the cases in question, as arrays (times: epoch s, :data:`NULL` when none)."""
-
-    columns: Mapping[str, np.ndarray]
-
-    @classmethod
-    def from_rows(
-        cls, rows: Sequence[Sequence[Any]], columns: Sequence[str] = CASE_COLUMNS
-    ) -> Facts:
-        """Build the arrays from rows of ``columns`` (as the store reads them)."""
-        out: dict[str, np.ndarray] = {}
-        for i, name in enumerate(columns):
-            values = [r[i] for r in rows]
-            if name in _TEXT:
-                out[name] = np.array(["" if v is None else str(v) for v in values], dtype=object)
-            else:
-                out[name] = np.array(
-                    [NULL if v is None else int(v) for v in values], dtype=np.int64
-                )
-        return cls(out)
-
-    def __len__(self) -> int:
-        return len(next(iter(self.columns.values()))) if self.columns else 0
-
-    def __getitem__(self, name: str) -> np.ndarray:
-        return self.columns[name]
-
-
 def _within(values: IntArray, period: tuple[int, int]) -> NDArray[np.bool_]:
     inside: NDArray[np.bool_] = (values >= period[0]) & (values < period[1]) & (values != NULL)
     return inside
@@ -199,23 +136,22 @@ def case_figures(
     f: Facts, groups: IntArray, n: int, *, period: tuple[int, int], as_of: int, soon_s: int
 ) -> list[dict[str, Any]]:
     """Return every case figure per group (see the module docstring for the definitions)."""
-    state, source = f["state"], f["source"]
     received, responded, due_resp = f["received_at"], f["first_response_at"], f["due_response_at"]
     done, done_due, closed = f["first_done_at"], f["done_due_at"], f["closed_at"]
     due_res = f["due_resolution_at"]
-    dup = state == "duplicate"
+    dup = f.eq("state", "duplicate")
+    patrol = f.eq("source", "patrol")
     in_p = _within(received, period)
     answered = responded != NULL
-    due_response = (
-        in_p & ~dup & (source != "patrol") & (answered | ((due_resp != NULL) & (due_resp <= as_of)))
-    )
+    due_response = in_p & ~dup & ~patrol & (answered | ((due_resp != NULL) & (due_resp <= as_of)))
     on_time_response = due_response & answered & (responded <= due_resp)
     done_in_p = _within(done, period)
-    waiting = (done == NULL) & (state != "on_hold") & _within(due_res, period) & (due_res <= as_of)
+    on_hold = f.eq("state", "on_hold")
+    waiting = (done == NULL) & ~on_hold & _within(due_res, period) & (due_res <= as_of)
     due_done = ~dup & (done_in_p | waiting)
     callbacks = _within(f["callback_at"], period) & (f["solved"] != NULL)
-    rated = callbacks & (f["satisfaction"] != "")
-    running = np.isin(state, RUNNING)
+    rated = callbacks & ~f.eq("satisfaction", "")
+    running = f.one_of("state", RUNNING)
     closed_in_p = _within(closed, period)
     count = partial(group_counts, groups, n=n)
 
@@ -225,7 +161,7 @@ def case_figures(
     columns: dict[str, Any] = {
         "received": count(in_p),
         "duplicates": count(in_p & dup),
-        "patrol": _rates(count(in_p & (source == "patrol")), count(in_p)),
+        "patrol": _rates(count(in_p & patrol), count(in_p)),
         "due_response": count(due_response),
         "response_rate": _rates(count(on_time_response), count(due_response)),
         "answered_rate": _rates(count(due_response & answered), count(due_response)),
@@ -236,20 +172,18 @@ def case_figures(
         "on_time_rate": _rates(
             count(due_done & (done != NULL) & (done <= done_due)), count(due_done)
         ),
-        "closed_rate": _rates(count(due_done & (state == "closed")), count(due_done)),
+        "closed_rate": _rates(count(due_done & f.eq("state", "closed")), count(due_done)),
         "reopened": count(due_done & (f["reopen_count"] > 0)),
         "callbacks": count(callbacks),
         "solved_rate": _rates(count(callbacks & (f["solved"] == 1)), count(callbacks)),
-        "satisfied_rate": _rates(
-            count(rated & np.isin(f["satisfaction"], SATISFIED)), count(rated)
-        ),
+        "satisfied_rate": _rates(count(rated & f.one_of("satisfaction", SATISFIED)), count(rated)),
         "callback_rate": _rates(count(done_in_p & (f["callback_at"] != NULL)), count(done_in_p)),
         "median_close_h": group_medians(
             groups, hours(closed, received) - f["held_s"] / 3600.0, closed_in_p, n
         ),
         "overdue": count(running & (due_res != NULL) & (due_res < as_of)),
         "soon_overdue": count(running & (due_res >= as_of) & (due_res < as_of + soon_s)),
-        "on_hold": count(state == "on_hold"),
+        "on_hold": count(on_hold),
     }
     return [{name: columns[name][i] for name in CASE_FIGURES} for i in range(n)]
 
@@ -278,18 +212,6 @@ def department_figures(
         "median_report_min": group_medians(groups, minutes, in_p & came, n),
     }
     return [{name: columns[name][i] for name in DEPARTMENT_FIGURES} for i in range(n)]
-
-
-def groups_of(values: np.ndarray) -> tuple[list[str], IntArray]:
-    """Return the distinct values of a column (sorted) and each row's number among them.
-
-    >>> groups_of(np.array(["b", "a", "b"], dtype=object))
-    (['a', 'b'], array([1, 0, 1]))
-    """
-    if len(values) == 0:
-        return [], np.zeros(0, dtype=np.int64)
-    names, inverse = np.unique(values.astype(str), return_inverse=True)
-    return [str(x) for x in names], inverse.astype(np.int64)
 
 
 def one_group(size: int) -> IntArray:

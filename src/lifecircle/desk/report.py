@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,8 +19,9 @@ import numpy as np
 
 from lifecircle.desk import metrics
 from lifecircle.desk.context import Desk
+from lifecircle.desk.facts import CASE_COLUMNS, Facts, FactSource, load_facts
 from lifecircle.desk.machine import OPEN_STATES, RUNNING_STATES
-from lifecircle.desk.metrics import CASE_FIGURES, DEPARTMENT_FIGURES, Facts, Rate
+from lifecircle.desk.metrics import CASE_FIGURES, DEPARTMENT_FIGURES, Rate
 from lifecircle.desk.views import case_summary, iso
 from lifecircle.errors import DeskError
 from lifecircle.i18n import t
@@ -30,7 +31,7 @@ from lifecircle.store.case_rows import CaseRow
 
 CUTS = ("grid", "community", "subdistrict", "category")
 TREND_MONTHS = 12
-LIST_LIMIT = 2000
+LIST_LIMIT = 1000
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 
 Scope = tuple[tuple[str, frozenset[str]] | None, bool]
@@ -89,14 +90,10 @@ def _in_scope(f: Facts, scope: Scope) -> np.ndarray:
     keep = np.ones(len(f), dtype=bool)
     if limit is not None:
         column, values = limit
-        keep &= np.isin(f[column], sorted(values))
+        keep &= f.one_of(column, values)
     if not private:
         keep &= f["is_private"] == 0
     return keep
-
-
-def _subset(f: Facts, keep: np.ndarray) -> Facts:
-    return Facts({k: v[keep] for k, v in f.columns.items()})
 
 
 def _names(desk: Desk, lang: str) -> dict[str, dict[str, str]]:
@@ -126,26 +123,32 @@ class _When:
 
 
 def _cut(f: Facts, column: str, names: dict[str, str], when: _When, lang: str) -> list[Row]:
-    keys, groups = metrics.groups_of(f[column])
+    keys, groups = f.groups(column)
     blank = t("desk.report.none", lang)
     figures = when.figures(f, groups, len(keys))
     return [Row(k, names.get(k, k or blank), figs) for k, figs in zip(keys, figures, strict=True)]
 
 
-def _facts(desk: Desk, month: str, period: tuple[int, int], scope: Scope) -> Facts:
-    first = month_period(_shift(month, TREND_MONTHS - 1), desk)[0]
-    rows = desk.store.cases.facts(
-        metrics.CASE_COLUMNS, window=(first, period[1]), open_states=OPEN_STATES
-    )
-    everything = Facts.from_rows(rows)
-    return _subset(everything, _in_scope(everything, scope))
+def _facts(desk: Desk, window: tuple[int, int], scope: Scope) -> Facts:
+    """Return the facts of the cases in scope a report of ``window`` counts."""
+    cases = desk.store.cases
+
+    def read(since: int | None, horizon: int) -> Iterator[list[tuple[Any, ...]]]:
+        return cases.facts_since(
+            CASE_COLUMNS, since=since, horizon=horizon, open_states=OPEN_STATES
+        )
+
+    source = FactSource(desk.store_url, desk.project.cache_dir, read, desk.now(), window[0])
+    end = window[1]
+    everything = load_facts(source)
+    return everything.subset(_in_scope(everything, scope) & (everything["received_at"] < end))
 
 
 def _departments(desk: Desk, when: _When, scope: Scope, names: dict[str, str]) -> list[Row]:
-    rows = desk.store.cases.summons_facts(when.period)
-    summons = Facts.from_rows(rows, metrics.SUMMONS_COLUMNS)
-    summons = _subset(summons, _in_scope(summons, scope))
-    keys, groups = metrics.groups_of(summons["department"])
+    columns = desk.store.cases.summons_facts(when.period)
+    summons = Facts.from_columns(columns, metrics.SUMMONS_COLUMNS)
+    summons = summons.subset(_in_scope(summons, scope))
+    keys, groups = summons.groups("department")
     figures = metrics.department_figures(
         summons, groups, len(keys), period=when.period, as_of=when.as_of
     )
@@ -167,7 +170,8 @@ def build_report(
         desk.now() if as_of is None else as_of,
         int(desk.settings.desk_soon_overdue_hours * 3600),
     )
-    f = _facts(desk, month, period, scope)
+    first = month_period(_shift(month, TREND_MONTHS - 1), desk)[0]
+    f = _facts(desk, (first, period[1]), scope)
     names = _names(desk, lang)
     one = metrics.one_group(len(f))
     trend = [
@@ -196,8 +200,9 @@ def _lists(
         scope=limit, include_private=private, running_states=RUNNING_STATES, limit=LIST_LIMIT
     )
     overdue = desk.store.cases.find(CaseQuery(**{**base.__dict__, "overdue_at": as_of}))
-    later = desk.store.cases.find(CaseQuery(**{**base.__dict__, "due_before": as_of + soon_s}))
-    soon = [c for c in later if c.due_resolution_at is not None and c.due_resolution_at >= as_of]
+    soon = desk.store.cases.find(
+        CaseQuery(**{**base.__dict__, "due_before": as_of + soon_s, "due_from": as_of})
+    )
 
     def order(case: CaseRow) -> int:
         return case.due_resolution_at or 0

@@ -7,7 +7,7 @@ SQL only, read-mostly (retention's bulk anonymisation is the one write); the row
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +32,7 @@ class CaseQuery:
     overdue_at: int | None = None
     running_states: frozenset[str] = frozenset()
     due_before: int | None = None
+    due_from: int | None = None
     compound_key: str | None = None
     received_since: int | None = None
     received_before: int | None = None
@@ -91,29 +92,46 @@ class CaseQueries(TableGroup):
             total, finished = conn.execute(query).one()
         return int(total or 0), int(finished or 0)
 
-    def facts(
-        self, columns: Sequence[str], *, window: tuple[int, int], open_states: frozenset[str]
-    ) -> list[tuple[Any, ...]]:
-        """Return columns of every case a report of ``window`` needs (read in one query).
+    def facts_since(
+        self,
+        columns: Sequence[str],
+        *,
+        since: int | None,
+        horizon: int,
+        open_states: frozenset[str],
+        chunk: int = 50_000,
+    ) -> Iterator[list[tuple[Any, ...]]]:
+        """Yield, ``chunk`` cases at a time and column by column, the cases a report may count.
 
-        That is: cases received before the window ends that were received in it, are still
-        open, or reached a milestone in it.
+        With ``since`` None: every case received at or after ``horizon``, still open, or with
+        a milestone at or after it. Otherwise: every case written at or after ``since``. One
+        query, read in chunks so the rows never all exist as Python objects at once.
         """
         c = desk_cases.c
-        start, end = window
-        touched = or_(
-            c.received_at >= start,
-            c.state.in_(sorted(open_states)),
-            c.first_done_at >= start,
-            c.closed_at >= start,
-            c.callback_at >= start,
-        )
-        query = select(*(c[name] for name in columns)).where(c.received_at < end, touched)
+        query = select(*(c[name] for name in columns)).order_by(c.id)
+        if since is not None:
+            query = query.where(c.updated_at >= since)
+        else:
+            query = query.where(
+                or_(
+                    c.received_at >= horizon,
+                    c.state.in_(sorted(open_states)),
+                    c.first_done_at >= horizon,
+                    c.closed_at >= horizon,
+                    c.callback_at >= horizon,
+                )
+            )
         with self.tx(write=False) as conn:
-            return [tuple(r) for r in conn.execute(query)]
+            result = conn.execution_options(yield_per=chunk).execute(query)
+            for rows in result.partitions():
+                yield list(zip(*rows, strict=True))
 
     def summons_facts(self, window: tuple[int, int]) -> list[tuple[Any, ...]]:
-        """Return summons made in a window with their case's grid, areas and category."""
+        """Return, column by column, summons made in a window with their case's places.
+
+        Columns: department, summoned_at, due_at, reported_at, grid, community, subdistrict,
+        category, microgrid, is_private.
+        """
         s, c = desk_summons.c, desk_cases.c
         query = (
             select(
@@ -132,7 +150,8 @@ class CaseQueries(TableGroup):
             .where(s.summoned_at >= window[0], s.summoned_at < window[1])
         )
         with self.tx(write=False) as conn:
-            return [tuple(r) for r in conn.execute(query)]
+            rows = conn.execute(query).all()
+        return list(zip(*rows, strict=True)) if rows else [() for _ in range(10)]
 
     def rewrite(
         self,
@@ -209,6 +228,8 @@ def _select(query: CaseQuery) -> Select[Any]:
         stmt = stmt.where(
             c.due_resolution_at < query.due_before, c.state.in_(sorted(query.running_states))
         )
+    if query.due_from is not None:
+        stmt = stmt.where(c.due_resolution_at >= query.due_from)
     if query.compound_key is not None:
         stmt = stmt.where(c.compound_key == query.compound_key)
     if query.received_since is not None:

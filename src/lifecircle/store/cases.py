@@ -8,15 +8,16 @@ single-writer lock with its events, summons, links, audit rows and queued notice
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
 from typing import Any
 
-from sqlalchemy import Connection, CursorResult, insert, select
+from sqlalchemy import Connection, CursorResult, bindparam, insert, select
 
 from lifecircle.errors import StoreError
 from lifecircle.store.accounts import write_audit
 from lifecircle.store.case_queries import CaseQueries
 from lifecircle.store.case_rows import (
+    CASE_FIELDS,
     CaseRow,
     CaseWrite,
     EventRow,
@@ -62,11 +63,22 @@ class CaseReader:
         ]
 
 
+#: Statements with their parameters passed apart, so SQLAlchemy compiles each shape once.
+_UPDATE_CASE = desk_cases.update().where(desk_cases.c.id == bindparam("case_key"))
+_INSERT_EVENT = insert(desk_events)
+_INSERT_SUMMONS = insert(desk_summons)
+_REPORTED = desk_summons.update().where(desk_summons.c.id == bindparam("summons_key"))
+_INSERT_LINK = insert(desk_links)
+_LIFTED = desk_links.update().where(desk_links.c.id == bindparam("link_key"))
+
+
 def _write(conn: Connection, case_id: int, write: CaseWrite, *, now_s: int) -> list[EventRow]:
-    """Apply a :class:`CaseWrite` to case ``case_id`` inside the caller's transaction."""
-    if write.values:
-        values = {**column_values(write.values), "updated_at": now_s}
-        conn.execute(desk_cases.update().where(desk_cases.c.id == case_id).values(**values))
+    """Apply a :class:`CaseWrite` to case ``case_id`` inside the caller's transaction.
+
+    The case's ``updated_at`` moves with every write (report caches refresh from it).
+    """
+    values = {**column_values(write.values), "updated_at": now_s, "case_key": case_id}
+    conn.execute(_UPDATE_CASE, values)
     made = []
     for event in write.events:
         values = {
@@ -75,19 +87,16 @@ def _write(conn: Connection, case_id: int, write: CaseWrite, *, now_s: int) -> l
             "data": dumps(dict(event.data)),
             "photos": dumps(list(event.photos)),
         }
-        new_id = _new_id(conn.execute(insert(desk_events).values(**values)))
+        new_id = _new_id(conn.execute(_INSERT_EVENT, values))
         made.append(EventRow(**{**event.__dict__, "id": new_id, "case_id": case_id}))
     for row in write.summons:
-        conn.execute(insert(desk_summons).values(case_id=case_id, **row))
+        conn.execute(_INSERT_SUMMONS, {**row, "case_id": case_id})
     for summons_id, at in write.reported:
-        table = desk_summons
-        conn.execute(table.update().where(table.c.id == summons_id).values(reported_at=at))
+        conn.execute(_REPORTED, {"reported_at": at, "summons_key": summons_id})
     for row in write.links:
-        conn.execute(
-            insert(desk_links).values(case_id=case_id, **{**row, "detail": dumps(row["detail"])})
-        )
+        conn.execute(_INSERT_LINK, {**row, "case_id": case_id, "detail": dumps(row["detail"])})
     for link_id, at in write.lifted:
-        conn.execute(desk_links.update().where(desk_links.c.id == link_id).values(lifted_at=at))
+        conn.execute(_LIFTED, {"lifted_at": at, "link_key": link_id})
     for entry in write.audits:
         write_audit(conn, entry, version_id=None)
     queue_notices(conn, [_with_case(n, case_id) for n in write.notices], now_s=now_s)
@@ -120,13 +129,13 @@ class Cases(CaseQueries):
         """Insert a case and, in the same transaction, what ``first(new case)`` writes."""
         row = {**column_values(values), "updated_at": now_s}
         with self.tx(write=True) as conn:
-            new_id = _new_id(conn.execute(insert(desk_cases).values(**row)))
-            reader = CaseReader(conn)
-            made = reader.get(new_id)
-            assert made is not None
-            events = _write(conn, new_id, first(made), now_s=now_s)
-            final = reader.get(new_id)
-        assert final is not None
+            new_id = _new_id(conn.execute(insert(desk_cases), row))
+            made = CaseRow(
+                **{**dict.fromkeys(CASE_FIELDS), **values, "id": new_id, "updated_at": now_s}
+            )
+            write = first(made)
+            events = _write(conn, new_id, write, now_s=now_s)
+        final = replace(made, **write.values, updated_at=now_s)
         return final, events
 
     def change_in(

@@ -103,6 +103,7 @@ def _cases(md: MetaData) -> None:
         Index("ix_desk_cases_received", "received_at"),
         Index("ix_desk_cases_category", "category", "state"),
         Index("ix_desk_cases_compound", "compound_key", "received_at"),
+        Index("ix_desk_cases_updated", "updated_at"),
         sqlite_autoincrement=True,
     )
 

@@ -55,17 +55,19 @@ class OutboxRow:
 
 def queue_notices(conn: Connection, notices: Sequence[Notice], *, now_s: int) -> None:
     """Queue notices inside the caller's transaction."""
-    for notice in notices:
-        conn.execute(
-            insert(desk_outbox).values(
-                case_id=notice.case_id,
-                channel=notice.channel,
-                event=notice.event,
-                text=notice.text,
-                created_at=now_s,
-                attempts=0,
-            )
-        )
+    rows = [
+        {
+            "case_id": notice.case_id,
+            "channel": notice.channel,
+            "event": notice.event,
+            "text": notice.text,
+            "created_at": now_s,
+            "attempts": 0,
+        }
+        for notice in notices
+    ]
+    if rows:
+        conn.execute(insert(desk_outbox), rows)
 
 
 def _outbox(row: RowMapping) -> OutboxRow:

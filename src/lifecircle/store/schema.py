@@ -300,6 +300,7 @@ desk_cases = Table(
     Index("ix_desk_cases_received", "received_at"),
     Index("ix_desk_cases_category", "category", "state"),
     Index("ix_desk_cases_compound", "compound_key", "received_at"),
+    Index("ix_desk_cases_updated", "updated_at"),
     sqlite_autoincrement=True,
 )
 
