@@ -152,9 +152,14 @@ def report_main(args: argparse.Namespace) -> int:
 # -- intake through the API --------------------------------------------------------------------
 
 
-def _prepare(root: Path) -> tuple[str, list[tuple[float, float]]]:
-    """The demo with one invented grid over all its compounds, a key and a grid worker."""
+def _prepare(root: Path, database_url: str = "") -> tuple[str, list[tuple[float, float]]]:
+    """The demo with one invented grid over all its compounds, a key and a grid worker.
+
+    With ``database_url``, the demo is copied into that (empty) PostgreSQL database first.
+    """
     subprocess.run([str(LIFECIRCLE), "demo", str(root)], check=True, stdout=subprocess.DEVNULL)
+    if database_url:
+        _move_to(root, database_url)
     project = open_project(root)
     with project.open_store() as store:
         compounds = [c for c in store.records("compound") if isinstance(c, Compound)]
@@ -167,6 +172,29 @@ def _prepare(root: Path) -> tuple[str, list[tuple[float, float]]]:
     key = add_api_key(desk, "bench", by="bench")
     desk.store.close()
     return key, [(c.lon, c.lat) for c in compounds]
+
+
+def _move_to(root: Path, database_url: str) -> None:
+    """Copy the demo's records into a PostgreSQL store and point the project at it."""
+    from lifecircle.store import Snapshot, Store
+
+    with Store.open(open_project(root).database_url) as old, Store.open(database_url) as new:
+        for key in ("area_name", "area_code", "osm_file", "osm_timestamp", "boundary_wkt"):
+            value = old.get_meta(key)
+            if value is not None:
+                new.set_meta(key, value)
+        for kind in ("walk_way", "walk_node", "facility", "compound", "board"):
+            by_scope: dict[str, list[object]] = {}
+            for scope in old.scopes(kind):
+                by_scope[scope] = old.records(kind, scope=scope)
+            snapshots = [Snapshot(kind, s, r) for s, r in by_scope.items()]  # type: ignore[arg-type]
+            if snapshots:
+                new.commit(snapshots, action="import", source="demo copy", author="bench")
+    config = root / "lifecircle.toml"
+    text_ = config.read_text(encoding="utf-8").replace(
+        "[settings]\n", f'[settings]\ndatabase_url = "{database_url}"\n'
+    )
+    config.write_text(text_, encoding="utf-8")
 
 
 def _start(root: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
@@ -257,7 +285,12 @@ def intake_main(args: argparse.Namespace) -> int:
     """Post new cases at a fixed rate through Open311 and the staff API; print the latencies."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "demo"
-        key, points = _prepare(root)
+        database = ""
+        if args.postgres:
+            project, database = _postgres_project(Path(tmp) / "pg-holder", args.postgres)
+            key, points = _prepare(root, project.settings.database_url)
+        else:
+            key, points = _prepare(root)
         server = _start(root, args.port, args.workers)
         rng = np.random.default_rng(3)
         try:
@@ -319,6 +352,8 @@ def intake_main(args: argparse.Namespace) -> int:
         finally:
             server.terminate()
             server.wait(30)
+            if database:
+                _drop(args.postgres, database)
     print(
         f"\n`lifecircle serve --workers {args.workers}`, {os.cpu_count()} cores shared with the "
         f"client, Python {platform.python_version()}:"
@@ -349,6 +384,9 @@ def main(argv: list[str] | None = None) -> int:
     intake.add_argument("--workers", type=int, default=2)
     intake.add_argument("--connections", type=int, default=32)
     intake.add_argument("--port", type=int, default=8766)
+    intake.add_argument(
+        "--postgres", default="", help="serve from a PostgreSQL store on this server"
+    )
     args = parser.parse_args(argv)
     return report_main(args) if args.what == "report" else intake_main(args)
 

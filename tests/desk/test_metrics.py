@@ -315,6 +315,6 @@ def test_departments_report_in_by_hand():
 def test_medians_of_even_groups_average_the_middle_two():
     groups = Facts.from_rows([("a",)] * 4, ("grid",)).groups("grid")[1]
     values = np.array([4.0, 1.0, 3.0, 2.0])
-    assert metrics.group_medians(groups, values, values > 0, 1) == [2.5]
-    none = np.zeros(0, dtype=np.int64)
-    assert metrics.group_medians(none, np.zeros(0), np.zeros(0, bool), 0) == []
+    assert metrics.medians_of(groups, values, 1) == [2.5]
+    assert metrics.medians_of(np.array([0, 0, 1, 1]), values, 2) == [2.5, 2.5]
+    assert metrics.medians_of(np.zeros(0, dtype=np.int64), np.zeros(0), 0) == []

@@ -17,6 +17,7 @@ from xml.etree import ElementTree as ET
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from starlette.concurrency import run_in_threadpool
 
 from lifecircle.api.desk.common import get_desk
 from lifecircle.api.errors import request_lang
@@ -243,8 +244,10 @@ async def create_request(fmt: str, request: Request) -> Response:
     client = open311.client_of(desk, (form.get("api_key") or [""])[0].strip())
     if client is None:
         return error(fmt, 403, "Invalid api_key received -- can't proceed with create_request.")
-    try:
-        filed, notice = open311.post_request(desk, form, client=client, lang=lang)
+    try:  # the store's work off the event loop: other requests go on meanwhile
+        filed, notice = await run_in_threadpool(
+            open311.post_request, desk, form, client=client, lang=lang
+        )
     except (DeskError, LocationError) as exc:
         return _failure(exc, fmt, lang)
     assert filed.case is not None

@@ -19,6 +19,9 @@ from lifecircle.store import Store
 
 #: Folder beside the store (in the project folder) where case photos are kept.
 PHOTO_DIR = "desk_photos"
+#: Seconds a looked-up routing index is used before the store is asked whether grids changed
+#: (a busy desk files many cases a second; a new grid import shows within this time).
+FRESH_S = 2.0
 
 
 def wall_clock() -> int:
@@ -37,6 +40,7 @@ class Desk:
     store: Store
     config: DeskConfig
     clock: Callable[[], int] = field(default=wall_clock)
+    _index: tuple[GridIndex, float] | None = field(default=None, repr=False, compare=False)
 
     @property
     def settings(self) -> Settings:
@@ -58,8 +62,12 @@ class Desk:
         return self.project.root / PHOTO_DIR
 
     def grid_index(self) -> GridIndex:
-        """Return the routing index of the current grids."""
-        return grid_index(self.store, self.store_url)
+        """Return the routing index of the current grids (looked up again every few seconds)."""
+        now = time.monotonic()
+        found = self._index
+        if found is None or now - found[1] > FRESH_S:
+            found = self._index = (grid_index(self.store, self.store_url), now)
+        return found[0]
 
 
 def open_desk(

@@ -171,8 +171,12 @@ class Facts:
 
     def one_of(self, name: str, values: Iterable[str]) -> NDArray[np.bool_]:
         """Tell which cases have one of ``values`` in text column ``name``."""
-        wanted = [c for c in (self.code(name, v) for v in values) if c >= 0]
-        return np.isin(self.codes[name], wanted)
+        codes = self.codes[name]
+        found = np.zeros(len(codes), dtype=bool)
+        for code in (self.code(name, v) for v in values):
+            if code >= 0:
+                found |= codes == code
+        return found
 
     def groups(self, name: str) -> tuple[list[str], NDArray[np.int64]]:
         """Return the distinct values of a text column (sorted) and each case's number."""

@@ -104,22 +104,23 @@ def group_counts(groups: IntArray, mask: NDArray[np.bool_], *, n: int) -> IntArr
     >>> group_counts(np.array([0, 1, 1, 2]), np.array([True, True, False, True]), n=3).tolist()
     [1, 1, 1]
     """
+    if n == 1:  # the whole area, a month of the trend: no grouping to do
+        return np.array([np.count_nonzero(mask)], dtype=np.int64)
     return np.bincount(groups[mask], minlength=n).astype(np.int64)
 
 
-def group_medians(
-    groups: IntArray, values: NDArray[np.float64], mask: NDArray[np.bool_], n: int
-) -> list[float | None]:
-    """Median of ``values`` per group over the rows in ``mask`` (``None`` for an empty group).
+def medians_of(groups: IntArray, values: NDArray[np.float64], n: int) -> list[float | None]:
+    """Median of ``values`` per group (``None`` for an empty group); both already chosen.
 
-    >>> group_medians(np.array([0, 0, 0, 1]), np.array([3.0, 1.0, 2.0, 5.0]), np.ones(4, bool), 3)
+    >>> medians_of(np.array([0, 0, 0, 1]), np.array([3.0, 1.0, 2.0, 5.0]), 3)
     [2.0, 5.0, None]
     """
     if n == 0:
         return []
-    g, v = groups[mask], values[mask]
-    order = np.lexsort((v, g))
-    g, v = g[order], v[order]
+    if n == 1:
+        return [float(np.median(values)) if len(values) else None]
+    order = np.lexsort((values, groups))
+    g, v = groups[order], values[order]
     counts = np.bincount(g, minlength=n)
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
     out: list[float | None] = []
@@ -132,58 +133,84 @@ def group_medians(
     return out
 
 
+def _masks(f: Facts, period: tuple[int, int], as_of: int) -> dict[str, NDArray[np.bool_]]:
+    """Which cases count where, for one period (the definitions in the module docstring)."""
+    received, responded, due_resp = f["received_at"], f["first_response_at"], f["due_response_at"]
+    done, due_res = f["first_done_at"], f["due_resolution_at"]
+    dup, on_hold = f.eq("state", "duplicate"), f.eq("state", "on_hold")
+    in_p = _within(received, period)
+    answered = responded != NULL
+    due_response = in_p & ~dup & ~f.eq("source", "patrol")
+    due_response &= answered | ((due_resp != NULL) & (due_resp <= as_of))
+    done_in_p = _within(done, period)
+    waiting = (done == NULL) & ~on_hold & _within(due_res, period) & (due_res <= as_of)
+    callbacks = _within(f["callback_at"], period) & (f["solved"] != NULL)
+    return {
+        "in_p": in_p,
+        "dup": dup,
+        "patrol": in_p & f.eq("source", "patrol"),
+        "due_response": due_response,
+        "answered": due_response & answered,
+        "on_time_response": due_response & answered & (responded <= due_resp),
+        "done_in_p": done_in_p,
+        "due_done": ~dup & (done_in_p | waiting),
+        "callbacks": callbacks,
+        "rated": callbacks & ~f.eq("satisfaction", ""),
+        "closed_in_p": _within(f["closed_at"], period),
+        "running": f.one_of("state", RUNNING),
+        "on_hold": on_hold,
+    }
+
+
+def _hours(
+    f: Facts, later: str, mask: NDArray[np.bool_], *, held: bool = False
+) -> NDArray[np.float64]:
+    """Hours from receipt to ``later`` of the cases in ``mask`` (time on hold taken off)."""
+    seconds = f[later][mask] - f["received_at"][mask] - (f["held_s"][mask] if held else 0)
+    hours: NDArray[np.float64] = seconds / 3600.0
+    return hours
+
+
 def case_figures(
     f: Facts, groups: IntArray, n: int, *, period: tuple[int, int], as_of: int, soon_s: int
 ) -> list[dict[str, Any]]:
     """Return every case figure per group (see the module docstring for the definitions)."""
-    received, responded, due_resp = f["received_at"], f["first_response_at"], f["due_response_at"]
-    done, done_due, closed = f["first_done_at"], f["done_due_at"], f["closed_at"]
-    due_res = f["due_resolution_at"]
-    dup = f.eq("state", "duplicate")
-    patrol = f.eq("source", "patrol")
-    in_p = _within(received, period)
-    answered = responded != NULL
-    due_response = in_p & ~dup & ~patrol & (answered | ((due_resp != NULL) & (due_resp <= as_of)))
-    on_time_response = due_response & answered & (responded <= due_resp)
-    done_in_p = _within(done, period)
-    on_hold = f.eq("state", "on_hold")
-    waiting = (done == NULL) & ~on_hold & _within(due_res, period) & (due_res <= as_of)
-    due_done = ~dup & (done_in_p | waiting)
-    callbacks = _within(f["callback_at"], period) & (f["solved"] != NULL)
-    rated = callbacks & ~f.eq("satisfaction", "")
-    running = f.one_of("state", RUNNING)
-    closed_in_p = _within(closed, period)
+    m = _masks(f, period, as_of)
+    done, due_res = f["first_done_at"], f["due_resolution_at"]
+    due_done, callbacks, running = m["due_done"], m["callbacks"], m["running"]
     count = partial(group_counts, groups, n=n)
 
-    def hours(a: IntArray, b: IntArray) -> NDArray[np.float64]:
-        return (a - b).astype(np.float64) / 3600.0
+    def median(values: NDArray[np.float64], mask: NDArray[np.bool_]) -> list[float | None]:
+        return medians_of(groups[mask], values, n)
 
     columns: dict[str, Any] = {
-        "received": count(in_p),
-        "duplicates": count(in_p & dup),
-        "patrol": _rates(count(in_p & patrol), count(in_p)),
-        "due_response": count(due_response),
-        "response_rate": _rates(count(on_time_response), count(due_response)),
-        "answered_rate": _rates(count(due_response & answered), count(due_response)),
-        "median_response_h": group_medians(
-            groups, hours(responded, received), due_response & answered, n
-        ),
+        "received": count(m["in_p"]),
+        "duplicates": count(m["in_p"] & m["dup"]),
+        "patrol": _rates(count(m["patrol"]), count(m["in_p"])),
+        "due_response": count(m["due_response"]),
+        "response_rate": _rates(count(m["on_time_response"]), count(m["due_response"])),
+        "answered_rate": _rates(count(m["answered"]), count(m["due_response"])),
+        "median_response_h": median(_hours(f, "first_response_at", m["answered"]), m["answered"]),
         "due_done": count(due_done),
         "on_time_rate": _rates(
-            count(due_done & (done != NULL) & (done <= done_due)), count(due_done)
+            count(due_done & (done != NULL) & (done <= f["done_due_at"])), count(due_done)
         ),
         "closed_rate": _rates(count(due_done & f.eq("state", "closed")), count(due_done)),
         "reopened": count(due_done & (f["reopen_count"] > 0)),
         "callbacks": count(callbacks),
         "solved_rate": _rates(count(callbacks & (f["solved"] == 1)), count(callbacks)),
-        "satisfied_rate": _rates(count(rated & f.one_of("satisfaction", SATISFIED)), count(rated)),
-        "callback_rate": _rates(count(done_in_p & (f["callback_at"] != NULL)), count(done_in_p)),
-        "median_close_h": group_medians(
-            groups, hours(closed, received) - f["held_s"] / 3600.0, closed_in_p, n
+        "satisfied_rate": _rates(
+            count(m["rated"] & f.one_of("satisfaction", SATISFIED)), count(m["rated"])
+        ),
+        "callback_rate": _rates(
+            count(m["done_in_p"] & (f["callback_at"] != NULL)), count(m["done_in_p"])
+        ),
+        "median_close_h": median(
+            _hours(f, "closed_at", m["closed_in_p"], held=True), m["closed_in_p"]
         ),
         "overdue": count(running & (due_res != NULL) & (due_res < as_of)),
         "soon_overdue": count(running & (due_res >= as_of) & (due_res < as_of + soon_s)),
-        "on_hold": count(on_hold),
+        "on_hold": count(m["on_hold"]),
     }
     return [{name: columns[name][i] for name in CASE_FIGURES} for i in range(n)]
 
@@ -209,7 +236,7 @@ def department_figures(
         "report_rate": _rates(count(on_time), count(due_report)),
         "late": count(due_report & came & (reported > due)),
         "missing": count(due_report & ~came),
-        "median_report_min": group_medians(groups, minutes, in_p & came, n),
+        "median_report_min": medians_of(groups[in_p & came], minutes[in_p & came], n),
     }
     return [{name: columns[name][i] for name in DEPARTMENT_FIGURES} for i in range(n)]
 

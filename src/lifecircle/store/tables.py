@@ -7,6 +7,7 @@ Wraps :func:`lifecircle.store.engine.transaction` so a driver failure becomes a
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -16,6 +17,19 @@ from sqlalchemy import Connection, Engine
 from lifecircle.errors import StoreError
 from lifecircle.store.engine import DRIVER_ERRORS, driver_message, transaction
 
+_WRITERS: dict[int, threading.Lock] = {}
+_WRITERS_LOCK = threading.Lock()
+
+
+def _writer_lock(engine: Engine) -> threading.Lock:
+    """One lock per engine: this process's writers queue here, not in SQLite's busy loop.
+
+    SQLite lets a blocked writer sleep and retry (up to 100 ms a try); under many writers a
+    thread's write then waits far longer than the writes ahead of it take.
+    """
+    with _WRITERS_LOCK:
+        return _WRITERS.setdefault(id(engine), threading.Lock())
+
 
 class TableGroup:
     """Base of the store's table groups: one engine, its safe URL, transactions."""
@@ -23,13 +37,18 @@ class TableGroup:
     def __init__(self, engine: Engine, url: str) -> None:
         self._engine = engine
         self._url = url
+        self._writer = _writer_lock(engine)
 
     @contextmanager
     def tx(self, *, write: bool) -> Iterator[Connection]:
         """One transaction (``write``: the single-writer lock); driver errors as StoreError."""
         try:
-            with transaction(self._engine, write=write) as conn:
-                yield conn
+            if write:
+                with self._writer, transaction(self._engine, write=True) as conn:
+                    yield conn
+            else:
+                with transaction(self._engine, write=False) as conn:
+                    yield conn
         except DRIVER_ERRORS as exc:
             raise StoreError(
                 "error.store.write_failed", url=self._url, detail=driver_message(exc)

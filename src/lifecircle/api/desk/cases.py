@@ -14,6 +14,7 @@ import shapely
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from lifecircle.api.desk.common import DeskDep, desk_errors
 from lifecircle.api.desk.public import categories_json, duplicates_error, filed_json
@@ -177,7 +178,8 @@ async def upload_photo(
     cap = int(desk.settings.desk_photo_max_mb * 1_000_000)
     data = await photo.read(cap + 1)
     with desk_errors():
-        return {"photo": save_photo(desk.photo_dir, data, max_bytes=cap)}
+        name = await run_in_threadpool(save_photo, desk.photo_dir, data, max_bytes=cap)
+    return {"photo": name}
 
 
 @router.get("/cases/{case_id}")

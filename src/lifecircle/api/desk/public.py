@@ -13,6 +13,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
+from starlette.concurrency import run_in_threadpool
 
 from lifecircle.api.desk.common import DeskDep, client_address, desk_errors, form_limiter
 from lifecircle.api.errors import ApiError, request_lang
@@ -130,7 +131,8 @@ async def resident_request(
         if photo is not None and photo.filename:
             cap = int(desk.settings.desk_photo_max_mb * 1_000_000)
             data = await photo.read(cap + 1)
-            photos = (save_photo(desk.photo_dir, data, max_bytes=cap),)
+            name = await run_in_threadpool(save_photo, desk.photo_dir, data, max_bytes=cap)
+            photos = (name,)
         intake = IntakeIn(
             category=category,
             source="resident_form",
@@ -148,7 +150,9 @@ async def resident_request(
             join=join,
             not_duplicate=not_duplicate,
         )
-        filed = file_case(desk, intake, actor=Actor("resident", "resident"))
+        filed = await run_in_threadpool(
+            file_case, desk, intake, actor=Actor("resident", "resident")
+        )
     if filed.case is None:
         raise duplicates_error(desk, filed)
     return filed_json(desk, filed, lang)
