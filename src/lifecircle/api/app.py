@@ -115,6 +115,7 @@ def _include_desk(app: FastAPI) -> None:
 
     for router in desk.ROUTERS:
         app.include_router(router, prefix="/api")
+    app.include_router(desk.public.pages)
     app.include_router(open311.router)
 
 

@@ -282,6 +282,36 @@ def _events(
     return events
 
 
+def _place(
+    desk: Desk, intake: IntakeIn
+) -> tuple[Compound | None, tuple[float | None, float | None], Route]:
+    """Check where a new case is and route it: its compound, its point, its grid."""
+    compound = find_compound(desk, intake.compound)
+    point = _point(intake, compound)
+    if point[0] is None and not intake.place.strip():
+        raise DeskError("error.desk.no_place", field="lon")
+    if intake.source == "patrol" and (intake.lon is None or intake.lat is None):
+        raise DeskError("error.desk.patrol_point", field="lon")
+    route = checked_route(
+        desk.grid_index(),
+        lon=point[0],
+        lat=point[1],
+        compound_key=compound.key if compound else None,
+        max_outside_m=desk.settings.desk_outside_grid_max_m,
+    )
+    return compound, point, route
+
+
+def _dues(desk: Desk, intake: IntakeIn, category: Category, at: int) -> dict[str, int | None]:
+    """When the first response and the handling of a case received at ``at`` are due."""
+    tier, working = desk.config.tier_of(category), desk.config.working_time
+    response = None if intake.source == "patrol" else clock.add_limit(at, tier.response, working)
+    return {
+        "due_response_at": response,
+        "due_resolution_at": clock.add_limit(at, tier.resolution, working),
+    }
+
+
 def file_case(desk: Desk, intake: IntakeIn, *, actor: Actor) -> Filed:
     """Check and file a new case (or return the open cases it may duplicate, writing nothing).
 
@@ -294,21 +324,9 @@ def file_case(desk: Desk, intake: IntakeIn, *, actor: Actor) -> Filed:
     """
     _check_source(intake, actor)
     category = desk.config.category(intake.category)
-    compound = find_compound(desk, intake.compound)
-    point = _point(intake, compound)
-    if point[0] is None and not intake.place.strip():
-        raise DeskError("error.desk.no_place", field="lon")
-    if intake.source == "patrol" and (intake.lon is None or intake.lat is None):
-        raise DeskError("error.desk.patrol_point", field="lon")
+    compound, point, route = _place(desk, intake)
     for name in intake.photos:
         require_photo(desk.photo_dir, name)
-    route = checked_route(
-        desk.grid_index(),
-        lon=point[0],
-        lat=point[1],
-        compound_key=compound.key if compound else None,
-        max_outside_m=desk.settings.desk_outside_grid_max_m,
-    )
     join = _join_target(desk, intake, category)
     values = _values(desk, intake, category, compound, point, actor)
     if join is None and not intake.not_duplicate:
@@ -317,34 +335,17 @@ def file_case(desk: Desk, intake: IntakeIn, *, actor: Actor) -> Filed:
             return Filed(None, route=route, duplicates=tuple(found))
     now = desk.now()
     at = _received_at(desk, intake, now)
-    tier = desk.config.tier_of(category)
-    working = desk.config.working_time
-    dues = {
-        "due_response_at": None
-        if intake.source == "patrol"
-        else clock.add_limit(at, tier.response, working),
-        "due_resolution_at": clock.add_limit(at, tier.resolution, working),
-    }
+    dues = _dues(desk, intake, category, at)
     events = _events(intake, actor, at, now, dues, route_fields(desk.store, route), join)
-    audit = AuditEntry(
-        actor.name,
-        "desk.intake",
-        "case:new",
-        {
-            "category": category.code,
-            "source": intake.source,
-            "grid": route.grid.code if route.grid else None,
-        },
-    )
+    grid = route.grid.code if route.grid else None
+    detail = {"category": category.code, "source": intake.source, "grid": grid}
 
     def first(case: CaseRow) -> CaseWrite:
-        entry = AuditEntry(audit.user, audit.action, f"case:{case.id}", audit.detail)
+        entry = AuditEntry(actor.name, "desk.intake", f"case:{case.id}", detail)
         write = folded_write(case, events, CaseWrite(audits=(entry,)))
         routed = CaseRow(**{**case.__dict__, **write.values})
         queued = tuple(notices.for_event(desk, routed, "intake")) if join is None else ()
-        return CaseWrite(
-            values=write.values, events=write.events, audits=write.audits, notices=queued
-        )
+        return CaseWrite(values=write.values, events=write.events, audits=(entry,), notices=queued)
 
     made, written = desk.store.cases.create(values, first, now_s=now)
     return Filed(made, tuple(written), route)

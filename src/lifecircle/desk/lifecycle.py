@@ -198,6 +198,45 @@ def chain(
     return events
 
 
+def _actor(desk: Desk, user: User | None, case_id: int, action: str, token: str) -> Actor:
+    """Who takes the step, with their role on the case (refusing those the case is not for)."""
+    found = desk.store.cases.get(case_id)
+    if found is None or (user is None and (not token or found.token != token)):
+        raise DeskError("error.desk.no_case", case_id=case_id)
+    if user is not None:
+        return Actor(user.name, require_role(user, found, action))
+    if ACTIONS[action].role == "resident":
+        return Actor("resident", "resident")
+    raise DeskError("error.desk.no_case", case_id=case_id)
+
+
+def _write_step(
+    built: steps.Built, case: CaseRow, action: str, actor: Actor, now: int
+) -> CaseWrite:
+    """Return the write of a built step: its event and the follow-ups, folded, audited."""
+    first = NewEvent(
+        at=now,
+        action=action,
+        actor=actor.name,
+        actor_role=actor.role,
+        from_state=case.state,
+        to_state=next_state(action, case.state),
+        visibility=built.visibility,
+        note=built.note,
+        data=built.data,
+        photos=built.photos,
+    )
+    audit = AuditEntry(actor.name, f"desk.{action}", f"case:{case.id}", built.audit_detail)
+    extra = CaseWrite(
+        values=built.values,
+        summons=built.summons,
+        reported=built.reported,
+        audits=(audit,),
+        notices=built.notices,
+    )
+    return folded_write(case, chain(case, first, built.follow), extra)
+
+
 def perform(
     desk: Desk, user: User | None, case_id: int, action: str, step: steps.StepIn, *, token: str = ""
 ) -> tuple[CaseRow, list[EventRow]]:
@@ -211,50 +250,13 @@ def perform(
     AccessDenied
         The case is not the user's, or the action needs a stronger role.
     """
-    found = desk.store.cases.get(case_id)
-    if found is None or (user is None and (not token or found.token != token)):
-        raise DeskError("error.desk.no_case", case_id=case_id)
-    if user is not None:
-        actor = Actor(user.name, require_role(user, found, action))
-    elif ACTIONS[action].role == "resident":
-        actor = Actor("resident", "resident")
-    else:
-        raise DeskError("error.desk.no_case", case_id=case_id)
+    actor = _actor(desk, user, case_id, action, token)
     prepared = steps.prepare(desk, action, step)
     now = desk.now()
 
     def decide(case: CaseRow, reader: CaseReader) -> CaseWrite:
-        built = steps.build(
-            desk,
-            case,
-            reader,
-            action,
-            step,
-            at=now,
-            actor=(actor.name, actor.role),
-            prepared=prepared,
-        )
-        first = NewEvent(
-            at=now,
-            action=action,
-            actor=actor.name,
-            actor_role=actor.role,
-            from_state=case.state,
-            to_state=next_state(action, case.state),
-            visibility=built.visibility,
-            note=built.note,
-            data=built.data,
-            photos=built.photos,
-        )
-        events = chain(case, first, built.follow)
-        audit = AuditEntry(actor.name, f"desk.{action}", f"case:{case.id}", built.audit_detail)
-        extra = CaseWrite(
-            values=built.values,
-            summons=built.summons,
-            reported=built.reported,
-            audits=(audit,),
-            notices=built.notices,
-        )
-        return folded_write(case, events, extra)
+        who = (actor.name, actor.role)
+        built = steps.build(desk, case, reader, action, step, at=now, actor=who, prepared=prepared)
+        return _write_step(built, case, action, actor, now)
 
     return desk.store.cases.change(case_id, decide, now_s=now)

@@ -229,6 +229,46 @@ def _summarise(step: StepIn) -> Built:
     return Built(data={"summary": summary}, values={"summary": summary})
 
 
+@dataclass(frozen=True)
+class _Context:
+    """What a step's maker may read: the desk, the case as stored, the time, who acts."""
+
+    desk: Desk
+    case: CaseRow
+    reader: CaseReader
+    step: StepIn
+    at: int
+    actor: tuple[str, str]
+    prepared: Mapping[str, Any]
+
+
+def _mediate(step: StepIn) -> Built:
+    parties = clean_text(step.parties, "parties", max_chars=300)
+    return Built(data={"parties": parties, "agreement": clean_text(step.agreement, "agreement")})
+
+
+#: Each action's maker (actions without one only carry their note).
+_MAKERS: Mapping[str, Callable[[_Context], Built]] = {
+    "dispatch": lambda c: Built(data=dict(c.prepared)),
+    "return": lambda c: Built(data=dict(c.prepared)),
+    "whistle": lambda c: _whistle(c.desk, c.case, c.step, c.at, c.reader, c.actor[0]),
+    "report_in": lambda c: _report_in(c.desk, c.case, c.step, c.at, c.reader),
+    "request_extension": lambda c: _request_extension(c.desk, c.case, c.step),
+    "decide_extension": lambda c: _decide_extension(c.desk, c.case, c.step),
+    "resume": lambda c: _resume(c.desk, c.case, c.at),
+    "callback": lambda c: _callback(c.case, c.step, c.actor[1]),
+    "merge": lambda c: _merge(c.desk, c.case, c.step, c.reader),
+    "summarise": lambda c: _summarise(c.step),
+    "visit": lambda c: Built(
+        data={"people_met": clean_text(c.step.people_met, "people_met", max_chars=200)}
+    ),
+    "mediate": lambda c: _mediate(c.step),
+    "finish": lambda c: Built(notices=tuple(notices.for_event(c.desk, c.case, "finish"))),
+}
+#: Event data kept out of the audit detail (personal: who was met, the parties' agreement).
+_NOT_AUDITED = ("parties", "agreement", "people_met")
+
+
 def build(
     desk: Desk,
     case: CaseRow,
@@ -251,43 +291,19 @@ def build(
         A field is missing or wrong (the error names it).
     """
     note, visibility = _note(step, action) if action != "callback" else ("", "staff")
-    pictures = tuple(step.photos)
-    makers: dict[str, Callable[[], Built]] = {
-        "dispatch": lambda: Built(data=dict(prepared)),
-        "return": lambda: Built(data=dict(prepared)),
-        "whistle": lambda: _whistle(desk, case, step, at, reader, actor[0]),
-        "report_in": lambda: _report_in(desk, case, step, at, reader),
-        "request_extension": lambda: _request_extension(desk, case, step),
-        "decide_extension": lambda: _decide_extension(desk, case, step),
-        "resume": lambda: _resume(desk, case, at),
-        "callback": lambda: _callback(case, step, actor[1]),
-        "merge": lambda: _merge(desk, case, step, reader),
-        "summarise": lambda: _summarise(step),
-        "visit": lambda: Built(
-            data={"people_met": clean_text(step.people_met, "people_met", max_chars=200)}
-        ),
-        "mediate": lambda: Built(
-            data={
-                "parties": clean_text(step.parties, "parties", max_chars=300),
-                "agreement": clean_text(step.agreement, "agreement"),
-            }
-        ),
-        "finish": lambda: Built(notices=tuple(notices.for_event(desk, case, "finish"))),
-    }
-    made = makers.get(action, Built)()
-    detail = {
-        "state": case.state,
-        **{k: v for k, v in made.data.items() if k not in ("parties", "agreement", "people_met")},
-    }
+    maker = _MAKERS.get(action)
+    context = _Context(desk, case, reader, step, at, actor, prepared)
+    made = maker(context) if maker is not None else Built()
+    audited = {k: v for k, v in made.data.items() if k not in _NOT_AUDITED}
     return Built(
         note=note,
         visibility=visibility,
         data=made.data,
-        photos=pictures,
+        photos=tuple(step.photos),
         values=made.values,
         summons=made.summons,
         reported=made.reported,
         notices=made.notices,
         follow=made.follow,
-        audit_detail=detail,
+        audit_detail={"state": case.state, **audited},
     )

@@ -136,6 +136,43 @@ def event_json(desk: Desk, event: EventRow, lang: str, *, restricted: bool) -> d
     }
 
 
+def _summons_json(desk: Desk, summons: Sequence[SummonsRow], lang: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "department": s.department,
+            "department_name": desk.config.department(s.department).name(lang),
+            "summoned_at": iso(desk, s.summoned_at),
+            "due_at": iso(desk, s.due_at),
+            "reported_at": iso(desk, s.reported_at),
+            "on_time": None if s.reported_at is None else s.reported_at <= s.due_at,
+        }
+        for s in summons
+    ]
+
+
+def _links_json(desk: Desk, links: Sequence[LinkRow]) -> list[dict[str, Any]]:
+    return [
+        {
+            "kind": k.kind,
+            "target": k.target,
+            "created_at": iso(desk, k.created_at),
+            "lifted_at": iso(desk, k.lifted_at),
+        }
+        for k in links
+    ]
+
+
+def _callback_json(desk: Desk, case: CaseRow) -> dict[str, Any] | None:
+    if case.callback_at is None:
+        return None
+    return {
+        "at": iso(desk, case.callback_at),
+        "solved": case.solved,
+        "satisfaction": case.satisfaction,
+        "comment": case.callback_comment,
+    }
+
+
 def staff_case(
     desk: Desk,
     case: CaseRow,
@@ -168,38 +205,13 @@ def staff_case(
         "closed_at": iso(desk, case.closed_at),
         "held_s": case.held_s,
         "pending_extension": case.pending_extension,
-        "callback": None
-        if case.callback_at is None
-        else {
-            "at": iso(desk, case.callback_at),
-            "solved": case.solved,
-            "satisfaction": case.satisfaction,
-            "comment": case.callback_comment,
-        },
+        "callback": _callback_json(desk, case),
         "duplicate_of": case.duplicate_of,
         "duplicates": list(duplicates),
         "reopen_count": case.reopen_count,
         "events": [event_json(desk, e, lang, restricted=restricted) for e in events],
-        "summons": [
-            {
-                "department": s.department,
-                "department_name": desk.config.department(s.department).name(lang),
-                "summoned_at": iso(desk, s.summoned_at),
-                "due_at": iso(desk, s.due_at),
-                "reported_at": iso(desk, s.reported_at),
-                "on_time": None if s.reported_at is None else s.reported_at <= s.due_at,
-            }
-            for s in summons
-        ],
-        "links": [
-            {
-                "kind": k.kind,
-                "target": k.target,
-                "created_at": iso(desk, k.created_at),
-                "lifted_at": iso(desk, k.lifted_at),
-            }
-            for k in links
-        ],
+        "summons": _summons_json(desk, summons, lang),
+        "links": _links_json(desk, links),
         "role": role,
         "actions": steps,
     }

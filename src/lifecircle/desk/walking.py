@@ -11,7 +11,7 @@ barrier, puts the facility's previous status back) and marks the link lifted. On
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from typing import Any, Literal
 
@@ -87,6 +87,29 @@ def _case_hook(desk: Desk, user: User, case_id: int, make: MakeWrite) -> Also:
     return hook
 
 
+def _link_maker(
+    desk: Desk,
+    user: User,
+    kind: str,
+    data: Mapping[str, Any],
+    detail: Callable[[Record], Mapping[str, Any]],
+) -> MakeWrite:
+    """Make the case side of a new link: its ``link_walking`` event and its link row."""
+
+    def make(current: CaseRow, record: Record, version: DataVersion) -> CaseWrite:
+        event = {"kind": kind, "target": record.key, "data_version": version.id, **data}
+        link = {
+            "kind": "local_edit" if kind == "barrier" else "facility",
+            "target": record.key,
+            "created_at": desk.now(),
+            "created_by": user.name,
+            "detail": {**detail(record), "data_version": version.id},
+        }
+        return _event_write(desk, user, current, "link_walking", event, link=link)
+
+    return make
+
+
 def _checked(desk: Desk, user: User, case_id: int, action: str) -> CaseRow:
     case = get_case(desk, case_id)
     require_role(user, case, action)
@@ -123,23 +146,8 @@ def link_barrier(
         )
         require_near_own_compounds(desk.project, store, user, where)
 
-    def make(current: CaseRow, record: Record, version: DataVersion) -> CaseWrite:
-        data = {
-            "kind": "barrier",
-            "target": record.key,
-            "edit_kind": edit_kind,
-            "data_version": version.id,
-            "note": text,
-        }
-        link = {
-            "kind": "local_edit",
-            "target": record.key,
-            "created_at": desk.now(),
-            "created_by": user.name,
-            "detail": {"edit_kind": edit_kind, "data_version": version.id},
-        }
-        return _event_write(desk, user, current, "link_walking", data, link=link)
-
+    facts = {"edit_kind": edit_kind}
+    make = _link_maker(desk, user, "barrier", {**facts, "note": text}, lambda _record: facts)
     edit, _ = local_edits.add_edit(
         store,
         edit_kind=edit_kind,
@@ -179,24 +187,13 @@ def link_facility(
         before.append(record)
         return replace(record, status=status, verified_on=dt.date.today().isoformat())  # type: ignore[arg-type]
 
-    def make(current: CaseRow, record: Record, version: DataVersion) -> CaseWrite:
-        data = {
-            "kind": "facility",
-            "target": record.key,
-            "status": status,
-            "data_version": version.id,
-            "note": text,
-        }
-        detail = {"previous": before[0].status, "status": status, "data_version": version.id}
-        link = {
-            "kind": "facility",
-            "target": record.key,
-            "created_at": desk.now(),
-            "created_by": user.name,
-            "detail": detail,
-        }
-        return _event_write(desk, user, current, "link_walking", data, link=link)
-
+    make = _link_maker(
+        desk,
+        user,
+        "facility",
+        {"status": status, "note": text},
+        lambda _record: {"previous": before[0].status, "status": status},
+    )
     made, version = desk.store.update_record(
         "facility",
         facility_key,

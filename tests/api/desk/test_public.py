@@ -56,6 +56,8 @@ def test_a_resident_files_with_a_photo_and_follows_the_token(desk_app):
         assert secret not in text
     assert page.json()["state_name"] == "已分派" and page.json()["place"] == compound.name
     assert client.get("/api/c/nosuchtoken00000").status_code == 404
+    followed = client.get(f"/c/{body['token']}")  # the address given to the resident
+    assert followed.status_code == 200 and followed.json()["case_id"] == body["case_id"]
 
 
 def test_a_photo_over_the_cap_is_413_and_nothing_is_filed(desk_app):

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import dataclasses
 from typing import Annotated, Any, Literal
+from urllib.parse import quote
 
 from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -26,6 +28,14 @@ from lifecircle.desk.steps import StepIn
 from lifecircle.desk.views import iso, public_case
 
 router = APIRouter(tags=["desk: residents"])
+#: Routes outside /api: the address a resident is given for their case.
+pages = APIRouter()
+
+
+@pages.get("/c/{token}", include_in_schema=False)
+def case_page(token: str) -> RedirectResponse:
+    """Send the resident's case address to its JSON until the phone page takes the address."""
+    return RedirectResponse(f"/api/c/{quote(token, safe='')}", status_code=307)
 
 
 def categories_json(desk: Desk, lang: str, *, private: bool) -> list[dict[str, Any]]:
