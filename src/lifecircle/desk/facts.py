@@ -64,6 +64,8 @@ TEXT = frozenset(
         "satisfaction",
     }
 )
+#: The number columns (times, counts, flags): -1 stands for NULL (:data:`NULL`).
+NUMBERS = frozenset(CASE_COLUMNS) - TEXT
 #: A read refetches the cases written this many seconds before the previous read began.
 MARGIN_S = 300
 #: The cache file is rewritten when this many cases changed since it was written.
@@ -83,8 +85,11 @@ def _codes(values: Sequence[Any], vocab: dict[str, int]) -> NDArray[np.int32]:
 def _numbers(values: Sequence[Any]) -> IntArray:
     if not len(values):
         return np.zeros(0, dtype=np.int64)
-    floats = np.array(values, dtype=np.float64)  # None → nan; epoch seconds are exact
-    return np.where(np.isnan(floats), NULL, floats).astype(np.int64)
+    try:  # the store gave -1 for NULL: plain integers, the fast way
+        return np.fromiter(values, dtype=np.int64, count=len(values))
+    except TypeError:
+        floats = np.array(values, dtype=np.float64)  # None → nan; epoch seconds are exact
+        return np.where(np.isnan(floats), NULL, floats).astype(np.int64)
 
 
 @dataclass(frozen=True)

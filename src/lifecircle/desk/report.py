@@ -19,7 +19,7 @@ import numpy as np
 
 from lifecircle.desk import metrics
 from lifecircle.desk.context import Desk
-from lifecircle.desk.facts import CASE_COLUMNS, Facts, FactSource, load_facts
+from lifecircle.desk.facts import CASE_COLUMNS, NUMBERS, Facts, FactSource, load_facts
 from lifecircle.desk.machine import OPEN_STATES, RUNNING_STATES
 from lifecircle.desk.metrics import CASE_FIGURES, DEPARTMENT_FIGURES, Rate
 from lifecircle.desk.views import case_summary, iso
@@ -135,7 +135,11 @@ def _facts(desk: Desk, window: tuple[int, int], scope: Scope) -> Facts:
 
     def read(since: int | None, horizon: int) -> Iterator[list[tuple[Any, ...]]]:
         return cases.facts_since(
-            CASE_COLUMNS, since=since, horizon=horizon, open_states=OPEN_STATES
+            CASE_COLUMNS,
+            since=since,
+            horizon=horizon,
+            open_states=OPEN_STATES,
+            numbers=NUMBERS,
         )
 
     source = FactSource(desk.store_url, desk.project.cache_dir, read, desk.now(), window[0])

@@ -99,16 +99,19 @@ class CaseQueries(TableGroup):
         since: int | None,
         horizon: int,
         open_states: frozenset[str],
+        numbers: frozenset[str] = frozenset(),
         chunk: int = 50_000,
     ) -> Iterator[list[tuple[Any, ...]]]:
         """Yield, ``chunk`` cases at a time and column by column, the cases a report may count.
 
         With ``since`` None: every case received at or after ``horizon``, still open, or with
         a milestone at or after it. Otherwise: every case written at or after ``since``. One
-        query, read in chunks so the rows never all exist as Python objects at once.
+        query, read in chunks so the rows never all exist as Python objects at once. The
+        ``numbers`` columns come with -1 for NULL (all integers convert to arrays faster).
         """
         c = desk_cases.c
-        query = select(*(c[name] for name in columns)).order_by(c.id)
+        picked = [func.coalesce(c[n], -1) if n in numbers else c[n] for n in columns]
+        query = select(*picked).order_by(c.id)
         if since is not None:
             query = query.where(c.updated_at >= since)
         else:
