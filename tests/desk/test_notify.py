@@ -234,3 +234,16 @@ def test_long_texts_fit_the_robot_s_limit():
     text = "漏" * 2000  # 6,000 bytes of UTF-8
     clipped = notify._clip_utf8(text, notify.WECOM_MAX_BYTES)
     assert len(clipped.encode("utf-8")) <= notify.WECOM_MAX_BYTES and clipped.endswith("…")
+
+
+def test_a_notice_is_claimed_once_so_two_senders_never_both_send_it(desk):
+    with_channels(
+        desk,
+        NotifyChannel(
+            "群", "wecom", frozenset({"intake"}), frozenset(), {"url": "http://127.0.0.1:9/x"}
+        ),
+    )
+    file(desk)
+    (row,) = desk.store.outbox.pending(max_attempts=notify.MAX_ATTEMPTS)
+    assert desk.store.outbox.claim(row) is True
+    assert desk.store.outbox.claim(row) is False  # the other sender read the same row

@@ -15,11 +15,11 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, BackgroundTasks, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from lifecircle.api.desk.common import get_desk
+from lifecircle.api.desk.common import get_desk, send_soon
 from lifecircle.api.errors import request_lang
 from lifecircle.desk import open311
 from lifecircle.desk.context import Desk
@@ -229,7 +229,7 @@ def _form(raw: Sequence[tuple[str, Any]]) -> dict[str, list[str]]:
 
 
 @router.post("/requests.{fmt}")
-async def create_request(fmt: str, request: Request) -> Response:
+async def create_request(fmt: str, request: Request, background: BackgroundTasks) -> Response:
     """Create a request (form-urlencoded, with ``api_key``); answers its id and a notice."""
     if _format(fmt) is None:
         return error("xml", 404, "unknown format")
@@ -251,6 +251,7 @@ async def create_request(fmt: str, request: Request) -> Response:
     except (DeskError, LocationError) as exc:
         return _failure(exc, fmt, lang)
     assert filed.case is not None
+    send_soon(background, desk)
     answer = [
         {"service_request_id": str(filed.case.id), "service_notice": notice, "account_id": None}
     ]

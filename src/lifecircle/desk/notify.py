@@ -173,12 +173,18 @@ class Delivery:
 
 
 def deliver_pending(desk: Desk, *, senders: Mapping[str, Sender] | None = None) -> Delivery:
-    """Send every queued notice once more (up to :data:`MAX_ATTEMPTS` tries each); log each try."""
+    """Send every queued notice once more (up to :data:`MAX_ATTEMPTS` tries each); log each try.
+
+    The web app calls it after a step that queued notices; ``lifecircle desk notify`` (cron)
+    retries what failed. Each notice is claimed first, so two senders never both send it.
+    """
     made: dict[str, Sender] = dict(senders or {})
     channels = {c.name: c for c in desk.config.notify}
     sent = failed = 0
     errors: list[str] = []
     for row in desk.store.outbox.pending(max_attempts=MAX_ATTEMPTS, limit=500):
+        if not desk.store.outbox.claim(row):
+            continue  # another sender has it
         sender = made.get(row.channel)
         problem: str | None = None
         if sender is None and row.channel in channels:

@@ -103,14 +103,31 @@ class Outbox(TableGroup):
         with self.tx(write=False) as conn:
             return [_outbox(r) for r in conn.execute(query).mappings()]
 
+    def claim(self, row: OutboxRow) -> bool:
+        """Count a new attempt at a notice; ``False`` when another sender got to it first.
+
+        Senders in several processes may read the same pending notice: only the one whose
+        claim finds the attempts as it read them sends it.
+        """
+        table = desk_outbox
+        with self.tx(write=True) as conn:
+            done = conn.execute(
+                table.update()
+                .where(
+                    table.c.id == row.id,
+                    table.c.attempts == row.attempts,
+                    table.c.sent_at.is_(None),
+                )
+                .values(attempts=row.attempts + 1)
+            )
+            return done.rowcount == 1
+
     def mark(self, row_id: int, *, sent_at: int | None, error: str | None) -> None:
-        """Record one delivery attempt: sent (``sent_at``) or failed (``error``)."""
+        """Record how a claimed attempt went: sent (``sent_at``) or failed (``error``)."""
         table = desk_outbox
         with self.tx(write=True) as conn:
             conn.execute(
-                table.update()
-                .where(table.c.id == row_id)
-                .values(attempts=table.c.attempts + 1, sent_at=sent_at, error=error)
+                table.update().where(table.c.id == row_id).values(sent_at=sent_at, error=error)
             )
 
     def log(self, *, limit: int = 100, case_id: int | None = None) -> list[OutboxRow]:

@@ -158,3 +158,33 @@ def test_the_form_is_limited_per_address(desk_app):
         assert codes == [422, 422, 429]
     finally:
         desk_app.state.desk_form_limiter = None
+
+
+def test_the_group_hears_of_a_new_case_right_after_the_answer(desk_app, monkeypatch):
+    from dataclasses import replace
+
+    from lifecircle.desk.config import NotifyChannel
+    from tests.desk.test_notify import robot
+
+    for name in ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    desk = desk_app.state.desk
+    before = desk.config
+    with robot({"errcode": 0}) as (url, received):
+        desk.config = replace(
+            before,
+            notify=(
+                NotifyChannel("群", "wecom", frozenset({"intake"}), frozenset(), {"url": url}),
+            ),
+        )
+        try:
+            answer = _post(
+                test_client(desk_app), compound=own_compound(desk_app).key, not_duplicate="true"
+            )
+        finally:
+            desk.config = before
+    assert answer.status_code == 201
+    assert [r["json"]["text"]["content"].split("】")[0] for r in received] == [
+        f"【新事项 #{answer.json()['case_id']}"
+    ]

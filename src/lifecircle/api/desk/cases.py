@@ -11,12 +11,12 @@ import dataclasses
 from typing import Annotated, Any, Literal
 
 import shapely
-from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from lifecircle.api.desk.common import DeskDep, desk_errors
+from lifecircle.api.desk.common import DeskDep, desk_errors, send_soon
 from lifecircle.api.desk.public import categories_json, duplicates_error, filed_json
 from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.staff.auth import UserDep, user_json
@@ -157,7 +157,9 @@ class CaseIn(BaseModel):
 
 
 @router.post("/cases", status_code=201)
-def create_case(body: CaseIn, user: UserDep, request: Request, desk: DeskDep) -> dict[str, Any]:
+def create_case(
+    body: CaseIn, user: UserDep, request: Request, desk: DeskDep, background: BackgroundTasks
+) -> dict[str, Any]:
     """File a case (phone, walk-in, 网格群, patrol); 409 lists open cases that may be the same."""
     values = body.model_dump()
     values["photos"] = tuple(values["photos"])
@@ -166,6 +168,7 @@ def create_case(body: CaseIn, user: UserDep, request: Request, desk: DeskDep) ->
         filed = file_case(desk, IntakeIn(**values), actor=Actor(user.name, role))  # type: ignore[arg-type]
     if filed.case is None:
         raise duplicates_error(desk, filed)
+    send_soon(background, desk)
     return filed_json(desk, filed, request_lang(request))
 
 
@@ -213,13 +216,19 @@ class StepBody(BaseModel):
 
 @router.post("/cases/{case_id}/events")
 def take_step(
-    case_id: int, body: StepBody, user: UserDep, request: Request, desk: DeskDep
+    case_id: int,
+    body: StepBody,
+    user: UserDep,
+    request: Request,
+    desk: DeskDep,
+    background: BackgroundTasks,
 ) -> dict[str, Any]:
     """Take a step (409 when the case's state does not allow it; 403 when not the user's)."""
     values = body.model_dump(exclude={"action"})
     values["photos"], values["departments"] = tuple(values["photos"]), tuple(values["departments"])
     with desk_errors():
         perform(desk, user, case_id, body.action, StepIn(**values))
+        send_soon(background, desk)
         return privacy.read_case(desk, user, case_id, request_lang(request))
 
 

@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 
 from lifecircle.api.errors import ApiError
 from lifecircle.api.staff.auth import LoginLimiter
+from lifecircle.desk import notify
 from lifecircle.desk.context import Desk, open_desk
 from lifecircle.errors import AccessDenied, DeskError, EditError, LifecircleError, LocationError
 
@@ -81,6 +82,12 @@ def form_limiter(request: Request) -> LoginLimiter:
             found = LoginLimiter(max_failures=FORM_MAX_PER_ADDRESS, window_s=FORM_WINDOW_S)
             state.desk_form_limiter = found
     return found
+
+
+def send_soon(background: BackgroundTasks, desk: Desk) -> None:
+    """Send the queued notices after the answer has gone (when a channel is configured)."""
+    if desk.config.notify:
+        background.add_task(notify.deliver_pending, desk)
 
 
 def client_address(request: Request) -> str:

@@ -12,12 +12,18 @@ import dataclasses
 from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
-from fastapi import APIRouter, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
-from lifecircle.api.desk.common import DeskDep, client_address, desk_errors, form_limiter
+from lifecircle.api.desk.common import (
+    DeskDep,
+    client_address,
+    desk_errors,
+    form_limiter,
+    send_soon,
+)
 from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.desk import summary
 from lifecircle.desk.context import Desk
@@ -112,6 +118,7 @@ def duplicates_error(desk: Desk, filed: Filed) -> ApiError:
 async def resident_request(
     request: Request,
     desk: DeskDep,
+    background: BackgroundTasks,
     category: Annotated[str, Form(max_length=40)],
     details: Annotated[
         str, Form(max_length=4000, description="What happened (seen by staff only)")
@@ -165,6 +172,7 @@ async def resident_request(
         )
     if filed.case is None:
         raise duplicates_error(desk, filed)
+    send_soon(background, desk)
     return filed_json(desk, filed, lang)
 
 
