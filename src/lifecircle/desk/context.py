@@ -16,11 +16,12 @@ from lifecircle.desk.config import DeskConfig, load_desk_config
 from lifecircle.desk.grids import GridIndex, grid_index
 from lifecircle.project import Project
 from lifecircle.store import Store
+from lifecircle.store.accounts import UserRow
 
 #: Folder beside the store (in the project folder) where case photos are kept.
 PHOTO_DIR = "desk_photos"
-#: Seconds a looked-up routing index is used before the store is asked whether grids changed
-#: (a busy desk files many cases a second; a new grid import shows within this time).
+#: Seconds a looked-up routing index (and the list of accounts) is used before the store is
+#: asked again (a busy desk files many cases a second; a new import shows within this time).
 FRESH_S = 2.0
 
 
@@ -41,6 +42,7 @@ class Desk:
     config: DeskConfig
     clock: Callable[[], int] = field(default=wall_clock)
     _index: tuple[GridIndex, float] | None = field(default=None, repr=False, compare=False)
+    _users: tuple[list[UserRow], float] | None = field(default=None, repr=False, compare=False)
 
     @property
     def settings(self) -> Settings:
@@ -60,6 +62,14 @@ class Desk:
     def photo_dir(self) -> Path:
         """Where photos are kept (created on the first photo)."""
         return self.project.root / PHOTO_DIR
+
+    def users(self) -> list[UserRow]:
+        """Return the staff accounts (read again every few seconds), to find grid workers."""
+        now = time.monotonic()
+        found = self._users
+        if found is None or now - found[1] > FRESH_S:
+            found = self._users = (self.store.accounts.users(), now)
+        return found[0]
 
     def grid_index(self) -> GridIndex:
         """Return the routing index of the current grids (looked up again every few seconds)."""

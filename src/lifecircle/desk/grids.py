@@ -25,7 +25,7 @@ from lifecircle.geo import LocalMetric, local_metric_transformer
 from lifecircle.io.grids import GridSheetRow, read_grids
 from lifecircle.model import Compound
 from lifecircle.store import Store
-from lifecircle.store.accounts import AuditEntry
+from lifecircle.store.accounts import AuditEntry, UserRow
 from lifecircle.store.grids import GridChanges, GridRow
 
 #: A compound without an outline stands for this disc around its point and gates (m).
@@ -219,19 +219,17 @@ def route_to(index: GridIndex, code: str) -> Route:
     return Route(found)
 
 
-def route_fields(store: Store, route: Route) -> dict[str, object]:
+def route_fields(users: Sequence[UserRow], route: Route) -> dict[str, object]:
     """Return the case fields a route sets: grid, micro-grid, areas, distance, and assignee.
 
-    The assignee is the grid's 网格员 when exactly one enabled account is bound to the grid;
-    with none or several the case waits for the grid's team (all of them see it).
+    The assignee is the grid's 网格员 when exactly one enabled account of ``users`` is bound
+    to the grid; with none or several the case waits for the grid's team (all of them see it).
     """
     if route.grid is None:
         return {}
     code = route.grid.code
     workers = [
-        u.name
-        for u in store.accounts.users()
-        if u.role_level == "grid" and u.area == code and not u.disabled
+        u.name for u in users if u.role_level == "grid" and u.area == code and not u.disabled
     ]
     return {
         "grid": code,

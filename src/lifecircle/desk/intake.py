@@ -336,7 +336,7 @@ def file_case(desk: Desk, intake: IntakeIn, *, actor: Actor) -> Filed:
     now = desk.now()
     at = _received_at(desk, intake, now)
     dues = _dues(desk, intake, category, at)
-    events = _events(intake, actor, at, now, dues, route_fields(desk.store, route), join)
+    events = _events(intake, actor, at, now, dues, route_fields(desk.users(), route), join)
     grid = route.grid.code if route.grid else None
     detail = {"category": category.code, "source": intake.source, "grid": grid}
 

@@ -109,7 +109,7 @@ def prepare(desk: Desk, action: str, step: StepIn) -> dict[str, Any]:
         photos.require_photo(desk.photo_dir, name)
     if action in ("dispatch", "return"):
         route = grids.route_to(desk.grid_index(), clean_text(step.grid, "grid", required=True))
-        return grids.route_fields(desk.store, route)
+        return grids.route_fields(desk.users(), route)
     return {}
 
 
