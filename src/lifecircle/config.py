@@ -84,6 +84,17 @@ class Settings:
         Budget of one web sheet import (run in its own process): seconds and memory (MB).
     import_max_running
         Web sheet imports that may run at once (others are asked to try again).
+    desk_config_path
+        The grid desk's own categories, time limits and departments (a TOML file); empty means
+        the packaged ``data/desk.toml``.
+    desk_photo_max_mb
+        Largest photo the grid desk accepts, in megabytes.
+    desk_outside_grid_max_m
+        A case this far or farther outside every grid is refused (nearer: the nearest grid).
+    desk_soon_overdue_hours
+        Open cases due within this many hours are listed as soon overdue.
+    desk_retention_days
+        Closed cases older than this many days lose their personal details (statistics stay).
     """
 
     database_url: str = ""
@@ -118,6 +129,12 @@ class Settings:
     import_time_limit_s: float = 600.0
     import_memory_mb: int = 2_048
     import_max_running: int = 1
+    # --- grid desk (issue 14) ---
+    desk_config_path: str = ""
+    desk_photo_max_mb: float = 8.0
+    desk_outside_grid_max_m: float = 1000.0
+    desk_soon_overdue_hours: float = 24.0
+    desk_retention_days: int = 730
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -161,6 +178,11 @@ SETTING_HELP: Mapping[str, str] = {
     "import_time_limit_s": "Longest a web sheet import may run (s); it is stopped after that",
     "import_memory_mb": "Most memory a web sheet import may use (MB)",
     "import_max_running": "Web sheet imports that may run at once",
+    "desk_config_path": "Grid desk categories, time limits and departments (TOML); empty: packaged",
+    "desk_photo_max_mb": "Largest photo the grid desk accepts (MB)",
+    "desk_outside_grid_max_m": "Cases this far outside every grid are refused (m)",
+    "desk_soon_overdue_hours": "Open cases due within this many hours are listed as soon overdue",
+    "desk_retention_days": "Closed cases older than this lose their personal details (days)",
 }
 
 
@@ -208,6 +230,10 @@ def _validated(settings: Settings) -> Settings:
         "import_time_limit_s",
         "import_memory_mb",
         "import_max_running",
+        "desk_photo_max_mb",
+        "desk_outside_grid_max_m",
+        "desk_soon_overdue_hours",
+        "desk_retention_days",
     )
     for name in positive:
         if getattr(settings, name) <= 0:

@@ -127,3 +127,45 @@ def test_roles_edit_only_their_own_area():
     assert NEIGHBOUR in caught.value.message("zh") and "社区级（演示社区）" in caught.value.message(
         "zh"
     )
+
+
+# -- grid desk roles (issue 14) ------------------------------------------------------------------
+
+
+def test_grid_accounts_are_bound_to_a_known_grid_and_edit_no_records(make_project):
+    from lifecircle.errors import AccessDenied, UserError
+    from lifecircle.model import Facility
+    from lifecircle.staff.accounts import add_user, can_edit, require_editor
+    from lifecircle.staff.records import add_facility
+    from lifecircle.store.accounts import AuditEntry
+    from lifecircle.store.grids import GridRow
+
+    project = make_project()
+    with project.open_store() as store:
+        grids = [
+            GridRow("G1", "一网格", "grid", community="桃园社区"),
+            GridRow("G1-1", "微网格", "microgrid", parent="G1"),
+        ]
+        store.grids.replace_all(
+            grids, now_s=0, audit=AuditEntry("test", "desk.grids.import", "test")
+        )
+        with pytest.raises(UserError) as info:
+            add_user(store, "wang", "long enough", level="grid", area="G9")
+        assert "G1" in str(info.value) and "G1-1" not in str(info.value)  # grids, not micro-grids
+        with pytest.raises(UserError):
+            add_user(store, "zhao", "long enough", level="microgrid", area="G1")
+        wang = add_user(store, "wang", "long enough", level="grid", area="G1")
+        zhao = add_user(store, "zhao", "long enough", level="microgrid", area="G1-1")
+    assert (
+        wang.role_label().render("zh") == "网格员（G1）"
+        and zhao.role_label().render("en") == "micro-grid head (G1-1)"
+    )
+    clinic = Facility(
+        "sheet:a:1", "卫生站", "clinic", 117.2, 39.1, community="G1"
+    )  # even a matching name
+    assert not can_edit(wang, clinic)
+    with pytest.raises(AccessDenied) as info:
+        require_editor(wang)
+    assert info.value.msg.key == "error.user.desk_only"
+    with pytest.raises(AccessDenied):
+        add_facility(project, wang, {"name": "x", "type_code": "clinic", "lon": 117.2, "lat": 39.1})

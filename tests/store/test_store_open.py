@@ -22,6 +22,7 @@ ALL_STEPS = [
     "0005_users_and_audit",
     "0006_staff_sessions",
     "0007_type_coverage",
+    "0008_grid_desk",
 ]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}
 

@@ -80,11 +80,15 @@ LAZY: dict[str, Lazy] = {
     ),
     "user": Lazy(
         "lifecircle.cli.user:user_group",
-        "Staff accounts for the web editor (roles: district, subdistrict, community).",
+        "Staff accounts (roles: district, subdistrict, community; grid, microgrid for the desk).",
     ),
     "serve": Lazy(
         "lifecircle.cli.web:serve_command",
         "Serve the resident map page, the staff pages and the JSON API (docs at /docs).",
+    ),
+    "desk": Lazy(
+        "lifecircle.cli.desk:desk_group",
+        "Work the grid desk (网格服务台): grids, cases, the monthly report, Open311 keys, notices.",
     ),
 }
 

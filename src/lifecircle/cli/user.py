@@ -37,7 +37,7 @@ def _password(lang: str, from_stdin: bool) -> str:
 
 @click.group("user")
 def user_group() -> None:
-    """Staff accounts for the web editor (roles: district, subdistrict, community)."""
+    """Staff accounts (roles: district, subdistrict, community; grid, microgrid for the desk)."""
 
 
 @user_group.command("add")
@@ -46,9 +46,14 @@ def user_group() -> None:
     "--role",
     type=click.Choice(list(users.LEVELS)),
     required=True,
-    help="district: the whole project; subdistrict / community: only that area's records.",
+    help=(
+        "district: the whole project; subdistrict / community: only that area's records; "
+        "grid / microgrid: a 网格员 or 微网格长 of that grid desk grid (its code)."
+    ),
 )
-@click.option("--area", default="", help="The sub-district or community, e.g. 友谊里社区.")
+@click.option(
+    "--area", default="", help="The sub-district or community (友谊里社区), or a grid's code."
+)
 @PASSWORD_STDIN
 @click.pass_obj
 @handled

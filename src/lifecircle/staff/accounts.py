@@ -2,7 +2,10 @@
 
 A role is a level and an area: ``district`` edits the whole project; ``subdistrict`` edits records
 whose ``subdistrict`` (街道) is its area; ``community`` those whose ``community`` (社区) is. A
-record with an empty community/sub-district is the district's. No HTTP and no sessions here.
+record with an empty community/sub-district is the district's. ``grid`` (网格员) and
+``microgrid`` (微网格长) accounts are bound to a grid desk grid (its code) and edit no facility,
+compound or board: what they may do with cases is :mod:`lifecircle.desk.access`. No HTTP and no
+sessions here.
 """
 
 from __future__ import annotations
@@ -21,8 +24,10 @@ from lifecircle.store import Store
 from lifecircle.store.accounts import AuditEntry, UserRow
 from lifecircle.store.engine import utc_timestamp
 
-Level = Literal["district", "subdistrict", "community"]
+Level = Literal["district", "subdistrict", "community", "grid", "microgrid"]
 LEVELS: tuple[str, ...] = get_args(Level)
+#: Levels bound to a grid desk grid rather than to an area of the data.
+GRID_LEVELS = ("grid", "microgrid")
 _NAME_RE = re.compile(r"^[^\s/\\<>\"'&]{1,64}$")
 _HASHER = PasswordHasher()  # argon2id with the library's current defaults
 #: Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
@@ -71,7 +76,9 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def known_areas(store: Store, level: str) -> list[str]:
-    """List the communities or sub-districts named by stored facilities, compounds and boards."""
+    """List the communities or sub-districts named by the records (grid levels: grid codes)."""
+    if level in GRID_LEVELS:
+        return [g.code for g in store.grids.all() if g.kind == level]
     names: set[str] = set()
     for kind in ("facility", "compound", "board"):
         for record in store.records(kind):
@@ -213,7 +220,7 @@ def covers(user: User, *, community: str, subdistrict: str) -> bool:
     >>> covers(u, community="友谊里社区", subdistrict=""), covers(u, community="", subdistrict="")
     (True, False)
     """
-    if user.disabled:
+    if user.disabled or user.level in GRID_LEVELS:
         return False
     if user.level == "district":
         return True
@@ -232,6 +239,18 @@ def can_edit(user: User, record: AreaRecord) -> bool:
     False
     """
     return covers(user, community=record.community, subdistrict=record.subdistrict)
+
+
+def require_editor(user: User) -> None:
+    """Refuse a grid-desk account (网格员, 微网格长) any edit of facilities, compounds or boards.
+
+    Raises
+    ------
+    AccessDenied
+        The account is bound to a grid, not to an area of the data.
+    """
+    if user.level in GRID_LEVELS:
+        raise AccessDenied("error.user.desk_only", role=user.role_label())
 
 
 def _record_area(user: User, record: AreaRecord) -> str:

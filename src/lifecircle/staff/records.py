@@ -21,7 +21,7 @@ from lifecircle.errors import AccessDenied, StaffEditError, UnknownTypeError
 from lifecircle.io.values import FieldValueError, check_opening_hours, parse_phone
 from lifecircle.model import Compound, Facility, LonLat, Record, round_lonlat
 from lifecircle.project import Project
-from lifecircle.staff.accounts import User, require_edit
+from lifecircle.staff.accounts import User, require_edit, require_editor
 from lifecircle.staff.permissions import check_inside, dist_m, near_record_m, subdistrict_of
 from lifecircle.store import DataVersion
 from lifecircle.store.accounts import AuditEntry
@@ -170,6 +170,7 @@ def add_facility(
     LocationError
         The point lies outside the project area.
     """
+    require_editor(user)
     values = dict(values)
     for name in ("name", "type_code", "lon", "lat"):
         if values.get(name) in (None, ""):

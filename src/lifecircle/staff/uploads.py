@@ -22,7 +22,7 @@ from lifecircle.io.sheets import read_sheet
 from lifecircle.jobs import imports
 from lifecircle.model import Board, Compound, Facility, Record
 from lifecircle.project import Project
-from lifecircle.staff.accounts import User, can_edit
+from lifecircle.staff.accounts import User, can_edit, require_editor
 from lifecircle.store.accounts import AuditEntry
 
 _RECORD_KIND = {"facilities": "facility", "compounds": "compound", "boards": "board"}
@@ -52,6 +52,7 @@ def upload_sheet(
     BadRowsError, InputFileError
         The sheet itself is bad (nothing is imported).
     """
+    require_editor(user)
     dataset = dataset or Path(original_name or path.name).stem
     if user.level != "district":
         _require_rows_in_area(project, user, kind, path, crs=crs, dataset=dataset)

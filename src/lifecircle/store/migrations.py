@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from lifecircle.errors import StoreError
+from lifecircle.store.desk_migration import step_0008_grid_desk
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
     driver_message,
@@ -268,6 +269,7 @@ STEPS: tuple[Step, ...] = (
     Step("0005_users_and_audit", _step_0005_users_and_audit),
     Step("0006_staff_sessions", _step_0006_staff_sessions),
     Step("0007_type_coverage", _step_0007_type_coverage),
+    Step("0008_grid_desk", step_0008_grid_desk),
 )
 
 
