@@ -1,37 +1,48 @@
-"""Where facilities, compounds and boards join the walk graph: the access points of each.
+"""Where facilities, compounds and boards join the walk: the access points of each.
 
-Gathers every point (gates, facility entrances or outline crossings, boards), attaches them all
-in one :func:`lifecircle.engine.snap.attach_points` call and says which owner each node serves.
-Re-exported by :mod:`lifecircle.engine.access`; it computes no costs.
+Gathers every point (gates, facility entrances or outline crossings, boards) with its level and
+the place it belongs to, attaches them all once in one
+:func:`lifecircle.engine.snap.attach_points` call on the full walk network, and says which owner
+each node serves and which points are far off, on an island, or — for one profile — reached only
+over ways that walker cannot use (:func:`walk_on`). Computes no costs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
 import shapely
+from scipy.sparse.csgraph import connected_components
 
-from lifecircle.engine.graph import WalkGraph
-from lifecircle.engine.snap import attach_points
-from lifecircle.model import Board, Compound, Facility
+from lifecircle.engine.graph import WalkGraph, cheapest_csr
+from lifecircle.engine.snap import SnapRules, attach_points, edge_lines
+from lifecircle.model import Board, Compound, Facility, WalkWay
 
 PointKind = Literal["facility", "compound", "board"]
+#: Why a point is reported: farther than the snapping limit from every edge, attached to a
+#: piece of network cut off from the main one, or reached only over ways a profile cannot use.
+PointIssue = Literal["far", "island", "impassable"]
+_NOT_UNDER = ("no", "building_passage")
 
 
 @dataclass(frozen=True)
 class FarPoint:
-    """A point farther than ``max_snap_m`` from every walkable edge: not attached, reported.
+    """A point reported after attaching: too far off, on an island, or cut off for a profile.
 
-    ``index`` is the owner's position in the sequence given to :func:`attach_all`.
+    ``index`` is the owner's position in the sequence given to :func:`attach_all`; ``issue``
+    says what is wrong (see :data:`PointIssue`). Far and cut-off points are not attached.
     """
 
     kind: PointKind
     index: int
     lon: float
     lat: float
+    issue: PointIssue = "far"
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,14 +69,15 @@ class Walk:
     closed
         Facilities with ``status == "closed"``: ignored, they have no access points.
     facilities_unreached, compounds_unreached, boards_unreached
-        Owners none of whose points lies within ``max_snap_m`` of a walkable edge.
+        Owners none of whose points could be attached (or, on a profile's walk, none of whose
+        points that walker can leave).
     entrance_nodes, entrance_owner
         Node of each attached compound gate (or representative point, for a compound without
         gates) and the compound's index.
     board_nodes
         Node of each board, ``-1`` when unreached.
-    far_points
-        Every point left unattached, so each can be reported.
+    points
+        Every point given, with its node and what was wrong with it, if anything.
     n_compounds, max_snap_m
         How many compounds were given; the snapping limit used (metres).
     """
@@ -82,9 +94,23 @@ class Walk:
     compounds_unreached: tuple[int, ...]
     board_nodes: np.ndarray
     boards_unreached: tuple[int, ...]
-    far_points: tuple[FarPoint, ...]
+    points: PointTable
     n_compounds: int
     max_snap_m: float
+
+    @property
+    def reported(self) -> tuple[FarPoint, ...]:
+        """Every point far off, attached on an island, or cut off for this walk's profile."""
+        t = self.points
+        return tuple(
+            FarPoint(t.kind[i], int(t.owner[i]), float(t.lon[i]), float(t.lat[i]), t.issue[i])
+            for i in np.flatnonzero(t.issue != "").tolist()
+        )
+
+    @property
+    def far_points(self) -> tuple[FarPoint, ...]:
+        """Points farther than ``max_snap_m`` from every edge (not attached)."""
+        return tuple(p for p in self.reported if p.issue == "far")
 
     def sources(
         self, *, include_planned: bool = False, type_codes: Sequence[str] | None = None
@@ -106,6 +132,108 @@ class Walk:
         return FacilitySources(nodes=nodes, owners=owners)
 
 
+def way_level(tags: Mapping[str, str]) -> int:
+    """Return the level of a way: its ``layer``, else ``-1`` in a tunnel, ``1`` on a bridge, 0.
+
+    A tunnel is never on the ground, nor a bridge (``layer=0`` on one is read as -1 / 1); a
+    ``tunnel=building_passage`` through a gate house is.
+
+    >>> way_level({"highway": "footway"}), way_level({"tunnel": "yes"})
+    (0, -1)
+    >>> way_level({"bridge": "yes", "layer": "2"}), way_level({"tunnel": "building_passage"})
+    (2, 0)
+    """
+    layer = _integer(tags.get("layer"))
+    if tags.get("tunnel", "no") not in _NOT_UNDER:
+        return layer if layer is not None and layer < 0 else -1
+    if tags.get("bridge", "no") != "no":
+        return layer if layer is not None and layer > 0 else 1
+    return layer or 0
+
+
+def facility_level(facility: Facility) -> int:
+    """Return the level a facility stands on: its OSM ``layer``, ``-1`` if underground, else 0.
+
+    >>> facility_level(Facility("x", "商场", "mall", 0, 0, extra={"layer": "-1"}))
+    -1
+    >>> facility_level(Facility("y", "药店", "pharmacy", 0, 0))
+    0
+    """
+    layer = _integer(facility.extra.get("layer"))
+    if layer is not None:
+        return layer
+    return -1 if facility.extra.get("location") == "underground" else 0
+
+
+def _integer(text: str | None) -> int | None:
+    try:
+        return int(str(text).strip()) if text is not None else None
+    except ValueError:
+        return None
+
+
+def edge_levels(graph: WalkGraph, ways: Sequence[WalkWay]) -> np.ndarray:
+    """Return every edge's level (:func:`way_level` of its way; 0 for links and connectors)."""
+    level = {w.osm_id: way_level(w.tags) for w in ways}
+    return np.array([level.get(w, 0) for w in graph.edge_way.tolist()], dtype=np.int64)
+
+
+def island_edges(graph: WalkGraph, passable: np.ndarray | None = None) -> np.ndarray:
+    """Mark the edges not on the main network (the connected piece with the most metres).
+
+    ``passable`` (an edge mask) leaves out edges nobody can walk (at walls) when finding pieces.
+
+    >>> from lifecircle.engine.bounded import street_graph
+    >>> island_edges(street_graph(0.0, 100.0)).tolist()
+    [False]
+    """
+    if graph.n_edges == 0:
+        return np.zeros(0, dtype=bool)
+    keep = np.ones(graph.n_edges, dtype=bool) if passable is None else passable
+    sub = graph.matrix if passable is None else _masked_matrix(graph, keep)
+    _, label = connected_components(sub, directed=False)
+    metres = np.bincount(
+        label[graph.edge_u[keep]], weights=graph.edge_length_m[keep], minlength=label.max() + 1
+    )
+    island: np.ndarray = label[graph.edge_u] != int(np.argmax(metres))
+    return island
+
+
+def _masked_matrix(graph: WalkGraph, keep: np.ndarray) -> sp.csr_matrix:
+    u, v = graph.edge_u[keep], graph.edge_v[keep]
+    rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
+    return cheapest_csr(graph.n_nodes, rows, cols, np.ones(len(rows)))
+
+
+@dataclass(frozen=True, eq=False)
+class PointTable:
+    """Every point of a walk, facilities first: whose it is, where, its node and any issue.
+
+    ``kind[i]`` and ``owner[i]`` name the owner (its index in the sequence of its kind);
+    ``lon``/``lat`` where the point is; ``node[i]`` its graph node (``-1``: not usable);
+    ``issue[i]`` ``""`` or a :data:`PointIssue`.
+    """
+
+    kind: np.ndarray
+    owner: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    node: np.ndarray
+    issue: np.ndarray
+
+
+@dataclass(frozen=True, eq=False)
+class _Points:
+    """Every point to attach, facilities first: owner kind and index, place, level, home."""
+
+    kind: np.ndarray
+    owner: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    level: np.ndarray
+    home: np.ndarray
+
+
 def attach_all(
     graph: WalkGraph,
     *,
@@ -113,16 +241,20 @@ def attach_all(
     compounds: Sequence[Compound] = (),
     boards: Sequence[Board] = (),
     max_snap_m: float = 300.0,
+    edge_level: np.ndarray | None = None,
+    passable: np.ndarray | None = None,
 ) -> Walk:
     """Attach every facility, compound gate and board to the graph in one go.
 
     Closed facilities are ignored; planned ones are attached and flagged. A facility is reached
     at its entrances if it has any; an area facility (``outline_wkt``) without entrances at the
-    points where walkable edges cross its outline, or, if none does, at the outline point
-    nearest to a walkable edge; any other at its location. A compound is reached at its gates,
-    else at its representative point; a board at its location. Points farther than
-    ``max_snap_m`` metres from every walkable edge are not attached but listed in
-    ``far_points``.
+    points where walkable edges on its level cross its outline, or, if none does, at the
+    outline point nearest to such an edge; any other at its location. A compound is reached at
+    its gates, else at its representative point; a board at its location. Each point joins an
+    edge by :class:`~lifecircle.engine.snap.SnapRules`: on its own level (``edge_level``, from
+    :func:`edge_levels`), on the main network (pieces found over the ``passable`` edges), on its
+    home's side of an uncrossable road. Points farther than ``max_snap_m`` metres from every
+    edge are not attached but reported, and so are those attached on an island.
 
     Examples
     --------
@@ -135,40 +267,68 @@ def attach_all(
     >>> points.facility_of_point.tolist(), points.facilities_unreached
     ([0], (1,))
     """
-    owner_kind, owner, lon, lat = _gather(graph, facilities, compounds, boards)
-    attached = attach_points(graph, lon, lat, max_snap_m=max_snap_m)
-    node = attached.node
-    far = tuple(
-        FarPoint(kind, int(i), float(x), float(y))
-        for kind, i, x, y, n in zip(owner_kind, owner, lon, lat, node, strict=True)
-        if n < 0
+    levels = np.zeros(graph.n_edges, dtype=np.int64) if edge_level is None else edge_level
+    found = _gather(graph, levels, facilities, compounds, boards)
+    rules = SnapRules(
+        edge_level=levels,
+        edge_island=island_edges(graph, passable),
+        point_level=found.level,
+        point_home=found.home,
+    )
+    attached = attach_points(graph, found.lon, found.lat, max_snap_m=max_snap_m, rules=rules)
+    issue = np.where(attached.node < 0, "far", np.where(attached.on_island, "island", ""))
+    issue = issue.astype(object)
+    table = PointTable(found.kind, found.owner, found.lon, found.lat, attached.node, issue)
+    closed = tuple(i for i, f in enumerate(facilities) if f.status == "closed")
+    return _assign(
+        graph=attached.graph,
+        table=table,
+        codes=tuple(f.type_code for f in facilities),
+        planned=np.array([f.status == "planned" for f in facilities], dtype=bool),
+        closed=closed,
+        counts=(len(compounds), len(boards)),
+        max_snap_m=max_snap_m,
     )
 
+
+def _assign(
+    *,
+    graph: WalkGraph,
+    table: PointTable,
+    codes: tuple[str, ...],
+    planned: np.ndarray,
+    closed: tuple[int, ...],
+    counts: tuple[int, int],
+    max_snap_m: float,
+) -> Walk:
+    """Make the walk from every point's node (``-1``: not usable) and issue."""
+    node = table.node
+    n_compounds, n_boards = counts
+
     def pick(kind: str) -> tuple[np.ndarray, np.ndarray]:
-        mask = (owner_kind == kind) & (node >= 0)
-        return node[mask], owner[mask]
+        mask = (table.kind == kind) & (node >= 0)
+        return node[mask], table.owner[mask]
 
     fac_nodes, fac_owner = pick("facility")
     ent_nodes, ent_owner = pick("compound")
-    board_nodes = np.full(len(boards), -1, dtype=np.int64)
+    board_nodes = np.full(n_boards, -1, dtype=np.int64)
     b_nodes, b_owner = pick("board")
     board_nodes[b_owner] = b_nodes
-    closed = tuple(i for i, f in enumerate(facilities) if f.status == "closed")
     return Walk(
-        graph=attached.graph,
+        graph=graph,
         facility_nodes=fac_nodes,
         facility_of_point=fac_owner,
-        type_codes=tuple(f.type_code for f in facilities),
-        planned=np.array([f.status == "planned" for f in facilities], dtype=bool),
+        type_codes=codes,
+        planned=planned,
         closed=closed,
-        facilities_unreached=_missing(len(facilities), fac_owner, skip=closed),
+        facilities_unreached=_missing(len(codes), fac_owner, skip=closed),
         entrance_nodes=ent_nodes,
         entrance_owner=ent_owner,
-        compounds_unreached=_missing(len(compounds), ent_owner),
+        compounds_unreached=_missing(n_compounds, ent_owner),
         board_nodes=board_nodes,
-        boards_unreached=_missing(len(boards), b_owner),
-        far_points=far,
-        n_compounds=len(compounds),
+        boards_unreached=_missing(n_boards, b_owner),
+        points=table,
+        n_compounds=n_compounds,
         max_snap_m=max_snap_m,
     )
 
@@ -182,36 +342,69 @@ def _missing(n: int, present: np.ndarray, *, skip: Sequence[int] = ()) -> tuple[
 
 def _gather(
     graph: WalkGraph,
+    edge_level: np.ndarray,
     facilities: Sequence[Facility],
     compounds: Sequence[Compound],
     boards: Sequence[Board],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """All points to attach: (kind, owner index, lon, lat) arrays, facilities first."""
-    rows: list[tuple[str, int, float, float]] = []
+) -> _Points:
+    """All points to attach, facilities first (see :class:`_Points`)."""
+    rows: list[tuple[str, int, float, float, int, tuple[float, float]]] = []
     open_ = [i for i, f in enumerate(facilities) if f.status != "closed"]
     outlined = [i for i in open_ if facilities[i].outline_wkt and not facilities[i].entrances]
-    on_outline = _outline_points(graph, [str(facilities[i].outline_wkt) for i in outlined])
+    on_outline = _outline_points(
+        graph,
+        [str(facilities[i].outline_wkt) for i in outlined],
+        edge_level=edge_level,
+        levels=[facility_level(facilities[i]) for i in outlined],
+    )
     by_outline = dict(zip(outlined, on_outline, strict=True))
     for i in open_:
         f = facilities[i]
         points = f.entrances or by_outline.get(i) or [(f.lon, f.lat)]
-        rows.extend(("facility", i, x, y) for x, y in points)
+        home = (f.lon, f.lat)
+        rows.extend(("facility", i, x, y, facility_level(f), home) for x, y in points)
     for i, c in enumerate(compounds):
-        rows.extend(("compound", i, x, y) for x, y in (c.entrances or [(c.lon, c.lat)]))
-    rows.extend(("board", i, b.lon, b.lat) for i, b in enumerate(boards))
-    kind = np.array([r[0] for r in rows], dtype=object)
-    owner = np.array([r[1] for r in rows], dtype=np.int64)
-    lon = np.array([r[2] for r in rows], dtype=float)
-    lat = np.array([r[3] for r in rows], dtype=float)
-    return kind, owner, lon, lat
+        home = (c.lon, c.lat)
+        rows.extend(("compound", i, x, y, 0, home) for x, y in (c.entrances or [home]))
+    homes = _board_homes(boards, compounds)
+    rows.extend(("board", i, b.lon, b.lat, 0, homes[i]) for i, b in enumerate(boards))
+    return _Points(
+        kind=np.array([r[0] for r in rows], dtype=object),
+        owner=np.array([r[1] for r in rows], dtype=np.int64),
+        lon=np.array([r[2] for r in rows], dtype=float),
+        lat=np.array([r[3] for r in rows], dtype=float),
+        level=np.array([r[4] for r in rows], dtype=np.int64),
+        home=np.array([r[5] for r in rows], dtype=float).reshape(-1, 2),
+    )
+
+
+def _board_homes(
+    boards: Sequence[Board], compounds: Sequence[Compound]
+) -> list[tuple[float, float]]:
+    """Place each board with its compound (named by id or unique name), else where it stands."""
+    by_key: dict[str, Compound | None] = {}
+    for c in compounds:
+        by_key[c.name] = None if c.name in by_key else c
+    by_key.update({c.source_id: c for c in compounds})
+    homes = []
+    for b in boards:
+        home = by_key.get(b.compound) if b.compound else None
+        homes.append((home.lon, home.lat) if home is not None else (b.lon, b.lat))
+    return homes
 
 
 def _outline_points(
-    graph: WalkGraph, outlines_wkt: Sequence[str]
+    graph: WalkGraph,
+    outlines_wkt: Sequence[str],
+    *,
+    edge_level: np.ndarray,
+    levels: Sequence[int],
 ) -> list[list[tuple[float, float]]]:
-    """WGS-84 points where walkable edges cross each outline (else its point nearest an edge).
+    """WGS-84 points where edges on each outline's level cross it (else its point nearest one).
 
-    An outline that is empty yields no points (the facility falls back to its location).
+    A tunnel under a building or a bridge over a school ground is no way in. An outline that
+    is empty, or has no edge of its level at all, yields no points (the facility falls back to
+    its location).
     """
     if not outlines_wkt or graph.n_edges == 0:
         return [[] for _ in outlines_wkt]
@@ -220,19 +413,27 @@ def _outline_points(
     rings = shapely.boundary(
         shapely.transform(shapes, lambda xy: np.column_stack(metric.to_metres(xy[:, 0], xy[:, 1])))
     )
-    sizes = np.diff(graph.coord_start)
-    lines = shapely.linestrings(graph.coords_xy, indices=np.repeat(np.arange(graph.n_edges), sizes))
+    lines = edge_lines(graph)
     tree = shapely.STRtree(lines)
+    level = np.asarray(levels, dtype=np.int64)
     ring_i, edge_i = tree.query(rings, predicate="intersects")
+    same = edge_level[edge_i] == level[ring_i]
+    ring_i, edge_i = ring_i[same], edge_i[same]
     hits = shapely.intersection(rings[ring_i], lines[edge_i])
     xy, which = shapely.get_coordinates(hits, return_index=True)
     owner = ring_i[which]
     lonely = np.setdiff1d(np.flatnonzero(~shapely.is_empty(rings)), owner)
-    if len(lonely):
-        near_ring, near_edge = tree.query_nearest(rings[lonely], all_matches=False)
-        bridge = shapely.shortest_line(rings[lonely][near_ring], lines[near_edge])
+    for lvl in np.unique(level[lonely]).tolist():
+        group = lonely[level[lonely] == lvl]
+        on_level = np.flatnonzero(edge_level == lvl)
+        if not len(on_level):
+            continue
+        near_ring, near_edge = shapely.STRtree(lines[on_level]).query_nearest(
+            rings[group], all_matches=False
+        )
+        bridge = shapely.shortest_line(rings[group][near_ring], lines[on_level][near_edge])
         xy = np.vstack([xy, shapely.get_coordinates(bridge)[::2]])
-        owner = np.concatenate([owner, lonely[near_ring]])
+        owner = np.concatenate([owner, group[near_ring]])
     # crossings of several edges at one junction give the same point: keep it once
     key = np.column_stack([owner, np.round(xy, 2)])
     _, first = np.unique(key, axis=0, return_index=True)
@@ -242,3 +443,35 @@ def _outline_points(
     for k, x, y in zip(owner[first].tolist(), np.atleast_1d(lon), np.atleast_1d(lat), strict=True):
         out[k].append((float(x), float(y)))
     return out
+
+
+def walk_on(walk: Walk, graph: WalkGraph) -> Walk:
+    """Return the walk on one profile's graph of the same network (same nodes, fewer edges).
+
+    A point whose piece of that graph holds no edge of a way — its only access is steps, for
+    a wheelchair — is cut off: not used, and reported as ``impassable``.
+
+    Examples
+    --------
+    See ``tests/engine/test_attach.py``: a kindergarten beside steps is unreachable by
+    wheelchair, not attached to the next street.
+    """
+    if graph.n_nodes != walk.graph.n_nodes:
+        raise ValueError("walk_on needs a graph of the walk's own network (same nodes)")
+    n_pieces, label = connected_components(graph.matrix, directed=False)
+    with_way = np.zeros(n_pieces, dtype=bool)
+    with_way[label[graph.edge_u[graph.edge_way >= 0]]] = True
+    t = walk.points
+    cut = (t.node >= 0) & ~with_way[label[np.maximum(t.node, 0)]]
+    table = dataclasses.replace(
+        t, node=np.where(cut, -1, t.node), issue=np.where(cut, "impassable", t.issue)
+    )
+    return _assign(
+        graph=graph,
+        table=table,
+        codes=walk.type_codes,
+        planned=walk.planned,
+        closed=walk.closed,
+        counts=(walk.n_compounds, len(walk.board_nodes)),
+        max_snap_m=walk.max_snap_m,
+    )
