@@ -7,7 +7,7 @@ import json
 from click.testing import CliRunner
 
 from lifecircle.cli import main
-from tests.conftest import SMALL_OSM
+from tests.conftest import DATA, SMALL_OSM
 
 
 def run(*args: str):
@@ -155,3 +155,22 @@ def test_edit_barrier_link_list_remove(tmp_path):
         main, ["-p", str(project), "edit", "barrier", "--way", "1", "--author", "t"]
     )
     assert bad.exit_code == 1 and "1" in bad.output and "Traceback" not in bad.output
+
+
+def test_build_and_status_report_points_on_islands(tmp_path):
+    """Nanjing's extract has shop entrances on footway pieces no street connects to."""
+    project = str(tmp_path / "nanjing")
+    run("init", project, "--name", "新街口")
+    run("-p", project, "import", "osm", str(DATA / "osm" / "nanjing_xinjiekou.osm.bz2"))
+    before = json.loads(run("-p", project, "status", "--json").output)["attachment"]
+    assert before == {"built": False}
+    built = run("-p", project, "build", "--profile", "standard", "--profile", "wheelchair")
+    assert built.exit_code == 0, built.output
+    status = json.loads(run("-p", project, "status", "--json").output)["attachment"]
+    islands = status["island_ids"]["facilities"]
+    assert status["built"] and status["island"] == {"facilities": len(islands)} and islands
+    flat = built.output.replace("\n", "")
+    assert f"{len(islands)} 个设施有出入口接在与主路网不相连的孤立路段上" in flat
+    assert islands[0] in flat
+    assert set(status["impassable"]) == {"standard", "wheelchair"}
+    assert "接入路网" in run("-p", project, "status").output

@@ -112,6 +112,7 @@ def print_status(console: Console, status: dict[str, Any], lang: str) -> None:
         text += t("status.estimated", lang, n=people["residents_estimated_compounds"])
     grid.add_row(t("status.compounds", lang), text)
     grid.add_row(t("status.boards", lang), str(status["boards"]["count"]))
+    grid.add_row(t("status.attachment", lang), _attachment_text(status["attachment"], lang))
     grid.add_row(t("status.local_edits", lang), str(status["local_edits"]["count"]))
     console.print(t("status.title", lang, name=area["name"]), style="bold")
     console.print(grid)
@@ -119,6 +120,30 @@ def print_status(console: Console, status: dict[str, Any], lang: str) -> None:
         console.print(t("osm.credit", lang))
     _print_areas(console, status, lang)
     _print_sources(console, status, lang)
+
+
+def _attachment_text(found: dict[str, Any], lang: str) -> str:
+    """One line on how the gates, facilities and boards join the walk network."""
+    if not found.get("built"):
+        return t("status.attach_unbuilt", lang)
+
+    def listed(counts: dict[str, int]) -> str:
+        return t("status.list_sep", lang).join(
+            t("status.attach_count", lang, n=n, kind=t(f"build.kind_{kind}", lang))
+            for kind, n in counts.items()
+        )
+
+    parts = [
+        t(f"status.attach_{issue}", lang, items=listed(found[issue]))
+        for issue in ("far", "island")
+        if found[issue]
+    ]
+    parts += [
+        t("status.attach_impassable", lang, profile=profile, items=listed(counts))
+        for profile, counts in found["impassable"].items()
+        if counts
+    ]
+    return t("status.list_sep", lang).join(parts) if parts else t("status.attach_ok", lang)
 
 
 def _print_areas(console: Console, status: dict[str, Any], lang: str) -> None:

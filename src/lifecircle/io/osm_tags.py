@@ -82,12 +82,14 @@ RESIDENTIAL_AREA_TAG_KEYS: frozenset[str] = frozenset(
 )
 ADDRESS_PREFIX = "addr:"
 
-#: Raw tags a facility keeps in ``extra`` (category tags show why it matched its type).
+#: Raw tags a facility keeps in ``extra`` (category tags show why it matched its type; ``layer``
+#: and ``location=underground`` say which level of the walk network it joins).
 FACILITY_EXTRA_KEYS: tuple[str, ...] = (
     "amenity", "shop", "leisure", "healthcare", "healthcare:speciality", "office", "government",
     "craft", "emergency", "social_facility", "social_facility:for", "isced:level", "sport",
     "tourism", "public_transport", "railway", "station", "highway", "building",
     "name:en", "operator", "brand", "website", "contact:website", "wheelchair",
+    "layer", "level", "location",
 )  # fmt: skip
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy.engine import make_url
 
 from lifecircle.errors import UnknownTypeError
+from lifecircle.jobs.build import cached_results
 from lifecircle.model import Compound, Facility, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import Store
@@ -93,6 +94,31 @@ def _version(store: Store) -> dict[str, Any] | None:
     }
 
 
+def _attachment(project: Project) -> dict[str, Any]:
+    """Say what the last build found about the points: far off, on islands, cut off.
+
+    Counts owners (facilities, compounds, boards) from the results cached for the current
+    data; ``built`` is false when ``lifecircle build`` has not run since the last change.
+    """
+    results = cached_results(project)
+    if not results:
+        return {"built": False}
+    first = next(iter(results.values()))
+
+    def counts(by_kind: dict[str, list[str]]) -> dict[str, int]:
+        return {kind: len(ids) for kind, ids in by_kind.items() if ids}
+
+    return {
+        "built": True,
+        "far": counts(first.issues.get("far", {})),
+        "island": counts(first.issues.get("island", {})),
+        "island_ids": first.issues.get("island", {}),
+        "impassable": {
+            name: counts(result.issues.get("impassable", {})) for name, result in results.items()
+        },
+    }
+
+
 def project_status(project: Project) -> dict[str, Any]:
     """Everything ``lifecircle status`` shows, as plain JSON-ready values."""
     taxonomy = project.taxonomy()
@@ -127,6 +153,7 @@ def project_status(project: Project) -> dict[str, Any]:
             "facilities": _facility_counts(facilities, taxonomy),
             "compounds": _people(compounds),
             "boards": {"count": store.count("board")},
+            "attachment": _attachment(project),
             "local_edits": {"count": store.count("local_edit")},
             "sources": {
                 kind: store.scopes(kind)
