@@ -186,11 +186,12 @@ def extend_graph(
     keep = np.ones(graph.n_edges, dtype=bool)
     if drop_edges is not None:
         keep[drop_edges] = False
-    old_geoms = [graph.edge_coords(int(i)) for i in np.flatnonzero(keep)]
-    all_geoms = old_geoms + list(geoms)
-    sizes = np.array([len(g) for g in all_geoms], dtype=np.int64)
+    kept = np.flatnonzero(keep)
+    old_sizes = np.diff(graph.coord_start)[kept]
+    sizes = np.concatenate([old_sizes, np.array([len(g) for g in geoms], dtype=np.int64)])
     coord_start = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=coord_start[1:])
+    old_coords = graph.coords_xy[concat_ranges(graph.coord_start[kept], old_sizes)]
     extra = new_nodes_xy if new_nodes_xy is not None else np.zeros((0, 2))
     return WalkGraph(
         profile=graph.profile,
@@ -208,7 +209,7 @@ def extend_graph(
             [graph.edge_side[keep], np.asarray(side if side is not None else [0] * len(u), np.int8)]
         ),
         coord_start=coord_start,
-        coords_xy=np.concatenate(all_geoms) if all_geoms else np.zeros((0, 2)),
+        coords_xy=np.concatenate([old_coords, *geoms]).reshape(-1, 2),
         notes=graph.notes,
     )
 

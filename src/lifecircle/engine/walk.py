@@ -17,16 +17,19 @@ from pathlib import Path
 
 from lifecircle.cache.entries import load_entry, save_entry
 from lifecircle.engine.area import AreaData
-from lifecircle.engine.attach import Walk, attach_all, edge_levels, walk_on
+from lifecircle.engine.attach import Walk, attach_all, walk_on
 from lifecircle.engine.costs import edge_costs, profile_graph
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.network import NETWORK, build_network
+from lifecircle.engine.points import edge_levels
 from lifecircle.engine.profiles import WalkProfile
 from lifecircle.model import Facility
 from lifecircle.version import __version__
 
-#: Cache kind of the walk networks (``cache/graphs/network-<key>.npz``).
+#: Cache kind of the walk networks (``cache/graphs/network-<key>.npz``) and of the network
+#: with every point attached (``cache/graphs/attached-<key>.npz``).
 GRAPHS = "graphs"
+ATTACHED = "attached"
 #: Default largest distance (metres) from a point to the walk network it may be attached over.
 SNAP_MAX_M = 300.0
 
@@ -66,6 +69,40 @@ def load_walk_graph(
     """Return the profile's walk graph (no points attached) on the area's cached network."""
     network = load_network(area, cache_dir=cache_dir)
     return profile_graph(network, area.ways, area.nodes, profile, rules=area.rules)
+
+
+def attached_key(area: AreaData, snap_max_m: float) -> str:
+    """Return the cache key of the attached network: code, data version, snapping limit."""
+    basis = {
+        "code": __version__,
+        "network": area.network_version,
+        "data": area.data_version,
+        "snap_max_m": snap_max_m,
+    }
+    return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def load_attached(
+    area: AreaData, *, snap_max_m: float = SNAP_MAX_M, cache_dir: Path | None = None
+) -> Walk:
+    """Return the network with the area's points attached, from the cache or made and cached.
+
+    Every profile of one build (and every worker process) then attaches nothing itself.
+    """
+    key = attached_key(area, snap_max_m)
+    if cache_dir is not None:
+        found = load_entry(cache_dir, GRAPHS, ATTACHED, key)
+        if found is not None:
+            try:
+                return Walk.from_arrays(*found, NETWORK)
+            except (KeyError, TypeError, ValueError, IndexError):
+                pass  # a damaged or older file: made again below
+    network = load_network(area, cache_dir=cache_dir)
+    attached = attach_to_network(area, network, snap_max_m=snap_max_m)
+    if cache_dir is not None:
+        arrays, info = attached.to_arrays()
+        save_entry(cache_dir, GRAPHS, ATTACHED, key, arrays=arrays, info=info)
+    return attached
 
 
 def attach_to_network(
@@ -113,8 +150,8 @@ def build_walk(
         Points farther than this from every walkable edge are not attached (and reported in
         the result's ``far_points``).
     cache_dir
-        The project's cache folder, where the network is kept per network version; ``None``
-        builds it afresh.
+        The project's cache folder, where the network is kept per network version and the
+        points attached to it per data version; ``None`` builds both afresh.
     facilities
         Attach these instead of ``area.facilities`` (site planning attaches the existing
         facilities of a type and the candidate sites); facility indices then refer to it.
@@ -128,8 +165,11 @@ def build_walk(
     >>> walk.graph.n_edges, len(walk.facility_nodes)
     (1, 0)
     """
-    network = load_network(area, cache_dir=cache_dir)
-    attached = attach_to_network(area, network, snap_max_m=snap_max_m, facilities=facilities)
+    if facilities is None:
+        attached = load_attached(area, snap_max_m=snap_max_m, cache_dir=cache_dir)
+    else:
+        network = load_network(area, cache_dir=cache_dir)
+        attached = attach_to_network(area, network, snap_max_m=snap_max_m, facilities=facilities)
     return walk_for(area, attached, profile)
 
 
