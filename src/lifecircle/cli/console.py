@@ -64,6 +64,8 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
                 "  • " + t("import.far_row", lang, row=far.row, label=far.label, dist_m=far.dist_m),
                 markup=False,
             )
+    if report.merged:
+        console.print(t("import.osm_merged", lang, n=report.merged))
     for note in report.notes:
         console.print(t(f"import.{note}", lang))
 

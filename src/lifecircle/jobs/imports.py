@@ -57,6 +57,8 @@ class ImportReport:
     far_limit_m: float = 0.0
     removals_held: bool = False
     notes: tuple[str, ...] = field(default_factory=tuple)
+    #: OSM points folded into the area of their type they lie in (one facility each).
+    merged: int = 0
 
 
 def _commit(
@@ -150,7 +152,9 @@ def import_osm(
         )
     if not dry_run:
         save_basemap(project.cache_dir, extract.basemap)
-    return ImportReport("osm", str(path), dry_run, summary, version, notes=tuple(notes))
+    return ImportReport(
+        "osm", str(path), dry_run, summary, version, notes=tuple(notes), merged=len(extract.merged)
+    )
 
 
 def _stored_boundary(project: Project) -> shapely.Geometry | None:
