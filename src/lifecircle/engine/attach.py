@@ -184,7 +184,8 @@ class Walk:
 def island_edges(graph: WalkGraph, passable: np.ndarray | None = None) -> np.ndarray:
     """Mark the edges not on the main network (the connected piece with the most metres).
 
-    ``passable`` (an edge mask) leaves out edges nobody can walk (at walls) when finding pieces.
+    ``passable`` (an edge mask) leaves out edges nobody can walk (at walls) when finding pieces;
+    they are no part of the main network either.
 
     >>> from lifecircle.engine.bounded import street_graph
     >>> island_edges(street_graph(0.0, 100.0)).tolist()
@@ -198,7 +199,7 @@ def island_edges(graph: WalkGraph, passable: np.ndarray | None = None) -> np.nda
     metres = np.bincount(
         label[graph.edge_u[keep]], weights=graph.edge_length_m[keep], minlength=label.max() + 1
     )
-    island: np.ndarray = label[graph.edge_u] != int(np.argmax(metres))
+    island: np.ndarray = (label[graph.edge_u] != int(np.argmax(metres))) | ~keep
     return island
 
 

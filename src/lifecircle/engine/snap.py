@@ -16,7 +16,6 @@ from itertools import pairwise
 
 import numpy as np
 import shapely
-import shapely.ops
 
 from lifecircle.engine.graph import MIN_COST, WalkGraph, extend_graph
 from lifecircle.model import LonLat
@@ -78,12 +77,29 @@ def edge_lines(graph: WalkGraph) -> np.ndarray:
     return np.asarray(shapely.linestrings(graph.coords_xy, indices=index))
 
 
-def _substring(line: shapely.LineString, start: float, end: float) -> np.ndarray:
-    piece = shapely.ops.substring(line, start, end, normalized=True)
-    coords = np.asarray(piece.coords) if not piece.is_empty else np.zeros((0, 2))
-    if len(coords) == 1:  # a zero-length piece is a point: keep it a two-vertex line
-        coords = np.vstack([coords, coords])
-    return coords
+def cut_polyline(xy: np.ndarray, fracs: Sequence[float]) -> list[np.ndarray]:
+    """Cut a polyline at fractions of its length: the pieces between 0, ``fracs`` and 1.
+
+    Each piece keeps the polyline's vertices inside it; a piece of no length is two equal
+    points.
+
+    >>> [p.tolist() for p in cut_polyline(np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]), [0.25])]
+    [[[0.0, 0.0], [5.0, 0.0]], [[5.0, 0.0], [10.0, 0.0], [10.0, 10.0]]]
+    """  # noqa: E501
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    total = along[-1]
+    at = np.clip(np.asarray(fracs, dtype=float), 0.0, 1.0) * total
+    seg = np.clip(np.searchsorted(along, at, side="right") - 1, 0, len(xy) - 2)
+    t = np.divide(at - along[seg], step[seg], out=np.zeros(len(at)), where=step[seg] > 0)
+    cut_xy = xy[seg] + t[:, None] * (xy[seg + 1] - xy[seg])
+    bounds = np.concatenate([[0.0], at, [total]])
+    points = np.vstack([xy[:1], cut_xy, xy[-1:]])
+    pieces = []
+    for k in range(len(bounds) - 1):
+        inside = xy[(along > bounds[k]) & (along < bounds[k + 1])]
+        pieces.append(np.vstack([points[k], inside, points[k + 1]]))
+    return pieces
 
 
 def _wrong_side(
@@ -116,10 +132,25 @@ def _wrong_side(
     return wrong
 
 
+def _penalty_m(rules: SnapRules, point: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """Extra metres of each (point, edge) pair: another level, an island."""
+    extra = np.zeros(len(edge))
+    if rules.edge_level is not None:
+        level = rules.point_level[point] if rules.point_level is not None else 0
+        extra += np.where(rules.edge_level[edge] != level, LEVEL_SLACK_M, 0.0)
+    if rules.edge_island is not None:
+        extra += np.where(rules.edge_island[edge], ISLAND_SLACK_M, 0.0)
+    return extra
+
+
 def _choose(
     graph: WalkGraph, lines: np.ndarray, xy: np.ndarray, max_snap_m: float, rules: SnapRules
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Return each point's edge (``-1`` if none within reach) and its distance to it."""
+    """Return each point's edge (``-1`` if none within reach) and its distance to it.
+
+    A point whose nearest edge has no penalty and no side takes it; only the others look at
+    every edge within their nearest distance plus the largest penalty.
+    """
     points = shapely.points(xy)
     tree = shapely.STRtree(lines)
     edge = np.full(len(points), -1, dtype=np.int64)
@@ -127,20 +158,18 @@ def _choose(
     if graph.n_edges == 0 or len(points) == 0:
         return edge, dist
     found, nearest = tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
+    gap = shapely.distance(points[found], lines[nearest])
+    plain = (_penalty_m(rules, found, nearest) == 0) & (graph.edge_side[nearest] == 0)
+    edge[found[plain]], dist[found[plain]] = nearest[plain], gap[plain]
+    found, reach = found[~plain], gap[~plain] + LEVEL_SLACK_M + ISLAND_SLACK_M
     if len(found) == 0:
         return edge, dist
-    reach = shapely.distance(points[found], lines[nearest]) + LEVEL_SLACK_M + ISLAND_SLACK_M
     point, near = tree.query(points[found], predicate="dwithin", distance=reach + 1e-6)
     point = found[point]
     gap = shapely.distance(points[point], lines[near])
     ok = gap <= max_snap_m
     point, near, gap = point[ok], near[ok], gap[ok]
-    score = gap.copy()
-    if rules.edge_level is not None:
-        level = rules.point_level[point] if rules.point_level is not None else 0
-        score += np.where(rules.edge_level[near] != level, LEVEL_SLACK_M, 0.0)
-    if rules.edge_island is not None:
-        score += np.where(rules.edge_island[near], ISLAND_SLACK_M, 0.0)
+    score = gap + _penalty_m(rules, point, near)
     home = xy if rules.point_home is None else _homes(graph, rules.point_home, xy)
     score[_wrong_side(graph, lines, (point, near), xy, home)] = np.inf
     order = np.lexsort((near, score, point))  # best score first, then the lower edge index
@@ -182,7 +211,7 @@ def attach_points(
     by_edge: dict[int, list[int]] = defaultdict(list)
     for i in np.flatnonzero(ok).tolist():
         by_edge[int(edge[i])].append(i)
-    extended, node = _split(graph, lines, by_edge, frac, xy, dist)
+    extended, node = _split(graph, by_edge, frac, xy, dist)
     island = np.zeros(len(xy), dtype=bool)
     if rules.edge_island is not None:
         island[ok] = rules.edge_island[edge[ok]]
@@ -191,7 +220,6 @@ def attach_points(
 
 def _split(
     graph: WalkGraph,
-    lines: np.ndarray,
     by_edge: dict[int, list[int]],
     frac: np.ndarray,
     point_xy: np.ndarray,
@@ -214,32 +242,30 @@ def _split(
     node_of_point = np.full(len(point_xy), -1, dtype=np.int64)
     speed = graph.profile.metres_per_unit
     for edge, members in by_edge.items():
-        line = lines[edge]
         stops = sorted(set(float(frac[i]) for i in members))
+        inner = [f for f in stops if 0.0 < f < 1.0]
+        pieces = cut_polyline(graph.edge_coords(edge), inner)
         stop_node = {}
         chain = [int(graph.edge_u[edge])]
         for f in stops:
             if f <= 0.0:
                 stop_node[f] = int(graph.edge_u[edge])
-                continue
-            if f >= 1.0:
+            elif f >= 1.0:
                 stop_node[f] = int(graph.edge_v[edge])
-                continue
-            stop_node[f] = n0 + len(new_xy)
-            new_xy.append(
-                np.asarray(shapely.line_interpolate_point(line, f, normalized=True).coords[0])
-            )
-            chain.append(stop_node[f])
+            else:
+                stop_node[f] = n0 + len(new_xy)
+                new_xy.append(pieces[len(chain)][0])
+                chain.append(stop_node[f])
         chain.append(int(graph.edge_v[edge]))
-        cuts = [0.0] + [f for f in stops if 0.0 < f < 1.0] + [1.0]
-        for (a, b), (fa, fb) in zip(pairwise(chain), pairwise(cuts), strict=True):
+        cuts = [0.0, *inner, 1.0]
+        for (a, b), (fa, fb), piece in zip(pairwise(chain), pairwise(cuts), pieces, strict=True):
             u.append(a)
             v.append(b)
             cost.append(max(float(graph.edge_cost[edge]) * (fb - fa), MIN_COST))
             length.append(float(graph.edge_length_m[edge]) * (fb - fa))
             way.append(int(graph.edge_way[edge]))
             side.append(int(graph.edge_side[edge]))
-            geoms.append(_substring(line, fa, fb))
+            geoms.append(piece)
         for i in members:
             on_edge = stop_node[float(frac[i])]
             if dist[i] < ON_EDGE_M:
