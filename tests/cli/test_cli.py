@@ -174,3 +174,36 @@ def test_build_and_status_report_points_on_islands(tmp_path):
     assert islands[0] in flat
     assert set(status["impassable"]) == {"standard", "wheelchair"}
     assert "接入路网" in run("-p", project, "status").output
+
+
+def test_residents_are_calibrated_and_every_output_says_they_are_estimates(tmp_path):
+    from openpyxl import load_workbook
+
+    project = str(tmp_path / "p")
+    run("init", project, "--name", "测试街道")
+    imported = run("-p", project, "import", "osm", str(SMALL_OSM), "--residents-total", "40000",
+                   "--residents-source", "测试用总数")  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    dry = run("-p", project, "residents", "--total", "30000", "--dry-run")
+    assert "试算（未写入）" in dry.output and "30,000" in dry.output
+    status = json.loads(run("-p", project, "status", "--json").output)["compounds"]
+    assert status["residents"] == 40000  # the dry run wrote nothing
+    done = run("-p", project, "residents", "--total", "30000", "--source", "测试用总数")
+    assert "已校准" in done.output and "已写入数据版本 2" in done.output
+    status = json.loads(run("-p", project, "status", "--json").output)["compounds"]
+    assert status["residents"] == 30000
+    assert status["residents_calibrated_compounds"] == status["residents_estimated_compounds"] > 0
+    assert "已按已知总人口校准" in run("-p", project, "status").output
+    out = tmp_path / "gaps.xlsx"
+    gaps = run("-p", project, "gaps", "--profile", "standard", "--out", str(out))
+    assert "是按 OSM 建筑面积推算的估计值" in gaps.output.replace("\n", "")
+    book = load_workbook(out)
+    rows = book.worksheets[0]
+    header = [c.value for c in rows[1]]
+    column = header.index("人口为估计值")
+    assert {r[column] for r in rows.iter_rows(min_row=2, values_only=True)} == {"是"}
+    notes = [r[0] for r in book[book.sheetnames[-1]].iter_rows(values_only=True)]
+    assert any("已按已知总人口校准" in str(n) for n in notes)
+    args = ["-p", project, "residents", "--total", "5", "--community", "无"]
+    bad = CliRunner().invoke(main, args)
+    assert bad.exit_code == 1 and "没有按建筑估算人口的小区" in bad.output

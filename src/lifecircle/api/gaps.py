@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from lifecircle.api.common import ProfileParam, SnapshotDep, cached_json
 from lifecircle.api.schemas import GapsOut
 from lifecircle.jobs.reports import gap_report
+from lifecircle.jobs.residents import MARK
 
 router = APIRouter(tags=["gaps"])
 
@@ -29,6 +30,9 @@ def get_gaps(
     results = {profile: snapshot.result(profile)}
     report = gap_report(snapshot.data, results, taxonomy=snapshot.taxonomy, level=level)
 
+    methods = (c.estimate_method for c in snapshot.data.compounds)
+    estimated = [m for m in methods if m is not None]
+
     def render() -> dict[str, Any]:
         return {
             "profile": profile,
@@ -40,6 +44,8 @@ def get_gaps(
                 dataclasses.asdict(c) | {"share": c.share} for c in report.coverage_by_subdistrict
             ],
             "top_missing": [dataclasses.asdict(m) for m in report.top_missing],
+            "residents_estimated_compounds": len(estimated),
+            "residents_calibrated_compounds": sum(MARK in m for m in estimated),
         }
 
     return cached_json(request, snapshot, render)

@@ -101,6 +101,9 @@ class CompoundOut(BaseModel):
     elderly: int | None
     children: int | None
     estimated: bool
+    #: How the residents were estimated (and calibrated), in Chinese then English; ``None``
+    #: when they come from a sheet.
+    estimate_method: str | None = None
 
 
 class FacilityOut(BaseModel):
@@ -231,3 +234,7 @@ class GapsOut(BaseModel):
     coverage: list[dict[str, Any]]
     coverage_by_subdistrict: list[dict[str, Any]]
     top_missing: list[dict[str, Any]]
+    #: Compounds whose residents (in the coverage and top-missing figures) are estimates from
+    #: OSM buildings, and how many of those were calibrated to a known total.
+    residents_estimated_compounds: int = 0
+    residents_calibrated_compounds: int = 0

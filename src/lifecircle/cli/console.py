@@ -112,6 +112,8 @@ def print_status(console: Console, status: dict[str, Any], lang: str) -> None:
     )
     if people["residents_estimated_compounds"]:
         text += t("status.estimated", lang, n=people["residents_estimated_compounds"])
+    if people["residents_calibrated_compounds"]:
+        text += t("status.calibrated", lang, n=people["residents_calibrated_compounds"])
     grid.add_row(t("status.compounds", lang), text)
     grid.add_row(t("status.boards", lang), str(status["boards"]["count"]))
     grid.add_row(t("status.attachment", lang), _attachment_text(status["attachment"], lang))

@@ -138,7 +138,9 @@ def gaps_command(
     taxonomy = project.taxonomy()
     with obj.out.status(t("build.running", lang)):
         data, results = build(project, _profiles(profiles))
-    report = gap_report(data, results, taxonomy=taxonomy, level=int(level) if level else None)
+    report = gap_report(
+        data, results, taxonomy=taxonomy, level=int(level) if level else None, lang=lang
+    )
     name_key = "name_zh" if lang == "zh" else "name_en"
     areas = {a.code: getattr(a, name_key) for a in taxonomy.areas}
     table = Table(title=t("gaps.title", lang, date=data.data_date))

@@ -22,6 +22,7 @@ from lifecircle.cli.boards import boards_command
 from lifecircle.cli.edit import edit_group
 from lifecircle.cli.engine import access_command, build_command, gaps_command
 from lifecircle.cli.plan import plan_command
+from lifecircle.cli.residents import residents_command
 from lifecircle.cli.user import user_group
 from lifecircle.cli.web import serve_command
 from lifecircle.config import SETTING_HELP, Settings
@@ -29,6 +30,7 @@ from lifecircle.errors import ConfigError
 from lifecircle.i18n import t
 from lifecircle.jobs import history, imports
 from lifecircle.jobs.demo import build_demo
+from lifecircle.jobs.residents import Calibration
 from lifecircle.jobs.status import project_status
 from lifecircle.project import Project, init_project
 from lifecircle.version import __version__
@@ -99,14 +101,30 @@ def import_group() -> None:
     help="Which feature of a multi-feature boundary file (a property value, e.g. 120103).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--residents-total",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Known number of residents of the area: scale the estimated compounds to it.",
+)
+@click.option("--residents-source", default="", help="Where that total comes from (普查 …).")
 @click.pass_obj
 @handled
 def import_osm_command(
-    obj: Context, file: Path, boundary: Path | None, boundary_feature: str, dry_run: bool
+    obj: Context,
+    file: Path,
+    boundary: Path | None,
+    boundary_feature: str,
+    dry_run: bool,
+    residents_total: int | None,
+    residents_source: str,
 ) -> None:
     """Import an OpenStreetMap extract (.osm.pbf, .osm, .osm.bz2, .osm.gz)."""
     project = obj.project()
     lang = obj.language(project)
+    known = (
+        None if residents_total is None else Calibration(residents_total, source=residents_source)
+    )
     with obj.out.status(t("import.reading", lang, path=file)):
         report = imports.import_osm(
             project,
@@ -114,6 +132,7 @@ def import_osm_command(
             boundary_path=boundary,
             boundary_feature=boundary_feature,
             dry_run=dry_run,
+            residents=known,
         )
     console.print_import(obj.out, report, lang)
 
@@ -326,6 +345,7 @@ def demo(obj: Context, directory: Path, fresh: bool) -> None:
 
 
 main.add_command(edit_group)
+main.add_command(residents_command)
 main.add_command(build_command)
 main.add_command(gaps_command)
 main.add_command(access_command)

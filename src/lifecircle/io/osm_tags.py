@@ -74,8 +74,24 @@ RESIDENTIAL_BUILDINGS: frozenset[str] = frozenset(
     {"apartments", "residential", "house", "detached", "terrace", "dormitory",
      "semidetached_house"}
 )  # fmt: skip
-BUILDING_TAG_KEYS: frozenset[str] = frozenset(
-    {"building", "building:levels", "height", "roof:levels", "name", "name:zh"}
+#: A building tagged with any of these (``amenity=school``, ``shop=*``, ``office=*`` …) has a
+#: non-residential use and is never counted as a home (a value ``no`` does not count).
+NON_RESIDENTIAL_KEYS: frozenset[str] = frozenset(
+    {"amenity", "shop", "office", "tourism", "healthcare", "craft", "leisure", "club",
+     "public_transport", "railway", "aeroway", "military", "government", "emergency",
+     "man_made", "industrial"}
+)  # fmt: skip
+#: Words in the name of a ``building=yes`` that say it is an office tower, hotel, school, market
+#: or hospital, not a home (长发中心C座, 某某大厦): such a building is not counted as a home.
+NON_HOME_NAME_WORDS: tuple[str, ...] = (
+    "大厦", "中心", "广场", "酒店", "宾馆", "饭店", "医院", "学校", "小学", "中学", "幼儿园",
+    "银行", "商场", "商厦", "写字楼", "办公楼", "市场", "超市", "影院",
+)  # fmt: skip
+BUILDING_TAG_KEYS: frozenset[str] = (
+    frozenset(
+        {"building", "building:levels", "building:use", "height", "roof:levels", "name", "name:zh"}
+    )
+    | NON_RESIDENTIAL_KEYS
 )
 RESIDENTIAL_AREA_TAG_KEYS: frozenset[str] = frozenset(
     {"landuse", "name", "name:zh", "name:en", "residential", "place", "ref"}

@@ -33,7 +33,7 @@ class GapReport:
     coverage_by_subdistrict: Sequence[AreaCoverage]
     top_missing: Sequence[MissingType]
     circles: Mapping[str, Sequence[CircleReport]]  # profile -> reports
-    conventions: Sequence[str]  # one line per profile: profile.describe()
+    conventions: Sequence[str]  # one line per profile (profile.describe()), then notes
     data_date: str
 
 
@@ -145,6 +145,7 @@ def _write_geojson(out: Path, report: GapReport, compounds: Sequence[Compound]) 
                     "community": row.community,
                     "profile": row.profile,
                     "residents": row.residents,
+                    "residents_estimated": row.residents_estimated,
                     "elderly": row.elderly,
                     "children": row.children,
                     "missing_types": [],

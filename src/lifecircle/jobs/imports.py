@@ -16,13 +16,21 @@ import shapely
 
 from lifecircle import geo as crs_io
 from lifecircle.cache.basemap import save_basemap
-from lifecircle.errors import BadRowsError, RowProblem
+from lifecircle.errors import BadRowsError, ConfigError, RowProblem
 from lifecircle.io import records as records_io
 from lifecircle.io.boundary import read_boundary
 from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_compounds import derive_compounds
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
+from lifecircle.jobs.residents import (
+    CALIBRATIONS_META,
+    Calibration,
+    apply_calibrations,
+    calibrate,
+    remembered,
+    saved_calibrations,
+)
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import ChangeSummary, DataVersion, Snapshot, Store
@@ -93,8 +101,13 @@ def import_osm(
     boundary_feature: str = "",
     dry_run: bool = False,
     author: str = "cli",
+    residents: Calibration | None = None,
 ) -> ImportReport:
-    """Import walkable ways, facilities and (without a compound sheet) derived compounds."""
+    """Import walkable ways, facilities and (without a compound sheet) derived compounds.
+
+    The derived compounds' estimated residents are calibrated by the calibrations the store
+    remembers and by ``residents`` (a known total, remembered from now on).
+    """
     taxonomy = project.taxonomy()
     boundary = None
     if boundary_path is not None:
@@ -137,8 +150,12 @@ def import_osm(
                 floor_area_per_person_m2=project.settings.floor_area_per_person_m2,
                 default_levels=project.settings.default_building_levels,
             )
+            derived = apply_calibrations(derived, saved_calibrations(store))
             snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, derived))
         meta_values = {"osm_file": Path(path).name, "osm_timestamp": extract.osm_timestamp or ""}
+        if residents is not None:
+            snapshots[-1] = _calibrated(snapshots[-1], residents)
+            meta_values[CALIBRATIONS_META] = remembered(saved_calibrations(store), residents)
         if boundary_path is not None and boundary is not None:
             meta_values["boundary_wkt"] = boundary.wkt
         summary, version = _commit(
@@ -155,6 +172,15 @@ def import_osm(
     return ImportReport(
         "osm", str(path), dry_run, summary, version, notes=tuple(notes), merged=len(extract.merged)
     )
+
+
+def _calibrated(snapshot: Snapshot, calibration: Calibration) -> Snapshot:
+    """Scale the compounds snapshot to a known total (ConfigError: nothing to scale)."""
+    if snapshot.kind != "compound":
+        raise ConfigError("error.residents.nothing_to_scale", scope=calibration.scope)
+    compounds = [c for c in snapshot.records if isinstance(c, Compound)]
+    scaled, _ = calibrate(compounds, calibration)
+    return Snapshot("compound", snapshot.scope, scaled)
 
 
 def _stored_boundary(project: Project) -> shapely.Geometry | None:

@@ -13,6 +13,7 @@ from sqlalchemy.engine import make_url
 
 from lifecircle.errors import UnknownTypeError
 from lifecircle.jobs.build import cached_results
+from lifecircle.jobs.residents import MARK
 from lifecircle.model import Compound, Facility, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import Store
@@ -74,6 +75,9 @@ def _people(compounds: list[Compound]) -> dict[str, Any]:
         "entrances": sum(len(c.entrances) for c in compounds),
         "residents": total("residents"),
         "residents_estimated_compounds": sum(1 for c in compounds if c.estimate_method),
+        "residents_calibrated_compounds": sum(
+            1 for c in compounds if MARK in (c.estimate_method or "")
+        ),
         "households": total("households"),
         "elderly": total("elderly"),
         "children": total("children"),
