@@ -20,6 +20,7 @@ ALL_STEPS = [
     "0003_local_edits",
     "0004_candidate_sites",
     "0005_users_and_audit",
+    "0009_facility_matches",
 ]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}
 

@@ -19,6 +19,7 @@ from rich.table import Table
 from lifecircle.cli import console
 from lifecircle.cli.base import CRS_CHOICE, Context, handled, parse_sets
 from lifecircle.cli.boards import boards_command
+from lifecircle.cli.duplicates import duplicates_group
 from lifecircle.cli.edit import edit_group
 from lifecircle.cli.engine import access_command, build_command, gaps_command
 from lifecircle.cli.plan import plan_command
@@ -346,6 +347,7 @@ def demo(obj: Context, directory: Path, fresh: bool) -> None:
 
 main.add_command(edit_group)
 main.add_command(residents_command)
+main.add_command(duplicates_group)
 main.add_command(build_command)
 main.add_command(gaps_command)
 main.add_command(access_command)

@@ -202,6 +202,24 @@ def _step_0005_users_and_audit(conn: Connection, _dialect: str) -> str:
     return "users and audit_log tables created (staff logins, roles and who changed what)"
 
 
+def _step_0009_facility_matches(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "facility_matches",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("scope", Text, nullable=False),
+        Column("osm_id", Text, nullable=False),
+        Column("sheet_id", Text, nullable=False),
+        Column("decision", Text, nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        Index("ix_facility_matches_scope", "scope"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "facility_matches table created (staff's same/different decisions on OSM vs sheets)"
+
+
 #: Every step this version of lifecircle knows, in the order they are applied.
 STEPS: tuple[Step, ...] = (
     Step("0001_initial", _step_0001_initial),
@@ -209,6 +227,7 @@ STEPS: tuple[Step, ...] = (
     Step("0003_local_edits", _step_0003_local_edits),
     Step("0004_candidate_sites", _step_0004_candidate_sites),
     Step("0005_users_and_audit", _step_0005_users_and_audit),
+    Step("0009_facility_matches", _step_0009_facility_matches),
 )
 
 

@@ -80,6 +80,13 @@ candidate_sites = _record_table(
     Column("lat", Double, nullable=False),
 )
 
+facility_matches = _record_table(
+    "facility_matches",
+    Column("osm_id", Text, nullable=False),
+    Column("sheet_id", Text, nullable=False),
+    Column("decision", Text, nullable=False),
+)
+
 data_versions = Table(
     "data_versions",
     metadata,
@@ -190,6 +197,12 @@ KINDS: dict[str, KindSpec] = {
     "local_edit": KindSpec("local_edit", local_edits, ("edit_kind", "osm_id"), keep_history=True),
     "candidate_site": KindSpec(
         "candidate_site", candidate_sites, ("name", "lon", "lat"), keep_history=False
+    ),
+    "facility_match": KindSpec(
+        "facility_match",
+        facility_matches,
+        ("osm_id", "sheet_id", "decision"),
+        keep_history=True,
     ),
 }
 
