@@ -23,6 +23,7 @@ from lifecircle.jobs.duplicates import (
     name_similarity,
 )
 from lifecircle.jobs.imports import import_osm, import_sheet
+from lifecircle.jobs.status import project_status
 from lifecircle.model import Facility
 from tests.conftest import DATA
 
@@ -86,6 +87,7 @@ def test_pairs_are_found_and_decisions_survive_reimports(nanjing):
     assert _statuses(project) == {WALMART: "auto", BEIJING_BANK: "auto", SCHOOL: "suggested"}
     ids = {f.source_id for f in read_area(project).facilities}
     assert len(ids) == stored - 2 and not ids & {WALMART, BEIJING_BANK} and SCHOOL in ids
+    assert project_status(project)["duplicates"] == {"counted_once": 2, "to_review": 1}
     school = next(p.sheet_id for p in duplicate_pairs(project) if p.osm_id == SCHOOL)
     version = decide(project, SCHOOL, school, "same", author="王芳", note="同一所学校")
     assert version is not None and version.author == "王芳"

@@ -159,6 +159,9 @@ def _print_areas(console: Console, status: dict[str, Any], lang: str) -> None:
         table.add_row(area[name_key], str(area["count"]))
     table.add_row(t("status.total", lang), str(status["facilities"]["total"]), style="bold")
     console.print(table)
+    found = status["duplicates"]
+    if found["counted_once"] or found["to_review"]:
+        console.print(t("status.duplicates", lang, **found), markup=False)
 
 
 def _print_sources(console: Console, status: dict[str, Any], lang: str) -> None:

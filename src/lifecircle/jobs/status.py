@@ -13,8 +13,9 @@ from sqlalchemy.engine import make_url
 
 from lifecircle.errors import UnknownTypeError
 from lifecircle.jobs.build import cached_results
+from lifecircle.jobs.duplicates import review, stored_decisions
 from lifecircle.jobs.residents import MARK
-from lifecircle.model import Compound, Facility, WalkWay
+from lifecircle.model import Compound, Facility, FacilityMatch, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import Store
 from lifecircle.taxonomy import Taxonomy
@@ -98,6 +99,15 @@ def _version(store: Store) -> dict[str, Any] | None:
     }
 
 
+def _duplicates(facilities: list[Facility], decisions: list[FacilityMatch]) -> dict[str, int]:
+    """How many OSM × sheet pairs count once, and how many wait for staff to decide."""
+    pairs = review(facilities, decisions)
+    return {
+        "counted_once": sum(p.counts_once for p in pairs),
+        "to_review": sum(p.status == "suggested" for p in pairs),
+    }
+
+
 def _attachment(project: Project) -> dict[str, Any]:
     """Say what the last build found about the points: far off, on islands, cut off.
 
@@ -155,6 +165,7 @@ def project_status(project: Project) -> dict[str, Any]:
                 "length_km": round(walk_length_km(ways), 1),
             },
             "facilities": _facility_counts(facilities, taxonomy),
+            "duplicates": _duplicates(facilities, stored_decisions(store)),
             "compounds": _people(compounds),
             "boards": {"count": store.count("board")},
             "attachment": _attachment(project),
