@@ -28,20 +28,21 @@ from lifecircle.model import WalkNode, WalkWay
 
 
 @dataclass(frozen=True)
-class _Junctions:
+class Junctions:
     """Profile-free facts about the nodes: on a major road, at signals (OSM node ids)."""
 
     major: frozenset[int]
     signals: frozenset[int]
 
 
-def _junctions(ways: Iterable[WalkWay], tagged: dict[int, dict[str, str]]) -> _Junctions:
+def junctions_of(ways: Iterable[WalkWay], tagged: dict[int, dict[str, str]]) -> Junctions:
+    """Find the nodes on major roads and the signalised nodes (a crossing's wait)."""
     major = frozenset(n for w in ways if is_major_road(w.tags) for n in w.node_ids)
     signals = frozenset(i for i, tags in tagged.items() if is_signalised(tags))
-    return _Junctions(major, signals)
+    return Junctions(major, signals)
 
 
-def crossing_wait_s(way: WalkWay, profile: WalkProfile, junctions: _Junctions) -> float:
+def crossing_wait_s(way: WalkWay, profile: WalkProfile, junctions: Junctions) -> float:
     """Wait for a crossing way (``footway=crossing``) that meets a major road."""
     if profile.convention == "distance" or way.tags.get("footway") != "crossing":
         return 0.0
@@ -73,7 +74,7 @@ def edge_costs(
     """
     rules = rules or LocalRules()
     tagged = {n.osm_id: dict(n.tags) for n in nodes}
-    junctions = _junctions(ways, tagged)
+    junctions = junctions_of(ways, tagged)
     by_id = {w.osm_id: w for w in ways}
     on_way = network.edge_way >= 0
     way_ids = np.unique(network.edge_way[on_way])
