@@ -72,7 +72,8 @@ def nanjing(make_project, tmp_path):
     sheet = tmp_path / "设施台账.csv"
     lines = ["名称,类型,经度,纬度"] + [",".join(map(str, row)) for row in SHEET_ROWS]
     sheet.write_text("\n".join(lines), encoding="utf-8")
-    import_sheet(project, "facilities", sheet)
+    report = import_sheet(project, "facilities", sheet)
+    assert report.to_review == 1  # 南京第五中学 / 南京五中
     return project, sheet
 
 

@@ -66,6 +66,8 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
             )
     if report.merged:
         console.print(t("import.osm_merged", lang, n=report.merged))
+    if report.to_review:
+        console.print(t("import.duplicates_to_review", lang, n=report.to_review))
     for note in report.notes:
         console.print(t(f"import.{note}", lang))
 

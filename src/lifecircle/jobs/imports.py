@@ -23,6 +23,7 @@ from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_compounds import derive_compounds
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
+from lifecircle.jobs.duplicates import duplicate_pairs
 from lifecircle.jobs.residents import (
     CALIBRATIONS_META,
     Calibration,
@@ -67,6 +68,8 @@ class ImportReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
     #: OSM points folded into the area of their type they lie in (one facility each).
     merged: int = 0
+    #: Facilities OSM and a sheet may both hold, waiting for staff (``lifecircle duplicates``).
+    to_review: int = 0
 
 
 def _commit(
@@ -170,8 +173,14 @@ def import_osm(
     if not dry_run:
         save_basemap(project.cache_dir, extract.basemap)
     return ImportReport(
-        "osm", str(path), dry_run, summary, version, notes=tuple(notes), merged=len(extract.merged)
-    )
+        "osm", str(path), dry_run, summary, version, notes=tuple(notes),
+        merged=len(extract.merged), to_review=0 if dry_run else _to_review(project),
+    )  # fmt: skip
+
+
+def _to_review(project: Project) -> int:
+    """Count the OSM × sheet pairs that wait for staff to confirm or split them."""
+    return sum(p.status == "suggested" for p in duplicate_pairs(project))
 
 
 def _calibrated(snapshot: Snapshot, calibration: Calibration) -> Snapshot:
@@ -306,4 +315,5 @@ def import_sheet(
         far=tuple(far),
         far_limit_m=project.settings.snap_max_m,
         removals_held=bool(problems),
+        to_review=_to_review(project) if kind == "facilities" and not dry_run else 0,
     )
