@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from lifecircle.engine.profiles import ELDERLY, STANDARD, WHEELCHAIR
 from lifecircle.engine.walk import build_walk
 from lifecircle.jobs.area import read_area
 from lifecircle.jobs.imports import import_sheet
+from lifecircle.model import Facility
 from tests.conftest import SMALL_OSM
 
 
@@ -47,3 +50,17 @@ def test_a_damaged_attached_cache_is_made_again(make_project):
     again = build_walk(data, STANDARD, cache_dir=project.cache_dir)
     np.testing.assert_array_equal(again.facility_nodes, first.facility_nodes)
     assert path.read_bytes() != b"not a walk"
+
+
+def test_facilities_added_in_memory_are_attached_not_read_from_the_cache(make_project):
+    """A plan opens its sites in memory (same data version) to check what they cover."""
+    project = make_project(osm=SMALL_OSM)
+    data = read_area(project)
+    before = build_walk(data, STANDARD, cache_dir=project.cache_dir)
+    lon, lat = data.ways[5].coords[0]
+    site = Facility("plan:x", "规划点", "elderly_canteen", lon, lat, status="open")
+    more = dataclasses.replace(data, facilities=(*data.facilities, site))
+    after = build_walk(more, STANDARD, cache_dir=project.cache_dir)
+    assert len(after.type_codes) == len(before.type_codes) + 1
+    assert len(after.facilities_unreached) == len(before.facilities_unreached)
+    assert len(data.facilities) in after.facility_of_point

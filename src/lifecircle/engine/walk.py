@@ -72,11 +72,24 @@ def load_walk_graph(
 
 
 def attached_key(area: AreaData, snap_max_m: float) -> str:
-    """Return the cache key of the attached network: code, data version, snapping limit."""
+    """Return the cache key of the attached network: code, network, the points, the limit.
+
+    The points' own digest, not the data version: callers may add facilities in memory
+    (a plan's sites opened to check it) without a new version.
+    """
+    digest = hashlib.sha256()
+    for f in area.facilities:
+        level = (f.extra.get("layer"), f.extra.get("location"))
+        where = (f.lon, f.lat, f.entrances, f.outline_wkt, level)
+        digest.update(repr((f.source_id, f.type_code, f.status, where)).encode())
+    for c in area.compounds:
+        digest.update(repr((c.source_id, c.name, c.lon, c.lat, c.entrances)).encode())
+    for b in area.boards:
+        digest.update(repr((b.board_id, b.lon, b.lat, b.compound)).encode())
     basis = {
         "code": __version__,
         "network": area.network_version,
-        "data": area.data_version,
+        "points": digest.hexdigest(),
         "snap_max_m": snap_max_m,
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
