@@ -23,6 +23,7 @@ ALL_STEPS = [
     "0006_staff_sessions",
     "0007_type_coverage",
     "0008_grid_desk",
+    "0009_facility_matches",
 ]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}
 

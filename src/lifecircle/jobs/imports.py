@@ -27,6 +27,15 @@ from lifecircle.io.sheet_limits import SheetLimits
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
 from lifecircle.jobs.collection import declaration_snapshot, resolve_types, sheet_scope
+from lifecircle.jobs.duplicates import duplicate_pairs
+from lifecircle.jobs.residents import (
+    CALIBRATIONS_META,
+    Calibration,
+    apply_calibrations,
+    calibrate,
+    remembered,
+    saved_calibrations,
+)
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
 from lifecircle.opening_hours import machine_readable
 from lifecircle.project import Project
@@ -79,6 +88,10 @@ class ImportReport:
     needs_replace: bool = False
     dataset: str = ""
     free_hours: tuple[FreeHours, ...] = ()
+    #: OSM points folded into the area of their type they lie in (one facility each).
+    merged: int = 0
+    #: Facilities OSM and a sheet may both hold, waiting for staff (``lifecircle duplicates``).
+    to_review: int = 0
 
 
 def _commit(
@@ -113,8 +126,13 @@ def import_osm(
     boundary_feature: str = "",
     dry_run: bool = False,
     author: str = "cli",
+    residents: Calibration | None = None,
 ) -> ImportReport:
-    """Import walkable ways, facilities and (without a compound sheet) derived compounds."""
+    """Import walkable ways, facilities and (without a compound sheet) derived compounds.
+
+    The derived compounds' estimated residents are calibrated by the calibrations the store
+    remembers and by ``residents`` (a known total, remembered from now on).
+    """
     taxonomy = project.taxonomy()
     boundary = None
     if boundary_path is not None:
@@ -157,8 +175,12 @@ def import_osm(
                 floor_area_per_person_m2=project.settings.floor_area_per_person_m2,
                 default_levels=project.settings.default_building_levels,
             )
+            derived = apply_calibrations(derived, saved_calibrations(store))
             snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, derived))
         meta_values = {"osm_file": Path(path).name, "osm_timestamp": extract.osm_timestamp or ""}
+        if residents is not None:
+            snapshots[-1] = _calibrated(snapshots[-1], residents)
+            meta_values[CALIBRATIONS_META] = remembered(saved_calibrations(store), residents)
         if boundary_path is not None and boundary is not None:
             meta_values["boundary_wkt"] = boundary.wkt
         summary, version = _commit(
@@ -172,7 +194,24 @@ def import_osm(
         )
     if not dry_run:
         save_basemap(project.cache_dir, extract.basemap)
-    return ImportReport("osm", str(path), dry_run, summary, version, notes=tuple(notes))
+    return ImportReport(
+        "osm", str(path), dry_run, summary, version, notes=tuple(notes),
+        merged=len(extract.merged), to_review=0 if dry_run else _to_review(project),
+    )  # fmt: skip
+
+
+def _to_review(project: Project) -> int:
+    """Count the OSM × sheet pairs that wait for staff to confirm or split them."""
+    return sum(p.status == "suggested" for p in duplicate_pairs(project))
+
+
+def _calibrated(snapshot: Snapshot, calibration: Calibration) -> Snapshot:
+    """Scale the compounds snapshot to a known total (ConfigError: nothing to scale)."""
+    if snapshot.kind != "compound":
+        raise ConfigError("error.residents.nothing_to_scale", scope=calibration.scope)
+    compounds = [c for c in snapshot.records if isinstance(c, Compound)]
+    scaled, _ = calibrate(compounds, calibration)
+    return Snapshot("compound", snapshot.scope, scaled)
 
 
 def _stored_boundary(project: Project) -> shapely.Geometry | None:
@@ -382,6 +421,7 @@ def import_sheet(
         needs_replace=needs_replace,
         dataset=dataset,
         free_hours=_free_hours(good),
+        to_review=_to_review(project) if kind == "facilities" and not dry_run else 0,
     )
 
 

@@ -260,6 +260,24 @@ def _step_0007_type_coverage(conn: Connection, _dialect: str) -> str:
     return "complete_types table created (facility types a sheet declares it holds completely)"
 
 
+def _step_0009_facility_matches(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "facility_matches",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("scope", Text, nullable=False),
+        Column("osm_id", Text, nullable=False),
+        Column("sheet_id", Text, nullable=False),
+        Column("decision", Text, nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        Index("ix_facility_matches_scope", "scope"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "facility_matches table created (staff's same/different decisions on OSM vs sheets)"
+
+
 #: Every step this version of lifecircle knows, in the order they are applied.
 STEPS: tuple[Step, ...] = (
     Step("0001_initial", _step_0001_initial),
@@ -270,6 +288,7 @@ STEPS: tuple[Step, ...] = (
     Step("0006_staff_sessions", _step_0006_staff_sessions),
     Step("0007_type_coverage", _step_0007_type_coverage),
     Step("0008_grid_desk", step_0008_grid_desk),
+    Step("0009_facility_matches", _step_0009_facility_matches),
 )
 
 

@@ -84,6 +84,13 @@ complete_types = _record_table(
     Column("type_code", Text, nullable=False),
 )
 
+facility_matches = _record_table(
+    "facility_matches",
+    Column("osm_id", Text, nullable=False),
+    Column("sheet_id", Text, nullable=False),
+    Column("decision", Text, nullable=False),
+)
+
 data_versions = Table(
     "data_versions",
     metadata,
@@ -233,6 +240,12 @@ KINDS: dict[str, KindSpec] = {
         "candidate_site", candidate_sites, ("name", "lon", "lat"), keep_history=False
     ),
     "complete_type": KindSpec("complete_type", complete_types, ("type_code",), keep_history=True),
+    "facility_match": KindSpec(
+        "facility_match",
+        facility_matches,
+        ("osm_id", "sheet_id", "decision"),
+        keep_history=True,
+    ),
 }
 
 #: Record tables that get a PostGIS point column ``geom`` (from lon/lat) when PostGIS is present.
