@@ -7,7 +7,8 @@ import json
 from click.testing import CliRunner
 
 from lifecircle.cli import main
-from tests.conftest import DATA, SMALL_OSM
+from lifecircle.jobs.demo import demo_file
+from tests.conftest import SMALL_OSM
 
 
 def run(*args: str):
@@ -231,7 +232,7 @@ def test_build_and_status_report_points_on_islands(tmp_path):
     """Nanjing's extract has shop entrances on footway pieces no street connects to."""
     project = str(tmp_path / "nanjing")
     run("init", project, "--name", "新街口")
-    run("-p", project, "import", "osm", str(DATA / "osm" / "nanjing_xinjiekou.osm.bz2"))
+    run("-p", project, "import", "osm", str(demo_file("nanjing_xinjiekou.osm.pbf")))
     before = json.loads(run("-p", project, "status", "--json").output)["attachment"]
     assert before == {"built": False}
     built = run("-p", project, "build", "--profile", "standard", "--profile", "wheelchair")

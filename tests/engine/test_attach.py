@@ -26,8 +26,8 @@ from tests.sketch import Sketch, lonlat
 
 #: The real extracts the laws are checked on (see tests/data/osm/PROVENANCE.md).
 REAL_EXTRACTS = {
-    "nanjing": DATA / "osm" / "nanjing_xinjiekou.osm.bz2",
-    "beijing": DATA / "osm" / "beijing_wudaokou_tsinghua.osm.bz2",
+    "nanjing": demo_file("nanjing_xinjiekou.osm.pbf"),
+    "beijing": DATA / "osm" / "beijing_wudaokou.osm.pbf",
     "helsinki": demo_file("helsinki.osm.pbf"),
     "finland": SMALL_OSM,
 }

@@ -11,8 +11,8 @@ from lifecircle.io import osm_residents
 from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_compounds import derive_compounds
 from lifecircle.io.osm_residents import building_levels, is_home
+from lifecircle.jobs.demo import demo_file
 from lifecircle.taxonomy import load_taxonomy
-from tests.conftest import DATA
 
 
 @pytest.mark.parametrize(
@@ -61,7 +61,7 @@ def _match(tags):
 
 def test_nanjing_counts_no_school_or_market_building_as_a_home():
     """Real Nanjing 新街口: buildings on residential land that are not homes are left out."""
-    extract = read_osm(DATA / "osm" / "nanjing_xinjiekou.osm.bz2", match_type=_match)
+    extract = read_osm(demo_file("nanjing_xinjiekou.osm.pbf"), match_type=_match)
     compounds = derive_compounds(extract)
     text = " ".join(c.estimate_method or "" for c in compounds)
     assert "none tagged with a shop, office, school" in text

@@ -14,6 +14,7 @@ from click.testing import CliRunner
 from lifecircle.cli import main
 from lifecircle.errors import EditError
 from lifecircle.jobs.area import read_area
+from lifecircle.jobs.demo import demo_file
 from lifecircle.jobs.duplicates import (
     AUTO_SIMILARITY,
     counted_once,
@@ -25,9 +26,8 @@ from lifecircle.jobs.duplicates import (
 from lifecircle.jobs.imports import import_osm, import_sheet
 from lifecircle.jobs.status import project_status
 from lifecircle.model import Facility
-from tests.conftest import DATA
 
-NANJING = DATA / "osm" / "nanjing_xinjiekou.osm.bz2"
+NANJING = demo_file("nanjing_xinjiekou.osm.pbf")
 #: ~33 m of latitude at Nanjing.
 NORTH_33M = 0.0003
 #: The invented sheet: (名称, 类型, 经度, 纬度) near real OSM facilities.
