@@ -18,7 +18,7 @@ from lifecircle.geo import LocalMetric, local_metric_transformer
 from lifecircle.io import osm_compounds as compounds_module
 from lifecircle.io.osm import OsmExtract, read_osm
 from lifecircle.io.osm_compounds import ENTRANCE_MERGE_M, MAX_ENTRANCES, derive_compounds
-from lifecircle.io.osm_residents import building_levels
+from lifecircle.io.osm_residents import EDGE_RING_M2, building_levels
 from lifecircle.io.osm_tags import NON_RESIDENTIAL_KEYS, RESIDENTIAL_BUILDINGS
 from lifecircle.jobs.demo import demo_file
 from lifecircle.model import Building, Compound, ResidentialArea, WalkWay
@@ -27,6 +27,8 @@ DATA = Path(__file__).parents[1] / "data" / "osm"
 HEXI = DATA / "hexi_synthetic.osm"
 HELSINKI = demo_file("helsinki.osm.pbf")  # the packaged demo extract (real OSM)
 FINLAND = DATA / "test.osm.pbf"
+NANJING = demo_file("nanjing_xinjiekou.osm.pbf")  # real OSM, Nanjing 新街口
+BEIJING = DATA / "beijing_wudaokou.osm.pbf"  # real OSM, Beijing 五道口
 
 #: m² per square degree at the Hexi fixture's latitude (sphere of radius 6,371,008.8 m); the
 #: ellipsoid differs by < 0.3 %, hence the 1 % tolerance of the hand-computed numbers below.
@@ -354,13 +356,14 @@ def test_blocks_are_stable_and_sit_on_the_network_finland() -> None:
     assert not any(a.name for a in extract.residential_areas)
     blocks = derive_compounds(extract)
     assert blocks == derive_compounds(extract)
-    assert len(blocks) == 22
-    assert [c.name for c in blocks] == [f"街坊 {n}" for n in range(1, 23)]
-    assert len({c.source_id for c in blocks}) == 22
+    # 21 street blocks and 25 clusters of houses in the ring at the data's edge
+    assert len(blocks) == 46
+    assert [c.name for c in blocks] == [f"街坊 {n}" for n in range(1, 47)]
+    assert len({c.source_id for c in blocks}) == 46
     assert [round(c.lat, 5) for c in blocks] == sorted(
         (round(c.lat, 5) for c in blocks), reverse=True
     )
-    assert sum(c.residents or 0 for c in blocks) == 19_875
+    assert sum(c.residents or 0 for c in blocks) == 19_876
     for block in blocks:
         assert (block.residents or 0) > 0 and "not a census figure" in (block.estimate_method or "")
 
@@ -402,6 +405,31 @@ def test_helsinki_blocks_when_no_area_is_named() -> None:
     for block in blocks:
         assert block.entrances and max(entrance_gaps_m(extract, block)) < 1.0
         assert (block.residents or 0) > 0 and block.estimate_method
+
+
+@pytest.mark.parametrize(
+    ("path", "at_edge"),
+    [(NANJING, 3), (BEIJING, 1), (FINLAND, 25), (HELSINKI, 0)],
+    ids=["nanjing", "beijing", "finland", "helsinki"],
+)
+def test_the_ring_at_the_data_edge_becomes_compounds_around_its_homes(
+    path: Path, at_edge: int
+) -> None:
+    """The land between the outermost streets and the data's edge is no street block.
+
+    Before, it made one compound around the whole extract (Nanjing 847 ha, Beijing 1,912 ha).
+    """
+    extract = read(path)
+    compounds = derive_compounds(extract)
+    metric = metric_of(extract)
+    edge = [c for c in compounds if "at the edge of the data" in (c.estimate_method or "")]
+    assert len(edge) == at_edge
+    assert all("数据范围边缘" in (c.estimate_method or "") for c in edge)
+    for compound in compounds:
+        area_m2 = metric.geometry_to_metres(shapely.from_wkt(compound.outline_wkt)).area
+        assert area_m2 < (EDGE_RING_M2 if compound in edge else 4 * EDGE_RING_M2)
+    for compound in edge:  # entrances on the network even where no street bounds the land
+        assert compound.entrances and max(entrance_gaps_m(extract, compound)) < 1.0
 
 
 # --------------------------------------------------------------------------- helpers

@@ -8,10 +8,14 @@ import pytest
 
 from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_merge import merge_points_into_areas
+from lifecircle.jobs.demo import demo_file
 from lifecircle.model import Facility
 from lifecircle.taxonomy import load_taxonomy
 from tests.conftest import DATA
 from tests.sketch import lonlat
+
+NANJING = demo_file("nanjing_xinjiekou.osm.pbf")  # real OSM (see the PROVENANCE.md beside it)
+BEIJING = DATA / "osm" / "beijing_wudaokou.osm.pbf"  # real OSM (tests/data/osm/PROVENANCE.md)
 
 
 def box(x0: float, y0: float, x1: float, y1: float) -> str:
@@ -86,14 +90,14 @@ def _taxonomy_match():
 
 
 @pytest.mark.parametrize(
-    ("name", "before", "after", "pair"),
+    ("path", "before", "after", "pair"),
     [
-        ("nanjing_xinjiekou", 324, 318, ("osm:way/94327966", "osm:node/3833385921")),
-        ("beijing_wudaokou_tsinghua", 283, 276, ("osm:way/488681528", "osm:node/4809750294")),
+        (NANJING, 324, 318, ("osm:way/94327966", "osm:node/3833385921")),
+        (BEIJING, 283, 276, ("osm:way/488681528", "osm:node/4809750294")),
     ],
 )
-def test_real_extracts_count_each_mapped_twice_facility_once(name, before, after, pair):
-    extract = read_osm(DATA / "osm" / f"{name}.osm.bz2", match_type=_taxonomy_match())
+def test_real_extracts_count_each_mapped_twice_facility_once(path, before, after, pair):
+    extract = read_osm(path, match_type=_taxonomy_match())
     assert len(extract.facilities) + len(extract.merged) == before
     assert len(extract.facilities) == after
     kept = {f.source_id: f for f in extract.facilities}

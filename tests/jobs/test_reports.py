@@ -16,8 +16,9 @@ from lifecircle.jobs.reports import access_lines, gap_report
 from tests.conftest import DATA
 
 BEIJING = DATA / "osm" / "beijing_wudaokou.osm.pbf"
-#: An invented station in the north-east of the extract (the sheet row says it is not real).
-STATION = (116.33090, 40.00470)
+#: An invented station in the east of the extract, ~170 m from 西王庄小区's gate (the sheet row
+#: says it is not real).
+STATION = (116.33090, 39.99700)
 
 
 @pytest.fixture(scope="module")

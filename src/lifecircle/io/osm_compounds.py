@@ -21,6 +21,8 @@ from lifecircle.geo import LocalMetric, local_metric_transformer
 from lifecircle.io.osm import OsmExtract
 from lifecircle.io.osm_geom import to_metric, way_lines
 from lifecircle.io.osm_residents import (
+    EDGE_REACH_M,
+    EDGE_RING_M2,
     Estimate,
     Homes,
     describe_estimate,
@@ -218,13 +220,20 @@ def _compound_from_area(
 
 
 def _entrances(
-    outline_m: BaseGeometry, context: _Context, *, street_edge: BaseGeometry | None = None
+    outline_m: BaseGeometry,
+    context: _Context,
+    *,
+    street_edge: BaseGeometry | None = None,
+    fallback_on_network: bool = False,
 ) -> NDArray[np.float64]:
     """Choose the entrances of an outline in metres, best first (see :func:`derive_compounds`).
 
     A way only counts if it reaches 1 m inside, so streets that merely run along or end at the
     edge from outside are not gates. For blocks, ``street_edge`` is the block's own edge: only
     crossings on it count, and only by ways that do not bound blocks (the edge is street).
+    With no crossing, the outline point nearest the network is the entrance, or with
+    ``fallback_on_network`` the network point nearest the outline (an outline at the data's
+    edge is no street).
     """
     idx = context.line_tree.query(outline_m, predicate="intersects")
     idx = idx[context.gate_lines[idx]]
@@ -242,7 +251,7 @@ def _entrances(
         on_edge = shapely.dwithin(street_edge, points, 1.0)
         points, way = points[on_edge], way[on_edge]
     if len(points) == 0:
-        return _nearest_edge_point(outline_m.boundary, context)
+        return _nearest_edge_point(outline_m.boundary, context, on_network=fallback_on_network)
     tier = np.where(context.major[way], 2, 1)
     at_gate, _ = context.gate_tree.query(points, predicate="dwithin", distance=GATE_NODE_M)
     tier[at_gate] = 0
@@ -278,66 +287,92 @@ def _spread(
     return points_m[chosen]
 
 
-def _nearest_edge_point(edge: BaseGeometry, context: _Context) -> NDArray[np.float64]:
+def _nearest_edge_point(
+    edge: BaseGeometry, context: _Context, *, on_network: bool = False
+) -> NDArray[np.float64]:
     if len(context.lines) == 0:
         return np.empty((0, 2))
     nearest = context.line_tree.nearest(edge)
     link = shapely.shortest_line(edge, context.lines[nearest])
-    start: NDArray[np.float64] = shapely.get_coordinates(link)[:1]
-    return start
+    ends: NDArray[np.float64] = shapely.get_coordinates(link)
+    return ends[1:2] if on_network else ends[:1]
 
 
 # --------------------------------------------------------------------------- blocks
 
 
 def _compounds_from_blocks(context: _Context, taken: BaseGeometry) -> tuple[Compound, ...]:
-    """Turn street blocks where homes stand outside ``taken`` (named areas) into ``街坊 1…n``."""
+    """Turn street blocks where homes stand outside ``taken`` (named areas) into ``街坊 1…n``.
+
+    A block larger than :data:`EDGE_RING_M2` that reaches the frame around the data is the ring
+    between the outermost streets and the data's edge, not a street block: it gives one compound
+    per cluster of its homes, outlined as its land within :data:`EDGE_REACH_M` of them (parts
+    of homes standing in named areas that reach out of them are then not counted).
+    """
     shapely.prepare(taken)
     bld = context.buildings
     free = bld.points[bld.homes & ~shapely.intersects(taken, bld.points)]
-    blocks = _blocks(context)
+    blocks, frame = _blocks(context)
     holding, _ = shapely.STRtree(free).query(blocks, predicate="intersects")
-    found: list[tuple[LonLat, BaseGeometry, BaseGeometry, Estimate]] = []
+    found: list[tuple[LonLat, BaseGeometry, BaseGeometry, Estimate, str]] = []
     for block_m in blocks[np.unique(holding)]:
-        shrunk = block_m.intersects(taken) and block_m.intersection(taken).area > 0.01
-        region_m = block_m.difference(taken) if shrunk else block_m
-        point = shapely.get_coordinates(region_m.point_on_surface())
-        lonlat = _to_lonlat(context.metric, point)[0]
-        counted = estimate_residents(region_m, context.buildings, shrunk=shrunk)
-        found.append((lonlat, block_m, region_m, counted))
+        is_open = block_m.area > EDGE_RING_M2 and bool(shapely.dwithin(frame, block_m, 0.5))
+        street_edge = block_m.boundary.difference(frame.buffer(1.0)) if is_open else None
+        for piece_m in _edge_pieces(block_m, context) if is_open else [block_m]:
+            if not shapely.intersects(piece_m, free).any():
+                continue
+            shrunk = piece_m.intersects(taken) and piece_m.intersection(taken).area > 0.01
+            region_m = piece_m.difference(taken) if shrunk else piece_m
+            point = shapely.get_coordinates(region_m.point_on_surface())
+            lonlat = _to_lonlat(context.metric, point)[0]
+            estimate = estimate_residents(region_m, context.buildings, shrunk=shrunk)
+            edge = street_edge if street_edge is not None else block_m.boundary
+            found.append((lonlat, edge, region_m, estimate, "edge" if is_open else "block"))
     found.sort(key=lambda f: (-round(f[0][1], 5), round(f[0][0], 5)))
     return tuple(
-        _block_compound(number, lonlat, block_m, region_m, estimate, context)
-        for number, (lonlat, block_m, region_m, estimate) in enumerate(found, start=1)
+        _block_compound(number, *item, context) for number, item in enumerate(found, start=1)
     )
 
 
-def _blocks(context: _Context) -> NDArray[np.object_]:
-    """Polygonize the block-bounding streets in metres.
+def _edge_pieces(block_m: BaseGeometry, context: _Context) -> list[BaseGeometry]:
+    """Return the open block's land within EDGE_REACH_M of its homes, one polygon per cluster."""
+    bld = context.buildings
+    idx = bld.tree.query(block_m, predicate="intersects")
+    idx = idx[bld.homes[idx]]
+    near = shapely.union_all(shapely.buffer(bld.outlines[idx], EDGE_REACH_M))
+    parts = shapely.get_parts(shapely.intersection(near, block_m))
+    return [p for p in parts if shapely.get_type_id(p) == 3 and p.area > 1.0]
+
+
+def _blocks(context: _Context) -> tuple[NDArray[np.object_], BaseGeometry]:
+    """Polygonize the block-bounding streets in metres; return the blocks and the frame.
 
     A frame 10 m outside the network closes the blocks at the extract's edge; it stays clear of
     the outermost streets so it never runs along (and slightly off) one of them.
     """
     if not context.bounds_blocks.any():
-        return np.array([], dtype=object)
+        return np.array([], dtype=object), shapely.LineString()
     frame = shapely.box(*shapely.total_bounds(context.lines)).buffer(10.0, join_style="mitre")
     lines = np.concatenate([context.lines[context.bounds_blocks], [frame.exterior]])
     noded = shapely.union_all(lines)
     blocks = shapely.get_parts(shapely.polygonize(shapely.get_parts(noded)))
     kept: NDArray[np.object_] = blocks[shapely.area(blocks) > 1.0]
-    return kept
+    return kept, frame.exterior
 
 
 def _block_compound(
     number: int,
     lonlat: LonLat,
-    block_m: BaseGeometry,
+    street_edge: BaseGeometry,
     region_m: BaseGeometry,
     estimate: Estimate,
+    where: str,
     context: _Context,
 ) -> Compound:
     outline = context.metric.geometry_to_lonlat(region_m)
-    entrances = _entrances(region_m, context, street_edge=block_m.boundary)
+    entrances = _entrances(
+        region_m, context, street_edge=street_edge, fallback_on_network=where == "edge"
+    )
     return Compound(
         source_id=f"osm-block:{lonlat[0]:.5f},{lonlat[1]:.5f}",
         name=f"街坊 {number}",
@@ -346,6 +381,6 @@ def _block_compound(
         outline_wkt=str(shapely.to_wkt(outline, rounding_precision=7)),
         entrances=tuple(_to_lonlat(context.metric, entrances)),
         residents=estimate.residents,
-        estimate_method=describe_estimate(estimate, context.buildings, where="block"),
+        estimate_method=describe_estimate(estimate, context.buildings, where=where),
         source=context.source,
     )

@@ -194,12 +194,30 @@ def estimate_residents(region_m: BaseGeometry, homes: Homes, *, shrunk: bool) ->
     return Estimate(len(idx), floor_m2, residents, sources, shrunk)
 
 
+#: Where the data ends, a street block is not closed by streets: the land between the outermost
+#: streets and the data's edge polygonizes as one ring around the whole extract. An open block
+#: larger than EDGE_RING_M2 (100 ha: no street block is, a campus at most a few hundred metres a
+#: side) is such a ring: its compounds are the land within EDGE_REACH_M of its homes, one per
+#: cluster (see ``derive_compounds``).
+EDGE_RING_M2 = 1_000_000.0
+EDGE_REACH_M = 30.0
+
 #: Where the counted footprint lies, by (compound kind, part of the outline counted elsewhere).
 _WHERE: Mapping[tuple[str, bool], tuple[str, str]] = {
     ("area", False): ("小区内", "inside the area"),
     ("area", True): ("小区内（较小具名小区除外）", "inside the area less smaller named areas"),
     ("block", False): ("街坊内", "inside the block"),
     ("block", True): ("街坊内具名小区以外", "inside the block outside named areas"),
+    ("edge", False): (
+        f"数据范围边缘处住宅周边 {EDGE_REACH_M:g} 米内（该处街坊未被街道围合）",
+        f"within {EDGE_REACH_M:g} m of the homes at the edge of the data (no streets close the "
+        "block there)",
+    ),
+    ("edge", True): (
+        f"数据范围边缘处住宅周边 {EDGE_REACH_M:g} 米内、具名小区以外（该处街坊未被街道围合）",
+        f"within {EDGE_REACH_M:g} m of the homes at the edge of the data, outside named areas "
+        "(no streets close the block there)",
+    ),
 }
 
 
