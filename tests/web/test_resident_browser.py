@@ -68,9 +68,9 @@ def test_a_resident_scans_a_board_and_finds_the_way_to_the_nearest_clinic(
             nearest_ms: performance.getEntriesByName("lifecircle:nearest-shown")[0].startTime,
             dom_ms: performance.getEntriesByType("navigation")[0].domContentLoadedEventEnd,
             ready_ms: performance.now(),
-            bytes: performance.getEntriesByType("resource").reduce((n, r) => n + r.transferSize, 0),
         })"""
     )
+    # recorded, not asserted (benchmarks/resident_page.py measures it against a separate server)
     (artifacts_dir() / "resident-first-answer.json").write_text(json.dumps(timing, indent=2))
     page.screenshot(path=str(artifacts_dir() / "resident-nearest.png"))
 
@@ -216,7 +216,8 @@ def test_the_sheet_peeks_expands_and_closes(phone: Any, live_url: str) -> None:
     assert page.evaluate("document.getElementById('map').areaMap.drawn('route')") == 0
     page.locator(".type-row[data-type='fresh_market']").click()  # the list kept its place
     page.wait_for_selector("#sheet:not([hidden])")
-    for target in (page.locator("#sheet-close"), *page.locator("#profiles button").all()):
+    targets = [handle, page.locator("#sheet-close"), *page.locator("#profiles button").all()]
+    for target in targets:
         assert target.bounding_box()["height"] >= 48  # thumb-sized targets
 
 
@@ -236,7 +237,11 @@ def test_a_facility_with_a_phone_number_offers_tap_to_call(phone: Any, live_url:
     digits = "".join(c for c in facility["phone"] if c.isdigit() or c == "+")
     assert call.get_attribute("href") == f"tel:{digits}"
     assert facility["phone"] in call.inner_text()
-    assert call.bounding_box()["height"] >= 48  # a thumb can hit it
+    box = call.bounding_box()
+    assert box["height"] >= 48  # a thumb can hit it
+    assert box["y"] + box["height"] <= PHONE_HEIGHT  # in the peek, not cut off below
+    # the map above the sheet still shows the place and the way there
+    assert page.locator("#sheet").bounding_box()["y"] >= PHONE_HEIGHT * 0.4
 
 
 def test_english_switch_translates_the_page(phone: Any, live_url: str) -> None:

@@ -134,11 +134,13 @@ function markerLayers(taxonomy) {
 }
 
 function style(area, taxonomy, lang) {
+  // tiles of the base map are cut up to zoom 16 and drawn larger beyond: a third of the work
+  const base = (layer) => ({ type: "geojson", data: `/api/basemap/${layer}`, maxzoom: 16 });
   const sources = {
-    streets: { type: "geojson", data: "/api/basemap/streets" },
-    buildings: { type: "geojson", data: "/api/basemap/buildings" },
-    water: { type: "geojson", data: "/api/basemap/water" },
-    green: { type: "geojson", data: "/api/basemap/green" },
+    streets: base("streets"),
+    buildings: base("buildings"),
+    water: base("water"),
+    green: base("green"),
     areas: { type: "geojson", data: EMPTY },
     route: { type: "geojson", data: EMPTY },
     facilities: { type: "geojson", data: EMPTY, cluster: true, clusterRadius: 28, clusterMaxZoom: 16 },
