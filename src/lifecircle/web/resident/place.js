@@ -4,11 +4,12 @@ import { getJSON, t } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
 
-// Show or hide the search and "use my location" (open when no place is chosen yet).
-export function showTools(open) {
+// Show or hide the search and "use my location" (open when no place is chosen yet); the
+// keyboard comes up only when the resident asked for the search.
+export function showTools(open, { focus = false } = {}) {
   $("place").hidden = !open;
   $("change-place").setAttribute("aria-expanded", String(open));
-  if (open) $("search").focus();
+  if (open && focus) $("search").focus();
 }
 
 async function search(text, { api, onChoose, onError }) {
@@ -67,5 +68,5 @@ export function wirePlace(options) {
     timer = setTimeout(() => search(ev.target.value, options), 200);
   });
   $("locate").addEventListener("click", () => locate(options));
-  $("change-place").addEventListener("click", () => showTools($("place").hidden));
+  $("change-place").addEventListener("click", () => showTools($("place").hidden, { focus: true }));
 }
