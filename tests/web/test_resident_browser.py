@@ -19,7 +19,7 @@ import pytest
 from tests.web_fixtures import artifacts_dir
 
 BOARD = "demo-gate-1"  # at a gate of 街坊 18: the nearest of each type is judged from 街坊 18
-COMPOUND = "街坊 31"  # 200 m from the 【示例】 canteen (OSM has no elderly care here)
+COMPOUND = "街坊 29"  # 200 m from the 【示例】 canteen (OSM has no elderly care here)
 CANTEEN = "【示例】老人家食堂（演示数据）"
 CLINIC = "community_health_station"  # 社区卫生服务站: the sample sheet declares it complete
 PHONE_HEIGHT = 640

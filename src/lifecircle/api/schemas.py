@@ -104,6 +104,9 @@ class CompoundOut(BaseModel):
     elderly: int | None
     children: int | None
     estimated: bool
+    #: How the residents were estimated (and calibrated), in Chinese then English; ``None``
+    #: when they come from a sheet.
+    estimate_method: str | None = None
 
 
 class FacilityOut(BaseModel):
@@ -124,6 +127,10 @@ class FacilityOut(BaseModel):
         description="The opening hours in plain words in the asked language "
         "(周一至周五 8:00–17:00); 以现场为准 / check on site for forms not understood; "
         "empty: unknown"
+    )
+    hours_machine_readable: bool | None = Field(
+        description="Whether the hours are in a form the server reads (OSM syntax); false: free "
+        "text shown as written, open_now is unknown; null: no hours given"
     )
     open_now: Literal["open", "closed", "unknown"]
     status: str
@@ -258,3 +265,7 @@ class GapsOut(BaseModel):
     not_collected: list[dict[str, Any]] = Field(
         description="Types with no facility at all in the data and no sheet declared complete"
     )
+    #: Compounds whose residents (in the coverage and top-missing figures) are estimates from
+    #: OSM buildings, and how many of those were calibrated to a known total.
+    residents_estimated_compounds: int = 0
+    residents_calibrated_compounds: int = 0

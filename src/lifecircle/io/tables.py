@@ -44,7 +44,7 @@ class GapReport:
     top_missing: Sequence[MissingType]
     not_collected: Sequence[UncollectedType]
     circles: Mapping[str, Sequence[CircleReport]]  # profile -> reports
-    conventions: Sequence[str]  # one line per profile: profile.describe()
+    conventions: Sequence[str]  # one line per profile (profile.describe()), then notes
     data_date: str
     notice: str = ""
     area_names: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> 中文名
@@ -223,6 +223,7 @@ def _write_geojson(out: Path, report: GapReport, compounds: Sequence[Compound]) 
                     "community": row.community,
                     "profile": row.profile,
                     "residents": row.residents,
+                    "residents_estimated": row.residents_estimated,
                     "elderly": row.elderly,
                     "children": row.children,
                     "missing_types": [],
