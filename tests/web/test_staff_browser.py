@@ -82,7 +82,9 @@ def _login(page: Any, base: str, name: str) -> None:
 
 
 def _stored(page: Any, base: str, key: str) -> dict:
-    return next(f for f in page.request.get(f"{base}/api/staff/facilities").json() if f["key"] == key)
+    return next(
+        f for f in page.request.get(f"{base}/api/staff/facilities").json() if f["key"] == key
+    )
 
 
 def _audit(page: Any, base: str) -> list[dict]:
@@ -212,7 +214,9 @@ def test_an_error_stays_until_a_later_result_and_the_audit_shows_before_and_afte
     expect(page.locator("#status")).to_contain_text("已保存")
 
     page.locator("[data-tab=audit]").click()
-    expect(page.locator("#audit-rows li").first).to_contain_text("电话由 13800000000 改为 13900000000")
+    expect(page.locator("#audit-rows li").first).to_contain_text(
+        "电话由 13800000000 改为 13900000000"
+    )
     _shot(page, "staff-3-audit.png")
     assert page.errors == [] and page.outside == []
 
@@ -249,8 +253,9 @@ def test_closing_asks_for_a_note_and_cancel_changes_nothing(page: Any, staff_url
 
 def _drawn(page: Any, layer: str) -> int:
     _idle(page)
-    script = f"document.getElementById('map').staffMap.map.queryRenderedFeatures({{layers: ['{layer}']}}).length"
-    return int(page.evaluate(script))
+    script = "layer => document.getElementById('map').staffMap.map"
+    script += ".queryRenderedFeatures({layers: [layer]}).length"
+    return int(page.evaluate(script, layer))
 
 
 def test_road_mode_picks_roads_and_barriers_are_drawn(page: Any, staff_url: str) -> None:

@@ -137,7 +137,9 @@ def nearest_way(project: Project, store: Store, point: LonLat) -> NearestWay | N
     )
 
 
-def way_lines(project: Project, store: Store, osm_ids: Sequence[int]) -> dict[int, tuple[LonLat, ...]]:
+def way_lines(
+    project: Project, store: Store, osm_ids: Sequence[int]
+) -> dict[int, tuple[LonLat, ...]]:
     """Return the line of each stored walkway named (ids no longer in the network are left out).
 
     Reads the walk network the area checks already hold in memory, so drawing the barriers on

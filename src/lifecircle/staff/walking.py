@@ -12,8 +12,8 @@ from lifecircle.jobs import local_edits as edits
 from lifecircle.model import LocalEdit, LonLat
 from lifecircle.project import Project
 from lifecircle.staff.accounts import User, require_editor
-from lifecircle.staff.records import required_note
 from lifecircle.staff.permissions import edit_location, may_touch_edit, require_near_own_compounds
+from lifecircle.staff.records import required_note
 from lifecircle.store import DataVersion
 from lifecircle.store.accounts import AuditEntry
 

@@ -31,7 +31,7 @@ def with_offset(at: str) -> str:
 
 
 def changes_of(detail: dict[str, Any]) -> list[dict[str, Any]]:
-    """List the fields an entry changed as ``{field, before, after}`` (an added record: before null).
+    """List the fields an entry changed as ``{field, before, after}`` (added: ``before`` null).
 
     >>> changes_of({"changed": {"phone": ["138", "139"]}})
     [{'field': 'phone', 'before': '138', 'after': '139'}]

@@ -36,7 +36,8 @@ class WalkingEditIn(BaseModel):
 
 def edit_geometry(edit: LocalEdit, lines: Mapping[int, Sequence[LonLat]]) -> dict[str, Any] | None:
     """Where to draw an edit (GeoJSON): a barred way's line, a link, else the edit's point."""
-    if edit.edit_kind in ("impassable_way", "uncrossable_way") and edit.osm_id in lines:
+    barred = edit.edit_kind in ("impassable_way", "uncrossable_way")
+    if barred and edit.osm_id is not None and edit.osm_id in lines:
         return {"type": "LineString", "coordinates": [list(p) for p in lines[edit.osm_id]]}
     if edit.edit_kind == "link" and len(edit.coords) == 2:
         return {"type": "LineString", "coordinates": [list(p) for p in edit.coords]}
