@@ -169,3 +169,16 @@ def test_a_move_entry_says_from_where_to_where_and_how_far(as_user):
     assert detail["from"] == [before["lon"], before["lat"]]
     assert detail["to"] == [to["lon"], to["lat"]]
     assert 95 < detail["moved_m"] < 105
+
+
+def test_an_edit_may_not_close_a_facility_without_the_note(staff_app, as_user):
+    own = as_user("own")
+    url = f"/api/staff/facilities/{SAMPLE}"
+    assert own.send("PATCH", url, json={"status": "open"}).status_code == 200  # reopening is fine
+    versions = _versions(staff_app)
+    refused = own.send("PATCH", url, json={"status": "closed", "phone": "13700000000"})
+    assert refused.status_code == 422, refused.text
+    assert refused.json()["error"]["code"] == "error.staff.use_close"
+    assert _versions(staff_app) == versions
+    assert _facility(own, SAMPLE)["status"] == "open"
+    assert own.send("PATCH", url, json={"status": "planned"}).status_code == 200

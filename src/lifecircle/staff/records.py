@@ -253,10 +253,13 @@ def update_facility(
 ) -> tuple[Facility, DataVersion | None]:
     """Change fields of a facility in the editor's area (version ``None``: nothing changed).
 
+    Moving (:func:`move_facility`) and closing (:func:`close_facility`, with a note) are
+    their own edits.
+
     Raises
     ------
     StaffEditError
-        A field is unknown or bad.
+        A field is unknown or bad, or the edit would close an open facility.
     AccessDenied
         The facility (or the area it would get) is not the editor's.
     StoreError
@@ -266,13 +269,14 @@ def update_facility(
         raise StaffEditError("error.staff.use_move", field="lon")
     fields = _clean(project, values)
     _check_area_fields(project, user, fields)
-    return _update(
-        project,
-        user,
-        key,
-        lambda current: dataclasses.replace(current, **fields),
-        action="facility.update",
-    )
+
+    def change(current: Facility) -> Facility:
+        # closing needs a note (close_facility); an edit may keep a closed one closed
+        if fields.get("status") == "closed" and current.status != "closed":
+            raise StaffEditError("error.staff.use_close", field="status")
+        return dataclasses.replace(current, **fields)
+
+    return _update(project, user, key, change, action="facility.update")
 
 
 def move_facility(

@@ -101,12 +101,17 @@ async function saveFacility(event) {
       await drawFacilities();
       return;
     }
-    const answer = await call("PATCH", `/api/staff/facilities/${keyPath(state.chosen)}`, formValues());
+    const values = formValues();
+    // closing is its own step with a note: save the other fields, then ask why
+    const closing = values.status === "closed" && facility(state.chosen).status !== "closed";
+    if (closing) delete values.status;
+    const answer = await call("PATCH", `/api/staff/facilities/${keyPath(state.chosen)}`, values);
     replaceFacility(answer.record);
     fillForm(answer.record);
     listFacilities();
     await drawFacilities();
     rebuilt(answer, "staff.facility.saved", { name: answer.record.name });
+    if (closing) await closeFacility();
   } catch (err) {
     say(err.message, true);
   }
