@@ -25,6 +25,11 @@ const SENTENCES = {
   login: (e, base) => t("staff.audit.login", base),
   "login.failed": (e, base) => t("staff.audit.login_failed", base),
   logout: (e, base) => t("staff.audit.logout", base),
+  "user.add": (e, base) => t("staff.audit.user_add", { ...base, name: e.target }),
+  "user.remove": (e, base) => t("staff.audit.user_remove", { ...base, name: e.target }),
+  "user.passwd": (e, base) => t("staff.audit.user_passwd", { ...base, name: e.target }),
+  "user.disable": (e, base) => t("staff.audit.user_disable", { ...base, name: e.target }),
+  "user.enable": (e, base) => t("staff.audit.user_enable", { ...base, name: e.target }),
 };
 const audit = { before: null };
 

@@ -72,17 +72,19 @@ function markerLayers(areas) {
       paint: { "text-color": "#ffffff" },
     },
     {
+      // a closed facility is a ring in its colour: still there to reopen, plainly not open
       id: "facilities", type: "circle", source: "facilities", filter: ["!", ["has", "point_count"]],
       paint: {
-        "circle-color": areaColours(areas),
+        "circle-color": ["case", ["get", "closed"], "#ffffff", areaColours(areas)],
         "circle-radius": ["case", ["get", "editable"], 8, 5],
-        "circle-stroke-color": "#ffffff", "circle-stroke-width": 2,
+        "circle-stroke-color": ["case", ["get", "closed"], areaColours(areas), "#ffffff"],
+        "circle-stroke-width": ["case", ["get", "closed"], 3, 2],
       },
     },
     {
       id: "chosen", type: "circle", source: "chosen",
       paint: {
-        "circle-color": areaColours(areas), "circle-radius": 12,
+        "circle-color": ["case", ["get", "closed"], "#ffffff", areaColours(areas)], "circle-radius": 12,
         "circle-stroke-color": "#111111", "circle-stroke-width": 4,
       },
     },
@@ -162,7 +164,8 @@ export class StaffMap {
   async setFacilities(rows, typeArea) {
     await this.ready;
     const features = rows.map((f) => point(f.lon, f.lat, {
-      key: f.key, name: f.name, editable: Boolean(f.editable), area: typeArea.get(f.type_code) || "",
+      key: f.key, name: f.name, editable: Boolean(f.editable), closed: f.status === "closed",
+      area: typeArea.get(f.type_code) || "",
     }));
     this.map.getSource("facilities").setData({ type: "FeatureCollection", features });
   }
@@ -170,7 +173,8 @@ export class StaffMap {
   async choose(f, typeArea) {
     await this.ready;
     const features = f ? [point(f.lon, f.lat, {
-      key: f.key, editable: Boolean(f.editable), area: typeArea.get(f.type_code) || "",
+      key: f.key, editable: Boolean(f.editable), closed: f.status === "closed",
+      area: typeArea.get(f.type_code) || "",
     })] : [];
     this.map.getSource("chosen").setData({ type: "FeatureCollection", features });
   }
