@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-cli bench-desk demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-cli bench-desk bench-phone demo clean
 
 setup: $(STAMP)
 
@@ -54,6 +54,12 @@ bench-cli: $(STAMP)
 # Web load (issue 4): the demo served by `lifecircle serve --workers 2`, 100 clients, ~1 minute.
 bench-load: setup
 	$(BIN)/python -m benchmarks.load
+
+# Resident page (issue 11): the Nanjing demo's board page at 360×640 in headless Chromium, cold
+# caches: time to the first useful answer (nearest services shown), map drawn, bytes.
+bench-phone: setup
+	$(BIN)/python -m benchmarks.resident_page --runs 7
+	$(BIN)/python -m benchmarks.resident_page --runs 5 --cpu-slowdown 4 --network 4g
 
 # Web hardening (issue 11): a resident endpoint's p50/p99 alone and during a 90,000-row staff
 # sheet import (a background job), and the time to refuse a 2 GB XLSX bomb; ~3 minutes.

@@ -33,6 +33,17 @@ def test_gzip_when_the_client_takes_it(demo_client):
     assert int(zipped.headers["content-length"]) < len(plain.content) / 3
 
 
+def test_the_first_answer_is_gzipped_too(demo_app, demo_client):
+    url = "/api/access/board/demo-gate-5"
+    params = {"profile": "elderly", "lang": "en"}
+    assert not [k for k in _kept(demo_app) if k[0] == url]  # nobody asked before
+    first = demo_client.get(url, params=params, headers={"Accept-Encoding": "gzip"})
+    assert first.headers["content-encoding"] == "gzip"
+    assert int(first.headers["content-length"]) < len(first.content) / 3
+    plain = demo_client.get(url, params=params, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.content == first.content
+
+
 def test_a_replayed_answer_still_says_304_to_a_client_that_has_it(demo_client):
     tag = demo_client.get(URL).headers["etag"]
     again = demo_client.get(URL, headers={"If-None-Match": tag})

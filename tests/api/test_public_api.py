@@ -101,6 +101,18 @@ def test_facilities_filter_by_area_type_bbox_and_text(demo_client):
     assert one["open_now"] in ("open", "closed")
 
 
+def test_opening_hours_come_in_plain_words_in_the_asked_language(demo_client):
+    zh = demo_client.get(f"/api/facilities/{CANTEEN}").json()
+    en = demo_client.get(f"/api/facilities/{CANTEEN}", params={"lang": "en"}).json()
+    assert zh["hours_text"] == "每天 10:30–13:00"
+    assert en["hours_text"] == "daily 10:30–13:00"
+    station = demo_client.get("/api/facilities/sheet:sample_facilities:S4").json()
+    assert station["opening_hours"] == "Mo-Fr 08:00-17:00"
+    assert station["hours_text"] == "周一至周五 8:00–17:00；周六、周日休息"
+    unknown = [f for f in demo_client.get("/api/facilities").json() if not f["opening_hours"]]
+    assert unknown and all(f["hours_text"] == "" for f in unknown)
+
+
 def test_boards_and_a_board_by_its_qr_id(demo_client):
     boards = demo_client.get("/api/boards").json()
     assert len(boards) == 18  # 12 at compound gates, 6 at community and culture centres
@@ -135,6 +147,27 @@ def test_elderly_walkers_need_more_minutes_and_reach_fewer_places(demo_client, c
     standard, elderly = get("standard"), get("elderly")
     assert len(elderly) < len(standard)
     assert elderly[CANTEEN] > standard[CANTEEN]
+
+
+def test_a_gate_board_measures_the_nearest_of_each_type_from_its_compound(demo_client):
+    board = demo_client.get("/api/access/board/demo-gate-1", params={"profile": "elderly"}).json()
+    assert board["types_from"] == "compound"
+    judged = board["types_origin"]
+    assert judged["kind"] == "compound" and judged["name"] == "街坊 17"
+    compound = demo_client.get(f"/api/access/compound/{judged['id']}").json()
+    assert compound["types_origin"] == compound["origin"]
+    types = {t["type"]: t for t in board["types"]}
+    # a route to one of them, from where it is measured, takes the minutes the page shows
+    for code in ("community_health_station", "pharmacy", "fresh_market"):
+        nearest = types[code]
+        params = {"compound": judged["id"], "facility": nearest["facility_id"]}
+        route = demo_client.get("/api/route", params=params | {"profile": "elderly"}).json()
+        assert route["properties"]["minutes"] == nearest["minutes"], code
+        facility = demo_client.get(f"/api/facilities/{nearest['facility_id']}").json()
+        assert nearest["facility_name"] == facility["name"]
+    assert types["kindergarten"]["facility_name"] is None
+    centre = demo_client.get("/api/access/board/demo-centre-5").json()
+    assert centre["types_from"] == "board" and centre["types_origin"] == centre["origin"]
 
 
 def test_board_access_and_point_access(demo_client):
@@ -220,8 +253,11 @@ def test_basemap_streets_are_light_classed_geojson(demo_client):
     assert classes == {"major", "minor", "path"}
     coords = streets["features"][0]["geometry"]["coordinates"]
     assert all(len(str(x).split(".")[1]) <= 6 for xy in coords for x in xy)
-    # buildings and water come from the base map the OSM import wrote beside the store
-    for layer in ("buildings", "water"):
+    named = [f["properties"] for f in streets["features"] if f["properties"]["name"]]
+    assert len(named) > 100  # the map labels its streets
+    assert any(p.get("name_en") for p in named)  # and in English where OSM says
+    # buildings, water and green space come from the base map the OSM import wrote
+    for layer in ("buildings", "water", "green"):
         features = demo_client.get(f"/api/basemap/{layer}").json()["features"]
         assert features and {f["geometry"]["type"] for f in features} <= {
             "Polygon",
@@ -289,11 +325,12 @@ def test_etag_answers_304_and_changes_with_the_parameters(demo_client):
 
 def test_pages_and_vendor_files_are_served(demo_client):
     page = demo_client.get("/")
-    assert page.status_code == 200 and 'src="/static/app.js"' in page.text
+    assert page.status_code == 200
+    (app,) = re.findall(r'src="(/static/[0-9a-f]{12}/app\.js)"', page.text)
+    assert demo_client.get(app).status_code == 200
     assert demo_client.get("/b/demo-gate-1").text == page.text
     script = demo_client.get("/vendor/maplibre/maplibre-gl.mjs")
     assert script.status_code == 200 and "javascript" in script.headers["content-type"]
-    assert demo_client.get("/static/app.js").status_code == 200
     assert "/api/access/compound/{compound_id}" in demo_client.get("/openapi.json").json()["paths"]
 
 

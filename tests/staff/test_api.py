@@ -177,7 +177,7 @@ def test_a_neighbour_gets_403_and_nothing_is_written(staff_app, as_user):
         "error.user.not_your_area",
     )
     _error(
-        client.send("POST", f"/api/staff/facilities/{SAMPLE}/close", json={}),
+        client.send("POST", f"/api/staff/facilities/{SAMPLE}/close", json={"note": "搬走了"}),
         403,
         "error.user.not_your_area",
     )
@@ -289,7 +289,7 @@ def test_walking_edits_by_role(staff_app, as_user):
         422,
         "error.edit.duplicate",
     )
-    assert district.send("DELETE", f"/api/staff/walking/{edit_id}").status_code == 200
+    assert district.send("DELETE", f"/api/staff/walking/{edit_id}?note=门已拆除").status_code == 200
 
 
 def _job(client: StaffClient, url: str, files: dict) -> dict:

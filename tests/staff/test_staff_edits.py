@@ -75,7 +75,7 @@ def test_a_neighbour_cannot_touch_the_facility_and_nothing_is_written(staff_proj
     with pytest.raises(AccessDenied):
         update_facility(staff_project, user_of("neighbour"), SAMPLE, {"phone": "123"})
     with pytest.raises(AccessDenied):
-        close_facility(staff_project, user_of("neighbour"), SAMPLE)
+        close_facility(staff_project, user_of("neighbour"), SAMPLE, note="搬走了")
     assert _written(staff_project) == written
     assert _get(staff_project, "facility", SAMPLE) == before
 
@@ -245,10 +245,10 @@ def test_walking_edits_only_near_the_editors_compounds(staff_project, user_of):
         staff_project, user_of("district"), edit_kind="link", coords=far_link
     )
     with pytest.raises(AccessDenied):
-        remove_walking_edit(staff_project, user_of("own"), far_edit.edit_id)
-    remove_walking_edit(staff_project, user_of("own"), edit.edit_id)
+        remove_walking_edit(staff_project, user_of("own"), far_edit.edit_id, note="误标")
+    remove_walking_edit(staff_project, user_of("own"), edit.edit_id, note="门已拆除")
     with pytest.raises(EditError):
-        remove_walking_edit(staff_project, user_of("district"), edit.edit_id)
+        remove_walking_edit(staff_project, user_of("district"), edit.edit_id, note="再删一次")
 
 
 def test_facility_type_check_uses_a_real_type(staff_project, user_of):

@@ -71,7 +71,11 @@ def _listing(snapshot: Snapshot, i: int, lang: str) -> dict[str, Any]:
 
 
 def _nearest_types(
-    snapshot: Snapshot, profile: str, table_row: tuple[AccessTable, int] | None, costs: np.ndarray
+    snapshot: Snapshot,
+    profile: str,
+    table_row: tuple[AccessTable, int] | None,
+    costs: np.ndarray,
+    lang: str,
 ) -> list[dict[str, Any]]:
     """Nearest facility of each type: a row of the built table, else the query's costs."""
     result = snapshot.result(profile)
@@ -104,6 +108,9 @@ def _nearest_types(
                 "required": ftype.required,
                 "minutes": shown.value,
                 "facility_id": facilities[nearest].source_id if nearest >= 0 else None,
+                "facility_name": (
+                    display_name(snapshot, facilities[nearest], lang) if nearest >= 0 else None
+                ),
                 "reach": shown.reach.value,
                 "missing": shown.missing,
             }
@@ -120,9 +127,15 @@ def access_payload(
     reach: PointReach,
     table_row: tuple[AccessTable, int] | None = None,
     types_from: str = "point",
+    types_origin: dict[str, Any] | None = None,
     areas: Sequence[Any] = (),
 ) -> dict[str, Any]:
-    """Services within 15 minutes of the search's start (sorted by minutes) and per-type nearest."""
+    """Services within 15 minutes of the search's start (sorted by minutes) and per-type nearest.
+
+    ``types_origin`` is where the nearest of each type is measured from (default ``origin``):
+    a board at a compound's gate is judged as its compound, and a route to one of those
+    nearest facilities starts there, so that its minutes are the ones shown.
+    """
     result = snapshot.result(profile)
     engine = snapshot.engine(profile, snap_max_m=request.app.state.area.project.settings.snap_max_m)
     costs = engine.facility_costs(reach)
@@ -147,9 +160,16 @@ def access_payload(
         "data_version": snapshot.data_version,
         "facilities": listed,
         "types_from": types_from,
-        "types": _nearest_types(snapshot, profile, table_row, costs),
+        "types_origin": types_origin or origin,
+        "types": _nearest_types(snapshot, profile, table_row, costs, lang),
         "areas": _areas_geojson(areas),
     }
+
+
+def _compound_origin(snapshot: Snapshot, i: int) -> dict[str, Any]:
+    compound = snapshot.data.compounds[i]
+    origin = {"kind": "compound", "id": compound.source_id, "name": compound.name}
+    return origin | {"lon": float(compound.lon), "lat": float(compound.lat)}
 
 
 def _engine_limit(request: Request, snapshot: Snapshot, profile: str) -> tuple[Any, float]:
@@ -167,9 +187,7 @@ def compound_access(
 ) -> Response:
     """Services near a compound, walking from its gates."""
     i = require(snapshot.compound_index.get(compound_id), "error.api.no_compound", id=compound_id)
-    compound = snapshot.data.compounds[i]
-    origin = {"kind": "compound", "id": compound.source_id, "name": compound.name}
-    origin |= {"lon": float(compound.lon), "lat": float(compound.lat)}
+    origin = _compound_origin(snapshot, i)
     result = snapshot.result(profile)
 
     def render() -> dict[str, Any]:
@@ -203,6 +221,8 @@ def board_access(
     origin |= {"lon": float(board.lon), "lat": float(board.lat)}
     result = snapshot.result(profile)
     table_row = result.verdict_row(snapshot.data, board=i)
+    judged_as_compound = table_row[0] is result.compounds
+    types_origin = _compound_origin(snapshot, table_row[1]) if judged_as_compound else origin
 
     def render() -> dict[str, Any]:
         engine, limit = _engine_limit(request, snapshot, profile)
@@ -213,7 +233,8 @@ def board_access(
             origin=origin,
             reach=engine.reach_board(i, limit=limit),
             table_row=table_row,
-            types_from="board" if table_row[0] is result.boards else "compound",
+            types_from="compound" if judged_as_compound else "board",
+            types_origin=types_origin,
             areas=result.board_areas[i],
         )
 

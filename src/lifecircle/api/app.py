@@ -19,6 +19,13 @@ from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 
 from lifecircle.api import staff
+from lifecircle.api.assets import (
+    AssetFiles,
+    folder_digest,
+    package_version,
+    read_asset,
+    versioned_page,
+)
 from lifecircle.api.errors import install_error_handlers
 from lifecircle.api.fastpath import CachedAnswers
 from lifecircle.api.state import AreaState
@@ -109,6 +116,21 @@ def _public_routers() -> list[object]:
     return list(public.ROUTERS)
 
 
+def _resident_page(resident: Path, vendor: Path | None) -> tuple[bytes, str, str]:
+    """Return the resident page with versioned addresses, and the two versions it names.
+
+    Its files are asked for under ``/static/<digest of the folder>/`` and MapLibre under
+    ``/vendor/maplibre/<package version>/``, so browsers may keep them for a year.
+    """
+    static_version = folder_digest(resident)
+    prefixes = {"/static/": f"/static/{static_version}/"}
+    vendor_version = package_version(vendor) if vendor is not None else ""
+    if vendor_version:
+        prefixes["/vendor/maplibre/"] = f"/vendor/maplibre/{vendor_version}/"
+    html = versioned_page((resident / "index.html").read_text(encoding="utf-8"), prefixes)
+    return html.encode(), static_version, vendor_version
+
+
 def _include_desk(app: FastAPI) -> None:
     """Include the grid desk's JSON API under /api and its Open311 face at /open311/v2."""
     from lifecircle.api import desk, open311
@@ -121,7 +143,8 @@ def _include_desk(app: FastAPI) -> None:
 
 def _mount_pages(app: FastAPI, project: Project) -> None:
     resident = web_dir("resident")
-    page = (resident / "index.html").read_bytes()
+    vendor = maplibre_dir(project)
+    page, static_version, vendor_version = _resident_page(resident, vendor)
     etag = '"' + hashlib.blake2b(page, digest_size=12).hexdigest() + '"'
     policy = content_security_policy(project.settings.tile_url)
     headers = {"ETag": etag, "Cache-Control": "no-cache", "Content-Security-Policy": policy}
@@ -140,10 +163,18 @@ def _mount_pages(app: FastAPI, project: Project) -> None:
         # the page reads the board id from its own address and asks /api/access/board/<id>
         return answer(request)
 
-    app.mount("/static", StaticFiles(directory=resident), name="resident")
-    vendor = maplibre_dir(project)
+    icon = read_asset(resident / "favicon.ico")
+
+    @app.get("/favicon.ico", include_in_schema=False)
+    def favicon() -> Response:
+        # asked for by browsers and apps that do not read the page's <link rel="icon">
+        cache = {"ETag": icon.etag, "Cache-Control": "public, max-age=86400"}
+        return Response(icon.body, media_type=icon.media_type, headers=cache)
+
+    app.mount("/static", AssetFiles(directory=resident, version=static_version), name="resident")
     if vendor is not None:
-        app.mount("/vendor/maplibre", StaticFiles(directory=vendor), name="maplibre")
+        files = AssetFiles(directory=vendor, version=vendor_version)
+        app.mount("/vendor/maplibre", files, name="maplibre")
     staff_pages = web_dir("staff")
     if staff_pages.is_dir():
         app.mount("/staff", _Pages(directory=staff_pages, policy=policy), name="staff")

@@ -1,4 +1,4 @@
-"""``GET /api/basemap/{layer}``: the area's own streets, buildings and water as light GeoJSON.
+"""``GET /api/basemap/{layer}``: the area's own streets, buildings, water, green as light GeoJSON.
 
 The offline base map of the pages. :func:`basemap_layer` is the one place that reads what
 the project offers for the map; answers are simplified, rounded and cached by data version.
@@ -32,6 +32,7 @@ class Layer(StrEnum):
     streets = "streets"
     buildings = "buildings"
     water = "water"
+    green = "green"
 
 
 def street_class(tags: dict[str, str]) -> str:
@@ -46,6 +47,18 @@ def street_class(tags: dict[str, str]) -> str:
     return "minor" if highway in MINOR else "path"
 
 
+def street_properties(tags: dict[str, str]) -> dict[str, str]:
+    """Return a street's class and name (and English name, where OSM has one) for the labels.
+
+    >>> street_properties({"highway": "primary", "name": "中山路", "name:en": "Zhongshan Road"})
+    {'class': 'major', 'name': '中山路', 'name_en': 'Zhongshan Road'}
+    """
+    found = {"class": street_class(tags), "name": tags.get("name", "")}
+    if tags.get("name:en"):
+        found["name_en"] = tags["name:en"]
+    return found
+
+
 def _feature(geom: Any, properties: dict[str, Any]) -> dict[str, Any]:
     simple = shapely.set_precision(geom.simplify(SIMPLIFY_DEG), 10**-DECIMALS)
     return {
@@ -58,15 +71,13 @@ def _feature(geom: Any, properties: dict[str, Any]) -> dict[str, Any]:
 def basemap_layer(snapshot: Snapshot, layer: Layer) -> list[dict[str, Any]]:
     """One base-map layer as GeoJSON features (only that layer is read and converted).
 
-    Streets come from the stored walkable ways; buildings and water from the base map the OSM
-    import writes next to the store (:mod:`lifecircle.cache.basemap`; empty when it is missing).
+    Streets (with their names) come from the stored walkable ways; buildings, water and green
+    space from the base map the OSM import writes next to the store
+    (:mod:`lifecircle.cache.basemap`; empty when it is missing).
     """
     if layer is Layer.streets:
         return [
-            _feature(
-                shapely.LineString(way.coords),
-                {"class": street_class(dict(way.tags)), "name": way.tags.get("name", "")},
-            )
+            _feature(shapely.LineString(way.coords), street_properties(dict(way.tags)))
             for way in snapshot.data.ways
             if len(way.coords) >= 2
         ]

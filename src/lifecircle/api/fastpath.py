@@ -2,8 +2,9 @@
 
 A pure ASGI middleware. A 200 answer that carries an ETag is kept (plain and gzipped) in the
 served snapshot, keyed by the raw request (path, query, language headers, 10-minute clock for
-"open now"); the same request again is answered from there, or 304 on If-None-Match. A new
-data version brings a new snapshot and so an empty store. It never changes what is answered.
+"open now"), and sent gzipped to every client that takes it, the first one too; the same
+request again is answered from there, or 304 on If-None-Match. A new data version brings a
+new snapshot and so an empty store. It never changes what is answered.
 """
 
 from __future__ import annotations
@@ -69,7 +70,8 @@ class CachedAnswers:
         if kept is not None:
             await _replay(kept, headers, send)
             return
-        await self.app(scope, receive, _recorder(send, lambda k: snapshot.keep_answer(key, k)))
+        record = _recorder(send, lambda k: snapshot.keep_answer(key, k), headers)
+        await self.app(scope, receive, record)
 
 
 async def _replay(kept: Kept, request_headers: list[tuple[bytes, bytes]], send: Send) -> None:
@@ -87,28 +89,43 @@ async def _replay(kept: Kept, request_headers: list[tuple[bytes, bytes]], send: 
     await send({"type": "http.response.body", "body": body})
 
 
-def _recorder(send: Send, keep: Callable[[Kept], None]) -> Send:
-    """Pass messages on and keep a 200 answer with an ETag once it is complete."""
+def _recorder(send: Send, keep: Callable[[Kept], None], request: list[tuple[bytes, bytes]]) -> Send:
+    """Pass an answer on; a complete 200 with an ETag is kept and sent as its replay would be.
+
+    A 200 answer is held until its body is complete, so that even the first client gets it
+    gzipped (compressed once, for the client and for keeping).
+    """
     started: dict[str, Any] = {}
     chunks: list[bytes] = []
 
     async def record(message: Message) -> None:
-        await send(message)
-        if message["type"] == "http.response.start":
+        if message["type"] == "http.response.start" and message.get("status") == 200:
             started.update(message)
-        elif message["type"] == "http.response.body" and started.get("status") == 200:
-            chunks.append(message.get("body", b""))
-            if not message.get("more_body", False):
-                _finish(started.get("headers", []), b"".join(chunks), keep)
+            return
+        if message["type"] != "http.response.body" or not started:
+            await send(message)
+            return
+        chunks.append(message.get("body", b""))
+        if message.get("more_body", False):
+            return
+        body = b"".join(chunks)
+        kept = _kept(started.get("headers", []), body)
+        if kept is None:
+            await send(started)
+            await send({"type": "http.response.body", "body": body})
+            return
+        keep(kept)
+        await _replay(kept, request, send)
 
     return record
 
 
-def _finish(headers: list[tuple[bytes, bytes]], body: bytes, keep: Callable[[Kept], None]) -> None:
+def _kept(headers: list[tuple[bytes, bytes]], body: bytes) -> Kept | None:
+    """Return the answer to keep (plain and gzipped), or ``None`` if it may not be kept."""
     etag = _header(headers, b"etag")
     if not etag or _header(headers, b"content-encoding"):
-        return
+        return None
     meta = [(k, v) for k, v in headers if k not in (b"content-length", b"vary")]
     meta.append((b"vary", VARY.encode()))
     zipped = gzip.compress(body, compresslevel=6) if len(body) >= GZIP_MIN_BYTES else None
-    keep(Kept(etag=etag, meta=meta, body=body, gzipped=zipped))
+    return Kept(etag=etag, meta=meta, body=body, gzipped=zipped)

@@ -123,6 +123,11 @@ class FacilityOut(BaseModel):
     address: str
     phone: str
     opening_hours: str
+    hours_text: str = Field(
+        description="The opening hours in plain words in the asked language "
+        "(周一至周五 8:00–17:00); 以现场为准 / check on site for forms not understood; "
+        "empty: unknown"
+    )
     hours_machine_readable: bool | None = Field(
         description="Whether the hours are in a form the server reads (OSM syntax); false: free "
         "text shown as written, open_now is unknown; null: no hours given"
@@ -184,6 +189,9 @@ class TypeAccess(BaseModel):
         description="Minutes to the nearest, rounded up (metres when unit is m); null: none"
     )
     facility_id: str | None
+    facility_name: str | None = Field(
+        description="The nearest facility's name (its type's name when it has none); null: none"
+    )
     reach: Literal["within", "beyond", "missing", "not_collected"] = Field(
         description="within the type's level; beyond it (as-needed type); missing (required); "
         "not_collected: the area's data holds no facility of the type at all (unknown, not a gap)"
@@ -211,6 +219,10 @@ class AccessOut(BaseModel):
     types_from: Literal["compound", "board", "point"] = Field(
         description="Where the nearest of each type is measured from: a board at a compound's "
         "gate is judged as its compound (all its gates), like its printed board"
+    )
+    types_origin: Origin = Field(
+        description="The place the nearest of each type is measured from (the compound for such "
+        "a board, else origin): a route to one of them starts there and takes the minutes shown"
     )
     types: list[TypeAccess]
     areas: FeatureCollectionOut

@@ -26,6 +26,7 @@ from lifecircle.io.osm_compounds import derive_compounds
 from lifecircle.io.sheet_limits import SheetLimits
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
+from lifecircle.jobs.change_names import NamedChanges, name_changes
 from lifecircle.jobs.collection import declaration_snapshot, resolve_types, sheet_scope
 from lifecircle.jobs.duplicates import duplicate_pairs
 from lifecircle.jobs.residents import (
@@ -92,6 +93,8 @@ class ImportReport:
     merged: int = 0
     #: Facilities OSM and a sheet may both hold, waiting for staff (``lifecircle duplicates``).
     to_review: int = 0
+    #: What a sheet adds, changes and removes, by name (first few of each), kind by kind.
+    named: tuple[NamedChanges, ...] = ()
 
 
 def _commit(
@@ -390,13 +393,11 @@ def import_sheet(
             snapshots.append(
                 declaration_snapshot(store, dataset, add=declared, author=author, source=sheet.name)
             )
+        planned = store.plan(snapshots)
         removed, needs_replace = _check_removals(
-            store.plan(snapshots),
-            stored,
-            dataset=dataset,
-            file=sheet.name,
-            replace=replace or dry_run,
+            planned, stored, dataset=dataset, file=sheet.name, replace=replace or dry_run
         )
+        named = name_changes(store, planned, good, derived_scope=DERIVED_COMPOUND_SCOPE)
         summary, version = _commit(
             store,
             snapshots,
@@ -422,6 +423,7 @@ def import_sheet(
         dataset=dataset,
         free_hours=_free_hours(good),
         to_review=_to_review(project) if kind == "facilities" and not dry_run else 0,
+        named=named,
     )
 
 

@@ -111,6 +111,8 @@ class NearestWay:
     dist_m: float
     node_id: int
     node_dist_m: float
+    #: The way's line (WGS-84 points), to highlight it on the staff map.
+    coords: tuple[LonLat, ...] = ()
 
 
 def nearest_way(project: Project, store: Store, point: LonLat) -> NearestWay | None:
@@ -131,7 +133,22 @@ def nearest_way(project: Project, store: Store, point: LonLat) -> NearestWay | N
         dist_m=float(dists[0]),
         node_id=way.node_ids[nearest],
         node_dist_m=node_dists[nearest],
+        coords=way.coords,
     )
+
+
+def way_lines(
+    project: Project, store: Store, osm_ids: Sequence[int]
+) -> dict[int, tuple[LonLat, ...]]:
+    """Return the line of each stored walkway named (ids no longer in the network are left out).
+
+    Reads the walk network the area checks already hold in memory, so drawing the barriers on
+    the staff map costs no store read per way.
+    """
+    wanted = set(osm_ids)
+    if not wanted:
+        return {}
+    return {w.osm_id: w.coords for w in _stored_network(project, store).ways if w.osm_id in wanted}
 
 
 def check_inside(project: Project, store: Store, points: Sequence[LonLat]) -> None:

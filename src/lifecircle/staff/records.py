@@ -40,6 +40,8 @@ TEXT_FIELDS: Mapping[str, int] = {
 OTHER_FIELDS = ("type_code", "capacity", "status")
 STATUSES = ("open", "closed", "planned")
 MAX_ENTRANCES = 50
+#: Longest note staff may give for a closing or a removal.
+MAX_NOTE = 200
 
 
 def _today() -> str:
@@ -129,6 +131,9 @@ def _audit(
 ) -> Callable[[Record, Record], AuditEntry]:
     def make(before: Record, after: Record) -> AuditEntry:
         detail = {"name": getattr(after, "name", ""), "changed": _diff(before, after)}
+        if isinstance(before, Facility) and isinstance(after, Facility) and action.endswith("move"):
+            old, new = (before.lon, before.lat), (after.lon, after.lat)
+            detail |= {"from": list(old), "to": list(new), "moved_m": round(dist_m(old, new), 1)}
         return AuditEntry(user.name, action, after.key, {**detail, **(extra or {})})
 
     return make
@@ -248,10 +253,13 @@ def update_facility(
 ) -> tuple[Facility, DataVersion | None]:
     """Change fields of a facility in the editor's area (version ``None``: nothing changed).
 
+    Moving (:func:`move_facility`) and closing (:func:`close_facility`, with a note) are
+    their own edits.
+
     Raises
     ------
     StaffEditError
-        A field is unknown or bad.
+        A field is unknown or bad, or the edit would close an open facility.
     AccessDenied
         The facility (or the area it would get) is not the editor's.
     StoreError
@@ -261,13 +269,14 @@ def update_facility(
         raise StaffEditError("error.staff.use_move", field="lon")
     fields = _clean(project, values)
     _check_area_fields(project, user, fields)
-    return _update(
-        project,
-        user,
-        key,
-        lambda current: dataclasses.replace(current, **fields),
-        action="facility.update",
-    )
+
+    def change(current: Facility) -> Facility:
+        # closing needs a note (close_facility); an edit may keep a closed one closed
+        if fields.get("status") == "closed" and current.status != "closed":
+            raise StaffEditError("error.staff.use_close", field="status")
+        return dataclasses.replace(current, **fields)
+
+    return _update(project, user, key, change, action="facility.update")
 
 
 def move_facility(
@@ -311,24 +320,43 @@ def _translated(facility: Facility, to: LonLat) -> Facility:
 
 
 def close_facility(
-    project: Project, user: User, key: str, *, note: str = ""
+    project: Project, user: User, key: str, *, note: str
 ) -> tuple[Facility, DataVersion | None]:
     """Mark a facility closed (it stays in the store and its history; residents stop seeing it).
 
+    ``note`` says why (required: it is what a colleague reads in the audit log later).
+
     Raises
     ------
+    StaffEditError
+        The note is empty.
     AccessDenied
         Not the editor's facility.
     """
+    why = required_note(note)
     return _update(
         project,
         user,
         key,
         lambda current: dataclasses.replace(current, status="closed"),
         action="facility.close",
-        note=note.strip()[:200],
-        extra={"note": note.strip()[:200]},
+        note=why,
+        extra={"note": why},
     )
+
+
+def required_note(note: str) -> str:
+    """Return the note of a closing or removal, trimmed; refuse an empty one.
+
+    >>> required_note("  搬走了 ")
+    '搬走了'
+    """
+    text = (note or "").strip()
+    if not text:
+        raise StaffEditError("error.staff.note_required", field="note")
+    if len(text) > MAX_NOTE or any(ord(c) < 32 for c in text):
+        raise StaffEditError("error.staff.text", field="note", value=text[:40], n=MAX_NOTE)
+    return text
 
 
 def set_entrances(

@@ -8,6 +8,7 @@ result is the report in both languages. No HTTP here.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -131,6 +132,7 @@ def report_record(report: imports.ImportReport) -> dict[str, Any]:
         "skipped": {lang: [p.render(lang) for p in report.skipped] for lang in LANGUAGES},
         "far": [{"row": f.row, "label": f.label, "dist_m": round(f.dist_m)} for f in report.far],
         "free_hours": [{"row": f.row, "label": f.label, "text": f.text} for f in report.free_hours],
+        "named": [dataclasses.asdict(n) for n in report.named],
     }
 
 

@@ -13,6 +13,7 @@ from lifecircle.model import LocalEdit, LonLat
 from lifecircle.project import Project
 from lifecircle.staff.accounts import User, require_editor
 from lifecircle.staff.permissions import edit_location, may_touch_edit, require_near_own_compounds
+from lifecircle.staff.records import required_note
 from lifecircle.store import DataVersion
 from lifecircle.store.accounts import AuditEntry
 
@@ -60,20 +61,31 @@ def add_walking_edit(
         )
 
 
-def remove_walking_edit(project: Project, user: User, edit_id: int) -> DataVersion:
-    """Remove a barrier or link near the editor's compounds (district: any).
+def remove_walking_edit(project: Project, user: User, edit_id: int, *, note: str) -> DataVersion:
+    """Remove a barrier or link near the editor's compounds (district: any), saying why.
+
+    The audit row keeps the ``note`` and what the edit was (kind, OSM id, its own note).
 
     Raises
     ------
+    StaffEditError
+        The note is empty.
     AccessDenied
         The edit is not near the editor's compounds.
     EditError
         There is no such edit.
     """
     require_editor(user)
+    why = required_note(note)
     with project.open_store() as store:
         found = next((e for e in edits.list_edits(store) if e.edit_id == edit_id), None)
+        detail: dict[str, object] = {"note": why}
         if found is not None:
             may_touch_edit(project, store, user, found)
-        entry = AuditEntry(user.name, "walking.remove", f"edit:{edit_id}", {})
-        return edits.remove_edit(store, edit_id, author=user.name, audit=entry)
+            detail |= {
+                "edit_kind": found.edit_kind,
+                "osm_id": found.osm_id,
+                "edit_note": found.note,
+            }
+        entry = AuditEntry(user.name, "walking.remove", f"edit:{edit_id}", detail)
+        return edits.remove_edit(store, edit_id, author=user.name, note=why, audit=entry)

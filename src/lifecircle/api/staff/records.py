@@ -69,7 +69,7 @@ class MoveIn(BaseModel):
 
 
 class CloseIn(BaseModel):
-    """Why a facility closed."""
+    """Why a facility closed (required: the audit log keeps it)."""
 
     model_config = ConfigDict(extra="forbid")
     note: str = Field("", max_length=200)
@@ -151,7 +151,10 @@ def move_facility(key: str, body: MoveIn, user: UserDep, state: StateDep) -> dic
 
 @router.post("/facilities/{key:path}/close")
 def close_facility(key: str, body: CloseIn, user: UserDep, state: StateDep) -> dict[str, Any]:
-    """Mark a facility closed (kept in the store and history; residents no longer see it)."""
+    """Mark a facility closed, saying why (kept in the store; residents no longer see it).
+
+    An empty ``note`` is refused (422, field ``note``) and nothing is written.
+    """
     with api_errors():
         made, version = staff_edits.close_facility(state.project, user, key, note=body.note)
     return _answer(facility_json(made, editable=True), version, state)

@@ -6,6 +6,7 @@ Thin: parse, call :mod:`lifecircle.staff.uploads`, answer, ask the served result
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
@@ -16,6 +17,7 @@ from lifecircle.api.errors import ApiError
 from lifecircle.api.staff.audit import MAX_ID
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
 from lifecircle.jobs import local_edits as edits
+from lifecircle.model import LocalEdit, LonLat
 from lifecircle.staff import permissions as staff_area
 from lifecircle.staff import walking as staff_walking
 
@@ -32,11 +34,27 @@ class WalkingEditIn(BaseModel):
     note: str = Field("", max_length=200)
 
 
+def edit_geometry(edit: LocalEdit, lines: Mapping[int, Sequence[LonLat]]) -> dict[str, Any] | None:
+    """Where to draw an edit (GeoJSON): a barred way's line, a link, else the edit's point."""
+    barred = edit.edit_kind in ("impassable_way", "uncrossable_way")
+    if barred and edit.osm_id is not None and edit.osm_id in lines:
+        return {"type": "LineString", "coordinates": [list(p) for p in lines[edit.osm_id]]}
+    if edit.edit_kind == "link" and len(edit.coords) == 2:
+        return {"type": "LineString", "coordinates": [list(p) for p in edit.coords]}
+    if edit.coords:
+        return {"type": "Point", "coordinates": list(edit.coords[0])}
+    return None
+
+
 @router.get("/walking")
 def list_walking(user: UserDep, state: StateDep) -> list[dict[str, Any]]:
-    """List the stored barriers and links, oldest first."""
+    """List the stored barriers and links, oldest first, each with the ``geometry`` to draw."""
     del user  # any logged-in editor may read them
-    return [dataclasses.asdict(e) for e in edits.list_edits(state.project)]
+    found = edits.list_edits(state.project)
+    way_ids = [e.osm_id for e in found if e.osm_id is not None and e.edit_kind != "impassable_node"]
+    with state.project.open_store() as store:
+        lines = staff_area.way_lines(state.project, store, way_ids)
+    return [dataclasses.asdict(e) | {"geometry": edit_geometry(e, lines)} for e in found]
 
 
 @router.get("/walking/nearest")
@@ -73,10 +91,16 @@ def add_walking(body: WalkingEditIn, user: UserDep, state: StateDep) -> dict[str
 
 @router.delete("/walking/{edit_id}")
 def remove_walking(
-    edit_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], user: UserDep, state: StateDep
+    edit_id: Annotated[int, PathParam(ge=1, le=MAX_ID)],
+    user: UserDep,
+    state: StateDep,
+    note: Annotated[str, Query(max_length=200, description="Why (required)")] = "",
 ) -> dict[str, Any]:
-    """Remove a barrier or link (its history stays in the data versions)."""
+    """Remove a barrier or link, saying why in ``note`` (its history stays in the versions).
+
+    An empty ``note`` is refused (422, field ``note``) and nothing is written.
+    """
     with api_errors():
-        version = staff_walking.remove_walking_edit(state.project, user, edit_id)
+        version = staff_walking.remove_walking_edit(state.project, user, edit_id, note=note)
     state.refresh()
     return {"record": None, "data_version": version.id}

@@ -1,23 +1,31 @@
-// Staff tools beside the facility form: compound gates, barriers and links, sheet upload,
-// the audit log. Text from /api/i18n only; data only as text.
+// Staff tools beside the facility form: compound gates, barriers and links (road mode: clicks
+// pick roads, never markers), sheet upload (a dry run naming what it would add, change and
+// delete before the import is allowed), the audit log. Text from /api/i18n only; data as text.
 import * as maplibregl from "/vendor/maplibre/maplibre-gl.mjs";
 import { t } from "/static/api.js";
-import { call, el, keyPath, say, state } from "/staff/staff.js";
+import { openAudit } from "/staff/audit.js";
+import { call, el, keyPath, say, state } from "/staff/core.js";
+import { confirmWithNote } from "/staff/dialog.js";
+import { cancelMove } from "/staff/facilities.js";
+import * as walkLayer from "/staff/walklayer.js";
 
 const $ = (id) => document.getElementById(id);
-const tools = { compounds: [], compound: null, gates: [], gateMarkers: [], linkPoints: [], report: null, auditBefore: null };
+const tools = { compounds: [], compound: null, gates: [], gateMarkers: [], linkPoints: [] };
 
 function point(lngLat) { return [Number(lngLat.lng.toFixed(7)), Number(lngLat.lat.toFixed(7))]; }
 
 // ---- tabs --------------------------------------------------------------------------------
 
 function showTab(name) {
+  cancelMove();
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.setAttribute("aria-selected", String(button.dataset.tab === name));
   }
   for (const section of document.querySelectorAll(".tab")) section.hidden = section.id !== `tab-${name}`;
-  state.onMapClick = null;
+  state.staffMap.owner = null;
+  document.body.dataset.tab = name;
   clearGateMarkers();
+  walkLayer.pickRoad(null);
   if (name === "compounds") openCompounds().catch((err) => say(err.message, true));
   if (name === "walking") openWalking().catch((err) => say(err.message, true));
   if (name === "audit") openAudit(true).catch((err) => say(err.message, true));
@@ -37,7 +45,7 @@ function drawGates() {
   tools.gates.forEach(([lon, lat], i) => {
     list.append(el("li", `${lon.toFixed(6)}, ${lat.toFixed(6)}`));
     const node = el("div", "", { class: "gate", title: String(i + 1) });
-    const marker = new maplibregl.Marker({ element: node, draggable: true }).setLngLat([lon, lat]).addTo(state.map);
+    const marker = new maplibregl.Marker({ element: node, draggable: true }).setLngLat([lon, lat]).addTo(state.staffMap.map);
     marker.on("dragend", () => { tools.gates[i] = point(marker.getLngLat()); drawGates(); });
     tools.gateMarkers.push(marker);
   });
@@ -49,8 +57,9 @@ function chooseCompound(compound) {
   $("compound-box").hidden = false;
   $("compound-title").textContent = compound.name;
   drawGates();
-  state.map.easeTo({ center: [compound.lon, compound.lat] });
-  state.onMapClick = (lngLat) => { tools.gates.push(point(lngLat)); drawGates(); };
+  state.staffMap.map.easeTo({ center: [compound.lon, compound.lat] });
+  // while a compound is open, a click adds a gate (it never opens a facility)
+  state.staffMap.owner = (lngLat) => { tools.gates.push(point(lngLat)); drawGates(); };
 }
 
 async function openCompounds() {
@@ -79,30 +88,45 @@ async function saveGates() {
 
 // ---- barriers and links ------------------------------------------------------------------
 
+function roadMode() { return $("w-kind").value !== "link"; }
+
+// In the walking tab every map click is the tool's: a road (barrier kinds) or a link end.
+function walkingClick(lngLat) {
+  if (roadMode()) { pickWay(lngLat).catch((err) => say(err.message, true)); return; }
+  tools.linkPoints = [...tools.linkPoints, point(lngLat)].slice(-2);
+  $("w-points").textContent = tools.linkPoints.map(([x, y]) => `${x.toFixed(6)}, ${y.toFixed(6)}`).join(" → ");
+  walkLayer.pickRoad(tools.linkPoints);
+}
+
+function walkingItem(edit) {
+  const kind = t(`staff.walking.kind_${edit.edit_kind}`);
+  const item = el("li", `#${edit.edit_id} ${kind} ${edit.osm_id ?? ""} ${edit.note} — ${edit.author}`, { "data-edit": edit.edit_id });
+  const remove = el("button", t("staff.walking.remove"), { type: "button", class: "danger" });
+  remove.addEventListener("click", (ev) => { ev.stopPropagation(); removeWalking(edit, kind); });
+  item.append(" ", remove);
+  return item;
+}
+
+async function removeWalking(edit, kind) {
+  const note = await confirmWithNote({
+    title: t("staff.confirm.remove_title", { id: edit.edit_id, kind }), body: t("staff.confirm.remove_body"),
+  });
+  if (note === null) { say(t("staff.cancelled")); return; }
+  try {
+    const query = new URLSearchParams({ note });
+    const answer = await call("DELETE", `/api/staff/walking/${edit.edit_id}?${query}`);
+    await openWalking();
+    say(`${t("staff.walking.removed", { id: edit.edit_id, version: answer.data_version })} ${t("staff.rebuilding")}`);
+  } catch (err) { say(err.message, true); }
+}
+
 async function openWalking() {
   tools.linkPoints = [];
-  state.onMapClick = (lngLat) => {
-    if ($("w-kind").value !== "link") { pickWay(lngLat).catch((err) => say(err.message, true)); return; }
-    tools.linkPoints = [...tools.linkPoints, point(lngLat)].slice(-2);
-    $("w-points").textContent = tools.linkPoints.map(([x, y]) => `${x.toFixed(6)}, ${y.toFixed(6)}`).join(" → ");
-  };
+  state.staffMap.owner = walkingClick;
+  kindChanged();
   const list = $("walking-list");
   list.replaceChildren();
-  for (const edit of await call("GET", "/api/staff/walking")) {
-    const kind = t(`staff.walking.kind_${edit.edit_kind}`);
-    const item = el("li", `#${edit.edit_id} ${kind} ${edit.osm_id ?? ""} ${edit.note} — ${edit.author}`);
-    const remove = el("button", t("staff.walking.remove"), { type: "button" });
-    remove.addEventListener("click", async (ev) => {
-      ev.stopPropagation();
-      try {
-        const answer = await call("DELETE", `/api/staff/walking/${edit.edit_id}`);
-        say(`${t("staff.walking.removed", { id: edit.edit_id, version: answer.data_version })} ${t("staff.rebuilding")}`);
-        await openWalking();
-      } catch (err) { say(err.message, true); }
-    });
-    item.append(" ", remove);
-    list.append(item);
-  }
+  for (const edit of await walkLayer.refresh()) list.append(walkingItem(edit));
 }
 
 async function pickWay(lngLat) {
@@ -112,13 +136,16 @@ async function pickWay(lngLat) {
   $("w-points").textContent = t("staff.walking.picked", {
     name: way.name, way: way.osm_id, dist: Math.round(way.dist_m), node: way.node_id,
   });
+  walkLayer.pickRoad(way.coords);
 }
 
 function kindChanged() {
-  const link = $("w-kind").value === "link";
+  const link = !roadMode();
   $("w-osm").disabled = link;
   tools.linkPoints = [];
+  walkLayer.pickRoad(null);
   $("w-points").textContent = t(link ? "staff.walking.pick_link" : "staff.walking.pick_way");
+  $("w-mode").textContent = link ? "" : t("staff.walking.road_mode");
 }
 
 async function addWalking(event) {
@@ -130,9 +157,9 @@ async function addWalking(event) {
   else body.osm_id = osm === "" ? null : Number(osm);
   try {
     const answer = await call("POST", "/api/staff/walking", body);
-    say(`${t("staff.walking.added", { id: answer.record.edit_id, version: answer.data_version })} ${t("staff.rebuilding")}`);
     $("w-note").value = "";
     await openWalking();
+    say(`${t("staff.walking.added", { id: answer.record.edit_id, version: answer.data_version })} ${t("staff.rebuilding")}`);
   } catch (err) {
     say(err.message, true);
   }
@@ -151,6 +178,21 @@ function sheetUrl(dryRun) {
   return `/api/staff/sheets/${$("s-kind").value}?${query}`;
 }
 
+// "甲、乙、丙 等 40 个": the first names the report carries, and the total when there are more.
+export function namesText({ names, total }) {
+  const joined = names.join(state.lang === "zh" ? "、" : ", ");
+  return total > names.length ? `${joined} ${t("staff.sheet.more", { total })}` : joined;
+}
+
+function showNamed(box, named) {
+  for (const [part, key] of [["removed", "staff.sheet.names_removed"], ["changed", "staff.sheet.names_changed"], ["added", "staff.sheet.names_added"]]) {
+    if (named[part].total) box.append(el("p", t(key, { names: namesText(named[part]) }), { class: `names ${part}` }));
+  }
+  if (named.derived_removed) {
+    box.append(el("p", t("staff.sheet.replaces_derived", { n: named.derived_removed }), { class: "warning" }));
+  }
+}
+
 function showReport(report) {
   const box = $("sheet-report");
   box.replaceChildren();
@@ -158,6 +200,7 @@ function showReport(report) {
   for (const [kind, n] of Object.entries(report.counts)) {
     box.append(el("p", t("staff.sheet.report", { kind: t(`staff.kind.${kind}`), ...n })));
   }
+  for (const named of report.named || []) showNamed(box, named);
   if (report.data_version !== null) box.append(el("p", t("staff.sheet.done", { version: report.data_version })));
   if (report.skipped.length) {
     box.append(el("p", t("staff.sheet.skipped")));
@@ -181,16 +224,29 @@ async function runSheetJob(dryRun) {
     const details = job.error.details.length ? ` ${job.error.details.join("; ")}` : "";
     throw new Error(`${job.error.message}${details}`);
   }
-  say("");
   return job.result;
+}
+
+// The import is allowed once the dry run is read; with removals, only after ticking that
+// the named records were checked.
+function allowCommit(report) {
+  const removals = (report.named || []).reduce((n, k) => n + k.removed.total, 0);
+  $("s-ack-box").hidden = removals === 0;
+  $("s-ack").checked = false;
+  $("s-ack-text").textContent = removals ? t("staff.sheet.ack_removals", { n: removals }) : "";
+  $("s-commit").disabled = removals > 0;
+  $("s-commit").dataset.ready = "true";
 }
 
 async function checkSheet(event) {
   event.preventDefault();
   $("s-commit").disabled = true;
+  delete $("s-commit").dataset.ready;
   try {
-    showReport(await runSheetJob(true));
-    $("s-commit").disabled = false;
+    const report = await runSheetJob(true);
+    showReport(report);
+    allowCommit(report);
+    say(t("staff.sheet.checked"));
   } catch (err) {
     say(err.message, true);
   }
@@ -198,29 +254,14 @@ async function checkSheet(event) {
 
 async function commitSheet() {
   $("s-commit").disabled = true;
+  delete $("s-commit").dataset.ready;
+  $("s-ack-box").hidden = true;
   try {
     showReport(await runSheetJob(false));
     say(t("staff.rebuilding"));
   } catch (err) {
     say(err.message, true);
   }
-}
-
-// ---- audit log ---------------------------------------------------------------------------
-
-async function openAudit(fresh) {
-  if (fresh) { tools.auditBefore = null; $("audit-rows").replaceChildren(); }
-  const query = tools.auditBefore ? `?before_id=${tools.auditBefore}` : "";
-  const rows = await call("GET", `/api/staff/audit${query}`);
-  for (const row of rows) {
-    const tr = el("tr");
-    for (const text of [row.at.replace("T", " ").replace("Z", ""), row.user, row.action, row.target, row.data_version ?? ""]) {
-      tr.append(el("td", text));
-    }
-    $("audit-rows").append(tr);
-  }
-  if (rows.length) tools.auditBefore = rows[rows.length - 1].id;
-  $("audit-more").hidden = rows.length < 100;
 }
 
 export function setupTools() {
@@ -232,7 +273,10 @@ export function setupTools() {
   $("walking-form").addEventListener("submit", addWalking);
   $("w-kind").addEventListener("change", kindChanged);
   $("sheet-form").addEventListener("submit", checkSheet);
+  $("s-file").addEventListener("change", () => { $("s-commit").disabled = true; $("sheet-report").hidden = true; });
+  $("s-ack").addEventListener("change", () => { $("s-commit").disabled = !($("s-ack").checked && $("s-commit").dataset.ready); });
   $("s-commit").addEventListener("click", commitSheet);
   $("audit-more").addEventListener("click", () => openAudit(false).catch((err) => say(err.message, true)));
   document.querySelector('[data-tab="facilities"]').setAttribute("aria-selected", "true");
+  document.body.dataset.tab = "facilities";
 }
