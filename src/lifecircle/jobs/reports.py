@@ -63,10 +63,10 @@ def gap_report(
         top_missing=top_missing(rows),
         not_collected=[u for u in uncollected_types(taxonomy, collected) if u.type in wanted],
         circles=circles,
-        conventions=[r.profile.describe() for r in results.values()],
+        profiles=[r.profile for r in results.values()],
         data_date=data.data_date,
+        taxonomy=taxonomy,
         notice=notice,
-        area_names={a.code: a.name_zh for a in taxonomy.areas},
         complete_types=data.complete_types,
     )
 
