@@ -40,7 +40,8 @@ Exception tree::
     ├── EditError            a local walking edit is bad (unknown OSM id, bad link, duplicate)
     ├── UserError            a staff account cannot be made or changed
     ├── AccessDenied         the user's role does not cover this record or place (HTTP 403)
-    └── StaffEditError       a value staff sent is not acceptable (names the field)
+    ├── StaffEditError       a value staff sent is not acceptable (names the field)
+    └── PrintCheckError      a board is not fit to print (QR code, text size, public address)
 
 Every one is defined here; a test keeps this tree complete.
 """
@@ -274,3 +275,7 @@ class StaffEditError(LifecircleError):
     def __init__(self, key: str, /, *, field: str | None = None, **params: Any) -> None:
         super().__init__(key, field=field or "", **params)
         self.field = field
+
+
+class PrintCheckError(LifecircleError):
+    """A board is not fit to print: its QR code, its text sizes or the public address."""
