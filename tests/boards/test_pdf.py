@@ -124,7 +124,7 @@ def test_listed_minutes_are_the_engines_for_both_walkers(demo, rendered):
             assert item.minutes == shown_value(item.cost, STANDARD)
             assert item.other_minutes is not None and item.other_minutes >= item.minutes
             # number, type and name, then the two minutes, on one line (columns side by side)
-            row_text = f"{item.number}{_squash(item.label)}{item.minutes}{item.other_minutes}"
+            row_text = f"{item.number}{_squash(item.label)}{item.walk}{item.walk_other}"
             assert any(row_text in line for line in lines), f"{row_text} not printed"
     assert checked >= 10
     assert ELDERLY.name in [r.profile.name for r in results.values()]
@@ -145,25 +145,25 @@ def test_the_note_names_a_few_gaps_elderly_care_first_and_how_to_give_feedback(d
     engine = results["standard"]
     taxonomy = demo.taxonomy()
     for board, content in zip(rendered.boards, rendered.contents, strict=True):
-        assert len(content.missing) <= 3
-        assert set(content.missing) <= set(content.all_missing)
+        assert len(content.note) <= 3
+        assert set(content.note) <= set(content.missing)
         table, at = engine.verdict_row(data, board=data.boards.index(content.board))
-        for gap in content.all_missing:
+        for gap in content.missing:
             k = engine.type_codes.index(gap.type_code)
             assert table.cost[at, k] > gap.level_min * 60
-        areas = [taxonomy.type(m.type_code).area for m in content.all_missing]
+        areas = [taxonomy.type(m.type_code).area for m in content.missing]
         if "elderly" in areas:
-            assert taxonomy.type(content.missing[0].type_code).area == "elderly"
+            assert taxonomy.type(content.note[0].type_code).area == "elderly"
         text = _squash(_pages(board.pdf)[0][2])
         assert _squash(content.feedback) in text
-        if content.missing:
-            assert "附近还缺" in text and _squash(content.missing[0].name) in text
+        if content.note:
+            assert "附近还缺" in text and _squash(content.note[0].name) in text
 
 
 def test_the_index_lists_every_gap_for_staff(rendered):
     text = rendered.index_csv.read_text(encoding="utf-8-sig")
     for content in rendered.contents:
-        for gap in content.all_missing:
+        for gap in content.missing:
             assert gap.name in text
     assert "通过" in text  # the print check's verdict per board
 

@@ -368,7 +368,7 @@ def write_index(out_dir: Path, boards: Sequence[RenderedBoard], *, lang: str) ->
             b.content.board.board_id,
             b.content.board.name,
             len(b.content.items),
-            sep.join(m.name for m in b.content.all_missing),
+            sep.join(m.name for m in b.content.missing),
             "；".join(m.render(lang) for m in b.problems) or t("boards.check_ok", lang),
             f"{b.board_id}.pdf" if b.pdf.exists() else "",
             f"{b.board_id}.png",

@@ -10,7 +10,7 @@ It does no drawing.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 from shapely.geometry.base import BaseGeometry
@@ -111,8 +111,8 @@ class BoardContent:
     feedback: str = ""
     #: The way the reader faces (degrees from north), for a heads-up map; None: north up.
     facing_deg: float | None = None
-    #: Every required type missing within its level (the note prints the first few).
-    all_missing: tuple[MissingType, ...] = field(default=(), repr=False)
+    #: The few of ``missing`` the board's 「附近还缺」 note names (:func:`note_gaps`).
+    note: tuple[MissingType, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -168,7 +168,7 @@ def board_content(
         subtitle=_subtitle(board, lang),
         items=items,
         areas=_shown_areas(inputs.taxonomy, options),
-        missing=note_gaps(found, inputs.taxonomy),
+        missing=found,
         walk_areas=tuple(main.board_areas[row]),
         walk_levels=tuple(level_text(main.profile, m, lang) for m in LEVELS_MIN),
         data_date=data.data_date[:10],
@@ -180,7 +180,7 @@ def board_content(
         more=max(0, reached - sum(not i.beyond for i in items)),
         feedback=_feedback(options, lang),
         facing_deg=options.facing_deg if options.facing_deg is not None else board.facing_deg,
-        all_missing=found,
+        note=note_gaps(found, inputs.taxonomy),
     )
 
 

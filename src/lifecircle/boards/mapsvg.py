@@ -19,7 +19,7 @@ from shapely.geometry.base import BaseGeometry
 from lifecircle.boards import layout as lay
 from lifecircle.boards import mapdraw
 from lifecircle.boards.content import BoardContent
-from lifecircle.boards.mapdraw import ComposedMap, Sizes, furniture, legend_text
+from lifecircle.boards.mapstyle import ComposedMap, Sizes, furniture, legend_text
 from lifecircle.boards.options import Paper
 from lifecircle.boards.places import MapExtras
 from lifecircle.boards.scenery import MapScenery, to_map
@@ -116,7 +116,9 @@ def compose_map(
     placed_landmarks, landmark_labels = _landmarks(extras, frame, sizes, occupied)
     labels += landmark_labels
     others = {k: v for k, v in scenery.named.items() if k != extras.street}
-    labels += _street_labels(others, size_mm=sizes.street, occupied=occupied, kind="street")
+    labels += _street_labels(
+        others, size_mm=sizes.street, occupied=occupied, kind="street", most=paper.street_labels
+    )
     labels += _outside_label(scenery, content.lang, sizes, occupied)
     layout = lay.MapLayout(
         frame, here, here_box, tuple(markers), tuple(x for x in labels if x is not None), obstacles
@@ -219,18 +221,18 @@ def _street_labels(
     occupied: lay.Occupied,
     kind: str,
     near: tuple[float, float] | None = None,
+    most: int = 1,
 ) -> list[lay.PlacedLabel | None]:
-    ranked = sorted(named.items(), key=lambda kv: -kv[1].length)
-    return [
-        lay.place_label(
-            kind,
-            name,
-            _along(line, name=name, size_mm=size_mm, near=near),
-            size_mm=size_mm,
-            occupied=occupied,
-        )
-        for name, line in ranked
-    ]
+    """Label streets in their order (most important first), at most ``most`` of them."""
+    found: list[lay.PlacedLabel | None] = []
+    for name, line in named.items():
+        spots = _along(line, name=name, size_mm=size_mm, near=near)
+        label = lay.place_label(kind, name, spots, size_mm=size_mm, occupied=occupied)
+        if label is not None:
+            found.append(label)
+            if len(found) >= most:
+                break
+    return found
 
 
 def _along(
@@ -258,9 +260,8 @@ def _along(
 def map_svg(
     composed: ComposedMap,
     *,
-    scenery: MapScenery,
     areas: Mapping[str, ContentArea],
     content: BoardContent,
 ) -> str:
-    """Draw the whole map as one ``<svg>`` element sized in millimetres."""
-    return mapdraw.draw(composed, scenery=scenery, areas=areas, content=content)
+    """Draw the map's signs and words as one ``<svg>`` (the base layers are drawn apart)."""
+    return mapdraw.draw(composed, areas=areas, content=content)

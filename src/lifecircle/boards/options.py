@@ -54,6 +54,8 @@ class Paper:
     qr_mm: float
     list_columns: int
     max_facilities: int
+    #: At most this many streets are named on the map (main roads first): enough to orient by.
+    street_labels: int = 36
 
     @property
     def gap_mm(self) -> float:
@@ -88,12 +90,12 @@ PAPERS: Mapping[str, Paper] = {
         Paper(
             "A3", 297, 420, 10, 0.75, title_pt=32, name_pt=15, detail_pt=12, label_pt=10,
             street_pt=9.5, here_pt=18, here_mm=14, marker_mm=8, fine_pt=9, band_mm=31,
-            map_mm=205, strip_mm=50, qr_mm=40, list_columns=2, max_facilities=18,
+            map_mm=205, strip_mm=50, qr_mm=40, list_columns=2, max_facilities=18, street_labels=28,
         ),
         Paper(
             "A4", 210, 297, 8, 0.5, title_pt=22, name_pt=14, detail_pt=12, label_pt=9.5,
             street_pt=9, here_pt=16, here_mm=11, marker_mm=7, fine_pt=8.5, band_mm=23,
-            map_mm=120, strip_mm=46, qr_mm=32, list_columns=2, max_facilities=16,
+            map_mm=120, strip_mm=46, qr_mm=32, list_columns=2, max_facilities=16, street_labels=22,
         ),
     )
 }  # fmt: skip

@@ -9,8 +9,11 @@ notes (data date, walking rule in plain words, attribution). It only builds stri
 
 from __future__ import annotations
 
+import base64
 import math
+import re
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import segno
 
@@ -31,12 +34,34 @@ from lifecircle.taxonomy import ContentArea
 
 BAND = "#17494d"
 #: Share of the foot strip (beside the QR code) the "附近还缺" note takes.
-NOTE_SHARE = 0.56
+NOTE_SHARE = 0.6
 
 
 def map_size_mm(paper: Paper) -> tuple[float, float]:
     """Width and height of the map on the page."""
     return paper.inner_mm, paper.map_mm
+
+
+def map_top_mm(paper: Paper) -> float:
+    """Distance of the map's top edge from the trimmed page's top."""
+    return paper.band_mm + paper.gap_mm
+
+
+def qr_box_mm(paper: Paper) -> tuple[float, float, float, float]:
+    """Where the QR code is on the trimmed page: left, top, right, bottom (mm), with a margin."""
+    top = paper.band_mm + paper.map_mm + paper.list_mm + 3 * paper.gap_mm + paper.gap_mm * 0.6
+    pad = paper.gap_mm
+    left = paper.margin_mm
+    return (left - pad, top - pad, left + paper.qr_mm + pad, top + paper.qr_mm + pad)
+
+
+def svg_uri(svg: str) -> str:
+    """Return an SVG document as a data URI (WeasyPrint then parses it as XML, not HTML).
+
+    >>> svg_uri("<svg/>")
+    'data:image/svg+xml;base64,PHN2Zy8+'
+    """
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
 def _css(paper: Paper, geo: ListGeometry, font_css: str, *, title: str, bleed_mm: float) -> str:
@@ -45,46 +70,37 @@ def _css(paper: Paper, geo: ListGeometry, font_css: str, *, title: str, bleed_mm
     fit_pt = paper.inner_mm / (text_width_em(title) * PT_MM) * 0.98
     title_pt = min(paper.title_pt, fit_pt)
     name, detail, fine = paper.name_pt, paper.detail_pt, paper.fine_pt
-    marks = f"bleed: {bleed_mm}mm; marks: crop;" if bleed_mm else ""
-    # with a bleed the band's colour runs past the trim: the page background paints it
-    band_bg = (
-        f"background: linear-gradient(to bottom, {BAND} 0, {BAND} {paper.band_mm + bleed_mm}mm, "
-        f"#ffffff {paper.band_mm + bleed_mm}mm);"
-        if bleed_mm
-        else ""
-    )
+    b = bleed_mm
+    marks = f"bleed: {b}mm; marks: crop;" if b else ""
     return f"""{font_css}
-@page {{ size: {paper.width_mm}mm {paper.height_mm}mm; margin: 0; {marks} {band_bg} }}
+@page {{ size: {paper.width_mm}mm {paper.height_mm}mm; margin: 0; {marks} }}
 * {{ box-sizing: border-box }}
 body {{ margin: 0; font-family: "{FAMILY}"; color: #1f1f1f; font-size: {detail}pt;
   line-height: 1.2 }}
-.band {{ background: {BAND}; color: #fff; height: {paper.band_mm:.2f}mm;
-  padding: {paper.band_mm * 0.1:.2f}mm {m:.2f}mm 0; overflow: hidden }}
+.band {{ background: {BAND}; color: #fff; height: {paper.band_mm + b:.2f}mm;
+  margin: -{b:.2f}mm -{b:.2f}mm 0; padding: {paper.band_mm * 0.1 + b:.2f}mm {m + b:.2f}mm 0;
+  overflow: hidden }}
 h1 {{ font-size: {title_pt:.1f}pt; font-weight: 700; margin: 0; line-height: 1.2;
   white-space: nowrap }}
 .sub {{ font-size: {detail}pt; margin-top: {paper.band_mm * 0.03:.2f}mm; line-height: 1.15 }}
 .notice {{ font-weight: 700; color: #ffd27a }}
 .map {{ margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.map_mm:.2f}mm; line-height: 0 }}
-.list {{ margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.list_mm:.2f}mm;
-  border-collapse: collapse; table-layout: fixed; width: {paper.inner_mm:.2f}mm }}
-.list > tbody > tr > td {{ vertical-align: top; padding: 0 }}
-.col {{ border-collapse: collapse; table-layout: fixed; width: {geo.column_mm:.2f}mm }}
-.col td {{ padding: 0; white-space: nowrap; overflow: hidden }}
-.ch td {{ height: {geo.header_mm:.2f}mm; font-size: {detail}pt; line-height: {detail * 1.1:.2f}pt;
-  color: #444; vertical-align: bottom; text-align: center }}
-.ch td.what {{ text-align: left }}
-.hd td {{ height: {geo.head_mm:.2f}mm; font-size: {name * 0.95:.1f}pt; font-weight: 700;
-  vertical-align: bottom; border-bottom: {name * 0.06:.2f}pt solid #8a8a8a }}
-.l1 td {{ height: {geo.name_mm:.2f}mm; font-size: {name}pt; line-height: {geo.name_mm:.2f}mm }}
-.l1 td.lab {{ font-weight: 700 }}
-.l1 td.m {{ font-weight: 700; text-align: center; color: {BAND} }}
-.l2 td {{ height: {geo.detail_mm:.2f}mm; font-size: {detail}pt; line-height: {geo.detail_mm:.2f}mm;
+.map img {{ width: {paper.inner_mm:.2f}mm; height: {paper.map_mm:.2f}mm }}
+.list {{ position: relative; margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.list_mm:.2f}mm }}
+.list div {{ position: absolute; white-space: nowrap; overflow: hidden }}
+.ch {{ font-size: {detail}pt; line-height: {detail * 1.1:.2f}pt; color: #444; text-align: center }}
+.what {{ text-align: left }}
+.hd {{ font-size: {name * 0.95:.1f}pt; font-weight: 700; line-height: {geo.head_mm * 0.9:.2f}mm;
+  border-bottom: {name * 0.06:.2f}pt solid #8a8a8a }}
+.l1 {{ font-size: {name}pt; line-height: {geo.name_mm:.2f}mm; height: {geo.name_mm:.2f}mm }}
+.lab {{ font-weight: 700 }}
+.m {{ font-weight: 700; text-align: center; color: {BAND} }}
+.m small {{ font-size: {detail}pt; font-weight: 400 }}
+.l2 {{ font-size: {detail}pt; line-height: {geo.detail_mm:.2f}mm; height: {geo.detail_mm:.2f}mm;
   color: #333 }}
-.sp td {{ height: {geo.gap_mm:.2f}mm }}
-.no {{ height: {geo.name_mm * 0.86:.2f}mm; line-height: {geo.name_mm * 0.86 - 0.4:.2f}mm;
-  margin-right: {name * 0.35:.1f}pt; text-align: center; font-weight: 700;
-  font-size: {name * 0.82:.1f}pt; border-radius: {name * 0.3:.1f}pt;
-  border: {name * 0.05:.2f}pt solid #1a1a1a }}
+.no {{ font-size: {name * 0.82:.1f}pt; font-weight: 700; text-align: center;
+  height: {geo.name_mm * 0.86:.2f}mm; line-height: {geo.name_mm * 0.86 - 0.4:.2f}mm;
+  border-radius: {name * 0.3:.1f}pt; border: {name * 0.05:.2f}pt solid #1a1a1a }}
 .strip {{ margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.strip_mm:.2f}mm;
   width: {paper.inner_mm:.2f}mm; border-collapse: collapse; table-layout: fixed;
   border-top: {detail * 0.08:.2f}pt solid #8a8a8a }}
@@ -111,51 +127,86 @@ def _icon(area: ContentArea, size_pt: float) -> str:
     )
 
 
-def _minutes(value: int | None) -> str:
-    return "—" if value is None else str(value)
+def _minutes(walk: str) -> str:
+    """Return the walk as printed: the number large, its unit smaller ("12分钟")."""
+    match = re.fullmatch(r"(\d+)\s*(.*)", walk)
+    if match is None:
+        return esc(walk or "—")
+    return f"{esc(match.group(1))}<small>{esc(match.group(2))}</small>"
 
 
-def _item_rows(item: ListedFacility, area: ContentArea, columns: int) -> str:
-    style = f"background:{area.color};color:{ink_on(area.color)}"
-    cells = [_minutes(item.minutes), _minutes(item.other_minutes)][:columns]
-    minutes = "".join(f'<td class="m">{esc(c)}</td>' for c in cells)
-    rows = (
-        f'<tr class="l1"><td><div class="no" style="{style}">{item.number}</div></td>'
-        f'<td class="lab">{esc(item.label)}</td>{minutes}</tr>'
+def _box(cls: str, x: float, y: float, w: float, h: float, body: str, style: str = "") -> str:
+    """One absolutely placed line of the list (mm from the list's top left)."""
+    return (
+        f'<div class="{cls}" style="left:{x:.2f}mm;top:{y:.2f}mm;width:{w:.2f}mm;'
+        f'height:{h:.2f}mm;{style}">{body}</div>'
     )
+
+
+@dataclass(frozen=True)
+class _Grid:
+    """Horizontal positions of one list column's parts (mm)."""
+
+    left: float
+    badge: float
+    label: float
+    minutes: tuple[float, ...]
+    minutes_mm: float
+    width: float
+
+
+def _grid(k: int, geo: ListGeometry, paper: Paper) -> _Grid:
+    left = k * (geo.column_mm + geo.gutter_mm)
+    badge = BADGE_EM * paper.name_pt * PT_MM
+    label = left + badge
+    first = label + geo.label_mm + 0.4 * paper.name_pt * PT_MM
+    minutes = tuple(first + n * geo.minutes_mm for n in range(geo.minute_columns))
+    return _Grid(left, badge, label, minutes, geo.minutes_mm, geo.column_mm)
+
+
+def _item(item: ListedFacility, area: ContentArea, grid: _Grid, y: float, geo: ListGeometry) -> str:
+    style = f"background:{area.color};color:{ink_on(area.color)}"
+    no_h = geo.name_mm * 0.86
+    top = y + (geo.name_mm - no_h) / 2
+    parts = [
+        _box("no", grid.left, top, grid.badge * 0.86, no_h, str(item.number), style),
+        _box("l1 lab", grid.label, y, grid.minutes[0] - grid.label, geo.name_mm, esc(item.label)),
+    ]
+    cells = [_minutes(item.walk), _minutes(item.walk_other)][: len(grid.minutes)]
+    for x, value in zip(grid.minutes, cells, strict=True):
+        parts.append(_box("l1 m", x, y, grid.minutes_mm, geo.name_mm, value))
     if item.detail:
-        rows += f'<tr class="l2"><td></td><td colspan="{columns + 1}">{esc(item.detail)}</td></tr>'
-    return rows + f'<tr class="sp"><td colspan="{columns + 2}"></td></tr>'
+        width = grid.left + grid.width - grid.label
+        parts.append(
+            _box("l2", grid.label, y + geo.name_mm, width, geo.detail_mm, esc(item.detail))
+        )
+    return "".join(parts)
 
 
 def _column(
     units: Sequence[Unit],
+    grid: _Grid,
     content: BoardContent,
     geo: ListGeometry,
     areas: Mapping[str, ContentArea],
     paper: Paper,
 ) -> str:
-    columns = geo.minute_columns
     name_key = "name_zh" if content.lang == "zh" else "name_en"
-    badge = BADGE_EM * paper.name_pt * PT_MM
-    widths = [badge, geo.label_mm + 0.4 * paper.name_pt * PT_MM]
-    widths += [geo.minutes_mm] * columns
-    cols = "".join(f'<col style="width:{w:.2f}mm">' for w in widths)
-    heads = "".join(
-        f"<td>{'<br>'.join(esc(x) for x in h.split('|'))}</td>" for h in content.minute_heads
-    )
     what = esc(t("boards.list_head", content.lang))
-    rows = [f'<tr class="ch"><td></td><td class="what">{what}</td>{heads}</tr>']
+    width = grid.minutes[0] - grid.label
+    parts = [_box("ch what", grid.label, 0, width, geo.header_mm, what)]
+    for x, head in zip(grid.minutes, content.minute_heads, strict=False):
+        parts.append(_box("ch", x, 0, grid.minutes_mm, geo.header_mm, esc(head)))
+    y = geo.header_mm
     for unit in units:
         area = areas[unit.area]
         if unit.index is None:
-            rows.append(
-                f'<tr class="hd"><td colspan="{columns + 2}">{_icon(area, paper.name_pt)} '
-                f"{esc(getattr(area, name_key))}</td></tr>"
-            )
+            body = f"{_icon(area, paper.name_pt)} {esc(getattr(area, name_key))}"
+            parts.append(_box("hd", grid.left, y, grid.width, unit.height_mm, body))
         else:
-            rows.append(_item_rows(content.items[unit.index], area, columns))
-    return f'<table class="col">{cols}{"".join(rows)}</table>'
+            parts.append(_item(content.items[unit.index], area, grid, y, geo))
+        y += unit.height_mm
+    return "".join(parts)
 
 
 def _list(content: BoardContent, paper: Paper, areas: Mapping[str, ContentArea]) -> str:
@@ -164,13 +215,11 @@ def _list(content: BoardContent, paper: Paper, areas: Mapping[str, ContentArea])
         return f'<div class="list"><p>{esc(t("boards.nothing", content.lang))}</p></div>'
     groups = units_of([i.area for i in content.items], [bool(i.detail) for i in content.items], geo)
     filled = balanced_columns(groups, geo) or [[u for g in groups for u in g]]
-    cells = []
-    for k in range(geo.columns):
-        body = _column(filled[k], content, geo, areas, paper) if k < len(filled) else ""
-        pad = f"padding-right:{geo.gutter_mm:.2f}mm;" if k < geo.columns - 1 else ""
-        width = geo.column_mm + (geo.gutter_mm if pad else 0)
-        cells.append(f'<td style="width:{width:.2f}mm;{pad}">{body}</td>')
-    return f'<table class="list"><tr>{"".join(cells)}</tr></table>'
+    body = "".join(
+        _column(units, _grid(k, geo, paper), content, geo, areas, paper)
+        for k, units in enumerate(filled)
+    )
+    return f'<div class="list">{body}</div>'
 
 
 def _lines(text: str, room_em: float) -> int:
@@ -186,14 +235,14 @@ def note_lines(content: BoardContent, paper: Paper) -> list[str]:
     budget = int((paper.strip_mm - paper.gap_mm) / line_mm) - 1  # the title
     budget -= _lines(content.feedback, room_em)
     lines: list[str] = []
-    for m in content.missing:
+    for m in content.note:
         key = "boards.note_line_nearest" if m.nearest else "boards.note_line"
         line = t(key, lang, name=m.name, level=m.level_min, walk=m.nearest)
         if _lines(line, room_em) > budget:
             break
         lines.append(line)
         budget -= _lines(line, room_em)
-    extra = t("boards.not_collected_short", lang)
+    extra = t("boards.not_collected_many", lang, n=len(content.not_collected))
     if content.not_collected and _lines(extra, room_em) <= budget:
         lines.append(extra)
     return lines
@@ -260,7 +309,7 @@ def page_html(
         f"<style>{css}</style></head><body>"
         f'<div class="band"><h1>{esc(content.title)}</h1>'
         f'<div class="sub">{_subtitle(content, street)}</div></div>'
-        f'<div class="map">{map_svg}</div>'
+        f'<div class="map"><img src="{svg_uri(map_svg)}"></div>'
         f"{_list(content, paper, areas)}{_strip(content, paper)}"
         "</body></html>"
     )

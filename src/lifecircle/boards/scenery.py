@@ -122,6 +122,7 @@ class MapScenery:
     """
 
     streets: Mapping[str, NDArray[np.object_]]
+    #: Named streets, most important first (main roads, then the longest).
     named: Mapping[str, BaseGeometry]
     layers: Mapping[str, NDArray[np.object_]]
     walk_areas: tuple[BaseGeometry, ...]
@@ -167,8 +168,14 @@ def map_scenery(
     classes, names = net.classes[hits][keep], net.names[hits][keep]
     streets = {c: lines[classes == c] for c in CLASSES}
     named: dict[str, BaseGeometry] = {}
-    for name in sorted({n for n, c in zip(names, classes, strict=True) if n and c != "path"}):
+    ranks: dict[str, int] = {}
+    for name, cls in zip(names, classes, strict=True):
+        if name and cls != "path":
+            ranks[name] = max(ranks.get(name, 0), CLASSES.index(cls))
+    # the main roads first, then the longest: the labels a reader orients by
+    for name in sorted(ranks, key=lambda n: -ranks[n]):
         named[name] = shapely.line_merge(shapely.union_all(lines[names == name]))
+    named = dict(sorted(named.items(), key=lambda kv: (-ranks[kv[0]], -kv[1].length)))
     local = basemap.clipped(frame.bbox_lonlat(margin_mm=5.0))
     layers = {name: _cut(local.layer(name), frame, margin_mm=1.0)[0] for name in LAYERS}
     areas = tuple(
