@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-boards bench-cli demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-cli bench-desk demo clean
 
 setup: $(STAMP)
 
@@ -55,9 +55,20 @@ bench-cli: $(STAMP)
 bench-load: setup
 	$(BIN)/python -m benchmarks.load
 
+# Web hardening (issue 11): a resident endpoint's p50/p99 alone and during a 90,000-row staff
+# sheet import (a background job), and the time to refuse a 2 GB XLSX bomb; ~3 minutes.
+bench-import: setup
+	$(BIN)/python -m benchmarks.import_load
+
 # Boards (issue 5): 500 synthetic A1 boards of the demo area, PDF + PNG each, 2 processes.
 bench-boards: setup
 	$(BIN)/python -m benchmarks.boards --boards 500 --workers 2 --out benchmarks/results/boards
+
+# Grid desk (issue 14): intake at 100 cases/s through the served API, and the monthly report on
+# 500,000 invented cases (SQLite; PostgreSQL too when LIFECIRCLE_TEST_POSTGRES_URL is set).
+bench-desk: setup
+	$(BIN)/python -m benchmarks.desk intake --rate 100 --seconds 20 --workers 1
+	$(BIN)/python -m benchmarks.desk report --cases 500000
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

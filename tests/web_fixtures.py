@@ -37,12 +37,15 @@ CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
-def test_client(app: Any) -> Any:
-    """A Starlette TestClient for ``app`` (its import warns about httpx; not our concern)."""
+def test_client(app: Any, **options: Any) -> Any:
+    """A Starlette TestClient for ``app`` (its import warns about httpx; not our concern).
+
+    ``options`` go to TestClient, e.g. ``client=("203.0.113.9", 5000)`` for the peer address.
+    """
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
-    return TestClient(app)
+    return TestClient(app, **options)
 
 
 test_client.__test__ = False  # type: ignore[attr-defined]  # not a test, despite the name

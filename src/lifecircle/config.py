@@ -6,6 +6,7 @@ step. Nothing is read at import time: call :func:`load_settings` with the projec
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import tomllib
 from collections.abc import Mapping
@@ -58,13 +59,42 @@ class Settings:
     staff_edit_near_m
         Community/sub-district editors add barriers, links and gates this near their compounds.
     staff_login_max_failures
-        Failed logins per IP address, and per user name, before login is refused for a while.
+        Failed logins per address and user name before each next try waits (30 s, doubling).
+    staff_login_ip_max_failures
+        Failed logins per address, whatever the user name, before its next try waits.
     staff_login_window_min
-        The window of those failed logins, in minutes.
+        A failure count is forgotten this long after its last failure (minutes); the longest
+        wait.
     staff_session_hours
         How long a staff login lasts, in hours.
+    trusted_proxies
+        Comma-separated addresses or networks of reverse proxies whose ``X-Forwarded-For`` is
+        believed; empty (the default) believes none.
     public_base_url
         Where residents reach the web app; board QR codes point to ``<url>/b/<board id>``.
+    upload_max_mb
+        Largest sheet staff may upload on the web, in MB.
+    sheet_max_rows, sheet_max_columns, sheet_max_cell_chars
+        Largest sheet read: rows with data, columns, characters in one cell.
+    sheet_max_unzipped_mb, sheet_max_zip_entries
+        Largest XLSX read: its parts unzipped (MB) and how many parts.
+    geojson_max_depth
+        Deepest nesting of lists and objects read from a GeoJSON file.
+    import_time_limit_s, import_memory_mb
+        Budget of one web sheet import (run in its own process): seconds and memory (MB).
+    import_max_running
+        Web sheet imports that may run at once (others are asked to try again).
+    desk_config_path
+        The grid desk's own categories, time limits and departments (a TOML file); empty means
+        the packaged ``data/desk.toml``.
+    desk_photo_max_mb
+        Largest photo the grid desk accepts, in megabytes.
+    desk_outside_grid_max_m
+        A case this far or farther outside every grid is refused (nearer: the nearest grid).
+    desk_soon_overdue_hours
+        Open cases due within this many hours are listed as soon overdue.
+    desk_retention_days
+        Closed cases older than this many days lose their personal details (statistics stay).
     """
 
     database_url: str = ""
@@ -85,8 +115,26 @@ class Settings:
     staff_edit_near_m: float = 300.0
     staff_login_max_failures: int = 5
     staff_login_window_min: float = 15.0
+    staff_login_ip_max_failures: int = 50
     staff_session_hours: float = 12.0
+    trusted_proxies: str = ""
     public_base_url: str = "http://127.0.0.1:8000"
+    upload_max_mb: int = 20
+    sheet_max_rows: int = 100_000
+    sheet_max_columns: int = 100
+    sheet_max_cell_chars: int = 32_767
+    sheet_max_unzipped_mb: int = 100
+    sheet_max_zip_entries: int = 1_000
+    geojson_max_depth: int = 32
+    import_time_limit_s: float = 600.0
+    import_memory_mb: int = 2_048
+    import_max_running: int = 1
+    # --- grid desk (issue 14) ---
+    desk_config_path: str = ""
+    desk_photo_max_mb: float = 8.0
+    desk_outside_grid_max_m: float = 1000.0
+    desk_soon_overdue_hours: float = 24.0
+    desk_retention_days: int = 730
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -110,10 +158,31 @@ SETTING_HELP: Mapping[str, str] = {
     "staff_edit_near_m": (
         "Community/sub-district editors add barriers, links and gates this near their compounds (m)"
     ),
-    "staff_login_max_failures": "Failed logins per IP and per user name before login pauses",
-    "staff_login_window_min": "Window of those failed logins (minutes)",
+    "staff_login_max_failures": (
+        "Failed logins per address and user name before each next try waits (30 s, doubling)"
+    ),
+    "staff_login_ip_max_failures": "Failed logins per address (any user name) before it waits",
+    "staff_login_window_min": "Failures are forgotten this long after the last (min); longest wait",
     "staff_session_hours": "How long a staff login lasts (hours)",
+    "trusted_proxies": (
+        "Reverse proxies (comma-separated addresses/networks) whose X-Forwarded-For is believed"
+    ),
     "public_base_url": "Public address of the web app; board QR codes open <url>/b/<board id>",
+    "upload_max_mb": "Largest sheet staff may upload on the web (MB)",
+    "sheet_max_rows": "Most rows with data a sheet may have",
+    "sheet_max_columns": "Most columns a sheet may have",
+    "sheet_max_cell_chars": "Most characters in one cell of a sheet",
+    "sheet_max_unzipped_mb": "Largest an XLSX file may be once unzipped (MB)",
+    "sheet_max_zip_entries": "Most parts an XLSX file may hold",
+    "geojson_max_depth": "Deepest nesting of lists/objects in a GeoJSON file",
+    "import_time_limit_s": "Longest a web sheet import may run (s); it is stopped after that",
+    "import_memory_mb": "Most memory a web sheet import may use (MB)",
+    "import_max_running": "Web sheet imports that may run at once",
+    "desk_config_path": "Grid desk categories, time limits and departments (TOML); empty: packaged",
+    "desk_photo_max_mb": "Largest photo the grid desk accepts (MB)",
+    "desk_outside_grid_max_m": "Cases this far outside every grid are refused (m)",
+    "desk_soon_overdue_hours": "Open cases due within this many hours are listed as soon overdue",
+    "desk_retention_days": "Closed cases older than this lose their personal details (days)",
 }
 
 
@@ -148,8 +217,23 @@ def _validated(settings: Settings) -> Settings:
         "staff_max_move_m",
         "staff_edit_near_m",
         "staff_login_max_failures",
+        "staff_login_ip_max_failures",
         "staff_login_window_min",
         "staff_session_hours",
+        "upload_max_mb",
+        "sheet_max_rows",
+        "sheet_max_columns",
+        "sheet_max_cell_chars",
+        "sheet_max_unzipped_mb",
+        "sheet_max_zip_entries",
+        "geojson_max_depth",
+        "import_time_limit_s",
+        "import_memory_mb",
+        "import_max_running",
+        "desk_photo_max_mb",
+        "desk_outside_grid_max_m",
+        "desk_soon_overdue_hours",
+        "desk_retention_days",
     )
     for name in positive:
         if getattr(settings, name) <= 0:
@@ -164,7 +248,27 @@ def _validated(settings: Settings) -> Settings:
         raise ConfigError("error.config.timezone", value=settings.timezone)
     if settings.default_building_levels < 1:
         raise ConfigError("error.config.levels")
+    proxy_networks(settings.trusted_proxies)
     return settings
+
+
+def proxy_networks(text: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+    """Parse the ``trusted_proxies`` setting: comma-separated addresses or networks.
+
+    >>> [str(n) for n in proxy_networks("127.0.0.1, 10.0.0.0/8")]
+    ['127.0.0.1/32', '10.0.0.0/8']
+    >>> proxy_networks("")
+    ()
+    """
+    networks = []
+    for part in (p.strip() for p in text.split(",")):
+        if not part:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(part, strict=False))
+        except ValueError:
+            raise ConfigError("error.config.proxy", value=part) from None
+    return tuple(networks)
 
 
 def apply_overrides(

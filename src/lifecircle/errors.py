@@ -41,7 +41,9 @@ Exception tree::
     ├── UserError            a staff account cannot be made or changed
     ├── AccessDenied         the user's role does not cover this record or place (HTTP 403)
     ├── StaffEditError       a value staff sent is not acceptable (names the field)
-    └── PrintCheckError      a board is not fit to print (QR code, text size, public address)
+    ├── PrintCheckError      a board is not fit to print (QR code, text size, public address)
+    ├── JobError             a background job cannot start (too many running) or was lost
+    └── DeskError            a grid-desk request cannot be carried out (names the field)
 
 Every one is defined here; a test keeps this tree complete.
 """
@@ -279,3 +281,19 @@ class StaffEditError(LifecircleError):
 
 class PrintCheckError(LifecircleError):
     """A board is not fit to print: its QR code, its text sizes or the public address."""
+
+
+class JobError(LifecircleError):
+    """A background job (a web sheet import) cannot start, or ended without its result."""
+
+
+class DeskError(LifecircleError):
+    """A grid-desk request cannot be carried out: an illegal step, a bad value, no such case.
+
+    ``field`` names the bad field (``None``: the whole request). The web app picks the HTTP
+    status from the key (404 no such case, 409 a step the case's state forbids, else 422).
+    """
+
+    def __init__(self, key: str, /, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(key, field=field or "", **params)
+        self.field = field

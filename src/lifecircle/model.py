@@ -235,6 +235,35 @@ class CandidateSite(Record):
         return self.source_id
 
 
+MatchDecision = Literal["same", "different"]
+
+
+@dataclass(frozen=True)
+class FacilityMatch(Record):
+    """Staff's decision on an OSM facility and a sheet facility that look like one place.
+
+    ``same``: they are one facility and count once (the sheet record is kept); ``different``:
+    two facilities that only look alike. Keyed by the two stable source ids, so the decision
+    survives re-imports of both sources; the names are kept as seen when deciding.
+    """
+
+    kind: ClassVar[str] = "facility_match"
+    osm_id: str
+    sheet_id: str
+    decision: MatchDecision
+    type_code: str = ""
+    osm_name: str = ""
+    sheet_name: str = ""
+    author: str = ""
+    decided_at: str = ""
+    note: str = ""
+
+    @property
+    def key(self) -> str:
+        """``match:<osm source id>|<sheet source id>``."""
+        return f"match:{self.osm_id}|{self.sheet_id}"
+
+
 @dataclass(frozen=True)
 class CompleteType(Record):
     """Staff's word that a sheet dataset holds *every* facility of one type in the area.
@@ -289,6 +318,7 @@ RECORD_TYPES: dict[str, type[Record]] = {
         LocalEdit,
         CandidateSite,
         CompleteType,
+        FacilityMatch,
     )
 }
 

@@ -63,11 +63,17 @@ def _spans(text: str) -> list[tuple[int, int]]:
         if not found:
             raise _Unknown(text)
         h1, m1, h2, m2 = (int(g) for g in found.groups())
+        if not (_clock(h1, m1) and _clock(h2, m2)):  # 25:00 or 08:75 is no time of day
+            raise _Unknown(text)
         start, end = h1 * 60 + m1, h2 * 60 + m2
         if end <= start:
             end += 24 * 60
         out.append((start, end))
     return out
+
+
+def _clock(hour: int, minute: int) -> bool:
+    return minute < 60 and (hour < 24 or (hour == 24 and minute == 0))
 
 
 def _rule(rule: str, week: list[list[tuple[int, int]]], holidays: list[tuple[int, int]]) -> bool:
@@ -97,8 +103,8 @@ def parse_opening_hours(text: str) -> WeekHours | None:
     ((540, 720),)
     >>> parse_opening_hours("Mo-Fr 08:00-17:00; PH off").holidays
     ()
-    >>> parse_opening_hours("sunrise-sunset") is None
-    True
+    >>> [parse_opening_hours(text) for text in ("sunrise-sunset", "Mo-Fr 08:00-25:00")]
+    [None, None]
     """
     text = text.strip()
     if not text:
@@ -143,7 +149,7 @@ def open_state(text: str, at: datetime) -> OpenState:
     return "open" if today or yesterday else "closed"
 
 
-def _clock(minutes: int) -> str:
+def _clock_text(minutes: int) -> str:
     return f"{minutes // 60 % 24}:{minutes % 60:02d}"
 
 
@@ -152,7 +158,7 @@ def _span_text(span: tuple[int, int], lang: str) -> str:
     if (start, end) == (0, 24 * 60):
         return t("hours.all_day", lang)
     late = t("hours.next_day", lang) if end > 24 * 60 else ""
-    return f"{_clock(start)}–{late}{_clock(end)}"
+    return f"{_clock_text(start)}–{late}{_clock_text(end)}"
 
 
 def _spans_text(spans: tuple[tuple[int, int], ...], lang: str) -> str:
@@ -217,3 +223,18 @@ def describe_hours(text: str, lang: str = "zh") -> str:
         else:
             parts.append(t("hours.holidays_closed", lang))
     return t("hours.rule_join", lang).join(parts)
+
+
+def machine_readable(text: str) -> bool | None:
+    """Tell whether this reader understands the hours (``None``: no hours given).
+
+    Text it does not understand is kept and shown as written; "open now" is then unknown.
+
+    >>> machine_readable("Mo-Fr 08:00-17:00"), machine_readable("周一至周五 8:30-17:00")
+    (True, False)
+    >>> machine_readable("  ") is None
+    True
+    """
+    if not text.strip():
+        return None
+    return parse_opening_hours(text) is not None

@@ -10,6 +10,7 @@ from starlette.requests import Request
 
 from lifecircle.api.errors import ApiError, install_error_handlers, request_lang
 from lifecircle.errors import ConfigError, LocationError
+from tests.web_fixtures import test_client
 
 
 def _shape(response, status, code):
@@ -135,9 +136,45 @@ def test_library_errors_map_to_400_and_422_and_429_asks_to_retry_later():
         ("", "lang=en", "zh-CN", "en"),
         ("", "", "fr-FR, en;q=0.5", "en"),
         ("", "", "zh-TW,en", "zh"),
+        ("lang=zh-CN", "", "en", "zh"),
+        ("lang=en-GB", "lang=zh", "", "en"),
+        ("", "lang=fr", "de", "zh"),
+        ("lang=zh_Hant_TW", "", "", "zh"),
     ],
 )
 def test_request_lang(query, cookie, accept, lang):
     headers = [(b"cookie", cookie.encode()), (b"accept-language", accept.encode())]
     scope = {"type": "http", "query_string": query.encode(), "headers": headers}
     assert request_lang(Request(scope)) == lang
+
+
+@pytest.mark.parametrize(
+    ("lang", "expected"),
+    [
+        ("zh-CN", "zh"),
+        ("zh-Hans", "zh"),
+        ("zh_TW", "zh"),
+        ("en-GB", "en"),
+        ("EN", "en"),
+        ("fr", "zh"),
+        ("x" * 30, "zh"),
+    ],
+)
+def test_any_language_tag_gets_the_nearest_supported_language(demo_client, lang, expected):
+    answer = demo_client.get("/api/i18n", params={"lang": lang})
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["lang"] == expected and body["messages"]["web.error"] != "web.error"
+    missing = demo_client.get("/api/facilities/no-such-id", params={"lang": lang})
+    error = missing.json()["error"]
+    assert missing.status_code == 404 and error["message"] != error["code"]
+    assert ("没有" in error["message"]) == (expected == "zh")
+
+
+def test_the_lang_cookie_and_accept_language_map_the_same_way(demo_client):
+    by_cookie = test_client(demo_client.app)
+    by_cookie.cookies.set("lang", "en-US")
+    assert by_cookie.get("/api/i18n").json()["lang"] == "en"
+    french_first = {"Accept-Language": "fr-FR,fr;q=0.9,en;q=0.8"}
+    assert demo_client.get("/api/i18n", headers=french_first).json()["lang"] == "en"
+    assert demo_client.get("/api/i18n", headers={"Accept-Language": "de"}).json()["lang"] == "zh"

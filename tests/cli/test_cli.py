@@ -7,6 +7,7 @@ import json
 from click.testing import CliRunner
 
 from lifecircle.cli import main
+from lifecircle.jobs.demo import demo_file
 from tests.conftest import SMALL_OSM
 
 
@@ -225,3 +226,55 @@ def test_an_import_that_would_empty_a_dataset_needs_replace(tmp_path):
     assert json.loads(run("-p", str(project), "status", "--json").output)["facilities"]["total"]
     done = run("-p", str(project), "import", "facilities", str(sheet), "--replace")
     assert done.exit_code == 0 and "已写入数据版本 3" in done.output
+
+
+def test_build_and_status_report_points_on_islands(tmp_path):
+    """Nanjing's extract has shop entrances on footway pieces no street connects to."""
+    project = str(tmp_path / "nanjing")
+    run("init", project, "--name", "新街口")
+    run("-p", project, "import", "osm", str(demo_file("nanjing_xinjiekou.osm.pbf")))
+    before = json.loads(run("-p", project, "status", "--json").output)["attachment"]
+    assert before == {"built": False}
+    built = run("-p", project, "build", "--profile", "standard", "--profile", "wheelchair")
+    assert built.exit_code == 0, built.output
+    status = json.loads(run("-p", project, "status", "--json").output)["attachment"]
+    islands = status["island_ids"]["facilities"]
+    assert status["built"] and status["island"] == {"facilities": len(islands)} and islands
+    flat = built.output.replace("\n", "")
+    assert f"{len(islands)} 个设施有出入口接在与主路网不相连的孤立路段上" in flat
+    assert islands[0] in flat
+    assert set(status["impassable"]) == {"standard", "wheelchair"}
+    assert "接入路网" in run("-p", project, "status").output
+
+
+def test_residents_are_calibrated_and_every_output_says_they_are_estimates(tmp_path):
+    from openpyxl import load_workbook
+
+    project = str(tmp_path / "p")
+    run("init", project, "--name", "测试街道")
+    imported = run("-p", project, "import", "osm", str(SMALL_OSM), "--residents-total", "40000",
+                   "--residents-source", "测试用总数")  # fmt: skip
+    assert imported.exit_code == 0, imported.output
+    dry = run("-p", project, "residents", "--total", "30000", "--dry-run")
+    assert "试算（未写入）" in dry.output and "30,000" in dry.output
+    status = json.loads(run("-p", project, "status", "--json").output)["compounds"]
+    assert status["residents"] == 40000  # the dry run wrote nothing
+    done = run("-p", project, "residents", "--total", "30000", "--source", "测试用总数")
+    assert "已校准" in done.output and "已写入数据版本 2" in done.output
+    status = json.loads(run("-p", project, "status", "--json").output)["compounds"]
+    assert status["residents"] == 30000
+    assert status["residents_calibrated_compounds"] == status["residents_estimated_compounds"] > 0
+    assert "已按已知总人口校准" in run("-p", project, "status").output
+    out = tmp_path / "gaps.xlsx"
+    gaps = run("-p", project, "gaps", "--profile", "standard", "--out", str(out))
+    assert "是按 OSM 建筑面积推算的估计值" in gaps.output.replace("\n", "")
+    book = load_workbook(out)
+    rows = book[book.sheetnames[-1]]  # the notes come first, the rows last
+    header = [c.value for c in rows[1]]
+    column = header.index("人口为估计值")
+    assert {r[column] for r in rows.iter_rows(min_row=2, values_only=True)} == {"是"}
+    notes = [r[0] for r in book.worksheets[0].iter_rows(values_only=True)]
+    assert any("已按已知总人口校准" in str(n) for n in notes)
+    args = ["-p", project, "residents", "--total", "5", "--community", "无"]
+    bad = CliRunner().invoke(main, args)
+    assert bad.exit_code == 1 and "没有按建筑估算人口的小区" in bad.output

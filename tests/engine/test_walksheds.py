@@ -150,7 +150,8 @@ def compound_in_block(gate_open):
 
 def test_a_hole_holding_unreached_streets_is_never_filled():
     closed = compound_in_block(gate_open=False)
-    assert np.isinf(reached_costs(closed, np.array([node(closed, 1)]), limit=900.0)).sum() == 3
+    # the compound's three path nodes, and the shut gate (a node every profile keeps, unwalked)
+    assert np.isinf(reached_costs(closed, np.array([node(closed, 1)]), limit=900.0)).sum() == 4
     (area,) = areas_m(closed, 1, [900.0])
     assert covers(area, 100, 30) and covers(area, 170, 100)  # the ring of streets is reached
     assert not covers(area, 100, 100)  # a 1 ha hole, small enough, but the compound is shut
@@ -348,7 +349,8 @@ def test_helsinki_batched_walksheds_equal_single_runs(helsinki):
         cost = reached_costs(graph, np.array([gate]), limit=900.0)
         (alone,) = walking_areas(graph, cost, limits=[900.0])
         alone = graph.metric.geometry_to_metres(alone)
-        assert alone.difference(both).area < 1e-3 * alone.area  # simplification differs a bit
+        # each outline is simplified by SIMPLIFY_M on its own: compare up to that tolerance
+        assert alone.difference(both.buffer(SIMPLIFY_M)).area < 1e-6 * alone.area
 
 
 @pytest.mark.parametrize("cell_m", [7.0, 100.0, math.inf])

@@ -17,13 +17,9 @@ from lifecircle.errors import ConfigError
 from lifecircle.geo import LocalMetric, local_metric_transformer
 from lifecircle.io import osm_compounds as compounds_module
 from lifecircle.io.osm import OsmExtract, read_osm
-from lifecircle.io.osm_compounds import (
-    ENTRANCE_MERGE_M,
-    MAX_ENTRANCES,
-    building_levels,
-    derive_compounds,
-)
-from lifecircle.io.osm_tags import RESIDENTIAL_BUILDINGS
+from lifecircle.io.osm_compounds import ENTRANCE_MERGE_M, MAX_ENTRANCES, derive_compounds
+from lifecircle.io.osm_residents import building_levels
+from lifecircle.io.osm_tags import NON_RESIDENTIAL_KEYS, RESIDENTIAL_BUILDINGS
 from lifecircle.jobs.demo import demo_file
 from lifecircle.model import Building, Compound, ResidentialArea, WalkWay
 
@@ -118,7 +114,8 @@ def home_floor_m2(extract: OsmExtract) -> float:
         outline = metric.geometry_to_metres(shapely.from_wkt(building.outline_wkt))
         kind = building.tags.get("building", "yes")
         on_land = any(area.intersects(outline.point_on_surface()) for area in land)
-        if kind in RESIDENTIAL_BUILDINGS or (kind == "yes" and on_land):
+        other_use = any(building.tags.get(k, "no") != "no" for k in NON_RESIDENTIAL_KEYS)
+        if not other_use and (kind in RESIDENTIAL_BUILDINGS or (kind == "yes" and on_land)):
             total += outline.area * building_levels(building.tags)[0]
     return total
 
@@ -408,22 +405,6 @@ def test_helsinki_blocks_when_no_area_is_named() -> None:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-@pytest.mark.parametrize(
-    ("tags", "expected"),
-    [
-        ({"building:levels": "18"}, (18.0, "levels")),
-        ({"building:levels": "5;6"}, (5.0, "levels")),
-        ({"building:levels": "0", "height": "9"}, (3.0, "height")),
-        ({"height": "20 m"}, (7.0, "height")),
-        ({"height": "1"}, (1.0, "height")),
-        ({"building:levels": "999"}, (3.0, "default")),
-        ({}, (3.0, "default")),
-    ],
-)
-def test_building_levels(tags: dict[str, str], expected: tuple[float, str]) -> None:
-    assert building_levels(tags) == expected
 
 
 def test_docstring_examples_hold(monkeypatch: pytest.MonkeyPatch) -> None:

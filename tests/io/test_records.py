@@ -491,3 +491,33 @@ def test_subdistrict_column_is_kept_on_compounds_and_boards(tmp_path):
     boards.write_text("编号,名称,街道,经度,纬度\nb1,幸福里北门,桃园街道,117.2155,39.0985\n")
     (board,) = boards_from_sheet(read_sheet(boards), dataset="b", crs="wgs84").records
     assert board.subdistrict == "桃园街道"
+
+
+@pytest.mark.parametrize(
+    ("phone", "hours", "column", "message"),
+    [
+        ("请找王主任", "", "电话", "not a phone number"),
+        ("12", "", "电话", "not a phone number"),
+        ("", "Mo-Fr 08:00-25:00", "开放时间", "25:00 is not a time of day"),
+        ("", "周一至周五 8:75-17:00", "开放时间", "8:75 is not a time of day"),
+    ],
+)
+def test_bad_phones_and_impossible_hours_are_row_problems(tmp_path, phone, hours, column, message):
+    text = (
+        "名称,类型,经度,纬度,电话,开放时间\n好,clinic,117.21,39.11,022-23456789,Mo-Fr 08:00-17:00\n"
+    )
+    path = write_text(tmp_path, text + f"坏,clinic,117.2,39.1,{phone},{hours}\n")
+    result = facilities(path)
+    assert [r.name for r in result.records] == ["好"]
+    (problem,) = result.problems
+    assert (problem.row, problem.column) == (3, column) and message in problem.message
+    assert problem.hint
+
+
+def test_phones_are_tidied_and_free_text_hours_kept_as_written(tmp_path):
+    text = (
+        "名称,类型,经度,纬度,电话,开放时间\n"
+        "站,clinic,117.2,39.1,０２２－２３４５６７８９转１２,周一至周五 8:30-17:00\n"
+    )
+    (record,) = facilities(write_text(tmp_path, text)).records
+    assert record.phone == "022-23456789转12" and record.opening_hours == "周一至周五 8:30-17:00"

@@ -32,7 +32,7 @@ REQUIRED_COLUMNS = [
     "层级内设施数",
     "判定",
     "居民",
-    "居民数为估计值",
+    "人口为估计值",
     "60岁以上",
     "0-6岁",
 ]
@@ -161,17 +161,20 @@ def test_profiles_in_worker_processes_equal_the_serial_build(project):
     assert not list(project.cache_dir.glob("build-*"))  # the workers' scratch files are gone
 
 
-def test_walk_graphs_are_cached_by_network_version(make_project, tmp_path):
-    from lifecircle.engine.profiles import STANDARD
+def test_the_walk_network_is_cached_by_network_version(make_project, tmp_path):
+    from lifecircle.engine.profiles import ELDERLY, STANDARD
     from lifecircle.engine.walk import load_walk_graph
     from lifecircle.jobs.local_edits import add_edit
 
     project = make_project(osm=SMALL_OSM)
     data = read_area(project)
     built = load_walk_graph(data, STANDARD, cache_dir=project.cache_dir)
-    (cached_file,) = (project.cache_dir / "graphs").glob("standard-*.npz")
+    (cached_file,) = (project.cache_dir / "graphs").glob("network-*.npz")
     loaded = load_walk_graph(data, STANDARD, cache_dir=project.cache_dir)
     assert loaded is not built and loaded.n_edges == built.n_edges
+    # one network serves every profile: the elderly graph adds no file
+    assert load_walk_graph(data, ELDERLY, cache_dir=project.cache_dir).n_nodes == built.n_nodes
+    assert list((project.cache_dir / "graphs").glob("*.npz")) == [cached_file]
     np.testing.assert_array_equal(loaded.edge_cost, built.edge_cost)
     np.testing.assert_array_equal(loaded.coords_xy, built.coords_xy)
     assert loaded.matrix.nnz == built.matrix.nnz
@@ -183,7 +186,7 @@ def test_walk_graphs_are_cached_by_network_version(make_project, tmp_path):
     after_import = read_area(project)
     assert after_import.network_version == data.network_version
     load_walk_graph(after_import, STANDARD, cache_dir=project.cache_dir)
-    assert list((project.cache_dir / "graphs").glob("standard-*.npz")) == [cached_file]
+    assert list((project.cache_dir / "graphs").glob("network-*.npz")) == [cached_file]
     # a staff barrier changes the network: a new graph without that way replaces the old file
     way = max(data.ways, key=lambda w: len(w.coords))
     add_edit(project, edit_kind="impassable_way", osm_id=way.osm_id, author="test")
@@ -191,7 +194,7 @@ def test_walk_graphs_are_cached_by_network_version(make_project, tmp_path):
     assert edited.network_version > data.network_version
     rebuilt = load_walk_graph(edited, STANDARD, cache_dir=project.cache_dir)
     assert way.osm_id in built.edge_way and way.osm_id not in rebuilt.edge_way
-    assert list((project.cache_dir / "graphs").glob("standard-*.npz")) != [cached_file]
+    assert list((project.cache_dir / "graphs").glob("network-*.npz")) != [cached_file]
 
 
 def test_an_unreadable_graph_cache_is_rebuilt(make_project):
@@ -201,7 +204,7 @@ def test_an_unreadable_graph_cache_is_rebuilt(make_project):
     project = make_project(osm=SMALL_OSM)
     data = read_area(project)
     first = load_walk_graph(data, ELDERLY, cache_dir=project.cache_dir)
-    (path,) = (project.cache_dir / "graphs").glob("elderly-*.npz")
+    (path,) = (project.cache_dir / "graphs").glob("network-*.npz")
     whole = path.read_bytes()
     for broken in (b"not a graph", whole[: len(whole) // 2]):  # garbage, a half-written zip
         path.write_bytes(broken)

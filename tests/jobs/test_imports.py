@@ -263,3 +263,23 @@ def test_the_swapped_hint_speaks_of_the_areas_own_coordinates(osm_project, tmp_p
         import_sheet(osm_project, "facilities", _write_csv(tmp_path / "h.csv", rows))
     hint = next(p for p in info.value.problems if p.row == 3).render("zh")
     assert "本区域经度约 26.9、纬度约 60.5" in hint and "117" not in hint
+
+
+def test_free_text_hours_are_kept_and_reported_and_progress_is_told(osm_project, tmp_path):
+    (a, b) = _street_points(osm_project, 2)
+    header = [*HEADER, "开放时间"]
+    rows = [
+        ["F1", "药店甲", "药店", a[0], a[1], "", "", "周一至周五 8:30-17:00"],
+        ["F2", "药店乙", "药店", b[0], b[1], "", "", "Mo-Fr 08:30-17:00"],
+    ]
+    heard = []
+    report = import_sheet(
+        osm_project,
+        "facilities",
+        _write_csv(tmp_path / "h.csv", rows, header),
+        progress=lambda stage, n: heard.append((stage, n)),
+    )
+    assert [(f.row, f.label, f.text) for f in report.free_hours] == [
+        (2, "药店甲", "周一至周五 8:30-17:00")
+    ]
+    assert heard == [("read", 0), ("check", 2), ("write", 2)]

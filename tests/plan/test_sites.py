@@ -10,9 +10,8 @@ import pytest
 
 from lifecircle.engine.access import entrance_access
 from lifecircle.engine.area import AreaData
-from lifecircle.engine.attach import attach_all
-from lifecircle.engine.network import build_walk_graph
 from lifecircle.engine.results import compute_profile
+from lifecircle.engine.walk import build_walk
 from lifecircle.io.candidates import read_candidates
 from lifecircle.jobs.demo import build_demo
 from lifecircle.model import CandidateSite, Facility
@@ -114,9 +113,8 @@ def test_capacities_limit_the_people_each_sheet_site_serves(
 def test_walking_coverage_agrees_with_the_engines_counts(canteen_plan: SitePlan) -> None:
     # the candidates as one temporary facility type: entrance_access counts them per compound
     data, profile = canteen_plan.data, canteen_plan.profile
-    graph = build_walk_graph(data.ways, data.nodes, profile, rules=data.rules)
     sites = [Facility(c.source_id, c.name, "t", c.lon, c.lat) for c in canteen_plan.candidates]
-    points = attach_all(graph, facilities=sites, compounds=data.compounds)
+    points = build_walk(data, profile, facilities=sites)  # the one walk every face measures on
     nodes, owner = points.facility_nodes, points.facility_of_point
     limit = canteen_plan.limit
     costs = gate_costs(points, nodes, owner, n_sites=len(sites), limit=limit)

@@ -114,15 +114,15 @@ def staff_app(staff_template: Path, tmp_path_factory: pytest.TempPathFactory) ->
 class StaffClient:
     """A TestClient that keeps its session cookie and sends its CSRF token on writes."""
 
-    def __init__(self, app: Any) -> None:
-        self.http = test_client(app)
+    def __init__(self, app: Any, **client_options: Any) -> None:
+        self.http = test_client(app, **client_options)
         self.csrf = self.http.get("/api/staff/session").json()["csrf_token"]
 
-    def login(self, name: str, password: str = PASSWORD) -> Any:
+    def login(self, name: str, password: str = PASSWORD, headers: Any = None) -> Any:
         answer = self.http.post(
             "/api/staff/login",
             json={"name": name, "password": password},
-            headers={"X-CSRF-Token": self.csrf},
+            headers={"X-CSRF-Token": self.csrf, **(headers or {})},
         )
         if answer.status_code == 200:
             self.csrf = answer.json()["csrf_token"]

@@ -8,7 +8,7 @@ from click.testing import CliRunner
 
 from lifecircle.cli.main import main
 from lifecircle.staff.accounts import authenticate
-from tests.staff.conftest import OWN
+from tests.staff.conftest import OWN, PASSWORD
 
 
 def _run(project, *args: str, stdin: str = ""):
@@ -85,3 +85,32 @@ def test_passwd_list_and_remove(staff_project):
     assert _run(staff_project, "user", "remove", "own").exit_code == 0
     missing = _run(staff_project, "--lang", "en", "user", "remove", "own")
     assert missing.exit_code == 1 and "there is no user 'own'" in missing.output
+
+
+def test_disable_ends_logins_and_enable_allows_them_again(staff_project):
+    assert _run(staff_project, "--lang", "en", "user", "disable", "own").exit_code == 0
+    with staff_project.open_store() as store:
+        assert authenticate(store, "own", PASSWORD) is None
+    listed = json.loads(_run(staff_project, "user", "list", "--json").output)
+    assert next(u for u in listed if u["name"] == "own")["disabled"] is True
+    assert "已停用" in _run(staff_project, "user", "list").output
+    enabled = _run(staff_project, "--lang", "en", "user", "enable", "own")
+    assert enabled.exit_code == 0 and "enabled" in enabled.output
+    with staff_project.open_store() as store:
+        assert authenticate(store, "own", PASSWORD) is not None
+    missing = _run(staff_project, "--lang", "en", "user", "disable", "ghost")
+    assert missing.exit_code == 1 and "there is no user 'ghost'" in missing.output
+
+
+def test_common_passwords_are_refused_on_the_command_line(staff_project):
+    result = _run(
+        staff_project,
+        "--lang",
+        "en",
+        "user",
+        "passwd",
+        "own",
+        "--password-stdin",
+        stdin="1234567890\n",
+    )
+    assert result.exit_code == 1 and "common passwords" in result.output

@@ -11,6 +11,8 @@ PAGE = Path(__file__).parents[2] / "src" / "lifecircle" / "web" / "staff"
 DYNAMIC = {  # keys the scripts build from a value: t(`staff.kind.${kind}`) and the like
     "staff.kind.": ("facility", "compound", "board"),
     "staff.walking.kind_": ("link", "impassable_way", "uncrossable_way", "impassable_node"),
+    # the stages a sheet import job reports (lifecircle.jobs.runner, jobs.imports)
+    "staff.job.": ("queued", "started", "read", "check", "write", "finished"),
 }
 
 

@@ -132,6 +132,26 @@ def test_added_facility_gets_the_editors_community_and_a_staff_key(staff_project
             {"name": "x", "type_code": "卫生服务站", "lon": 24.94, "lat": 60.17, "colour": "red"},
             "colour",
         ),
+        (
+            {
+                "name": "x",
+                "type_code": "卫生服务站",
+                "lon": 24.94,
+                "lat": 60.17,
+                "phone": "找王主任",
+            },
+            "phone",
+        ),
+        (
+            {
+                "name": "x",
+                "type_code": "卫生服务站",
+                "lon": 24.94,
+                "lat": 60.17,
+                "opening_hours": "8:00-25:00",
+            },
+            "opening_hours",
+        ),
     ],
 )
 def test_bad_values_name_their_field_and_write_nothing(staff_project, user_of, values, field):
@@ -238,3 +258,25 @@ def test_facility_type_check_uses_a_real_type(staff_project, user_of):
         staff_project, user_of("own"), SAMPLE, {"type_code": facility.type_code}
     )
     assert made.type_code == facility.type_code
+
+
+def test_phones_are_tidied_and_hours_flagged_when_not_machine_readable(staff_project, user_of):
+    from lifecircle.api.staff.records import facility_json
+
+    base = {"name": "测试站（测试数据）", "type_code": "卫生服务站", "lon": 24.9405, "lat": 60.17}
+    made, _ = add_facility(
+        staff_project,
+        user_of("own"),
+        {**base, "phone": "０２２－１２３４５６７８", "opening_hours": "周一至周五 8:30-17:00"},
+    )
+    assert made.phone == "022-12345678" and made.opening_hours == "周一至周五 8:30-17:00"
+    assert facility_json(made, editable=True)["hours_machine_readable"] is False
+    changed, _ = update_facility(
+        staff_project, user_of("own"), made.key, {"opening_hours": "Mo-Fr 08:30-17:00"}
+    )
+    assert facility_json(changed, editable=True)["hours_machine_readable"] is True
+    with pytest.raises(StaffEditError) as caught:
+        update_facility(
+            staff_project, user_of("own"), made.key, {"opening_hours": "Mo-Fr 08:30-24:30"}
+        )
+    assert caught.value.field == "opening_hours" and "24:30" in str(caught.value)

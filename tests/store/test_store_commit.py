@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy.exc import OperationalError
 
 from lifecircle.errors import StoreError
-from lifecircle.model import RECORD_TYPES, CandidateSite, CompleteType, Facility
+from lifecircle.model import RECORD_TYPES, CandidateSite, CompleteType, Facility, FacilityMatch
 from lifecircle.store import KindChanges, Snapshot, Store, bulk
 from lifecircle.store.schema import KINDS
 from lifecircle.store.versions import canonical_payload
@@ -181,6 +181,11 @@ def test_every_kind_round_trips_in_one_version(store: Store, hand) -> None:
             "complete_type",
             "sheet:facilities",
             [CompleteType("breakfast_shop", "facilities", "wang", "2026-12-01", "设施.xlsx")],
+        ),
+        Snapshot(
+            "facility_match",
+            "decisions",
+            [FacilityMatch("osm:node/1", "sheet:药店:1", "same", "pharmacy", author="王芳")],
         ),
     ]
     outcome = store.commit(snapshots, **IMPORT)

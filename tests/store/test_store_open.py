@@ -20,7 +20,10 @@ ALL_STEPS = [
     "0003_local_edits",
     "0004_candidate_sites",
     "0005_users_and_audit",
+    "0006_staff_sessions",
     "0007_type_coverage",
+    "0008_grid_desk",
+    "0009_facility_matches",
 ]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}
 

@@ -15,7 +15,7 @@ import pytest
 from tests.web_fixtures import CHROMIUM_ARGS, artifacts_dir, chromium_path, guarded_page
 
 COMPOUND = (
-    "街坊 31"  # a street block 200 m from the 【示例】 canteen (OSM has no elderly care here)
+    "街坊 29"  # a street block 200 m from the 【示例】 canteen (OSM has no elderly care here)
 )
 CANTEEN = "【示例】老人家食堂（演示数据）"
 

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import json
 import os
+import threading
+import time
+import urllib.request
 
 import uvicorn
 from click.testing import CliRunner
 from fastapi import FastAPI
+from starlette.requests import Request
 
 from lifecircle.api.app import PROJECT_ENV, app_from_environment
 from lifecircle.cli.main import main
+from lifecircle.cli.web import proxy_options
+from lifecircle.config import Settings
+from tests.web_fixtures import free_port
 
 
 def _serve(monkeypatch, *args):
@@ -31,6 +39,47 @@ def test_serve_flags_and_settings(demo_project, monkeypatch):
     args = ["-p", str(demo_project.root), "--set", "serve_port=9001", "serve", "--host", "0.0.0.0"]
     _, [(_, options)] = _serve(monkeypatch, *args)
     assert options["host"] == "0.0.0.0" and options["port"] == 9001
+
+
+def test_forwarded_headers_are_believed_only_from_configured_proxies(demo_project, monkeypatch):
+    _, [(_, options)] = _serve(monkeypatch, "-p", str(demo_project.root), "serve")
+    assert options["proxy_headers"] is False and options["forwarded_allow_ips"] == ""
+    args = ["-p", str(demo_project.root), "--set", "trusted_proxies=10.0.0.5", "serve"]
+    _, [(_, options)] = _serve(monkeypatch, *args, "--workers", "2")
+    assert options["proxy_headers"] is True and options["forwarded_allow_ips"] == "10.0.0.5"
+    monkeypatch.delenv("LIFECIRCLE_TRUSTED_PROXIES", raising=False)
+    monkeypatch.delenv(PROJECT_ENV, raising=False)
+
+
+def test_uvicorn_ignores_a_forged_x_forwarded_for_unless_told(demo_project):
+    app = FastAPI()
+
+    @app.get("/ip")
+    def ip(request: Request) -> dict:
+        return {"ip": request.client.host}
+
+    for settings, expected in (
+        (Settings(), "127.0.0.1"),
+        (Settings(trusted_proxies="127.0.0.1"), "198.51.100.7"),
+    ):
+        port = free_port()
+        config = uvicorn.Config(
+            app, host="127.0.0.1", port=port, log_level="warning", **proxy_options(settings)
+        )
+        server = uvicorn.Server(config)
+        thread = threading.Thread(target=server.run, daemon=True)
+        thread.start()
+        while not server.started:
+            time.sleep(0.02)
+        try:
+            forged = urllib.request.Request(
+                f"http://127.0.0.1:{port}/ip", headers={"X-Forwarded-For": "198.51.100.7"}
+            )
+            with urllib.request.urlopen(forged, timeout=10) as answer:
+                assert json.loads(answer.read())["ip"] == expected
+        finally:
+            server.should_exit = True
+            thread.join(10)
 
 
 def test_workers_start_from_the_project_in_the_environment(demo_project, monkeypatch):

@@ -139,3 +139,24 @@ def test_names_are_shown_as_text_and_other_areas_are_read_only(page: Any, staff_
     expect(page.locator("#w-osm")).not_to_have_value("")
     assert "OSM" in page.locator("#w-points").inner_text()
     assert page.errors == [] and page.outside == []
+
+
+def test_a_sheet_upload_runs_as_a_job_the_page_follows(
+    page: Any, staff_url: str, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "上传.csv"
+    sheet.write_text(
+        "编号,名称,类型,经度,纬度,所属社区\nB1,测试点（测试数据）,卫生服务站,24.9405,60.1700,演示社区\n",
+        encoding="utf-8",
+    )
+    _login(page, staff_url, "own")
+    page.locator('[data-tab="sheets"]').click()
+    page.set_input_files("#s-file", str(sheet))
+    page.locator("#sheet-form button[type=submit]").click()
+    report = page.locator("#sheet-report")
+    expect(report).to_contain_text("新增 1", timeout=60_000)  # the dry run's report
+    expect(page.locator("#s-commit")).to_be_enabled()
+    page.locator("#s-commit").click()
+    expect(report).to_contain_text("数据版本", timeout=60_000)
+    page.screenshot(path=str(artifacts_dir() / "staff-sheet-job.png"))
+    assert page.errors == [] and page.outside == []

@@ -109,6 +109,16 @@ def _public_routers() -> list[object]:
     return list(public.ROUTERS)
 
 
+def _include_desk(app: FastAPI) -> None:
+    """Include the grid desk's JSON API under /api and its Open311 face at /open311/v2."""
+    from lifecircle.api import desk, open311
+
+    for router in desk.ROUTERS:
+        app.include_router(router, prefix="/api")
+    app.include_router(desk.public.pages)
+    app.include_router(open311.router)
+
+
 def _mount_pages(app: FastAPI, project: Project) -> None:
     resident = web_dir("resident")
     page = (resident / "index.html").read_bytes()
@@ -158,6 +168,7 @@ def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
     for router in _public_routers():
         app.include_router(router, prefix="/api")  # type: ignore[arg-type]
     app.include_router(staff.router, prefix="/api/staff")
+    _include_desk(app)
 
     _mount_pages(app, project)
     _mount_docs(app, project)

@@ -33,6 +33,7 @@ def compound_payload(compound: Compound) -> dict[str, Any]:
         "elderly": compound.elderly,
         "children": compound.children,
         "estimated": compound.estimate_method is not None,
+        "estimate_method": compound.estimate_method,
     }
 
 

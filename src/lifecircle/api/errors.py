@@ -9,7 +9,7 @@ Handlers only translate exceptions; they never decide what went wrong.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
 from fastapi import FastAPI, Request
@@ -44,8 +44,9 @@ _HTTP_KEYS = {
 class ApiError(Exception):
     """An error answered with ``status_code`` and the catalogue message ``key``.
 
-    ``details`` (keyword) is a list of JSON-able items put in the response as they are; every
-    other keyword fills the message's placeholders.
+    ``details`` (keyword) is a list of JSON-able items put in the response as they are;
+    ``headers`` (keyword) are sent with it (``Retry-After``); every other keyword fills the
+    message's placeholders.
 
     >>> ApiError(404, "error.api.no_board", board="x").msg.render("en")
     "there is no board 'x'; the QR code may be from an older print — ask the community office"
@@ -58,26 +59,42 @@ class ApiError(Exception):
         /,
         *,
         details: Sequence[Any] = (),
+        headers: Mapping[str, str] | None = None,
         **values: Param,
     ) -> None:
         self.status_code = status_code
         self.msg = Msg(key, **values)
         self.details = list(details)
+        self.headers = dict(headers or {})
         super().__init__(self.msg.render("en"))
 
 
+def supported_lang(tag: str | None) -> Lang | None:
+    """Return the supported language nearest a language tag (``None``: none is near).
+
+    >>> [supported_lang(t) for t in ("zh-CN", "zh_Hans", "ZH-tw", "en-GB", "fr", "", None)]
+    ['zh', 'zh', 'zh', 'en', None, None, None]
+    """
+    primary = (tag or "").strip().lower().replace("_", "-").split("-")[0]
+    if primary == "zh":
+        return "zh"
+    return "en" if primary == "en" else None
+
+
 def request_lang(request: Request) -> Lang:
-    """Pick the answer's language: ``?lang=``, cookie ``lang``, Accept-Language; else zh."""
+    """Pick the answer's language: ``?lang=``, cookie ``lang``, Accept-Language; else zh.
+
+    Each names its nearest supported language (zh-CN, zh-Hans, zh-TW → zh; en-GB → en); one
+    that names none (``fr``) is passed over for the next, and in the end zh is the default.
+    """
     for value in (request.query_params.get("lang"), request.cookies.get("lang")):
-        if value in ("zh", "en"):
-            return "zh" if value == "zh" else "en"
-    accept = request.headers.get("accept-language", "").lower()
-    for part in accept.split(","):
-        tag = part.split(";")[0].strip()
-        if tag.startswith("zh"):
-            return "zh"
-        if tag.startswith("en"):
-            return "en"
+        found = supported_lang(value)
+        if found is not None:
+            return found
+    for part in request.headers.get("accept-language", "").split(","):
+        found = supported_lang(part.split(";")[0])
+        if found is not None:
+            return found
     return "zh"
 
 
@@ -95,7 +112,7 @@ def _reply(
 
 async def _api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
-    headers = {"Retry-After": "900"} if exc.status_code == 429 else {}
+    headers = {"Retry-After": "60", **exc.headers} if exc.status_code == 429 else exc.headers
     return _reply(request, exc.status_code, exc.msg, exc.details, **headers)
 
 

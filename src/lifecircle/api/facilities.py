@@ -17,7 +17,7 @@ from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.schemas import FacilityOut
 from lifecircle.api.state import Snapshot
 from lifecircle.model import Facility
-from lifecircle.opening_hours import open_state
+from lifecircle.opening_hours import machine_readable, open_state
 
 router = APIRouter(tags=["facilities"])
 
@@ -47,6 +47,7 @@ def facility_payload(
         "address": facility.address,
         "phone": facility.phone,
         "opening_hours": facility.opening_hours,
+        "hours_machine_readable": machine_readable(facility.opening_hours),
         "open_now": open_state(facility.opening_hours, now),
         "status": facility.status,
         "community": facility.community,

@@ -17,6 +17,7 @@ from lifecircle.api.schemas import GapsOut
 from lifecircle.engine.coverage import WHOLE_AREA
 from lifecircle.engine.profiles import plain_rule
 from lifecircle.jobs.reports import gap_report
+from lifecircle.jobs.residents import MARK
 
 router = APIRouter(tags=["gaps"])
 
@@ -34,6 +35,9 @@ def get_gaps(
     report = gap_report(
         snapshot.data, results, taxonomy=snapshot.taxonomy, level=level, notice=notice
     )
+
+    methods = (c.estimate_method for c in snapshot.data.compounds)
+    estimated = [m for m in methods if m is not None]
 
     def render() -> dict[str, Any]:
         return {
@@ -54,6 +58,8 @@ def get_gaps(
             ],
             "top_missing": [dataclasses.asdict(m) for m in report.top_missing],
             "not_collected": [dataclasses.asdict(u) for u in report.not_collected],
+            "residents_estimated_compounds": len(estimated),
+            "residents_calibrated_compounds": sum(MARK in m for m in estimated),
         }
 
     return cached_json(request, snapshot, render)

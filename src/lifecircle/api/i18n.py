@@ -5,13 +5,13 @@ The pages hold no text of their own; they render what this returns.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from lifecircle.api.common import SnapshotDep, cached_json
-from lifecircle.api.errors import request_lang
+from lifecircle.api.errors import request_lang, supported_lang
 from lifecircle.api.schemas import MessagesOut
 from lifecircle.i18n import catalogue
 
@@ -36,10 +36,18 @@ def page_messages(lang: str) -> dict[str, str]:
 def get_messages(
     request: Request,
     snapshot: SnapshotDep,
-    lang: Annotated[Literal["zh", "en"] | None, Query(description="zh or en")] = None,
+    lang: Annotated[
+        str | None,
+        Query(max_length=35, description="zh or en; any tag maps to the nearest (zh-TW → zh)"),
+    ] = None,
 ) -> Response:
-    """Return the strings of the web pages (default: the request's language)."""
-    chosen = lang or request_lang(request)
+    """Return the strings of the web pages (default: the request's language).
+
+    Any language tag is answered in the nearest supported language — zh-CN, zh-Hans, zh-TW
+    → zh; en-GB → en; anything else as if none was given (the cookie, Accept-Language, else
+    zh) — and ``lang`` in the answer says which.
+    """
+    chosen = supported_lang(lang) or request_lang(request)
     return cached_json(
         request, snapshot, lambda: {"lang": chosen, "messages": page_messages(chosen)}
     )

@@ -104,6 +104,9 @@ class CompoundOut(BaseModel):
     elderly: int | None
     children: int | None
     estimated: bool
+    #: How the residents were estimated (and calibrated), in Chinese then English; ``None``
+    #: when they come from a sheet.
+    estimate_method: str | None = None
 
 
 class FacilityOut(BaseModel):
@@ -120,6 +123,10 @@ class FacilityOut(BaseModel):
     address: str
     phone: str
     opening_hours: str
+    hours_machine_readable: bool | None = Field(
+        description="Whether the hours are in a form the server reads (OSM syntax); false: free "
+        "text shown as written, open_now is unknown; null: no hours given"
+    )
     open_now: Literal["open", "closed", "unknown"]
     status: str
     community: str
@@ -246,3 +253,7 @@ class GapsOut(BaseModel):
     not_collected: list[dict[str, Any]] = Field(
         description="Types with no facility at all in the data and no sheet declared complete"
     )
+    #: Compounds whose residents (in the coverage and top-missing figures) are estimates from
+    #: OSM buildings, and how many of those were calibrated to a known total.
+    residents_estimated_compounds: int = 0
+    residents_calibrated_compounds: int = 0

@@ -76,6 +76,15 @@ def print_import(console: Console, report: ImportReport, lang: str) -> None:
                 "  • " + t("import.far_row", lang, row=far.row, label=far.label, dist_m=far.dist_m),
                 markup=False,
             )
+    if report.free_hours:
+        console.print(t("import.free_hours", lang, n=len(report.free_hours)))
+        for free in report.free_hours[:MAX_LISTED_ROWS]:
+            line = t("import.free_hours_row", lang, row=free.row, label=free.label, text=free.text)
+            console.print("  • " + line, markup=False)
+    if report.merged:
+        console.print(t("import.osm_merged", lang, n=report.merged))
+    if report.to_review:
+        console.print(t("import.duplicates_to_review", lang, n=report.to_review))
     for note in report.notes:
         console.print(t(f"import.{note}", lang))
 
@@ -122,8 +131,11 @@ def print_status(console: Console, status: dict[str, Any], lang: str) -> None:
     )
     if people["residents_estimated_compounds"]:
         text += t("status.estimated", lang, n=people["residents_estimated_compounds"])
+    if people["residents_calibrated_compounds"]:
+        text += t("status.calibrated", lang, n=people["residents_calibrated_compounds"])
     grid.add_row(t("status.compounds", lang), text)
     grid.add_row(t("status.boards", lang), str(status["boards"]["count"]))
+    grid.add_row(t("status.attachment", lang), _attachment_text(status["attachment"], lang))
     grid.add_row(t("status.local_edits", lang), str(status["local_edits"]["count"]))
     console.print(t("status.title", lang, name=area["name"]), style="bold")
     if area.get("demo"):
@@ -161,6 +173,30 @@ def print_collection(console: Console, collection: Sequence[dict[str, Any]], lan
             console.print(line, markup=False, highlight=False)
 
 
+def _attachment_text(found: dict[str, Any], lang: str) -> str:
+    """One line on how the gates, facilities and boards join the walk network."""
+    if not found.get("built"):
+        return t("status.attach_unbuilt", lang)
+
+    def listed(counts: dict[str, int]) -> str:
+        return t("status.list_sep", lang).join(
+            t("status.attach_count", lang, n=n, kind=t(f"build.kind_{kind}", lang))
+            for kind, n in counts.items()
+        )
+
+    parts = [
+        t(f"status.attach_{issue}", lang, items=listed(found[issue]))
+        for issue in ("far", "island")
+        if found[issue]
+    ]
+    parts += [
+        t("status.attach_impassable", lang, profile=profile, items=listed(counts))
+        for profile, counts in found["impassable"].items()
+        if counts
+    ]
+    return t("status.list_sep", lang).join(parts) if parts else t("status.attach_ok", lang)
+
+
 def _print_areas(console: Console, status: dict[str, Any], lang: str) -> None:
     table = Table(title=t("status.facilities", lang))
     table.add_column(t("status.col_area", lang))
@@ -170,6 +206,9 @@ def _print_areas(console: Console, status: dict[str, Any], lang: str) -> None:
         table.add_row(area[name_key], str(area["count"]))
     table.add_row(t("status.total", lang), str(status["facilities"]["total"]), style="bold")
     console.print(table)
+    found = status["duplicates"]
+    if found["counted_once"] or found["to_review"]:
+        console.print(t("status.duplicates", lang, **found), markup=False)
 
 
 def _print_sources(console: Console, status: dict[str, Any], lang: str) -> None:

@@ -43,17 +43,34 @@ def import_group() -> None:
     help="Which feature of a multi-feature boundary file (a property value, e.g. 120103).",
 )
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--residents-total",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Known number of residents of the area: scale the estimated compounds to it.",
+)
+@click.option("--residents-source", default="", help="Where that total comes from (普查 …).")
 @click.pass_obj
 @handled
 def import_osm_command(
-    obj: Context, file: Path, boundary: Path | None, boundary_feature: str, dry_run: bool
+    obj: Context,
+    file: Path,
+    boundary: Path | None,
+    boundary_feature: str,
+    dry_run: bool,
+    residents_total: int | None,
+    residents_source: str,
 ) -> None:
     """Import an OpenStreetMap extract (.osm.pbf, .osm, .osm.bz2, .osm.gz)."""
     from lifecircle.cli import console
     from lifecircle.jobs import imports
+    from lifecircle.jobs.residents import Calibration
 
     project = obj.project()
     lang = obj.language(project)
+    known = (
+        None if residents_total is None else Calibration(residents_total, source=residents_source)
+    )
     with obj.out.status(t("import.reading", lang, path=file)):
         report = imports.import_osm(
             project,
@@ -61,6 +78,7 @@ def import_osm_command(
             boundary_path=boundary,
             boundary_feature=boundary_feature,
             dry_run=dry_run,
+            residents=known,
         )
     console.print_import(obj.out, report, lang)
 

@@ -15,6 +15,7 @@ from rich.table import Table
 from lifecircle.cli.base import Context, handled
 from lifecircle.cli.gaps_view import print_gap_report
 from lifecircle.engine.profiles import DEFAULT_PROFILES, PROFILES
+from lifecircle.engine.results import ProfileResult
 from lifecircle.engine.rules import Reach, shown_unit
 from lifecircle.i18n import t
 from lifecircle.io.tables import write_gap_report
@@ -69,22 +70,40 @@ def build_command(obj: Context, profiles: tuple[str, ...], force: bool) -> None:
             facilities=len(data.facilities),
         )
     )
-    for result in results.values():
-        for kind, ids in result.unreached.items():
-            if ids:
-                obj.out.print(
-                    t(
-                        "build.unreached",
-                        lang,
-                        profile=result.profile.name,
-                        kind=t(f"build.kind_{kind}", lang),
-                        n=len(ids),
-                        ids=", ".join(ids[:8]),
-                        max_m=project.settings.snap_max_m,
-                    )
-                )
+    _print_point_issues(obj, lang, list(results.values()), max_m=project.settings.snap_max_m)
     for warning in data.warnings:
         obj.out.print(f"⚠ {warning.render(lang)}", markup=False, highlight=False)
+
+
+def _print_point_issues(
+    obj: Context, lang: str, results: Sequence[ProfileResult], *, max_m: float
+) -> None:
+    """Say which gates, facilities and boards are far off, on islands or cut off for a walker.
+
+    Points are attached once for every profile, so far and island points are listed once.
+    """
+    lines = []
+    for result in results[:1]:
+        for issue in ("far", "island"):
+            lines += _issue_lines(lang, issue, result.issues.get(issue, {}), max_m=max_m)
+    for result in results:
+        found = result.issues.get("impassable", {})
+        lines += _issue_lines(lang, "impassable", found, profile=result.profile.name)
+    if results and not lines:
+        lines.append(t("build.attached_ok", lang))
+    for line in lines:
+        obj.out.print(line, markup=False, highlight=False)
+
+
+def _issue_lines(
+    lang: str, issue: str, by_kind: dict[str, list[str]], **values: object
+) -> list[str]:
+    return [
+        t(f"build.{issue}", lang, n=len(ids), kind=t(f"build.kind_{kind}", lang),
+          ids=", ".join(ids[:8]) + (" …" if len(ids) > 8 else ""), **values)
+        for kind, ids in by_kind.items()
+        if ids
+    ]  # fmt: skip
 
 
 @click.command("gaps")
@@ -124,6 +143,7 @@ def gaps_command(
         taxonomy=taxonomy,
         level=int(level) if level else None,
         notice=project.notice(lang),
+        lang=lang,
     )
     with project.open_store() as store:
         collection = read_collection(project, store)

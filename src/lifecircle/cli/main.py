@@ -58,6 +58,14 @@ LAZY: dict[str, Lazy] = {
         "lifecircle.cli.edit:edit_group",
         "Local knowledge OSM lacks: barriers and walking links (each edit is a data version).",
     ),
+    "residents": Lazy(
+        "lifecircle.cli.residents:residents_command",
+        "Scale the compounds' estimated residents so they add up to a known total.",
+    ),
+    "duplicates": Lazy(
+        "lifecircle.cli.duplicates:duplicates_group",
+        "Facilities that OSM and a staff sheet both hold: each pair counts once when confirmed.",
+    ),
     "build": Lazy(
         "lifecircle.cli.engine:build_command",
         "Compute walking access, gaps and 5/10/15-minute areas for every compound and board.",
@@ -80,11 +88,15 @@ LAZY: dict[str, Lazy] = {
     ),
     "user": Lazy(
         "lifecircle.cli.user:user_group",
-        "Staff accounts for the web editor (roles: district, subdistrict, community).",
+        "Staff accounts (roles: district, subdistrict, community; grid, microgrid for the desk).",
     ),
     "serve": Lazy(
         "lifecircle.cli.web:serve_command",
         "Serve the resident map page, the staff pages and the JSON API (docs at /docs).",
+    ),
+    "desk": Lazy(
+        "lifecircle.cli.desk:desk_group",
+        "Work the grid desk (网格服务台): grids, cases, the monthly report, Open311 keys, notices.",
     ),
 }
 

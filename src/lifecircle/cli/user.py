@@ -1,4 +1,4 @@
-"""``lifecircle user``: staff accounts for the web editor — add, list, remove, change password.
+"""``lifecircle user``: staff accounts for the web editor — add, list, remove, passwd, disable.
 
 Parses, calls :mod:`lifecircle.staff.accounts`, prints. Passwords are prompted for (hidden,
 twice) or read from the first line of standard input with ``--password-stdin``; never an argument.
@@ -37,7 +37,7 @@ def _password(lang: str, from_stdin: bool) -> str:
 
 @click.group("user")
 def user_group() -> None:
-    """Staff accounts for the web editor (roles: district, subdistrict, community)."""
+    """Staff accounts (roles: district, subdistrict, community; grid, microgrid for the desk)."""
 
 
 @user_group.command("add")
@@ -46,9 +46,14 @@ def user_group() -> None:
     "--role",
     type=click.Choice(list(users.LEVELS)),
     required=True,
-    help="district: the whole project; subdistrict / community: only that area's records.",
+    help=(
+        "district: the whole project; subdistrict / community: only that area's records; "
+        "grid / microgrid: a 网格员 or 微网格长 of that grid desk grid (its code)."
+    ),
 )
-@click.option("--area", default="", help="The sub-district or community, e.g. 友谊里社区.")
+@click.option(
+    "--area", default="", help="The sub-district or community (友谊里社区), or a grid's code."
+)
 @PASSWORD_STDIN
 @click.pass_obj
 @handled
@@ -76,7 +81,13 @@ def user_list(obj: Context, as_json: bool) -> None:
         found = users.list_users(store)
     if as_json:
         rows = [
-            {"name": u.name, "level": u.level, "area": u.area, "created_at": u.created_at}
+            {
+                "name": u.name,
+                "level": u.level,
+                "area": u.area,
+                "created_at": u.created_at,
+                "disabled": u.disabled,
+            }
             for u in found
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
@@ -85,10 +96,11 @@ def user_list(obj: Context, as_json: bool) -> None:
         obj.out.print(t("user.none", lang))
         return
     table = Table(title=t("user.list_title", lang, n=len(found)))
-    for key in ("col_name", "col_role", "col_created"):
+    for key in ("col_name", "col_role", "col_created", "col_state"):
         table.add_column(t(f"user.{key}", lang))
     for user in found:
-        table.add_row(user.name, user.role_label().render(lang), user.created_at)
+        state = t("user.state_disabled" if user.disabled else "user.state_enabled", lang)
+        table.add_row(user.name, user.role_label().render(lang), user.created_at, state)
     obj.out.print(table)
 
 
@@ -97,7 +109,7 @@ def user_list(obj: Context, as_json: bool) -> None:
 @click.pass_obj
 @handled
 def user_remove(obj: Context, name: str) -> None:
-    """Delete a staff account (what it did stays in the audit log)."""
+    """Delete a staff account and end its sessions (what it did stays in the audit log)."""
     project = obj.project()
     with project.open_store() as store:
         users.remove_user(store, name)
@@ -110,10 +122,34 @@ def user_remove(obj: Context, name: str) -> None:
 @click.pass_obj
 @handled
 def user_passwd(obj: Context, name: str, password_stdin: bool) -> None:
-    """Set a new password for NAME (their open web sessions end)."""
+    """Set a new password for NAME (their web sessions end in every process)."""
     project = obj.project()
     lang = obj.language(project)
     password = _password(lang, password_stdin)
     with project.open_store() as store:
         users.set_password(store, name, password)
     obj.out.print(t("user.password_set", lang, name=name), markup=False)
+
+
+@user_group.command("disable")
+@click.argument("name")
+@click.pass_obj
+@handled
+def user_disable(obj: Context, name: str) -> None:
+    """Disable NAME: they cannot log in, and their web sessions end in every process."""
+    project = obj.project()
+    with project.open_store() as store:
+        users.set_disabled(store, name, True)
+    obj.out.print(t("user.disabled", obj.language(project), name=name), markup=False)
+
+
+@user_group.command("enable")
+@click.argument("name")
+@click.pass_obj
+@handled
+def user_enable(obj: Context, name: str) -> None:
+    """Enable a disabled account NAME again (it logs in anew)."""
+    project = obj.project()
+    with project.open_store() as store:
+        users.set_disabled(store, name, False)
+    obj.out.print(t("user.enabled", obj.language(project), name=name), markup=False)

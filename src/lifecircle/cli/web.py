@@ -6,11 +6,31 @@ Parse options, build (or load) the results once, start uvicorn; no request logic
 from __future__ import annotations
 
 import os
+from typing import Any
 
 import click
 
 from lifecircle.cli.base import Context, handled
+from lifecircle.config import Settings, proxy_networks
 from lifecircle.i18n import t
+
+
+def proxy_options(settings: Settings) -> dict[str, Any]:
+    """Return uvicorn's options for forwarded headers: believed only from ``trusted_proxies``.
+
+    uvicorn by default believes ``X-Forwarded-For`` from 127.0.0.1, so a client on the
+    server's own machine (or behind an unconfigured proxy) could choose its address.
+
+    >>> proxy_options(Settings())
+    {'proxy_headers': False, 'forwarded_allow_ips': ''}
+    >>> proxy_options(Settings(trusted_proxies="127.0.0.1, 10.0.0.0/8"))
+    {'proxy_headers': True, 'forwarded_allow_ips': '127.0.0.1,10.0.0.0/8'}
+    """
+    networks = [
+        str(n).removesuffix("/32").removesuffix("/128")
+        for n in proxy_networks(settings.trusted_proxies)
+    ]
+    return {"proxy_headers": bool(networks), "forwarded_allow_ips": ",".join(networks)}
 
 
 @click.command("serve")
@@ -41,8 +61,9 @@ def serve_command(obj: Context, host: str | None, port: int | None, workers: int
     obj.out.print(t("serve.building", lang), highlight=False)
     build(project)  # fills the cache, so every worker starts from it
     obj.out.print(t("serve.listening", lang, url=f"http://{host}:{port}/"), highlight=False)
+    proxies = proxy_options(project.settings)
     if workers == 1:
-        uvicorn.run(create_app(project), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(project), host=host, port=port, log_level="warning", **proxies)
         return
     os.environ[PROJECT_ENV] = str(project.root)
     for name, value in obj.overrides.items():  # --set reaches the workers as LIFECIRCLE_*
@@ -54,4 +75,5 @@ def serve_command(obj: Context, host: str | None, port: int | None, workers: int
         port=port,
         workers=workers,
         log_level="warning",
+        **proxies,
     )

@@ -1,37 +1,51 @@
-"""Where facilities, compounds and boards join the walk graph: the access points of each.
+"""Where facilities, compounds and boards join the walk: the access points of each.
 
-Gathers every point (gates, facility entrances or outline crossings, boards), attaches them all
-in one :func:`lifecircle.engine.snap.attach_points` call and says which owner each node serves.
-Re-exported by :mod:`lifecircle.engine.access`; it computes no costs.
+Gathers every point (gates, facility entrances or outline crossings, boards) with its level and
+the place it belongs to, attaches them all once in one
+:func:`lifecircle.engine.snap.attach_points` call on the full walk network, and says which owner
+each node serves and which points are far off, on an island, or — for one profile — reached only
+over ways that walker cannot use (:func:`walk_on`). Computes no costs.
 """
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
-import shapely
+import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
-from lifecircle.engine.graph import WalkGraph
-from lifecircle.engine.snap import attach_points
+from lifecircle.engine.graph import WalkGraph, cheapest_csr
+from lifecircle.engine.points import gather_points
+from lifecircle.engine.profiles import WalkProfile
+from lifecircle.engine.snap import SnapRules, attach_points
 from lifecircle.model import Board, Compound, Facility
 
 PointKind = Literal["facility", "compound", "board"]
+#: Why a point is reported: farther than the snapping limit from every edge, attached to a
+#: piece of network cut off from the main one, or reached only over ways a profile cannot use.
+PointIssue = Literal["far", "island", "impassable"]
+#: How point kinds and issues are numbered in a cache file.
+_KIND_CODES = ("facility", "compound", "board")
+_ISSUE_CODES = ("", "far", "island", "impassable")
 
 
 @dataclass(frozen=True)
 class FarPoint:
-    """A point farther than ``max_snap_m`` from every walkable edge: not attached, reported.
+    """A point reported after attaching: too far off, on an island, or cut off for a profile.
 
-    ``index`` is the owner's position in the sequence given to :func:`attach_all`.
+    ``index`` is the owner's position in the sequence given to :func:`attach_all`; ``issue``
+    says what is wrong (see :data:`PointIssue`). Far and cut-off points are not attached.
     """
 
     kind: PointKind
     index: int
     lon: float
     lat: float
+    issue: PointIssue = "far"
 
 
 @dataclass(frozen=True, eq=False)
@@ -58,14 +72,15 @@ class Walk:
     closed
         Facilities with ``status == "closed"``: ignored, they have no access points.
     facilities_unreached, compounds_unreached, boards_unreached
-        Owners none of whose points lies within ``max_snap_m`` of a walkable edge.
+        Owners none of whose points could be attached (or, on a profile's walk, none of whose
+        points that walker can leave).
     entrance_nodes, entrance_owner
         Node of each attached compound gate (or representative point, for a compound without
         gates) and the compound's index.
     board_nodes
         Node of each board, ``-1`` when unreached.
-    far_points
-        Every point left unattached, so each can be reported.
+    points
+        Every point given, with its node and what was wrong with it, if anything.
     n_compounds, max_snap_m
         How many compounds were given; the snapping limit used (metres).
     """
@@ -82,9 +97,69 @@ class Walk:
     compounds_unreached: tuple[int, ...]
     board_nodes: np.ndarray
     boards_unreached: tuple[int, ...]
-    far_points: tuple[FarPoint, ...]
+    points: PointTable
     n_compounds: int
     max_snap_m: float
+
+    @property
+    def reported(self) -> tuple[FarPoint, ...]:
+        """Every point far off, attached on an island, or cut off for this walk's profile."""
+        t = self.points
+        return tuple(
+            FarPoint(t.kind[i], int(t.owner[i]), float(t.lon[i]), float(t.lat[i]), t.issue[i])
+            for i in np.flatnonzero(t.issue != "").tolist()
+        )
+
+    def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
+        """Return the walk as arrays plus a JSON-able dict, for a cache file."""
+        arrays, info = self.graph.to_arrays()
+        t = self.points
+        arrays = {f"graph_{name}": array for name, array in arrays.items()}
+        arrays |= {
+            "point_kind": np.array([_KIND_CODES.index(k) for k in t.kind], dtype=np.int8),
+            "point_issue": np.array([_ISSUE_CODES.index(i) for i in t.issue], dtype=np.int8),
+            "point_owner": t.owner, "point_lon": t.lon, "point_lat": t.lat, "point_node": t.node,
+            "planned": self.planned,
+        }  # fmt: skip
+        info = {
+            "graph": info,
+            "type_codes": list(self.type_codes),
+            "closed": list(self.closed),
+            "counts": [self.n_compounds, len(self.board_nodes)],
+            "max_snap_m": self.max_snap_m,
+        }
+        return arrays, info
+
+    @classmethod
+    def from_arrays(
+        cls, arrays: Mapping[str, np.ndarray], info: Mapping[str, Any], profile: WalkProfile
+    ) -> Walk:
+        """Rebuild a walk written by :meth:`to_arrays` (``KeyError`` if a part is absent)."""
+        graph_arrays = {k[len("graph_") :]: v for k, v in arrays.items() if k.startswith("graph_")}
+        graph = WalkGraph.from_arrays(graph_arrays, info["graph"], profile)
+        table = PointTable(
+            kind=np.array(_KIND_CODES, dtype=object)[arrays["point_kind"]],
+            owner=arrays["point_owner"],
+            lon=arrays["point_lon"],
+            lat=arrays["point_lat"],
+            node=arrays["point_node"],
+            issue=np.array(_ISSUE_CODES, dtype=object)[arrays["point_issue"]],
+        )
+        n_compounds, n_boards = info["counts"]
+        return _assign(
+            graph=graph,
+            table=table,
+            codes=tuple(info["type_codes"]),
+            planned=arrays["planned"].astype(bool),
+            closed=tuple(info["closed"]),
+            counts=(int(n_compounds), int(n_boards)),
+            max_snap_m=float(info["max_snap_m"]),
+        )
+
+    @property
+    def far_points(self) -> tuple[FarPoint, ...]:
+        """Points farther than ``max_snap_m`` from every edge (not attached)."""
+        return tuple(p for p in self.reported if p.issue == "far")
 
     def sources(
         self, *, include_planned: bool = False, type_codes: Sequence[str] | None = None
@@ -106,6 +181,51 @@ class Walk:
         return FacilitySources(nodes=nodes, owners=owners)
 
 
+def island_edges(graph: WalkGraph, passable: np.ndarray | None = None) -> np.ndarray:
+    """Mark the edges not on the main network (the connected piece with the most metres).
+
+    ``passable`` (an edge mask) leaves out edges nobody can walk (at walls) when finding pieces;
+    they are no part of the main network either.
+
+    >>> from lifecircle.engine.bounded import street_graph
+    >>> island_edges(street_graph(0.0, 100.0)).tolist()
+    [False]
+    """
+    if graph.n_edges == 0:
+        return np.zeros(0, dtype=bool)
+    keep = np.ones(graph.n_edges, dtype=bool) if passable is None else passable
+    sub = graph.matrix if passable is None else _masked_matrix(graph, keep)
+    _, label = connected_components(sub, directed=False)
+    metres = np.bincount(
+        label[graph.edge_u[keep]], weights=graph.edge_length_m[keep], minlength=label.max() + 1
+    )
+    island: np.ndarray = (label[graph.edge_u] != int(np.argmax(metres))) | ~keep
+    return island
+
+
+def _masked_matrix(graph: WalkGraph, keep: np.ndarray) -> sp.csr_matrix:
+    u, v = graph.edge_u[keep], graph.edge_v[keep]
+    rows, cols = np.concatenate([u, v]), np.concatenate([v, u])
+    return cheapest_csr(graph.n_nodes, rows, cols, np.ones(len(rows)))
+
+
+@dataclass(frozen=True, eq=False)
+class PointTable:
+    """Every point of a walk, facilities first: whose it is, where, its node and any issue.
+
+    ``kind[i]`` and ``owner[i]`` name the owner (its index in the sequence of its kind);
+    ``lon``/``lat`` where the point is; ``node[i]`` its graph node (``-1``: not usable);
+    ``issue[i]`` ``""`` or a :data:`PointIssue`.
+    """
+
+    kind: np.ndarray
+    owner: np.ndarray
+    lon: np.ndarray
+    lat: np.ndarray
+    node: np.ndarray
+    issue: np.ndarray
+
+
 def attach_all(
     graph: WalkGraph,
     *,
@@ -113,16 +233,21 @@ def attach_all(
     compounds: Sequence[Compound] = (),
     boards: Sequence[Board] = (),
     max_snap_m: float = 300.0,
+    edge_level: np.ndarray | None = None,
+    passable: np.ndarray | None = None,
 ) -> Walk:
     """Attach every facility, compound gate and board to the graph in one go.
 
     Closed facilities are ignored; planned ones are attached and flagged. A facility is reached
     at its entrances if it has any; an area facility (``outline_wkt``) without entrances at the
-    points where walkable edges cross its outline, or, if none does, at the outline point
-    nearest to a walkable edge; any other at its location. A compound is reached at its gates,
-    else at its representative point; a board at its location. Points farther than
-    ``max_snap_m`` metres from every walkable edge are not attached but listed in
-    ``far_points``.
+    points where walkable edges on its level cross its outline, or, if none does, at the
+    outline point nearest to such an edge; any other at its location. A compound is reached at
+    its gates, else at its representative point; a board at its location. Each point joins an
+    edge by :class:`~lifecircle.engine.snap.SnapRules`: on its own level (``edge_level``, see
+    :func:`~lifecircle.engine.points.edge_levels`), on the main network (pieces found over the
+    ``passable`` edges), on its home's side of an uncrossable road. Points farther than
+    ``max_snap_m`` metres from every edge are not attached but reported, and so are those
+    attached on an island.
 
     Examples
     --------
@@ -135,40 +260,68 @@ def attach_all(
     >>> points.facility_of_point.tolist(), points.facilities_unreached
     ([0], (1,))
     """
-    owner_kind, owner, lon, lat = _gather(graph, facilities, compounds, boards)
-    attached = attach_points(graph, lon, lat, max_snap_m=max_snap_m)
-    node = attached.node
-    far = tuple(
-        FarPoint(kind, int(i), float(x), float(y))
-        for kind, i, x, y, n in zip(owner_kind, owner, lon, lat, node, strict=True)
-        if n < 0
+    levels = np.zeros(graph.n_edges, dtype=np.int64) if edge_level is None else edge_level
+    found = gather_points(graph, levels, facilities, compounds, boards)
+    rules = SnapRules(
+        edge_level=levels,
+        edge_island=island_edges(graph, passable),
+        point_level=found.level,
+        point_home=found.home,
+    )
+    attached = attach_points(graph, found.lon, found.lat, max_snap_m=max_snap_m, rules=rules)
+    issue = np.where(attached.node < 0, "far", np.where(attached.on_island, "island", ""))
+    issue = issue.astype(object)
+    table = PointTable(found.kind, found.owner, found.lon, found.lat, attached.node, issue)
+    closed = tuple(i for i, f in enumerate(facilities) if f.status == "closed")
+    return _assign(
+        graph=attached.graph,
+        table=table,
+        codes=tuple(f.type_code for f in facilities),
+        planned=np.array([f.status == "planned" for f in facilities], dtype=bool),
+        closed=closed,
+        counts=(len(compounds), len(boards)),
+        max_snap_m=max_snap_m,
     )
 
+
+def _assign(
+    *,
+    graph: WalkGraph,
+    table: PointTable,
+    codes: tuple[str, ...],
+    planned: np.ndarray,
+    closed: tuple[int, ...],
+    counts: tuple[int, int],
+    max_snap_m: float,
+) -> Walk:
+    """Make the walk from every point's node (``-1``: not usable) and issue."""
+    node = table.node
+    n_compounds, n_boards = counts
+
     def pick(kind: str) -> tuple[np.ndarray, np.ndarray]:
-        mask = (owner_kind == kind) & (node >= 0)
-        return node[mask], owner[mask]
+        mask = (table.kind == kind) & (node >= 0)
+        return node[mask], table.owner[mask]
 
     fac_nodes, fac_owner = pick("facility")
     ent_nodes, ent_owner = pick("compound")
-    board_nodes = np.full(len(boards), -1, dtype=np.int64)
+    board_nodes = np.full(n_boards, -1, dtype=np.int64)
     b_nodes, b_owner = pick("board")
     board_nodes[b_owner] = b_nodes
-    closed = tuple(i for i, f in enumerate(facilities) if f.status == "closed")
     return Walk(
-        graph=attached.graph,
+        graph=graph,
         facility_nodes=fac_nodes,
         facility_of_point=fac_owner,
-        type_codes=tuple(f.type_code for f in facilities),
-        planned=np.array([f.status == "planned" for f in facilities], dtype=bool),
+        type_codes=codes,
+        planned=planned,
         closed=closed,
-        facilities_unreached=_missing(len(facilities), fac_owner, skip=closed),
+        facilities_unreached=_missing(len(codes), fac_owner, skip=closed),
         entrance_nodes=ent_nodes,
         entrance_owner=ent_owner,
-        compounds_unreached=_missing(len(compounds), ent_owner),
+        compounds_unreached=_missing(n_compounds, ent_owner),
         board_nodes=board_nodes,
-        boards_unreached=_missing(len(boards), b_owner),
-        far_points=far,
-        n_compounds=len(compounds),
+        boards_unreached=_missing(n_boards, b_owner),
+        points=table,
+        n_compounds=n_compounds,
         max_snap_m=max_snap_m,
     )
 
@@ -180,65 +333,33 @@ def _missing(n: int, present: np.ndarray, *, skip: Sequence[int] = ()) -> tuple[
     return tuple(np.flatnonzero(absent).tolist())
 
 
-def _gather(
-    graph: WalkGraph,
-    facilities: Sequence[Facility],
-    compounds: Sequence[Compound],
-    boards: Sequence[Board],
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """All points to attach: (kind, owner index, lon, lat) arrays, facilities first."""
-    rows: list[tuple[str, int, float, float]] = []
-    open_ = [i for i, f in enumerate(facilities) if f.status != "closed"]
-    outlined = [i for i in open_ if facilities[i].outline_wkt and not facilities[i].entrances]
-    on_outline = _outline_points(graph, [str(facilities[i].outline_wkt) for i in outlined])
-    by_outline = dict(zip(outlined, on_outline, strict=True))
-    for i in open_:
-        f = facilities[i]
-        points = f.entrances or by_outline.get(i) or [(f.lon, f.lat)]
-        rows.extend(("facility", i, x, y) for x, y in points)
-    for i, c in enumerate(compounds):
-        rows.extend(("compound", i, x, y) for x, y in (c.entrances or [(c.lon, c.lat)]))
-    rows.extend(("board", i, b.lon, b.lat) for i, b in enumerate(boards))
-    kind = np.array([r[0] for r in rows], dtype=object)
-    owner = np.array([r[1] for r in rows], dtype=np.int64)
-    lon = np.array([r[2] for r in rows], dtype=float)
-    lat = np.array([r[3] for r in rows], dtype=float)
-    return kind, owner, lon, lat
+def walk_on(walk: Walk, graph: WalkGraph) -> Walk:
+    """Return the walk on one profile's graph of the same network (same nodes, fewer edges).
 
+    A point whose piece of that graph holds no edge of a way — its only access is steps, for
+    a wheelchair — is cut off: not used, and reported as ``impassable``.
 
-def _outline_points(
-    graph: WalkGraph, outlines_wkt: Sequence[str]
-) -> list[list[tuple[float, float]]]:
-    """WGS-84 points where walkable edges cross each outline (else its point nearest an edge).
-
-    An outline that is empty yields no points (the facility falls back to its location).
+    Examples
+    --------
+    See ``tests/engine/test_attach.py``: a kindergarten beside steps is unreachable by
+    wheelchair, not attached to the next street.
     """
-    if not outlines_wkt or graph.n_edges == 0:
-        return [[] for _ in outlines_wkt]
-    metric = graph.metric
-    shapes = shapely.from_wkt(np.array(outlines_wkt, dtype=object))
-    rings = shapely.boundary(
-        shapely.transform(shapes, lambda xy: np.column_stack(metric.to_metres(xy[:, 0], xy[:, 1])))
+    if graph.n_nodes != walk.graph.n_nodes:
+        raise ValueError("walk_on needs a graph of the walk's own network (same nodes)")
+    n_pieces, label = connected_components(graph.matrix, directed=False)
+    with_way = np.zeros(n_pieces, dtype=bool)
+    with_way[label[graph.edge_u[graph.edge_way >= 0]]] = True
+    t = walk.points
+    cut = (t.node >= 0) & ~with_way[label[np.maximum(t.node, 0)]]
+    table = dataclasses.replace(
+        t, node=np.where(cut, -1, t.node), issue=np.where(cut, "impassable", t.issue)
     )
-    sizes = np.diff(graph.coord_start)
-    lines = shapely.linestrings(graph.coords_xy, indices=np.repeat(np.arange(graph.n_edges), sizes))
-    tree = shapely.STRtree(lines)
-    ring_i, edge_i = tree.query(rings, predicate="intersects")
-    hits = shapely.intersection(rings[ring_i], lines[edge_i])
-    xy, which = shapely.get_coordinates(hits, return_index=True)
-    owner = ring_i[which]
-    lonely = np.setdiff1d(np.flatnonzero(~shapely.is_empty(rings)), owner)
-    if len(lonely):
-        near_ring, near_edge = tree.query_nearest(rings[lonely], all_matches=False)
-        bridge = shapely.shortest_line(rings[lonely][near_ring], lines[near_edge])
-        xy = np.vstack([xy, shapely.get_coordinates(bridge)[::2]])
-        owner = np.concatenate([owner, lonely[near_ring]])
-    # crossings of several edges at one junction give the same point: keep it once
-    key = np.column_stack([owner, np.round(xy, 2)])
-    _, first = np.unique(key, axis=0, return_index=True)
-    first = np.sort(first)
-    lon, lat = metric.to_lonlat(xy[first, 0], xy[first, 1])
-    out: list[list[tuple[float, float]]] = [[] for _ in outlines_wkt]
-    for k, x, y in zip(owner[first].tolist(), np.atleast_1d(lon), np.atleast_1d(lat), strict=True):
-        out[k].append((float(x), float(y)))
-    return out
+    return _assign(
+        graph=graph,
+        table=table,
+        codes=walk.type_codes,
+        planned=walk.planned,
+        closed=walk.closed,
+        counts=(walk.n_compounds, len(walk.board_nodes)),
+        max_snap_m=walk.max_snap_m,
+    )

@@ -64,6 +64,8 @@ class GapRow:
     residents: int | None
     elderly: int | None
     children: int | None
+    #: The compound's residents are an estimate (from OSM buildings), not a sheet's figure.
+    residents_estimated: bool = False
 
 
 def gap_rows(
@@ -121,6 +123,7 @@ def gap_rows(
                     residents=compound.residents,
                     elderly=compound.elderly,
                     children=compound.children,
+                    residents_estimated=compound.estimate_method is not None,
                 )
             )
     return rows

@@ -30,6 +30,7 @@ GRAPH_ARRAYS = (
     "edge_cost",
     "edge_length_m",
     "edge_way",
+    "edge_side",
     "coord_start",
     "coords_xy",
 )
@@ -57,7 +58,10 @@ class WalkGraph:
 
     Edge ``i`` joins ``edge_u[i]``–``edge_v[i]``; its polyline is
     ``coords_xy[coord_start[i]:coord_start[i + 1]]`` drawn from ``u`` to ``v``.
-    ``node_osm`` is the OSM node id, or ``-1`` for points added later.
+    ``node_osm`` is the OSM node id, or ``-1`` for points added later. ``edge_way`` is the OSM
+    way an edge lies on (``-1``: a staff link or a point's connector); ``edge_side`` is ``0``,
+    or ``+1`` / ``-1`` for the left / right copy of an uncrossable road (left of the way's
+    drawing direction), whose two sides never meet.
     """
 
     profile: WalkProfile
@@ -69,6 +73,7 @@ class WalkGraph:
     edge_cost: np.ndarray
     edge_length_m: np.ndarray
     edge_way: np.ndarray
+    edge_side: np.ndarray
     coord_start: np.ndarray
     coords_xy: np.ndarray
     notes: tuple[str, ...] = field(default=())
@@ -172,16 +177,21 @@ def extend_graph(
     *,
     new_nodes_xy: np.ndarray | None = None,
     drop_edges: np.ndarray | None = None,
+    side: Sequence[int] | None = None,
 ) -> WalkGraph:
-    """Return a new graph with nodes and edges appended (and some edges dropped)."""
+    """Return a new graph with nodes and edges appended (and some edges dropped).
+
+    ``side`` gives the new edges' road side (see :class:`WalkGraph`); by default ``0``.
+    """
     keep = np.ones(graph.n_edges, dtype=bool)
     if drop_edges is not None:
         keep[drop_edges] = False
-    old_geoms = [graph.edge_coords(int(i)) for i in np.flatnonzero(keep)]
-    all_geoms = old_geoms + list(geoms)
-    sizes = np.array([len(g) for g in all_geoms], dtype=np.int64)
+    kept = np.flatnonzero(keep)
+    old_sizes = np.diff(graph.coord_start)[kept]
+    sizes = np.concatenate([old_sizes, np.array([len(g) for g in geoms], dtype=np.int64)])
     coord_start = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=coord_start[1:])
+    old_coords = graph.coords_xy[concat_ranges(graph.coord_start[kept], old_sizes)]
     extra = new_nodes_xy if new_nodes_xy is not None else np.zeros((0, 2))
     return WalkGraph(
         profile=graph.profile,
@@ -195,8 +205,11 @@ def extend_graph(
             [graph.edge_length_m[keep], np.asarray(length_m, dtype=float)]
         ),
         edge_way=np.concatenate([graph.edge_way[keep], np.asarray(way, dtype=np.int64)]),
+        edge_side=np.concatenate(
+            [graph.edge_side[keep], np.asarray(side if side is not None else [0] * len(u), np.int8)]
+        ),
         coord_start=coord_start,
-        coords_xy=np.concatenate(all_geoms) if all_geoms else np.zeros((0, 2)),
+        coords_xy=np.concatenate([old_coords, *geoms]).reshape(-1, 2),
         notes=graph.notes,
     )
 

@@ -49,6 +49,9 @@ class ProfileResult:
     (seconds, or metres in the distance convention); ``heat[t]`` is the cost from every graph
     node to the nearest facility of ``type_codes[t]`` and ``node_lonlat`` where the nodes are.
     ``compound_areas[i]`` / ``board_areas[j]`` are the nested 5/10/15 walking areas.
+    ``unreached`` lists, by kind, the owners this profile cannot walk from or to at all;
+    ``issues`` lists them by what was wrong with their points (``far``, ``island``,
+    ``impassable``; see :data:`~lifecircle.engine.attach.PointIssue`).
     """
 
     profile: WalkProfile
@@ -60,6 +63,7 @@ class ProfileResult:
     compound_areas: list[list[BaseGeometry]]
     board_areas: list[list[BaseGeometry]]
     unreached: dict[str, list[str]] = field(default_factory=dict)
+    issues: dict[str, dict[str, list[str]]] = field(default_factory=dict)
     seconds: float = 0.0
 
     def gap_table(self) -> CompoundAccessTable:
@@ -93,6 +97,7 @@ class ProfileResult:
             "type_codes": list(self.type_codes),
             "limits": list(self.compounds.limits),
             "unreached": self.unreached,
+            "issues": self.issues,
             "seconds": self.seconds,
             "compound_areas": _wkb(self.compound_areas),
             "board_areas": _wkb(self.board_areas),
@@ -126,6 +131,7 @@ class ProfileResult:
             compound_areas=[[shapely.from_wkb(h) for h in g] for g in info["compound_areas"]],
             board_areas=[[shapely.from_wkb(h) for h in g] for g in info["board_areas"]],
             unreached=dict(info["unreached"]),
+            issues=dict(info["issues"]),
             seconds=float(info["seconds"]),
         )
 
@@ -140,6 +146,32 @@ def _unreached(walk: Walk, area: AreaData) -> dict[str, list[str]]:
         "compounds": [area.compounds[i].source_id for i in walk.compounds_unreached],
         "boards": [area.boards[i].board_id for i in walk.boards_unreached],
     }
+
+
+#: The owner kinds of a walk's points, as the result tables name them.
+_KINDS = {"facility": "facilities", "compound": "compounds", "board": "boards"}
+
+
+def _issues(walk: Walk, area: AreaData) -> dict[str, dict[str, list[str]]]:
+    """Owners with a point far off, on an island or cut off for this profile, by issue."""
+    out: dict[str, dict[str, list[str]]] = {
+        issue: {kind: [] for kind in _KINDS.values()} for issue in ("far", "island", "impassable")
+    }
+    seen: set[tuple[str, str, int]] = set()
+    for p in walk.reported:
+        if (p.issue, p.kind, p.index) in seen:
+            continue
+        seen.add((p.issue, p.kind, p.index))
+        out[p.issue][_KINDS[p.kind]].append(_owner_id(area, p.kind, p.index))
+    return out
+
+
+def _owner_id(area: AreaData, kind: str, index: int) -> str:
+    if kind == "board":
+        return area.boards[index].board_id
+    if kind == "compound":
+        return area.compounds[index].source_id
+    return area.facilities[index].source_id
 
 
 def _board_table(walk: Walk, sources: Any, heat: NearestResult) -> AccessTable:
@@ -205,6 +237,7 @@ def compute_access(
         compound_areas=[],
         board_areas=[],
         unreached=_unreached(walk, area),
+        issues=_issues(walk, area),
         seconds=time.perf_counter() - started,
     )
     return partial, walk

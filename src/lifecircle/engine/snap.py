@@ -1,7 +1,10 @@
-"""Attach points (compound gates, facility entrances) to the walk graph on their nearest *edge*.
+"""Attach points (compound gates, facility entrances, boards) to the walk graph on an *edge*.
 
-The edge is split where the point projects onto it, so the partial edge length counts, and a
-short connector edge walks from the street to the point. Points too far away are reported.
+Each point joins the edge it can really walk onto — the nearest, unless one on its own level
+(not a tunnel below or a bridge above it), on the main network (not an island) or on its own
+side of an uncrossable road lies only a little farther — and that edge is split where the point
+projects onto it, so the partial edge length counts, with a short connector from the street to
+the point. Points too far from every edge are reported.
 """
 
 from __future__ import annotations
@@ -13,10 +16,41 @@ from itertools import pairwise
 
 import numpy as np
 import shapely
-import shapely.ops
 
 from lifecircle.engine.graph import MIN_COST, WalkGraph, extend_graph
 from lifecircle.model import LonLat
+
+#: A way on another level than the point's (a tunnel under it, a bridge over it) is joined only
+#: when no way on the point's level lies within this many metres more.
+LEVEL_SLACK_M = 20.0
+#: An edge on an island (a piece of network not connected to the main one) is joined only when
+#: no edge of the main network lies within this many metres more.
+ISLAND_SLACK_M = 20.0
+#: A point this close to an edge stands on it: it joins the edge without a connector (metres).
+ON_EDGE_M = 0.5
+
+
+@dataclass(frozen=True, eq=False)
+class SnapRules:
+    """What besides distance decides a point's edge; every array is optional.
+
+    Attributes
+    ----------
+    edge_level, point_level
+        Level of every edge (``0`` on the ground, ``-1`` a tunnel, ``1`` a bridge …) and of
+        every point; an edge on another level costs :data:`LEVEL_SLACK_M` extra metres.
+    edge_island
+        Edges not on the main network; they cost :data:`ISLAND_SLACK_M` extra metres.
+    point_home
+        WGS-84 lon/lat (``(n, 2)``) of the place each point belongs to — a gate's compound, a
+        facility's building —, which picks the side of an uncrossable road (``edge_side``) the
+        point joins; ``nan`` rows use the point itself.
+    """
+
+    edge_level: np.ndarray | None = None
+    edge_island: np.ndarray | None = None
+    point_level: np.ndarray | None = None
+    point_home: np.ndarray | None = None
 
 
 @dataclass(frozen=True, eq=False)
@@ -24,66 +58,178 @@ class AttachedPoints:
     """The graph with the points added, and where each point went.
 
     ``node[i]`` is the graph node of point ``i`` (``-1`` when it lay farther than the limit from
-    every usable edge); ``snap_dist_m[i]`` its straight distance to the edge.
+    every edge); ``snap_dist_m[i]`` its straight distance to the chosen edge; ``edge[i]`` that
+    edge (an index into the graph given, ``-1``) and ``on_island[i]`` whether it lies on an
+    island (see :class:`SnapRules`).
     """
 
     graph: WalkGraph
     node: np.ndarray
     snap_dist_m: np.ndarray
+    edge: np.ndarray
+    on_island: np.ndarray
 
 
-def _edge_lines(graph: WalkGraph) -> np.ndarray:
-    starts = graph.coord_start
-    sizes = np.diff(starts)
+def edge_lines(graph: WalkGraph) -> np.ndarray:
+    """Return every edge's polyline as a shapely LineString in local metres."""
+    sizes = np.diff(graph.coord_start)
     index = np.repeat(np.arange(graph.n_edges), sizes)
     return np.asarray(shapely.linestrings(graph.coords_xy, indices=index))
 
 
-def _substring(line: shapely.LineString, start: float, end: float) -> np.ndarray:
-    piece = shapely.ops.substring(line, start, end, normalized=True)
-    coords = np.asarray(piece.coords) if not piece.is_empty else np.zeros((0, 2))
-    if len(coords) == 1:  # a zero-length piece is a point: keep it a two-vertex line
-        coords = np.vstack([coords, coords])
-    return coords
+def cut_polyline(xy: np.ndarray, fracs: Sequence[float]) -> list[np.ndarray]:
+    """Cut a polyline at fractions of its length: the pieces between 0, ``fracs`` and 1.
+
+    Each piece keeps the polyline's vertices inside it; a piece of no length is two equal
+    points.
+
+    >>> [p.tolist() for p in cut_polyline(np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]), [0.25])]
+    [[[0.0, 0.0], [5.0, 0.0]], [[5.0, 0.0], [10.0, 0.0], [10.0, 10.0]]]
+    """  # noqa: E501
+    step = np.hypot(*np.diff(xy, axis=0).T)
+    along = np.concatenate([[0.0], np.cumsum(step)])
+    total = along[-1]
+    at = np.clip(np.asarray(fracs, dtype=float), 0.0, 1.0) * total
+    seg = np.clip(np.searchsorted(along, at, side="right") - 1, 0, len(xy) - 2)
+    t = np.divide(at - along[seg], step[seg], out=np.zeros(len(at)), where=step[seg] > 0)
+    cut_xy = xy[seg] + t[:, None] * (xy[seg + 1] - xy[seg])
+    bounds = np.concatenate([[0.0], at, [total]])
+    points = np.vstack([xy[:1], cut_xy, xy[-1:]])
+    pieces = []
+    for k in range(len(bounds) - 1):
+        inside = xy[(along > bounds[k]) & (along < bounds[k + 1])]
+        pieces.append(np.vstack([points[k], inside, points[k + 1]]))
+    return pieces
+
+
+def _wrong_side(
+    graph: WalkGraph,
+    lines: np.ndarray,
+    pairs: tuple[np.ndarray, np.ndarray],
+    xy: np.ndarray,
+    home: np.ndarray,
+) -> np.ndarray:
+    """For (point, edge) pairs: the edge is the side of an uncrossable road the point is not on.
+
+    The side is where the point's home lies across the road from the point's foot on it (the
+    point's own offset when the home is on the road line; the left side when both are).
+    """
+    point, edge = pairs
+    side = graph.edge_side[edge].astype(int)
+    wrong = np.zeros(len(edge), dtype=bool)
+    for k in np.flatnonzero(side != 0).tolist():
+        line = lines[edge[k]]
+        at = line.project(shapely.Point(*xy[point[k]]))
+        a = np.asarray(line.interpolate(max(at - 1.0, 0.0)).coords[0])
+        b = np.asarray(line.interpolate(min(at + 1.0, line.length)).coords[0])
+        foot = np.asarray(line.interpolate(at).coords[0])
+        cross = 0.0
+        for place in (home[point[k]], xy[point[k]]):
+            cross = (b[0] - a[0]) * (place[1] - foot[1]) - (b[1] - a[1]) * (place[0] - foot[0])
+            if abs(cross) > 1e-3:  # 1 mm off a 2 m tangent: clearly on one side
+                break
+        wrong[k] = (1 if cross >= 0 else -1) != side[k]
+    return wrong
+
+
+def _penalty_m(rules: SnapRules, point: np.ndarray, edge: np.ndarray) -> np.ndarray:
+    """Extra metres of each (point, edge) pair: another level, an island."""
+    extra = np.zeros(len(edge))
+    if rules.edge_level is not None:
+        level = rules.point_level[point] if rules.point_level is not None else 0
+        extra += np.where(rules.edge_level[edge] != level, LEVEL_SLACK_M, 0.0)
+    if rules.edge_island is not None:
+        extra += np.where(rules.edge_island[edge], ISLAND_SLACK_M, 0.0)
+    return extra
+
+
+def _choose(
+    graph: WalkGraph, lines: np.ndarray, xy: np.ndarray, max_snap_m: float, rules: SnapRules
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return each point's edge (``-1`` if none within reach) and its distance to it.
+
+    A point whose nearest edge has no penalty and no side takes it; only the others look at
+    every edge within their nearest distance plus the largest penalty.
+    """
+    points = shapely.points(xy)
+    tree = shapely.STRtree(lines)
+    edge = np.full(len(points), -1, dtype=np.int64)
+    dist = np.full(len(points), np.inf)
+    if graph.n_edges == 0 or len(points) == 0:
+        return edge, dist
+    found, nearest = tree.query_nearest(points, max_distance=max_snap_m, all_matches=False)
+    gap = shapely.distance(points[found], lines[nearest])
+    plain = (_penalty_m(rules, found, nearest) == 0) & (graph.edge_side[nearest] == 0)
+    edge[found[plain]], dist[found[plain]] = nearest[plain], gap[plain]
+    found, reach = found[~plain], gap[~plain] + LEVEL_SLACK_M + ISLAND_SLACK_M
+    if len(found) == 0:
+        return edge, dist
+    point, near = tree.query(points[found], predicate="dwithin", distance=reach + 1e-6)
+    point = found[point]
+    gap = shapely.distance(points[point], lines[near])
+    ok = gap <= max_snap_m
+    point, near, gap = point[ok], near[ok], gap[ok]
+    score = gap + _penalty_m(rules, point, near)
+    home = xy if rules.point_home is None else _homes(graph, rules.point_home, xy)
+    score[_wrong_side(graph, lines, (point, near), xy, home)] = np.inf
+    order = np.lexsort((near, score, point))  # best score first, then the lower edge index
+    first = order[np.r_[True, point[order][1:] != point[order][:-1]]]
+    first = first[np.isfinite(score[first])]
+    edge[point[first]], dist[point[first]] = near[first], gap[first]
+    return edge, dist
+
+
+def _homes(graph: WalkGraph, home_lonlat: np.ndarray, xy: np.ndarray) -> np.ndarray:
+    hx, hy = graph.metric.to_metres(home_lonlat[:, 0], home_lonlat[:, 1])
+    home = np.column_stack([hx, hy])
+    return np.where(np.isfinite(home), home, xy)
 
 
 def attach_points(
-    graph: WalkGraph, lon: np.ndarray, lat: np.ndarray, *, max_snap_m: float = 300.0
+    graph: WalkGraph,
+    lon: np.ndarray,
+    lat: np.ndarray,
+    *,
+    max_snap_m: float = 300.0,
+    rules: SnapRules | None = None,
 ) -> AttachedPoints:
-    """Attach WGS-84 points to their nearest edges, splitting those edges.
+    """Attach WGS-84 points to their edges (see :class:`SnapRules`), splitting those edges.
 
     Examples
     --------
     See ``tests/engine/test_network.py``: a point 10 m beside the middle of a 100 m edge joins a new
     node at 50 m, with a 10 m connector.
     """
+    rules = rules or SnapRules()
     x, y = graph.metric.to_metres(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
-    points = shapely.points(np.asarray(x), np.asarray(y))
-    lines = _edge_lines(graph)
-    tree = shapely.STRtree(lines)
-    point_idx, edge_idx = tree.query_nearest(points, all_matches=False)
-    dist = np.full(len(points), np.inf)
-    nearest = np.full(len(points), -1, dtype=np.int64)
-    nearest[point_idx] = edge_idx
-    dist[point_idx] = shapely.distance(points[point_idx], lines[edge_idx])
-    ok = dist <= max_snap_m
-    frac = np.zeros(len(points))
-    frac[ok] = shapely.line_locate_point(lines[nearest[ok]], points[ok], normalized=True)
+    xy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]).reshape(-1, 2)
+    lines = edge_lines(graph)
+    edge, dist = _choose(graph, lines, xy, max_snap_m, rules)
+    ok = edge >= 0
+    frac = np.zeros(len(xy))
+    frac[ok] = shapely.line_locate_point(lines[edge[ok]], shapely.points(xy[ok]), normalized=True)
     by_edge: dict[int, list[int]] = defaultdict(list)
-    for i in np.flatnonzero(ok):
-        by_edge[int(nearest[i])].append(int(i))
-    return _split(graph, lines, by_edge, frac, np.column_stack([x, y]), dist, ok)
+    for i in np.flatnonzero(ok).tolist():
+        by_edge[int(edge[i])].append(i)
+    extended, node = _split(graph, by_edge, frac, xy, dist)
+    island = np.zeros(len(xy), dtype=bool)
+    if rules.edge_island is not None:
+        island[ok] = rules.edge_island[edge[ok]]
+    return AttachedPoints(extended, node, np.where(ok, dist, np.inf), edge, island)
 
 
 def _split(
     graph: WalkGraph,
-    lines: np.ndarray,
     by_edge: dict[int, list[int]],
     frac: np.ndarray,
     point_xy: np.ndarray,
     dist: np.ndarray,
-    ok: np.ndarray,
-) -> AttachedPoints:
+) -> tuple[WalkGraph, np.ndarray]:
+    """Split each chosen edge at its points' feet and add a connector to every point off it.
+
+    A piece costs its share (by length) of the edge's cost; a connector its length at the
+    profile's speed.
+    """
     n0 = graph.n_nodes
     new_xy: list[np.ndarray] = []
     u: list[int] = []
@@ -91,50 +237,49 @@ def _split(
     cost: list[float] = []
     length: list[float] = []
     way: list[int] = []
+    side: list[int] = []
     geoms: list[np.ndarray] = []
     node_of_point = np.full(len(point_xy), -1, dtype=np.int64)
     speed = graph.profile.metres_per_unit
     for edge, members in by_edge.items():
-        line = lines[edge]
         stops = sorted(set(float(frac[i]) for i in members))
+        inner = [f for f in stops if 0.0 < f < 1.0]
+        pieces = cut_polyline(graph.edge_coords(edge), inner)
         stop_node = {}
         chain = [int(graph.edge_u[edge])]
         for f in stops:
             if f <= 0.0:
                 stop_node[f] = int(graph.edge_u[edge])
-                continue
-            if f >= 1.0:
+            elif f >= 1.0:
                 stop_node[f] = int(graph.edge_v[edge])
-                continue
-            stop_node[f] = n0 + len(new_xy)
-            new_xy.append(
-                np.asarray(shapely.line_interpolate_point(line, f, normalized=True).coords[0])
-            )
-            chain.append(stop_node[f])
+            else:
+                stop_node[f] = n0 + len(new_xy)
+                new_xy.append(pieces[len(chain)][0])
+                chain.append(stop_node[f])
         chain.append(int(graph.edge_v[edge]))
-        cuts = [0.0] + [f for f in stops if 0.0 < f < 1.0] + [1.0]
-        for (a, b), (fa, fb) in zip(pairwise(chain), pairwise(cuts), strict=True):
+        cuts = [0.0, *inner, 1.0]
+        for (a, b), (fa, fb), piece in zip(pairwise(chain), pairwise(cuts), pieces, strict=True):
             u.append(a)
             v.append(b)
-            cost.append(max(float(graph.edge_cost[edge]) * (fb - fa), 1e-6))
+            cost.append(max(float(graph.edge_cost[edge]) * (fb - fa), MIN_COST))
             length.append(float(graph.edge_length_m[edge]) * (fb - fa))
             way.append(int(graph.edge_way[edge]))
-            geoms.append(_substring(line, fa, fb))
+            side.append(int(graph.edge_side[edge]))
+            geoms.append(piece)
         for i in members:
             on_edge = stop_node[float(frac[i])]
-            if dist[i] < 0.5:
+            if dist[i] < ON_EDGE_M:
                 node_of_point[i] = on_edge
                 continue
             node_of_point[i] = n0 + len(new_xy)  # the point itself, with a connector
             new_xy.append(point_xy[i])
             u.append(on_edge)
             v.append(int(node_of_point[i]))
-            cost.append(max(float(dist[i]) / speed, 1e-6))
+            cost.append(max(float(dist[i]) / speed, MIN_COST))
             length.append(float(dist[i]))
             way.append(-1)
-            start = (
-                new_xy[stop_node[float(frac[i])] - n0] if on_edge >= n0 else graph.node_xy[on_edge]
-            )
+            side.append(0)
+            start = new_xy[on_edge - n0] if on_edge >= n0 else graph.node_xy[on_edge]
             geoms.append(np.vstack([start, point_xy[i]]))
     extended = extend_graph(
         graph,
@@ -146,9 +291,9 @@ def _split(
         geoms,
         new_nodes_xy=np.array(new_xy, dtype=float).reshape(-1, 2),
         drop_edges=np.array(list(by_edge), dtype=np.int64),
+        side=side,
     )
-    dist_out = np.where(ok, dist, np.inf)
-    return AttachedPoints(extended, node_of_point, dist_out)
+    return extended, node_of_point
 
 
 def add_links(

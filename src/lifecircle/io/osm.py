@@ -22,6 +22,7 @@ from lifecircle.cache import basemap as base
 from lifecircle.errors import Msg, OsmFileError
 from lifecircle.io import osm_geom as geo
 from lifecircle.io import osm_tags as tagrules
+from lifecircle.io.osm_merge import MergedPair, merge_points_into_areas
 from lifecircle.model import (
     Building,
     CandidateSite,
@@ -63,6 +64,8 @@ class OsmExtract:
     candidates: tuple[CandidateSite, ...] = ()
     #: Buildings, water, green space and rail lines near the walk network, for printed maps.
     basemap: base.Basemap = field(default_factory=base.Basemap.empty)
+    #: Points folded into the area of their type they lie in or beside (one facility each).
+    merged: tuple[MergedPair, ...] = ()
 
 
 @dataclass
@@ -367,7 +370,7 @@ def _assemble(
         for node_id, (lon, lat, tags) in sorted(scan.walk_candidates.items())
         if node_id in on_ways
     ]
-    facilities = points + [
+    facilities: list[Facility] | tuple[Facility, ...] = points + [
         _facility(
             item.source_id,
             item.type_code or "",
@@ -379,6 +382,7 @@ def _assemble(
         )
         for item, wkt, point in area_facilities.rows()
     ]
+    facilities, merged = merge_points_into_areas(facilities)
     return OsmExtract(
         path=str(file),
         ways=tuple(sorted(ways, key=lambda w: w.osm_id)),
@@ -405,6 +409,7 @@ def _assemble(
             )
         ),
         basemap=scenery.clipped(geo.bounds(ways)) if ways else scenery,
+        merged=merged,
     )
 
 

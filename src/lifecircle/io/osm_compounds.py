@@ -7,7 +7,6 @@ Named ``landuse=residential`` areas become compounds, street blocks with homes o
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,8 +19,15 @@ from shapely.geometry.base import BaseGeometry
 from lifecircle.errors import ConfigError
 from lifecircle.geo import LocalMetric, local_metric_transformer
 from lifecircle.io.osm import OsmExtract
-from lifecircle.io.osm_geom import way_lines
-from lifecircle.io.osm_tags import RESIDENTIAL_BUILDINGS, is_entrance
+from lifecircle.io.osm_geom import to_metric, way_lines
+from lifecircle.io.osm_residents import (
+    Estimate,
+    Homes,
+    describe_estimate,
+    estimate_residents,
+    find_homes,
+)
+from lifecircle.io.osm_tags import is_entrance
 from lifecircle.model import Compound, LonLat, ResidentialArea, round_lonlat
 
 #: Streets that bound a building block (街坊). Service roads, footways and paths do not: they
@@ -50,22 +56,6 @@ ENTRANCE_MERGE_M = 40.0
 MAX_ENTRANCES = 8
 #: A gate or entrance node this close to a crossing makes it a gate.
 GATE_NODE_M = 5.0
-#: A storey is taken as this tall when only ``height`` is mapped.
-STOREY_HEIGHT_M = 3.0
-_NUMBER = re.compile(r"\d+(?:\.\d+)?")
-_MAX_LEVELS = 200.0
-
-
-@dataclass(frozen=True)
-class _Buildings:
-    """Building outlines in local metres with their levels and whether people live there."""
-
-    outlines: NDArray[np.object_]
-    points: NDArray[np.object_]  # representative points: where each building stands
-    levels: NDArray[np.float64]
-    level_source: NDArray[np.str_]  # "levels" | "height" | "default"
-    homes: NDArray[np.bool_]
-    tree: shapely.STRtree
 
 
 @dataclass(frozen=True)
@@ -80,10 +70,8 @@ class _Context:
     weight: NDArray[np.int_]  # _WAY_WEIGHT of each way
     line_tree: shapely.STRtree
     gate_tree: shapely.STRtree  # gate and entrance nodes
-    buildings: _Buildings
+    buildings: Homes
     source: str
-    m2_per_person: float
-    default_levels: int
 
 
 def derive_compounds(
@@ -92,8 +80,10 @@ def derive_compounds(
     """Make one compound per named residential area, then one per street block with homes.
 
     Homes are residential buildings (``building=apartments/residential/house/…``) and
-    ``building=yes`` standing on ``landuse=residential`` land, named or not; a building stands
-    where its representative point is. Every named area is a compound. Every street block in
+    ``building=yes`` standing on ``landuse=residential`` land, named or not, but never a
+    building tagged with a non-residential use (a shop, an office, a school …; see
+    :func:`~lifecircle.io.osm_residents.is_home`); a building stands where its representative
+    point is. Every named area is a compound. Every street block in
     which a home stands outside all named areas is a compound ``街坊 n`` (numbered north to
     south), outlined as the block less the named areas. Residents = Σ (home footprint inside the
     compound's outline, m²) × levels ÷ ``floor_area_per_person_m2``; where named areas overlap,
@@ -125,7 +115,7 @@ def derive_compounds(
     )
     named = [area for area in extract.residential_areas if area.name]
     outlines = shapely.from_wkt(np.array([a.outline_wkt for a in named], dtype=object))
-    outlines_m = _to_metric(context.metric, outlines)
+    outlines_m = to_metric(context.metric, outlines)
     points = shapely.get_coordinates(shapely.point_on_surface(outlines)).tolist()
     from_areas = [
         _compound_from_area(area, outline_m, region_m, round_lonlat(*point), context)
@@ -142,11 +132,11 @@ def derive_compounds(
 def _context(extract: OsmExtract, *, m2_per_person: float, default_levels: int) -> _Context:
     lon_min, lat_min, lon_max, lat_max = extract.bounds
     metric = local_metric_transformer((lon_min + lon_max) / 2, (lat_min + lat_max) / 2)
-    lines = _to_metric(metric, way_lines(extract.ways))
+    lines = to_metric(metric, way_lines(extract.ways))
     highways = [w.tags.get("highway", "") for w in extract.ways]
     not_areas = [w.tags.get("area") != "yes" for w in extract.ways]
     gates = [(n.lon, n.lat) for n in extract.nodes if is_entrance(n.tags)]
-    gate_points = _to_metric(metric, shapely.points(np.array(gates).reshape(-1, 2)))
+    gate_points = to_metric(metric, shapely.points(np.array(gates).reshape(-1, 2)))
     return _Context(
         metric=metric,
         lines=lines,
@@ -156,18 +146,16 @@ def _context(extract: OsmExtract, *, m2_per_person: float, default_levels: int) 
         weight=np.array([_WAY_WEIGHT.get(h, 1) for h in highways], dtype=int),
         line_tree=shapely.STRtree(lines),
         gate_tree=shapely.STRtree(gate_points),
-        buildings=_buildings(extract, metric, default_levels),
+        buildings=find_homes(
+            extract.buildings,
+            extract.residential_areas,
+            metric,
+            grounds=[f.outline_wkt for f in extract.facilities if f.outline_wkt],
+            m2_per_person=m2_per_person,
+            default_levels=default_levels,
+        ),
         source=f"osm:{Path(extract.path).name}",
-        m2_per_person=m2_per_person,
-        default_levels=default_levels,
     )
-
-
-def _to_metric(metric: LocalMetric, geoms: NDArray[np.object_]) -> NDArray[np.object_]:
-    projected: NDArray[np.object_] = shapely.transform(
-        geoms, lambda xy: np.column_stack(metric.to_metres(xy[:, 0], xy[:, 1]))
-    )
-    return projected
 
 
 def _to_lonlat(metric: LocalMetric, points_m: NDArray[np.float64]) -> list[LonLat]:
@@ -188,114 +176,6 @@ def _can_be_gate(tags: Mapping[str, str]) -> bool:
     if tags.get("bridge", "no") != "no":
         return False
     return tags.get("tunnel", "no") in ("no", "building_passage")
-
-
-def _buildings(extract: OsmExtract, metric: LocalMetric, default_levels: int) -> _Buildings:
-    """Project the buildings and mark the homes (``building=yes`` only on residential land)."""
-    outlines = _to_metric(
-        metric, shapely.from_wkt(np.array([b.outline_wkt for b in extract.buildings], dtype=object))
-    )
-    points = shapely.point_on_surface(outlines)
-    kinds = np.array([b.tags.get("building", "yes") for b in extract.buildings], dtype=str)
-    land = shapely.from_wkt(
-        np.array([a.outline_wkt for a in extract.residential_areas], dtype=object)
-    )
-    on_land = np.zeros(len(kinds), dtype=bool)
-    found, _ = shapely.STRtree(_to_metric(metric, land)).query(points, predicate="intersects")
-    on_land[found] = True
-    chosen = [building_levels(b.tags, default_levels=default_levels) for b in extract.buildings]
-    return _Buildings(
-        outlines=outlines,
-        points=points,
-        levels=np.array([c[0] for c in chosen], dtype=np.float64),
-        level_source=np.array([c[1] for c in chosen], dtype=str),
-        homes=np.isin(kinds, list(RESIDENTIAL_BUILDINGS)) | ((kinds == "yes") & on_land),
-        tree=shapely.STRtree(outlines),
-    )
-
-
-def building_levels(tags: Mapping[str, str], *, default_levels: int = 3) -> tuple[float, str]:
-    """Choose a building's number of storeys and say from what.
-
-    ``building:levels`` (first number), else ``height`` ÷ 3 m rounded to whole storeys (at
-    least 1), else ``default_levels``; absurd values (≤ 0 or > 200) are ignored.
-
-    >>> building_levels({"building:levels": "6"}), building_levels({"height": "30 m"})
-    ((6.0, 'levels'), (10.0, 'height'))
-    >>> building_levels({"building:levels": "many"}, default_levels=3)
-    (3.0, 'default')
-    """
-    levels = _first_number(tags.get("building:levels"))
-    if levels is not None and 0 < levels <= _MAX_LEVELS:
-        return levels, "levels"
-    height_m = _first_number(tags.get("height"))
-    if height_m is not None and 0 < height_m <= _MAX_LEVELS * STOREY_HEIGHT_M:
-        return float(max(1, round(height_m / STOREY_HEIGHT_M))), "height"
-    return float(default_levels), "default"
-
-
-def _first_number(text: str | None) -> float | None:
-    match = _NUMBER.search(text or "")
-    return float(match.group()) if match else None
-
-
-# --------------------------------------------------------------------------- estimates
-
-
-@dataclass(frozen=True)
-class _Estimate:
-    buildings: int
-    floor_m2: float
-    residents: int | None
-    by_source: Mapping[str, int]
-    shrunk: bool  # part of the outline is counted by named areas instead
-
-
-def _estimate(region_m: BaseGeometry, context: _Context, *, shrunk: bool) -> _Estimate:
-    """Floor area of the homes inside ``region_m`` and the residents it houses."""
-    bld = context.buildings
-    idx = bld.tree.query(region_m, predicate="intersects")
-    idx = idx[bld.homes[idx]]
-    inside_m2 = shapely.area(shapely.intersection(bld.outlines[idx], region_m))
-    idx, inside_m2 = idx[inside_m2 > 0], inside_m2[inside_m2 > 0]
-    floor_m2 = float(np.sum(inside_m2 * bld.levels[idx]))
-    sources = {s: int(np.sum(bld.level_source[idx] == s)) for s in ("levels", "height", "default")}
-    residents = round(floor_m2 / context.m2_per_person) if len(idx) else None
-    return _Estimate(len(idx), floor_m2, residents, sources, shrunk)
-
-
-#: Where the counted footprint lies, by (compound kind, part of the outline counted elsewhere).
-_WHERE: Mapping[tuple[str, bool], tuple[str, str]] = {
-    ("area", False): ("小区内", "inside the area"),
-    ("area", True): ("小区内（较小具名小区除外）", "inside the area less smaller named areas"),
-    ("block", False): ("街坊内", "inside the block"),
-    ("block", True): ("街坊内具名小区以外", "inside the block outside named areas"),
-}
-
-
-def _method(estimate: _Estimate, context: _Context, *, where: str) -> str:
-    """Say in plain words (Chinese, then English) how the residents were estimated."""
-    per_m2, default, n = context.m2_per_person, context.default_levels, estimate.buildings
-    zh_where, en_where = _WHERE[(where, estimate.shrunk)]
-    if estimate.residents is None:
-        return (
-            f"{zh_where}未标注住宅建筑，无法估算人口（非普查数据）。 "
-            f"No residential buildings are mapped {en_where} in OpenStreetMap, so residents are "
-            "unknown (not a census figure)."
-        )
-    src, floor_m2, residents = estimate.by_source, f"{estimate.floor_m2:,.0f}", estimate.residents
-    return (
-        f"按OpenStreetMap建筑估算，非普查数据：{zh_where}（含部分在内）住宅建筑 {n} 栋（住宅类建筑"
-        f"及住宅用地上的 building=yes），建筑面积约 {floor_m2} m²（{zh_where}占地面积 × 层数；"
-        f"层数取自 building:levels {src['levels']} 栋、height÷3 m {src['height']} 栋、缺省 "
-        f"{default} 层 {src['default']} 栋），按每人 {per_m2:g} m² 计约 {residents} 人。 "
-        f"Estimated from OpenStreetMap buildings, not a census figure: {n} residential "
-        f"building{'' if n == 1 else 's'} wholly or partly {en_where} (residential building "
-        f"types, and building=yes on residential land), about {floor_m2} m² of floor area "
-        f"(footprint {en_where} × levels; levels from building:levels for {src['levels']}, "
-        f"height ÷ 3 m for {src['height']}, the default {default} for {src['default']}) ÷ "
-        f"{per_m2:g} m² per person ≈ {residents} residents."
-    )
 
 
 # --------------------------------------------------------------------------- named areas
@@ -320,7 +200,7 @@ def _compound_from_area(
 ) -> Compound:
     """Turn one named residential area into a compound counting the homes in ``region_m``."""
     shrunk = outline_m.area - region_m.area > 0.01
-    estimate = _estimate(region_m, context, shrunk=shrunk)
+    estimate = estimate_residents(region_m, context.buildings, shrunk=shrunk)
     return Compound(
         source_id=area.osm_id,
         name=area.name,
@@ -329,7 +209,7 @@ def _compound_from_area(
         outline_wkt=area.outline_wkt,
         entrances=tuple(_to_lonlat(context.metric, _entrances(outline_m, context))),
         residents=estimate.residents,
-        estimate_method=_method(estimate, context, where="area"),
+        estimate_method=describe_estimate(estimate, context.buildings, where="area"),
         source=context.source,
     )
 
@@ -417,13 +297,14 @@ def _compounds_from_blocks(context: _Context, taken: BaseGeometry) -> tuple[Comp
     free = bld.points[bld.homes & ~shapely.intersects(taken, bld.points)]
     blocks = _blocks(context)
     holding, _ = shapely.STRtree(free).query(blocks, predicate="intersects")
-    found: list[tuple[LonLat, BaseGeometry, BaseGeometry, _Estimate]] = []
+    found: list[tuple[LonLat, BaseGeometry, BaseGeometry, Estimate]] = []
     for block_m in blocks[np.unique(holding)]:
         shrunk = block_m.intersects(taken) and block_m.intersection(taken).area > 0.01
         region_m = block_m.difference(taken) if shrunk else block_m
         point = shapely.get_coordinates(region_m.point_on_surface())
         lonlat = _to_lonlat(context.metric, point)[0]
-        found.append((lonlat, block_m, region_m, _estimate(region_m, context, shrunk=shrunk)))
+        counted = estimate_residents(region_m, context.buildings, shrunk=shrunk)
+        found.append((lonlat, block_m, region_m, counted))
     found.sort(key=lambda f: (-round(f[0][1], 5), round(f[0][0], 5)))
     return tuple(
         _block_compound(number, lonlat, block_m, region_m, estimate, context)
@@ -452,7 +333,7 @@ def _block_compound(
     lonlat: LonLat,
     block_m: BaseGeometry,
     region_m: BaseGeometry,
-    estimate: _Estimate,
+    estimate: Estimate,
     context: _Context,
 ) -> Compound:
     outline = context.metric.geometry_to_lonlat(region_m)
@@ -465,6 +346,6 @@ def _block_compound(
         outline_wkt=str(shapely.to_wkt(outline, rounding_precision=7)),
         entrances=tuple(_to_lonlat(context.metric, entrances)),
         residents=estimate.residents,
-        estimate_method=_method(estimate, context, where="block"),
+        estimate_method=describe_estimate(estimate, context.buildings, where="block"),
         source=context.source,
     )

@@ -15,7 +15,7 @@ from numpy.typing import NDArray
 from shapely.geometry.base import BaseGeometry
 
 from lifecircle.errors import LocationError
-from lifecircle.geo import local_metric_transformer
+from lifecircle.geo import LocalMetric, local_metric_transformer
 from lifecircle.model import Facility, LonLat, WalkWay, round_lonlat
 
 
@@ -90,6 +90,14 @@ def points_inside(points: Sequence[Facility], region: BaseGeometry) -> list[bool
     lons = np.array([f.lon for f in points])
     lats = np.array([f.lat for f in points])
     return [bool(v) for v in shapely.intersects_xy(region, lons, lats)]
+
+
+def to_metric(metric: LocalMetric, geoms: NDArray[np.object_]) -> NDArray[np.object_]:
+    """Return WGS-84 geometries in the local metric projection (an array in, an array out)."""
+    projected: NDArray[np.object_] = shapely.transform(
+        geoms, lambda xy: np.column_stack(metric.to_metres(xy[:, 0], xy[:, 1]))
+    )
+    return projected
 
 
 def way_lines(ways: Sequence[WalkWay]) -> NDArray[np.object_]:

@@ -74,20 +74,38 @@ RESIDENTIAL_BUILDINGS: frozenset[str] = frozenset(
     {"apartments", "residential", "house", "detached", "terrace", "dormitory",
      "semidetached_house"}
 )  # fmt: skip
-BUILDING_TAG_KEYS: frozenset[str] = frozenset(
-    {"building", "building:levels", "height", "roof:levels", "name", "name:zh"}
+#: A building tagged with any of these (``amenity=school``, ``shop=*``, ``office=*`` …) has a
+#: non-residential use and is never counted as a home (a value ``no`` does not count).
+NON_RESIDENTIAL_KEYS: frozenset[str] = frozenset(
+    {"amenity", "shop", "office", "tourism", "healthcare", "craft", "leisure", "club",
+     "public_transport", "railway", "aeroway", "military", "government", "emergency",
+     "man_made", "industrial"}
+)  # fmt: skip
+#: Words in the name of a ``building=yes`` that say it is an office tower, hotel, school, market
+#: or hospital, not a home (长发中心C座, 某某大厦): such a building is not counted as a home.
+NON_HOME_NAME_WORDS: tuple[str, ...] = (
+    "大厦", "中心", "广场", "酒店", "宾馆", "饭店", "医院", "学校", "小学", "中学", "幼儿园",
+    "银行", "商场", "商厦", "写字楼", "办公楼", "市场", "超市", "影院",
+)  # fmt: skip
+BUILDING_TAG_KEYS: frozenset[str] = (
+    frozenset(
+        {"building", "building:levels", "building:use", "height", "roof:levels", "name", "name:zh"}
+    )
+    | NON_RESIDENTIAL_KEYS
 )
 RESIDENTIAL_AREA_TAG_KEYS: frozenset[str] = frozenset(
     {"landuse", "name", "name:zh", "name:en", "residential", "place", "ref"}
 )
 ADDRESS_PREFIX = "addr:"
 
-#: Raw tags a facility keeps in ``extra`` (category tags show why it matched its type).
+#: Raw tags a facility keeps in ``extra`` (category tags show why it matched its type; ``layer``
+#: and ``location=underground`` say which level of the walk network it joins).
 FACILITY_EXTRA_KEYS: tuple[str, ...] = (
     "amenity", "shop", "leisure", "healthcare", "healthcare:speciality", "office", "government",
     "craft", "emergency", "social_facility", "social_facility:for", "isced:level", "sport",
     "tourism", "public_transport", "railway", "station", "highway", "building",
     "name:en", "operator", "brand", "website", "contact:website", "wheelchair",
+    "layer", "level", "location",
 )  # fmt: skip
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -20,6 +20,7 @@ from lifecircle.io.sheets import Sheet, SheetRow
 from lifecircle.io.values import (
     FieldValueError,
     check_lonlat,
+    check_opening_hours,
     key_text,
     norm_text,
     parse_bearing,
@@ -30,6 +31,7 @@ from lifecircle.io.values import (
     parse_degrees,
     parse_entrances,
     parse_pair,
+    parse_phone,
     parse_status,
 )
 from lifecircle.model import Board, Compound, Facility, LonLat, round_lonlat
@@ -297,8 +299,8 @@ def facilities_from_sheet(
             "name": name,
             "type_code": type_code,
             "address": row.text("address"),
-            "phone": row.text("phone"),
-            "opening_hours": row.text("opening_hours"),
+            "phone": row.parse("phone", parse_phone) or "",
+            "opening_hours": row.parse("opening_hours", check_opening_hours) or "",
             "community": row.text("community"),
             "subdistrict": row.text("subdistrict"),
             "capacity": row.parse("capacity", parse_count),

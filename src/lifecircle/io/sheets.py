@@ -6,7 +6,6 @@ It checks only that the file is a readable table: field values are judged in ``r
 
 from __future__ import annotations
 
-import codecs
 import csv
 import datetime as dt
 import io
@@ -15,7 +14,6 @@ import re
 import unicodedata
 import warnings
 import zipfile
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -25,7 +23,8 @@ import shapely
 from shapely.geometry import shape
 
 from lifecircle.errors import InputFileError, Msg
-from lifecircle.io.encodings import decode_text
+from lifecircle.io.sheet_limits import SheetLimits, check_xlsx, json_depth_ok, limited_rows
+from lifecircle.io.sheet_text import binary_kind, csv_rows, decode_text, sniff_delimiter
 
 #: Canonical field → accepted headers (matched after NFKC, case-folding and dropping punctuation).
 HEADER_ALIASES: dict[str, tuple[str, ...]] = {
@@ -117,13 +116,18 @@ def canonical_field(header: str) -> str | None:
     )
 
 
-def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
+def read_sheet(
+    path: str | Path, *, sheet_name: str | None = None, limits: SheetLimits | None = None
+) -> Sheet:
     """Read a CSV, XLSX or GeoJSON file into canonical rows.
 
     ``sheet_name`` picks an XLSX worksheet (default: the first); other formats ignore it.
-    Raises InputFileError when the file cannot be read as a table at all.
+    ``limits`` bound what is read (default: the settings' defaults); a file past them is
+    refused before it costs much memory or time. Raises InputFileError when the file cannot
+    be read as a table at all, or is too large.
     """
     path = Path(path)
+    limits = limits or SheetLimits()
     if not path.is_file():
         raise InputFileError("error.sheet.not_found", path=path)
     data = path.read_bytes()
@@ -131,11 +135,11 @@ def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
         raise InputFileError("error.sheet.empty", file=path.name)
     suffix = path.suffix.lower()
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, data)
+        return _read_csv(path, data, limits)
     if suffix in (".xlsx", ".xlsm"):
-        return _read_xlsx(path, data, sheet_name)
+        return _read_xlsx(path, data, sheet_name, limits)
     if suffix in (".geojson", ".json"):
-        return _read_geojson(path, data)
+        return _read_geojson(path, data, limits)
     if suffix in (".xls", ".et", ".wps"):
         raise InputFileError("error.sheet.old_workbook", file=path.name, suffix=suffix)
     raise InputFileError(
@@ -147,67 +151,22 @@ def read_sheet(path: str | Path, *, sheet_name: str | None = None) -> Sheet:
 
 # -- file formats ------------------------------------------------------------------------------
 
-_MAGIC = {
-    b"%PDF": "error.filekind.pdf",
-    b"PK\x03\x04": "error.filekind.zip",
-    b"\xd0\xcf\x11\xe0": "error.filekind.old_office",
-    b"\x89PNG": "error.filekind.png",
-    b"\xff\xd8\xff": "error.filekind.jpeg",
-    b"Rar!": "error.filekind.rar",
-}
 
-
-def _binary_kind(data: bytes) -> Msg | None:
-    """Name what a non-text file looks like from its first bytes (None for text)."""
-    for magic, key in _MAGIC.items():
-        if data.startswith(magic):
-            return Msg(key)
-    has_utf16_bom = data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
-    if b"\x00" in data[:4096] and not has_utf16_bom:
-        return Msg("error.filekind.binary")
-    return None
-
-
-def _decode(path: Path, data: bytes) -> tuple[str, str]:
-    """Return the text and its encoding (:func:`lifecircle.io.encodings.decode_text`)."""
-    kind = _binary_kind(data)
-    if kind:
-        raise InputFileError("error.sheet.not_text", file=path.name, kind=kind)
-    return decode_text(data, file=path.name)
-
-
-def _sniff_delimiter(text: str) -> str:
-    """Pick the delimiter that splits the first lines into the most rows of one width."""
-    head = text.splitlines()[:20]
-    best, best_score = ",", (0, 0)
-    for delimiter in (",", "\t", ";"):
-        widths = [
-            len(r) for r in csv.reader(head, delimiter=delimiter) if any(c.strip() for c in r)
-        ]
-        if not widths:
-            continue
-        width, count = Counter(widths).most_common(1)[0]
-        if width > 1 and (count, width) > best_score:
-            best, best_score = delimiter, (count, width)
-    return best
-
-
-def _read_csv(path: Path, data: bytes) -> Sheet:
-    text, encoding = _decode(path, data)
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=_sniff_delimiter(text))
-    try:
-        raw_rows = [(n, list(cells)) for n, cells in enumerate(reader, start=1)]
-    except csv.Error as exc:
-        raise InputFileError("error.sheet.bad_csv", file=path.name, detail=str(exc)) from None
+def _read_csv(path: Path, data: bytes, limits: SheetLimits) -> Sheet:
+    text, encoding = decode_text(path, data)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sniff_delimiter(text))
+    rows = limited_rows(csv_rows(path, reader, limits), file=path.name, limits=limits)
+    raw_rows = [(n, list(cells)) for n, cells in rows]
     return _table_to_sheet(path, raw_rows, encoding=encoding)
 
 
-def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> Sheet:
-    import openpyxl
-
+def _read_xlsx(path: Path, data: bytes, sheet_name: str | None, limits: SheetLimits) -> Sheet:
     if not data.startswith(b"PK\x03\x04"):
-        kind = _binary_kind(data) or Msg("error.filekind.text_as_xlsx")
+        kind = binary_kind(data) or Msg("error.filekind.text_as_xlsx")
         raise InputFileError("error.sheet.not_xlsx", file=path.name, kind=kind)
+    check_xlsx(path, limits)
+    import openpyxl  # only for a file that passed the checks
+
     try:
         with warnings.catch_warnings():
             # openpyxl warns about WPS/Excel extensions it skips (data validation, styles).
@@ -226,28 +185,50 @@ def _read_xlsx(path: Path, data: bytes, sheet_name: str | None) -> Sheet:
                 names=tuple(book.sheetnames),
             )
         sheet = book[sheet_name] if sheet_name is not None else book.worksheets[0]
+        if hasattr(sheet, "reset_dimensions"):  # a declared A1:XFD1048576 would pad every row
+            sheet.reset_dimensions()
         cells = sheet.iter_rows(min_row=1, values_only=True)
-        raw_rows = [(n, list(row)) for n, row in enumerate(cells, start=1)]
+        try:
+            rows = limited_rows(enumerate(cells, start=1), file=path.name, limits=limits)
+            raw_rows = [(n, list(row)) for n, row in rows]
+        finally:
+            cells.close()  # closes the worksheet stream openpyxl holds open while iterating
     finally:
         book.close()
     return _table_to_sheet(path, raw_rows, encoding=None)
 
 
-def _read_geojson(path: Path, data: bytes) -> Sheet:
-    text, encoding = _decode(path, data)
+def _read_geojson(path: Path, data: bytes, limits: SheetLimits) -> Sheet:
+    text, encoding = decode_text(path, data)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:
         raise InputFileError("error.sheet.bad_json", file=path.name, detail=str(exc)) from None
+    except RecursionError:  # nested deeper than Python's own stack
+        doc = None
+    if doc is None or not json_depth_ok(doc, limits.max_json_depth):
+        raise InputFileError("error.sheet.json_too_deep", file=path.name, n=limits.max_json_depth)
     if not isinstance(doc, dict) or doc.get("type") != "FeatureCollection":
         found = doc.get("type") if isinstance(doc, dict) else type(doc).__name__
         raise InputFileError("error.sheet.not_feature_collection", file=path.name, found=str(found))
     features = doc.get("features")
     if not isinstance(features, list):
         raise InputFileError("error.sheet.no_features", file=path.name)
+    if len(features) > limits.max_rows:
+        raise InputFileError("error.sheet.too_many_rows", file=path.name, n=limits.max_rows)
     headers: dict[str, None] = {}
-    for feature in features:
-        headers.update(dict.fromkeys(_properties(path, feature)))
+    for number, feature in enumerate(features, start=1):
+        properties = _properties(path, feature)
+        headers.update(dict.fromkeys(properties))
+        _check_properties(path, number, properties, limits)
+    if len(headers) > limits.max_columns:
+        raise InputFileError(
+            "error.sheet.too_many_columns",
+            file=path.name,
+            row=1,
+            got=len(headers),
+            n=limits.max_columns,
+        )
     mapped = _map_headers(path, list(headers))
     rows = tuple(
         row
@@ -268,6 +249,23 @@ def _properties(path: Path, feature: Any) -> dict[str, Any]:
     if not isinstance(props, dict):
         raise InputFileError("error.sheet.bad_properties", file=path.name)
     return props
+
+
+def _check_properties(
+    path: Path, number: int, properties: Mapping[str, Any], limits: SheetLimits
+) -> None:
+    for column, (header, value) in enumerate(properties.items(), start=1):
+        if (
+            len(str(header)) > limits.max_cell_chars
+            or len(_json_text(value)) > limits.max_cell_chars
+        ):
+            raise InputFileError(
+                "error.sheet.cell_too_long",
+                file=path.name,
+                row=number,
+                column=column,
+                n=limits.max_cell_chars,
+            )
 
 
 def _feature_row(path: Path, number: int, feature: Any, mapped: _HeaderMap) -> SheetRow | None:

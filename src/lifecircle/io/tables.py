@@ -73,6 +73,8 @@ class GapReport:
     #: Types a sheet was declared to hold completely: their gaps are real, the others' may be
     #: missing data (a column of the per-type and top-missing tables says which).
     complete_types: frozenset[str] = frozenset()
+    #: How many compounds' residents are estimates (and calibrated), in the report's language.
+    estimates: Sequence[str] = ()
 
     def profile_names(self) -> tuple[str, ...]:
         """Names of the profiles measured, in order."""
@@ -95,7 +97,7 @@ class GapReport:
         lines.append(t("gaps.data_date", lang, date=self.data_date))
         lines += self.rules(lang) + self.rule_details(lang)
         keys = ("rounding", "missing", "not_collected", "weighted", "strict", "estimated")
-        return lines + [t(f"gaps.note_{key}", lang) for key in keys]
+        return lines + [t(f"gaps.note_{key}", lang) for key in keys] + list(self.estimates)
 
     def tables(self, words: Words) -> list[Table]:
         """Every summary table and the detail rows, in the order the outputs show them."""

@@ -1,4 +1,4 @@
-"""Value parsers for sheet cells: degrees, gates, counts, status, dates, board ids.
+"""Value parsers for sheet cells: degrees, gates, counts, status, dates, board ids, phones, hours.
 
 Text in, value out, :class:`FieldValueError` on nonsense; the record readers turn that into a
 RowProblem. Nothing here knows about rows or files.
@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
+from functools import lru_cache
 
 from lifecircle.errors import Msg
 from lifecircle.model import LonLat
@@ -209,3 +210,61 @@ def parse_board_id(text: str) -> str:
         else Msg("error.value.board_id_fix")
     )
     raise FieldValueError(Msg("error.value.board_id"), hint)
+
+
+_PHONE_SEPARATORS = re.compile(r"\s*(?:[;,/、]|或)\s*")
+_PHONE = re.compile(
+    r"\+?[\d\s()\-]*\d[\d\s()\-]*(?:\s*(?:转|分机|ext\.?|x)\s*(\d{1,6}))?", re.IGNORECASE
+)
+_NOT_DIGIT = re.compile(r"\D")
+_CLOCK = re.compile(r"(?<!\d)(\d{1,2})\s*:\s*(\d{2})(?!\d)")
+
+
+def parse_phone(text: str) -> str:
+    """Check one or more phone numbers; return them tidied (full-width → ASCII, one space).
+
+    A number has 3 to 20 digits, written with ``+``, spaces, ``-`` and ``()``, and an
+    extension after 转, 分机, ext or x; several are separated by ``;`` ``,`` ``/`` ``、`` or 或.
+
+    >>> parse_phone("０２２－２３４５６７８９转１２"), parse_phone("110；13812345678")
+    ('022-23456789转12', '110;13812345678')
+    >>> parse_phone("(022) 2345 6789 ext. 5")
+    '(022) 2345 6789 ext. 5'
+    >>> parse_phone("请联系王主任")
+    Traceback (most recent call last):
+    ...
+    lifecircle.io.values.FieldValueError: not a phone number
+    """
+    value = " ".join(norm_text(text).split())
+    for number in _PHONE_SEPARATORS.split(value):
+        found = _PHONE.fullmatch(number)
+        main = number[: found.start(1)] if found and found.group(1) else number
+        digits = len(_NOT_DIGIT.sub("", main))
+        if not found or not 3 <= digits <= 20:
+            raise FieldValueError(Msg("error.value.phone"), Msg("error.value.phone_fix"))
+    return value
+
+
+@lru_cache(maxsize=4096)  # a sheet repeats a few texts on thousands of rows
+def check_opening_hours(text: str) -> str:
+    """Accept opening hours as written, unless a time in them is impossible (25:00, 8:75).
+
+    Hours need not be OSM syntax: free text such as 周一至周五 8:30-17:00 is kept and shown
+    as written (:func:`lifecircle.opening_hours.machine_readable` says whether "open now" can
+    be told).
+
+    >>> check_opening_hours("周一至周五 8:30-17:30")
+    '周一至周五 8:30-17:30'
+    >>> check_opening_hours("Mo-Fr 08:00-25:00")
+    Traceback (most recent call last):
+    ...
+    lifecircle.io.values.FieldValueError: 25:00 is not a time of day
+    """
+    value = text.strip()
+    for hour, minute in _CLOCK.findall(unicodedata.normalize("NFKC", value)):
+        h, m = int(hour), int(minute)
+        if m > 59 or h > 24 or (h == 24 and m > 0):
+            raise FieldValueError(
+                Msg("error.value.hours_time", time=f"{hour}:{minute}"), Msg("error.value.hours_fix")
+            )
+    return value

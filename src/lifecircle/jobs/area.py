@@ -7,6 +7,7 @@ records, local rules and versions. It computes nothing.
 from __future__ import annotations
 
 from lifecircle.engine.area import AreaData
+from lifecircle.jobs.duplicates import counted_once, stored_decisions
 from lifecircle.jobs.local_edits import local_rules
 from lifecircle.model import Board, CompleteType, Compound, Facility, WalkNode, WalkWay
 from lifecircle.project import Project
@@ -16,16 +17,24 @@ NETWORK_KINDS = ("walk_way", "walk_node", "local_edit")
 
 
 def read_area(project: Project) -> AreaData:
-    """Read what the engine needs from the project's store (one read, one data version)."""
+    """Read what the engine needs from the project's store (one read, one data version).
+
+    A facility that OSM and a staff sheet both hold counts once: the staff record (see
+    :func:`lifecircle.jobs.duplicates.counted_once`).
+    """
     taxonomy = project.taxonomy()
     with project.open_store() as store:
         ways = tuple(w for w in store.records("walk_way") if isinstance(w, WalkWay))
         latest = store.latest_version()
         rules, warnings = local_rules(store, ways=list(ways))
+        facilities, _ = counted_once(
+            [f for f in store.records("facility") if isinstance(f, Facility)],
+            stored_decisions(store),
+        )
         return AreaData(
             ways=ways,
             nodes=tuple(n for n in store.records("walk_node") if isinstance(n, WalkNode)),
-            facilities=tuple(f for f in store.records("facility") if isinstance(f, Facility)),
+            facilities=facilities,
             compounds=tuple(c for c in store.records("compound") if isinstance(c, Compound)),
             boards=tuple(b for b in store.records("board") if isinstance(b, Board)),
             type_codes=tuple(t.code for t in taxonomy.types),

@@ -30,14 +30,38 @@ Progress = Callable[[str], None]
 
 def cache_key(data: AreaData, profile: WalkProfile, project: Project) -> str:
     """Results are reused while data version, taxonomy, profile and snapping stay the same."""
+    return _key(data.data_version, data.taxonomy_version, profile, project)
+
+
+def _key(data_version: int, taxonomy_version: str, profile: WalkProfile, project: Project) -> str:
     basis = {
         "code": __version__,
-        "data_version": data.data_version,
-        "taxonomy": data.taxonomy_version,
+        "data_version": data_version,
+        "taxonomy": taxonomy_version,
         "profile": repr(profile),
         "snap_max_m": project.settings.snap_max_m,
     }
     return hashlib.sha256(json.dumps(basis, sort_keys=True).encode()).hexdigest()[:16]
+
+
+def cached_results(
+    project: Project, profiles: Sequence[str] = DEFAULT_PROFILES
+) -> dict[str, ProfileResult]:
+    """Return the profiles' results cached for the store's current data, computing nothing.
+
+    A profile not built for the current data version is absent (run :func:`build`).
+    """
+    with project.open_store() as store:
+        latest = store.latest_version()
+    version = latest.id if latest is not None else 0
+    taxonomy = project.taxonomy().version
+    found = {}
+    for name in profiles:
+        profile = get_profile(name)
+        result = load_results(project, _key(version, taxonomy, profile, project), profile)
+        if result is not None:
+            found[name] = result
+    return found
 
 
 def load_results(project: Project, key: str, profile: WalkProfile) -> ProfileResult | None:

@@ -30,6 +30,7 @@ from lifecircle.engine.results import (
     trace_walksheds,
 )
 from lifecircle.engine.rules import level_limits
+from lifecircle.engine.walk import load_attached
 from lifecircle.engine.walksheds import CELL_M
 from lifecircle.errors import StoreError
 from lifecircle.jobs.area import read_area
@@ -108,6 +109,8 @@ def compute_in_workers(
     # spawn, not fork: a fresh interpreter shares no open database handle with this one
     context = multiprocessing.get_context("spawn")
     project.cache_dir.mkdir(parents=True, exist_ok=True)
+    # every profile walks from the same attached points: attach them once, for all workers
+    load_attached(data, snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir)
     with (
         tempfile.TemporaryDirectory(dir=project.cache_dir, prefix="build-") as tmp,
         ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,

@@ -9,7 +9,7 @@ previous version survives a crash.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -23,10 +23,21 @@ from lifecircle.io import records as records_io
 from lifecircle.io.boundary import read_boundary
 from lifecircle.io.osm import read_osm
 from lifecircle.io.osm_compounds import derive_compounds
+from lifecircle.io.sheet_limits import SheetLimits
 from lifecircle.io.sheets import Sheet, read_sheet
 from lifecircle.jobs import checks
 from lifecircle.jobs.collection import declaration_snapshot, resolve_types, sheet_scope
+from lifecircle.jobs.duplicates import duplicate_pairs
+from lifecircle.jobs.residents import (
+    CALIBRATIONS_META,
+    Calibration,
+    apply_calibrations,
+    calibrate,
+    remembered,
+    saved_calibrations,
+)
 from lifecircle.model import Board, Compound, Facility, Record, WalkWay
+from lifecircle.opening_hours import machine_readable
 from lifecircle.project import Project
 from lifecircle.store import ChangeSummary, DataVersion, Snapshot, Store
 from lifecircle.store.accounts import AuditEntry
@@ -49,6 +60,15 @@ class FarPoint:
 
 
 @dataclass(frozen=True)
+class FreeHours:
+    """A facility whose opening hours are free text, kept as written ("open now" unknown)."""
+
+    row: int
+    label: str
+    text: str
+
+
+@dataclass(frozen=True)
 class ImportReport:
     """What an import did (or, with ``dry_run``, would do)."""
 
@@ -67,6 +87,11 @@ class ImportReport:
     removed_rows: int = 0
     needs_replace: bool = False
     dataset: str = ""
+    free_hours: tuple[FreeHours, ...] = ()
+    #: OSM points folded into the area of their type they lie in (one facility each).
+    merged: int = 0
+    #: Facilities OSM and a sheet may both hold, waiting for staff (``lifecircle duplicates``).
+    to_review: int = 0
 
 
 def _commit(
@@ -101,8 +126,13 @@ def import_osm(
     boundary_feature: str = "",
     dry_run: bool = False,
     author: str = "cli",
+    residents: Calibration | None = None,
 ) -> ImportReport:
-    """Import walkable ways, facilities and (without a compound sheet) derived compounds."""
+    """Import walkable ways, facilities and (without a compound sheet) derived compounds.
+
+    The derived compounds' estimated residents are calibrated by the calibrations the store
+    remembers and by ``residents`` (a known total, remembered from now on).
+    """
     taxonomy = project.taxonomy()
     boundary = None
     if boundary_path is not None:
@@ -145,8 +175,12 @@ def import_osm(
                 floor_area_per_person_m2=project.settings.floor_area_per_person_m2,
                 default_levels=project.settings.default_building_levels,
             )
+            derived = apply_calibrations(derived, saved_calibrations(store))
             snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, derived))
         meta_values = {"osm_file": Path(path).name, "osm_timestamp": extract.osm_timestamp or ""}
+        if residents is not None:
+            snapshots[-1] = _calibrated(snapshots[-1], residents)
+            meta_values[CALIBRATIONS_META] = remembered(saved_calibrations(store), residents)
         if boundary_path is not None and boundary is not None:
             meta_values["boundary_wkt"] = boundary.wkt
         summary, version = _commit(
@@ -160,7 +194,24 @@ def import_osm(
         )
     if not dry_run:
         save_basemap(project.cache_dir, extract.basemap)
-    return ImportReport("osm", str(path), dry_run, summary, version, notes=tuple(notes))
+    return ImportReport(
+        "osm", str(path), dry_run, summary, version, notes=tuple(notes),
+        merged=len(extract.merged), to_review=0 if dry_run else _to_review(project),
+    )  # fmt: skip
+
+
+def _to_review(project: Project) -> int:
+    """Count the OSM × sheet pairs that wait for staff to confirm or split them."""
+    return sum(p.status == "suggested" for p in duplicate_pairs(project))
+
+
+def _calibrated(snapshot: Snapshot, calibration: Calibration) -> Snapshot:
+    """Scale the compounds snapshot to a known total (ConfigError: nothing to scale)."""
+    if snapshot.kind != "compound":
+        raise ConfigError("error.residents.nothing_to_scale", scope=calibration.scope)
+    compounds = [c for c in snapshot.records if isinstance(c, Compound)]
+    scaled, _ = calibrate(compounds, calibration)
+    return Snapshot("compound", snapshot.scope, scaled)
 
 
 def _stored_boundary(project: Project) -> shapely.Geometry | None:
@@ -300,6 +351,7 @@ def import_sheet(
     complete_types: Sequence[str] = (),
     author: str = "cli",
     audit: AuditEntry | None = None,
+    progress: Callable[[str, int], None] | None = None,
 ) -> ImportReport:
     """Import a facilities, compounds or boards sheet (CSV, XLSX or GeoJSON) as one version.
 
@@ -308,13 +360,18 @@ def import_sheet(
     reports it in ``needs_replace`` instead). ``complete_types`` (facilities only; codes or
     names) declares that this dataset holds every facility of those types in the area, in the
     same version (:mod:`lifecircle.jobs.collection`). ``audit`` (a staff upload) is written in
-    the same transaction as the version.
+    the same transaction as the version;
+    ``progress(stage, rows)`` hears of the stages ``read``, ``check`` and ``write``.
     """
+    say = progress or (lambda _stage, _rows: None)
     crs = crs_io.parse_crs(crs)
     if complete_types and kind != "facilities":
         raise ConfigError("error.collection.not_facilities", kind=kind)
     declared = resolve_types(project.taxonomy(), complete_types)
-    sheet = read_sheet(path, sheet_name=sheet_name)
+    limits = SheetLimits.from_settings(project.settings)
+    say("read", 0)
+    sheet = read_sheet(path, sheet_name=sheet_name, limits=limits)
+    say("check", len(sheet.rows))
     dataset = dataset or Path(path).stem
     scope = sheet_scope(dataset)
     record_kind = {"facilities": "facility", "compounds": "compound", "boards": "board"}[kind]
@@ -326,6 +383,7 @@ def import_sheet(
         # A skipped row may be an existing record whose key we cannot read: hold all removals.
         held = frozenset(r.key for r in stored) if problems else frozenset()
         snapshots = [Snapshot(record_kind, scope, good, protect=held)]
+        say("write", len(good))
         if kind == "compounds":
             snapshots.append(Snapshot("compound", DERIVED_COMPOUND_SCOPE, []))
         if declared:
@@ -362,4 +420,15 @@ def import_sheet(
         removed_rows=removed,
         needs_replace=needs_replace,
         dataset=dataset,
+        free_hours=_free_hours(good),
+        to_review=_to_review(project) if kind == "facilities" and not dry_run else 0,
+    )
+
+
+def _free_hours(records: Sequence[Record]) -> tuple[FreeHours, ...]:
+    """List the facilities whose hours this reader cannot tell "open now" from."""
+    return tuple(
+        FreeHours(_row_of(r), r.name, r.opening_hours)
+        for r in records
+        if isinstance(r, Facility) and machine_readable(r.opening_hours) is False
     )

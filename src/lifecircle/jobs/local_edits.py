@@ -23,6 +23,7 @@ from lifecircle.model import EditKind, LocalEdit, LonLat, Record, WalkWay, round
 from lifecircle.project import Project
 from lifecircle.store import DataVersion, Store
 from lifecircle.store.accounts import AuditEntry
+from lifecircle.store.database import Also
 from lifecircle.store.engine import utc_timestamp
 
 #: Scope of every local edit in the store (OSM imports write scope ``osm``, never this one).
@@ -83,6 +84,7 @@ def add_edit(
     note: str = "",
     author: str,
     audit: Callable[[Record], AuditEntry] | None = None,
+    also: Also | None = None,
 ) -> tuple[LocalEdit, DataVersion]:
     """Store one local edit as one new data version; return it (with its new id) and the version.
 
@@ -90,7 +92,8 @@ def add_edit(
     ``osm_id`` of a way or node in the stored walk network) or ``link`` (needs ``coords``: two
     WGS-84 ``(lon, lat)`` points inside the area, each within :data:`LINK_SNAP_M` of a way).
     For the other kinds ``coords`` is where the staff clicked; by default the way's midpoint
-    or the node's location. ``audit(edit)`` makes an audit row written with the version.
+    or the node's location. ``audit(edit)`` makes an audit row written with the version;
+    ``also(conn, edit, version)`` writes anything else in the same transaction.
 
     Raises
     ------
@@ -144,6 +147,7 @@ def add_edit(
             author=author,
             note=note.strip(),
             audit=audit,
+            also=also,
         )
     assert isinstance(edit, LocalEdit)
     return edit, version
@@ -261,8 +265,11 @@ def remove_edit(
     author: str,
     note: str = "",
     audit: AuditEntry | None = None,
+    also: Also | None = None,
 ) -> DataVersion:
     """Remove one local edit as one new data version (its history stays); ``audit`` with it.
+
+    ``also(conn, removed edit, version)`` writes anything else in the same transaction.
 
     Raises
     ------
@@ -285,6 +292,7 @@ def remove_edit(
             author=author,
             note=note.strip(),
             audit=audit,
+            also=also,
         )
 
 

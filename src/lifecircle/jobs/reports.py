@@ -15,7 +15,9 @@ from lifecircle.engine.gaps import GapRow, circle_reports, gap_rows, top_missing
 from lifecircle.engine.results import ProfileResult
 from lifecircle.engine.rules import LEVELS_MIN, ShownUnit, verdict
 from lifecircle.errors import ConfigError
+from lifecircle.i18n import t as message
 from lifecircle.io.tables import GapReport
+from lifecircle.jobs.residents import MARK
 from lifecircle.model import Compound
 from lifecircle.taxonomy import Taxonomy
 
@@ -27,11 +29,14 @@ def gap_report(
     taxonomy: Taxonomy,
     level: int | None = None,
     notice: str = "",
+    lang: str = "zh",
 ) -> GapReport:
     """Gap rows of every profile (optionally only types of one level) and their summaries.
 
     Types the data holds nothing of are *not collected* in the rows and listed apart
     (``report.not_collected``); ``notice`` (e.g. the demo's label) is carried to the outputs.
+    ``estimates`` holds, when some residents are estimates, a line in ``lang`` saying how many
+    (and how many were calibrated to a known total).
     """
     if level is not None and level not in LEVELS_MIN:
         raise ConfigError("error.gaps.level", level=level, levels=tuple(str(x) for x in LEVELS_MIN))
@@ -68,7 +73,23 @@ def gap_report(
         taxonomy=taxonomy,
         notice=notice,
         complete_types=data.complete_types,
+        estimates=estimate_notes(data.compounds, lang),
     )
+
+
+def estimate_notes(compounds: Sequence[Compound], lang: str) -> list[str]:
+    """Say how many compounds' residents are estimates, and calibrated ones (empty: none).
+
+    >>> a = Compound("a", "甲", 0, 0, residents=10, estimate_method="估算。【校准】…")
+    >>> estimate_notes([a, Compound("b", "乙", 0, 0, residents=5)], "en")[0][:40]
+    'Residents of 1 of 2 compounds are estima'
+    """
+    estimated = [c for c in compounds if c.estimate_method is not None]
+    if not estimated:
+        return []
+    calibrated = sum(1 for c in estimated if MARK in (c.estimate_method or ""))
+    n, total = len(estimated), len(compounds)
+    return [message("gaps.estimated_note", lang, n=n, total=total, calibrated=calibrated)]
 
 
 def find_compound(compounds: Sequence[Compound], query: str) -> int:

@@ -14,8 +14,11 @@ import numpy as np
 from sqlalchemy.engine import make_url
 
 from lifecircle.errors import UnknownTypeError
+from lifecircle.jobs.build import cached_results
 from lifecircle.jobs.collection import read_collection
-from lifecircle.model import Compound, Facility, WalkWay
+from lifecircle.jobs.duplicates import review, stored_decisions
+from lifecircle.jobs.residents import MARK
+from lifecircle.model import Compound, Facility, FacilityMatch, WalkWay
 from lifecircle.project import Project
 from lifecircle.store import Store
 from lifecircle.taxonomy import Taxonomy
@@ -76,6 +79,9 @@ def _people(compounds: list[Compound]) -> dict[str, Any]:
         "entrances": sum(len(c.entrances) for c in compounds),
         "residents": total("residents"),
         "residents_estimated_compounds": sum(1 for c in compounds if c.estimate_method),
+        "residents_calibrated_compounds": sum(
+            1 for c in compounds if MARK in (c.estimate_method or "")
+        ),
         "households": total("households"),
         "elderly": total("elderly"),
         "children": total("children"),
@@ -93,6 +99,40 @@ def _version(store: Store) -> dict[str, Any] | None:
         "source": latest.source,
         "author": latest.author,
         "versions": len(store.versions()),
+    }
+
+
+def _duplicates(facilities: list[Facility], decisions: list[FacilityMatch]) -> dict[str, int]:
+    """How many OSM × sheet pairs count once, and how many wait for staff to decide."""
+    pairs = review(facilities, decisions)
+    return {
+        "counted_once": sum(p.counts_once for p in pairs),
+        "to_review": sum(p.status == "suggested" for p in pairs),
+    }
+
+
+def _attachment(project: Project) -> dict[str, Any]:
+    """Say what the last build found about the points: far off, on islands, cut off.
+
+    Counts owners (facilities, compounds, boards) from the results cached for the current
+    data; ``built`` is false when ``lifecircle build`` has not run since the last change.
+    """
+    results = cached_results(project)
+    if not results:
+        return {"built": False}
+    first = next(iter(results.values()))
+
+    def counts(by_kind: dict[str, list[str]]) -> dict[str, int]:
+        return {kind: len(ids) for kind, ids in by_kind.items() if ids}
+
+    return {
+        "built": True,
+        "far": counts(first.issues.get("far", {})),
+        "island": counts(first.issues.get("island", {})),
+        "island_ids": first.issues.get("island", {}),
+        "impassable": {
+            name: counts(result.issues.get("impassable", {})) for name, result in results.items()
+        },
     }
 
 
@@ -128,8 +168,10 @@ def project_status(project: Project) -> dict[str, Any]:
                 "length_km": round(walk_length_km(ways), 1),
             },
             "facilities": _facility_counts(facilities, taxonomy),
+            "duplicates": _duplicates(facilities, stored_decisions(store)),
             "compounds": _people(compounds),
             "boards": {"count": store.count("board")},
+            "attachment": _attachment(project),
             "local_edits": {"count": store.count("local_edit")},
             "collection": [dataclasses.asdict(c) for c in read_collection(project, store)],
             "sources": {

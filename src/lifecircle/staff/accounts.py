@@ -2,7 +2,10 @@
 
 A role is a level and an area: ``district`` edits the whole project; ``subdistrict`` edits records
 whose ``subdistrict`` (街道) is its area; ``community`` those whose ``community`` (社区) is. A
-record with an empty community/sub-district is the district's. No HTTP and no sessions here.
+record with an empty community/sub-district is the district's. ``grid`` (网格员) and
+``microgrid`` (微网格长) accounts are bound to a grid desk grid (its code) and edit no facility,
+compound or board: what they may do with cases is :mod:`lifecircle.desk.access`. No HTTP and no
+sessions here.
 """
 
 from __future__ import annotations
@@ -16,14 +19,15 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from lifecircle.errors import AccessDenied, Msg, UserError
 from lifecircle.model import Board, Compound, Facility
+from lifecircle.staff.passwords import check_password
 from lifecircle.store import Store
 from lifecircle.store.accounts import AuditEntry, UserRow
 from lifecircle.store.engine import utc_timestamp
 
-Level = Literal["district", "subdistrict", "community"]
+Level = Literal["district", "subdistrict", "community", "grid", "microgrid"]
 LEVELS: tuple[str, ...] = get_args(Level)
-#: Shortest password accepted (NIST SP 800-63B asks for at least 8 characters).
-MIN_PASSWORD_CHARS = 8
+#: Levels bound to a grid desk grid rather than to an area of the data.
+GRID_LEVELS = ("grid", "microgrid")
 _NAME_RE = re.compile(r"^[^\s/\\<>\"'&]{1,64}$")
 _HASHER = PasswordHasher()  # argon2id with the library's current defaults
 #: Verified against when the user does not exist, so a wrong name costs as long as a wrong password.
@@ -72,7 +76,9 @@ def verify_password(password_hash: str, password: str) -> bool:
 
 
 def known_areas(store: Store, level: str) -> list[str]:
-    """List the communities or sub-districts named by stored facilities, compounds and boards."""
+    """List the communities or sub-districts named by the records (grid levels: grid codes)."""
+    if level in GRID_LEVELS:
+        return [g.code for g in store.grids.all() if g.kind == level]
     names: set[str] = set()
     for kind in ("facility", "compound", "board"):
         for record in store.records(kind):
@@ -86,7 +92,7 @@ def _check_new(store: Store, name: str, password: str, level: str, area: str) ->
         raise UserError("error.user.bad_name", name=name)
     if level not in LEVELS:
         raise UserError("error.user.bad_level", level=level, levels=LEVELS)
-    _check_password(password)
+    check_password(password, name=name)
     if level == "district":
         return
     if not area.strip():
@@ -99,11 +105,6 @@ def _check_new(store: Store, name: str, password: str, level: str, area: str) ->
             level=Msg(f"user.level_name.{level}"),
             known=tuple(known[:20]) or Msg("error.user.none_known"),
         )
-
-
-def _check_password(password: str) -> None:
-    if len(password) < MIN_PASSWORD_CHARS:
-        raise UserError("error.user.short_password", n=MIN_PASSWORD_CHARS, got=len(password))
 
 
 def add_user(
@@ -120,9 +121,9 @@ def add_user(
     --------
     >>> import pathlib, tempfile
     >>> store = Store.open(f"sqlite:///{pathlib.Path(tempfile.mkdtemp()) / 'lc.db'}")
-    >>> add_user(store, "wang", "long enough", level="district").level
+    >>> add_user(store, "wang", "long enough secret", level="district").level
     'district'
-    >>> authenticate(store, "wang", "long enough").name, authenticate(store, "wang", "nope")
+    >>> authenticate(store, "wang", "long enough secret").name, authenticate(store, "wang", "no")
     ('wang', None)
     >>> store.close()
     """
@@ -160,16 +161,34 @@ def remove_user(store: Store, name: str, *, by: str = "cli") -> None:
 
 
 def set_password(store: Store, name: str, password: str, *, by: str = "cli") -> None:
-    """Give an account a new password (its open sessions end: they carry the old hash's tag).
+    """Give an account a new password; its web sessions end in every process.
 
     Raises
     ------
     UserError
-        The password is too short, or there is no such account.
+        The password breaks the policy (:func:`lifecircle.staff.passwords.check_password`),
+        or there is no such account.
     """
-    _check_password(password)
+    check_password(password, name=name)
     values = {"password_hash": hash_password(password)}
-    if not store.accounts.update_user(name, values, audit=AuditEntry(by, "user.passwd", name)):
+    entry = AuditEntry(by, "user.passwd", name)
+    if not store.accounts.update_user(name, values, audit=entry, end_sessions=True):
+        raise _unknown(store, name)
+
+
+def set_disabled(store: Store, name: str, disabled: bool, *, by: str = "cli") -> None:
+    """Disable an account (it cannot log in; its web sessions end) or enable it again.
+
+    Raises
+    ------
+    UserError
+        There is no such account.
+    """
+    action = "user.disable" if disabled else "user.enable"
+    done = store.accounts.update_user(
+        name, {"disabled": int(disabled)}, audit=AuditEntry(by, action, name), end_sessions=True
+    )
+    if not done:
         raise _unknown(store, name)
 
 
@@ -194,14 +213,6 @@ def authenticate(store: Store, name: str, password: str) -> User | None:
     return _user(row)
 
 
-def session_tag(store: Store, name: str) -> str | None:
-    """Return a tag of the account's hash: sessions carry it, so a new password ends them."""
-    row = store.accounts.get_user(name)
-    if row is None or row.disabled:
-        return None
-    return row.password_hash[-16:]
-
-
 def covers(user: User, *, community: str, subdistrict: str) -> bool:
     """Tell whether the user's area includes a place of this community and sub-district.
 
@@ -209,7 +220,7 @@ def covers(user: User, *, community: str, subdistrict: str) -> bool:
     >>> covers(u, community="友谊里社区", subdistrict=""), covers(u, community="", subdistrict="")
     (True, False)
     """
-    if user.disabled:
+    if user.disabled or user.level in GRID_LEVELS:
         return False
     if user.level == "district":
         return True
@@ -228,6 +239,18 @@ def can_edit(user: User, record: AreaRecord) -> bool:
     False
     """
     return covers(user, community=record.community, subdistrict=record.subdistrict)
+
+
+def require_editor(user: User) -> None:
+    """Refuse a grid-desk account (网格员, 微网格长) any edit of facilities, compounds or boards.
+
+    Raises
+    ------
+    AccessDenied
+        The account is bound to a grid, not to an area of the data.
+    """
+    if user.level in GRID_LEVELS:
+        raise AccessDenied("error.user.desk_only", role=user.role_label())
 
 
 def _record_area(user: User, record: AreaRecord) -> str:

@@ -18,9 +18,10 @@ import shapely
 from shapely import affinity
 
 from lifecircle.errors import AccessDenied, StaffEditError, UnknownTypeError
+from lifecircle.io.values import FieldValueError, check_opening_hours, parse_phone
 from lifecircle.model import Compound, Facility, LonLat, Record, round_lonlat
 from lifecircle.project import Project
-from lifecircle.staff.accounts import User, require_edit
+from lifecircle.staff.accounts import User, require_edit, require_editor
 from lifecircle.staff.permissions import check_inside, dist_m, near_record_m, subdistrict_of
 from lifecircle.store import DataVersion
 from lifecircle.store.accounts import AuditEntry
@@ -55,7 +56,7 @@ def _clean(project: Project, values: Mapping[str, Any]) -> dict[str, Any]:
                 raise StaffEditError(
                     "error.staff.text", field=name, value=text[:40], n=TEXT_FIELDS[name]
                 )
-            out[name] = text
+            out[name] = _checked_text(name, text)
         elif name == "type_code":
             try:
                 out[name] = project.taxonomy().resolve_type(str(value)).code
@@ -72,6 +73,21 @@ def _clean(project: Project, values: Mapping[str, Any]) -> dict[str, Any]:
     if "name" in out and not out["name"]:
         raise StaffEditError("error.staff.empty_name", field="name")
     return out
+
+
+def _checked_text(name: str, text: str) -> str:
+    """Check a phone or opening hours as a sheet import does (other text passes as it is)."""
+    if not text or name not in ("phone", "opening_hours"):
+        return text
+    try:
+        return parse_phone(text) if name == "phone" else check_opening_hours(text)
+    except FieldValueError as bad:
+        if name == "phone":
+            raise StaffEditError("error.staff.phone", field=name, value=text[:40]) from None
+        time = dict(bad.what.params).get("time", "")
+        raise StaffEditError(
+            "error.staff.opening_hours", field=name, value=text[:40], time=str(time)
+        ) from None
 
 
 def _settable() -> tuple[str, ...]:
@@ -154,6 +170,7 @@ def add_facility(
     LocationError
         The point lies outside the project area.
     """
+    require_editor(user)
     values = dict(values)
     for name in ("name", "type_code", "lon", "lat"):
         if values.get(name) in (None, ""):

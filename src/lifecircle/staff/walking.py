@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from lifecircle.jobs import local_edits as edits
 from lifecircle.model import LocalEdit, LonLat
 from lifecircle.project import Project
-from lifecircle.staff.accounts import User
+from lifecircle.staff.accounts import User, require_editor
 from lifecircle.staff.permissions import edit_location, may_touch_edit, require_near_own_compounds
 from lifecircle.store import DataVersion
 from lifecircle.store.accounts import AuditEntry
@@ -38,6 +38,7 @@ def add_walking_edit(
     EditError, LocationError
         The edit itself is bad (unknown OSM id, a link end off the network ...).
     """
+    require_editor(user)
     points: list[LonLat] = [(float(p[0]), float(p[1])) for p in coords if len(p) == 2]
     with project.open_store() as store:
         if user.level != "district":  # finding an OSM way's place reads every walkway
@@ -69,6 +70,7 @@ def remove_walking_edit(project: Project, user: User, edit_id: int) -> DataVersi
     EditError
         There is no such edit.
     """
+    require_editor(user)
     with project.open_store() as store:
         found = next((e for e in edits.list_edits(store) if e.edit_id == edit_id), None)
         if found is not None:

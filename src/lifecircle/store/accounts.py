@@ -19,6 +19,7 @@ from sqlalchemy import Connection, Engine, RowMapping, func, insert, select
 from lifecircle.errors import StoreError
 from lifecircle.store.engine import DRIVER_ERRORS, driver_message, transaction, utc_timestamp
 from lifecircle.store.schema import audit_log, meta, users
+from lifecircle.store.sessions import end_sessions_of
 
 
 @dataclass(frozen=True)
@@ -112,23 +113,35 @@ class Accounts:
         return True
 
     def update_user(
-        self, name: str, values: Mapping[str, Any], *, audit: AuditEntry | None = None
+        self,
+        name: str,
+        values: Mapping[str, Any],
+        *,
+        audit: AuditEntry | None = None,
+        end_sessions: bool = False,
     ) -> bool:
-        """Change columns of one account; ``False`` when there is no such account."""
+        """Change columns of one account; ``False`` when there is no such account.
+
+        ``end_sessions`` ends the account's web sessions in the same transaction (a new
+        password, a disabled account).
+        """
         with self._tx(write=True) as conn:
             done = conn.execute(users.update().where(users.c.name == name).values(**values))
             if done.rowcount == 0:
                 return False
+            if end_sessions:
+                end_sessions_of(conn, name)
             if audit is not None:
                 write_audit(conn, audit, version_id=None)
         return True
 
     def remove_user(self, name: str, *, audit: AuditEntry | None = None) -> bool:
-        """Delete one account (its audit rows stay); ``False`` when there is none."""
+        """Delete one account and its sessions (audit rows stay); ``False`` when there is none."""
         with self._tx(write=True) as conn:
             done = conn.execute(users.delete().where(users.c.name == name))
             if done.rowcount == 0:
                 return False
+            end_sessions_of(conn, name)
             if audit is not None:
                 write_audit(conn, audit, version_id=None)
         return True

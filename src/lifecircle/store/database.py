@@ -17,6 +17,7 @@ from lifecircle.errors import StoreError
 from lifecircle.model import Record, record_from_payload
 from lifecircle.store import migrations, single, versions
 from lifecircle.store.accounts import Accounts, AuditEntry, write_audit
+from lifecircle.store.cases import Cases
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
     check_reachable,
@@ -26,8 +27,16 @@ from lifecircle.store.engine import (
     safe_url,
     transaction,
 )
+from lifecircle.store.grids import Grids
+from lifecircle.store.jobs import Jobs
+from lifecircle.store.outbox import ApiKeys, Outbox
 from lifecircle.store.schema import KINDS, KindSpec, changes, data_versions, meta
+from lifecircle.store.sessions import Sessions
 from lifecircle.store.versions import Change, ChangeSummary, DataVersion, ImportOutcome, Snapshot
+
+#: Writes that must go into the same transaction as a record's version: ``(conn, record,
+#: version)``; they may raise to roll the whole write back.
+Also = Callable[[Connection, Record, DataVersion], None]
 
 
 class Store:
@@ -66,6 +75,15 @@ class Store:
         self.has_postgis: bool = has_postgis
         #: Staff accounts and the audit log (see :mod:`lifecircle.store.accounts`).
         self.accounts = Accounts(engine, self.url)
+        #: Staff sessions and failed-login counts (see :mod:`lifecircle.store.sessions`).
+        self.sessions = Sessions(engine, self.url)
+        #: Background jobs such as sheet imports (see :mod:`lifecircle.store.jobs`).
+        self.jobs = Jobs(engine, self.url)
+        #: The grid desk: grids, cases, Open311 keys, the notification outbox.
+        self.grids = Grids(engine, self.url)
+        self.cases = Cases(engine, self.url)
+        self.api_keys = ApiKeys(engine, self.url)
+        self.outbox = Outbox(engine, self.url)
 
     @classmethod
     def open(cls, url: str) -> Store:
@@ -169,6 +187,7 @@ class Store:
         author: str,
         note: str = "",
         audit: Callable[[Record], AuditEntry] | None = None,
+        also: Also | None = None,
     ) -> tuple[Record, DataVersion]:
         """Add one record with a new number, as one transaction and one new version.
 
@@ -176,7 +195,9 @@ class Store:
         the number is one more than any key of this kind ever stored (removed ones included),
         and ``make`` runs under the write lock, so two writers never get the same number.
         Other records of the kind are left alone (unlike :meth:`commit`, which replaces scopes).
-        ``audit(record)`` makes the audit row written in the same transaction.
+        ``audit(record)`` makes the audit row written in the same transaction, and
+        ``also(conn, record, version)`` writes anything else that must go with it (a grid-desk
+        case's link to the edit).
 
         Raises
         ------
@@ -203,6 +224,7 @@ class Store:
             author=author,
             note=note,
             audit=(lambda: audit(made[0])) if audit is not None else None,
+            also=(lambda conn, v: also(conn, made[0], v)) if also is not None else None,
         )
         assert version is not None  # an addition is never an empty plan
         return made[0], version
@@ -217,8 +239,11 @@ class Store:
         author: str,
         note: str = "",
         audit: AuditEntry | None = None,
+        also: Also | None = None,
     ) -> DataVersion:
         """Remove one record (the rest of its kind untouched), as one new version.
+
+        ``also(conn, removed record, version)`` writes what must go with the removal.
 
         Raises
         ------
@@ -226,13 +251,22 @@ class Store:
             There is no such record, or the database failed; the store is then unchanged.
         """
         spec = _spec(kind)
+        removed: list[Record] = []
+
+        def plan(conn: Connection) -> versions.Plan:
+            stored = single.load_one(conn, spec, key)
+            if stored is not None and stored.payload is not None:
+                removed.append(record_from_payload(kind, json.loads(stored.payload)))
+            return single.plan_remove(conn, spec, key)
+
         version = self._write_one(
-            lambda conn: single.plan_remove(conn, spec, key),
+            plan,
             action=action,
             source=source,
             author=author,
             note=note,
             audit=audit,
+            also=(lambda conn, v: also(conn, removed[0], v)) if also is not None else None,
         )
         assert version is not None  # a removal is never an empty plan
         return version
@@ -248,13 +282,15 @@ class Store:
         author: str,
         note: str = "",
         audit: Callable[[Record, Record], AuditEntry] | None = None,
+        also: Also | None = None,
     ) -> tuple[Record, DataVersion | None]:
         """Replace one record by ``change(current)`` as one new version (it keeps its scope).
 
         ``change`` runs under the write lock on the record as stored now, so a check it makes
         (may this person edit it?) and the write see the same record; it may raise to refuse.
-        ``audit(before, after)`` makes the audit row written in the same transaction. When the
-        new record equals the stored one, nothing is written and the version is ``None``.
+        ``audit(before, after)`` makes the audit row written in the same transaction, and
+        ``also(conn, after, version)`` anything else that must go with it. When the new record
+        equals the stored one, nothing is written and the version is ``None``.
 
         Raises
         ------
@@ -282,6 +318,7 @@ class Store:
             author=author,
             note=note,
             audit=lambda: audits[0] if audits else None,
+            also=(lambda conn, v: also(conn, made[0], v)) if also is not None else None,
         )
         return made[0], version
 
@@ -294,6 +331,7 @@ class Store:
         author: str,
         note: str,
         audit: AuditEntry | Callable[[], AuditEntry | None] | None = None,
+        also: Callable[[Connection, DataVersion], None] | None = None,
     ) -> DataVersion | None:
         """Plan under the write lock and write the plan as one version, in one transaction.
 
@@ -313,6 +351,8 @@ class Store:
                 entry = audit() if callable(audit) else audit
                 if entry is not None:
                     write_audit(conn, entry, version_id=version.id)
+                if also is not None:
+                    also(conn, version)
                 return version
         except DRIVER_ERRORS as exc:
             raise StoreError(

@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from lifecircle.errors import StoreError
+from lifecircle.store.desk_migration import step_0008_grid_desk
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
     driver_message,
@@ -202,6 +203,47 @@ def _step_0005_users_and_audit(conn: Connection, _dialect: str) -> str:
     return "users and audit_log tables created (staff logins, roles and who changed what)"
 
 
+def _step_0006_staff_sessions(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "staff_sessions",
+        md,
+        # sha-256 of the cookie's token: a copy of the database opens no session
+        Column("token_hash", String(64), primary_key=True),
+        Column("user_name", Text, nullable=False),
+        Column("csrf", Text, nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("expires_s", Double, nullable=False),
+        Column("ip", Text, nullable=False),
+        Index("ix_staff_sessions_user", "user_name"),
+    )
+    Table(
+        "login_failures",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("failures", Integer, nullable=False),
+        Column("last_s", Double, nullable=False),
+    )
+    Table(
+        "staff_jobs",
+        md,
+        Column("id", String(32), primary_key=True),
+        Column("owner", Text, nullable=False),
+        Column("kind", Text, nullable=False),
+        Column("state", Text, nullable=False),
+        Column("stage", Text, nullable=False),
+        Column("done", Integer, nullable=False),
+        Column("created_at", Text, nullable=False),
+        Column("updated_s", Double, nullable=False),
+        Column("deadline_s", Double, nullable=False),
+        Column("result", Text),
+        Column("error", Text),
+        Index("ix_staff_jobs_state", "state"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "staff_sessions, login_failures and staff_jobs tables created (server-side sessions)"
+
+
 def _step_0007_type_coverage(conn: Connection, _dialect: str) -> str:
     md = MetaData()
     Table(
@@ -218,6 +260,24 @@ def _step_0007_type_coverage(conn: Connection, _dialect: str) -> str:
     return "complete_types table created (facility types a sheet declares it holds completely)"
 
 
+def _step_0009_facility_matches(conn: Connection, _dialect: str) -> str:
+    md = MetaData()
+    Table(
+        "facility_matches",
+        md,
+        Column("key", Text, primary_key=True),
+        Column("scope", Text, nullable=False),
+        Column("osm_id", Text, nullable=False),
+        Column("sheet_id", Text, nullable=False),
+        Column("decision", Text, nullable=False),
+        Column("content_hash", String(64), nullable=False),
+        Column("payload", Text, nullable=False),
+        Index("ix_facility_matches_scope", "scope"),
+    )
+    md.create_all(conn, checkfirst=False)
+    return "facility_matches table created (staff's same/different decisions on OSM vs sheets)"
+
+
 #: Every step this version of lifecircle knows, in the order they are applied.
 STEPS: tuple[Step, ...] = (
     Step("0001_initial", _step_0001_initial),
@@ -225,7 +285,10 @@ STEPS: tuple[Step, ...] = (
     Step("0003_local_edits", _step_0003_local_edits),
     Step("0004_candidate_sites", _step_0004_candidate_sites),
     Step("0005_users_and_audit", _step_0005_users_and_audit),
+    Step("0006_staff_sessions", _step_0006_staff_sessions),
     Step("0007_type_coverage", _step_0007_type_coverage),
+    Step("0008_grid_desk", step_0008_grid_desk),
+    Step("0009_facility_matches", _step_0009_facility_matches),
 )
 
 

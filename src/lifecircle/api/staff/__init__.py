@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from lifecircle.api.staff import audit, records, session, sheets, walking
+from lifecircle.api.staff import audit, duplicates, records, session, sheets, walking
 
 router = APIRouter()
-for _module in (session, records, walking, sheets, audit):
+for _module in (session, records, walking, sheets, audit, duplicates):
     router.include_router(_module.router)

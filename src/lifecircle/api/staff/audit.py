@@ -12,6 +12,8 @@ from fastapi import APIRouter, Query
 from lifecircle.api.staff.auth import StateDep, UserDep
 
 router = APIRouter(tags=["staff"])
+#: Largest id a database integer column holds (signed 64 bits); larger ones are refused (422).
+MAX_ID = 2**63 - 1
 
 
 @router.get("/audit")
@@ -19,7 +21,7 @@ def list_audit(
     user: UserDep,
     state: StateDep,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    before_id: Annotated[int | None, Query(ge=1)] = None,
+    before_id: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> list[dict[str, Any]]:
     """Audit entries newest first; page back with ``before_id`` (the last id you got)."""
     only = None if user.level == "district" else user.name

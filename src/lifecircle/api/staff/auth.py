@@ -1,19 +1,20 @@
-"""Staff sessions for the web: a signed cookie, a CSRF token bound to it, login rate limits.
+"""Staff sessions for the web: a signed cookie naming a stored session, and its CSRF token.
 
-The session is a cookie signed with itsdangerous (secret kept in the store's meta table, so
-every worker and restart shares it) holding the user name, a CSRF token and a tag of the
-password hash (a new password ends old sessions). Failed logins are counted IN MEMORY, per
-process: with several workers each counts its own. Library errors become API errors here.
+Before login the cookie holds only an anonymous CSRF token (nothing is stored for it). After
+login it holds the token of a session row in the store (:mod:`lifecircle.staff.sessions`), so
+logout, a new password, a disabled or removed account end it in every worker process at once.
+The cookie is signed with itsdangerous (secret in the store's meta table). The client address
+is the connection's, or, when the connection comes from a ``trusted_proxies`` address, the
+last address ``X-Forwarded-For`` names that is not a trusted proxy. Library errors become API
+errors here.
 """
 
 from __future__ import annotations
 
 import hmac
+import ipaddress
 import secrets
-import threading
-import time
-from collections import defaultdict, deque
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Annotated, Any
@@ -23,6 +24,7 @@ from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.state import AreaState, get_state
+from lifecircle.config import proxy_networks
 from lifecircle.errors import (
     AccessDenied,
     EditError,
@@ -32,8 +34,8 @@ from lifecircle.errors import (
     UserError,
 )
 from lifecircle.project import Project
-from lifecircle.staff import accounts as users
 from lifecircle.staff.accounts import User
+from lifecircle.staff.sessions import session_of
 
 COOKIE = "lc_staff"
 CSRF_HEADER = "X-CSRF-Token"
@@ -44,68 +46,11 @@ _SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 @dataclass(frozen=True)
 class Session:
-    """What the cookie says: who (``None`` before login), the CSRF token, the password tag."""
+    """What the cookie stands for: its CSRF token and, once logged in, the user and token."""
 
-    user: str | None
+    user: User | None
     csrf: str
-    tag: str = ""
-
-
-class LoginLimiter:
-    """Failed logins per key (``ip:…``, ``user:…``) in a sliding window, in this process only.
-
-    >>> now = [0.0]
-    >>> limits = LoginLimiter(max_failures=2, window_s=60, clock=lambda: now[0])
-    >>> limits.fail(["user:li"]); limits.fail(["user:li"]); limits.blocked_for_s(["user:li"])
-    60.0
-    >>> now[0] = 61.0; limits.blocked_for_s(["user:li"])
-    0.0
-    """
-
-    #: Keys kept before the idle ones are dropped (attackers choose the user names).
-    MAX_KEYS = 10_000
-
-    def __init__(
-        self, *, max_failures: int, window_s: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self.max_failures = max_failures
-        self.window_s = window_s
-        self._clock = clock
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-        self._lock = threading.Lock()
-
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures[key]
-        while times and now - times[0] > self.window_s:
-            times.popleft()
-        return times
-
-    def blocked_for_s(self, keys: list[str]) -> float:
-        """Seconds until a login for these keys is allowed again (0: allowed now)."""
-        now = self._clock()
-        with self._lock:
-            waits = [
-                self.window_s - (now - times[0])
-                for times in (self._recent(key, now) for key in keys)
-                if len(times) >= self.max_failures
-            ]
-        return max(waits, default=0.0)
-
-    def fail(self, keys: list[str]) -> None:
-        """Count one failed login for each key."""
-        now = self._clock()
-        with self._lock:
-            if len(self._failures) > self.MAX_KEYS:
-                idle = [k for k in list(self._failures) if not self._recent(k, now)]
-                for key in idle:
-                    del self._failures[key]
-            for key in keys:
-                self._recent(key, now).append(now)
-
-    def forget(self, key: str) -> None:
-        """Clear a key's failures (a user name after a successful login)."""
-        with self._lock:
-            self._failures.pop(key, None)
+    token: str | None = None
 
 
 def _app_value(request: Request, name: str, make: Any) -> Any:
@@ -132,22 +77,33 @@ def _serializer(request: Request) -> URLSafeTimedSerializer:
     return found
 
 
-def limiter(request: Request) -> LoginLimiter:
-    """Return the app's login limiter (made from the project's settings on first use)."""
-    settings = get_state(request).project.settings
-    found: LoginLimiter = _app_value(
-        request,
-        "staff_limiter",
-        lambda: LoginLimiter(
-            max_failures=settings.staff_login_max_failures,
-            window_s=settings.staff_login_window_min * 60,
-        ),
-    )
-    return found
+def client_ip(request: Request) -> str:
+    """Return the client's address: the peer's, or behind a trusted proxy the forwarded one.
+
+    The server (uvicorn with ``forwarded_allow_ips``) may have done this already; doing it
+    again is harmless, and keeps other servers and tests right.
+    """
+    peer = request.client.host if request.client else ""
+    trusted = proxy_networks(get_state(request).project.settings.trusted_proxies)
+    if not _inside(peer, trusted):
+        return peer or "unknown"
+    forwarded = [p.strip() for p in request.headers.get("x-forwarded-for", "").split(",")]
+    for address in reversed([p for p in forwarded if p]):
+        if not _inside(address, trusted):
+            return address
+    return peer
+
+
+def _inside(address: str, networks: tuple[Any, ...]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def read_session(request: Request) -> Session | None:
-    """Read the request's session, or ``None`` (no cookie, bad signature, expired)."""
+    """Read the request's session, or ``None`` (no cookie, bad signature, ended or expired)."""
     raw = request.cookies.get(COOKIE)
     if not raw:
         return None
@@ -156,28 +112,34 @@ def read_session(request: Request) -> Session | None:
         data = _serializer(request).loads(raw, max_age=max_age_s)
     except BadSignature:  # also SignatureExpired
         return None
-    if not isinstance(data, dict) or not isinstance(data.get("c"), str):
+    if not isinstance(data, dict):
         return None
-    return Session(data.get("u"), data["c"], str(data.get("t", "")))
+    token = data.get("s")
+    if isinstance(token, str):
+        with get_state(request).project.open_store() as store:
+            found = session_of(store, token)
+        return None if found is None else Session(found.user, found.csrf, token)
+    csrf = data.get("c")
+    return Session(None, csrf) if isinstance(csrf, str) else None
 
 
-def write_session(request: Request, response: Response, session: Session) -> None:
-    """Set the signed session cookie (HttpOnly, SameSite=Strict; Secure over https)."""
-    token = _serializer(request).dumps({"u": session.user, "c": session.csrf, "t": session.tag})
+def write_cookie(request: Request, response: Response, *, token: str = "") -> Session | None:
+    """Set the signed cookie: a stored session's ``token``, or a new anonymous CSRF token.
+
+    Returns the anonymous session it made (``None`` for a stored one).
+    """
+    made = None if token else Session(None, secrets.token_urlsafe(24))
+    payload = {"s": token} if token else {"c": made.csrf if made else ""}
     response.set_cookie(
         COOKIE,
-        token,
+        _serializer(request).dumps(payload),
         max_age=int(get_state(request).project.settings.staff_session_hours * 3600),
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",
         path="/",
     )
-
-
-def new_session(user: str | None = None, tag: str = "") -> Session:
-    """Make a session with a fresh CSRF token."""
-    return Session(user, secrets.token_urlsafe(24), tag)
+    return made
 
 
 def check_csrf(request: Request, session: Session | None) -> None:
@@ -189,23 +151,22 @@ def check_csrf(request: Request, session: Session | None) -> None:
         raise ApiError(403, "error.staff.csrf")
 
 
-def current_user(request: Request) -> User:
-    """FastAPI dependency: the logged-in, enabled user whose password has not changed.
-
-    State-changing requests must also carry the session's CSRF token.
-    """
+def current_session(request: Request) -> Session:
+    """FastAPI dependency: the logged-in session of an enabled user (writes: CSRF checked)."""
     session = read_session(request)
     if session is None or session.user is None:
         raise ApiError(401, "error.staff.login_required")
-    with get_state(request).project.open_store() as store:
-        user = users.get_user(store, session.user)
-        tag = users.session_tag(store, session.user)
-    if user is None or tag is None or not hmac.compare_digest(tag, session.tag):
-        raise ApiError(401, "error.staff.login_required")
     check_csrf(request, session)
-    return user
+    return session
 
 
+def current_user(session: Annotated[Session, Depends(current_session)]) -> User:
+    """FastAPI dependency: the logged-in user (see :func:`current_session`)."""
+    assert session.user is not None
+    return session.user
+
+
+SessionDep = Annotated[Session, Depends(current_session)]
 UserDep = Annotated[User, Depends(current_user)]
 StateDep = Annotated[AreaState, Depends(get_state)]
 

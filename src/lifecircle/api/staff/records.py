@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
 from lifecircle.model import Compound, Facility
+from lifecircle.opening_hours import machine_readable
 from lifecircle.staff import records as staff_edits
 from lifecircle.staff.accounts import can_edit
 from lifecircle.store import DataVersion
@@ -46,7 +47,7 @@ class FacilityFields(BaseModel):
     opening_hours: str | None = Field(None, max_length=200)
     community: str | None = Field(None, max_length=100)
     subdistrict: str | None = Field(None, max_length=100)
-    capacity: int | None = Field(None, ge=0)
+    capacity: int | None = Field(None, ge=0, le=1_000_000)
     status: str | None = None
 
 
@@ -84,7 +85,8 @@ class EntrancesIn(BaseModel):
 def facility_json(facility: Facility, *, editable: bool) -> dict[str, Any]:
     """Describe a facility as the staff page reads it."""
     out = {name: getattr(facility, name) for name in _FACILITY_FIELDS}
-    return {"key": facility.key, **out, "editable": editable}
+    readable = machine_readable(facility.opening_hours)
+    return {"key": facility.key, **out, "hours_machine_readable": readable, "editable": editable}
 
 
 def compound_json(compound: Compound, *, editable: bool) -> dict[str, Any]:

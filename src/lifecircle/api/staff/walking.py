@@ -9,9 +9,11 @@ import dataclasses
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from fastapi import Path as PathParam
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifecircle.api.errors import ApiError
+from lifecircle.api.staff.audit import MAX_ID
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
 from lifecircle.jobs import local_edits as edits
 from lifecircle.staff import permissions as staff_area
@@ -25,7 +27,7 @@ class WalkingEditIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     edit_kind: Literal["impassable_way", "impassable_node", "uncrossable_way", "link"]
-    osm_id: int | None = None
+    osm_id: int | None = Field(None, ge=1, le=MAX_ID)
     coords: list[tuple[float, float]] = Field(default_factory=list, max_length=2)
     note: str = Field("", max_length=200)
 
@@ -70,7 +72,9 @@ def add_walking(body: WalkingEditIn, user: UserDep, state: StateDep) -> dict[str
 
 
 @router.delete("/walking/{edit_id}")
-def remove_walking(edit_id: int, user: UserDep, state: StateDep) -> dict[str, Any]:
+def remove_walking(
+    edit_id: Annotated[int, PathParam(ge=1, le=MAX_ID)], user: UserDep, state: StateDep
+) -> dict[str, Any]:
     """Remove a barrier or link (its history stays in the data versions)."""
     with api_errors():
         version = staff_walking.remove_walking_edit(state.project, user, edit_id)

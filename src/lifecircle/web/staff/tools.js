@@ -166,13 +166,30 @@ function showReport(report) {
     box.append(list);
   }
   for (const far of report.far) box.append(el("p", t("staff.sheet.far", far)));
+  if (report.free_hours.length) box.append(el("p", t("staff.sheet.free_hours", { n: report.free_hours.length })));
+}
+
+// An import runs on the server as a job: poll it until it ends, saying its stage meanwhile.
+async function runSheetJob(dryRun) {
+  let { job } = await call("POST", sheetUrl(dryRun), sheetForm());
+  for (let wait = 300; job.state === "running"; wait = Math.min(wait * 1.5, 2000)) {
+    say(t(`staff.job.${job.stage}`, { n: job.done }));
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    ({ job } = await call("GET", `/api/staff/jobs/${job.id}`));
+  }
+  if (job.state === "failed") {
+    const details = job.error.details.length ? ` ${job.error.details.join("; ")}` : "";
+    throw new Error(`${job.error.message}${details}`);
+  }
+  say("");
+  return job.result;
 }
 
 async function checkSheet(event) {
   event.preventDefault();
   $("s-commit").disabled = true;
   try {
-    showReport(await call("POST", sheetUrl(true), sheetForm()));
+    showReport(await runSheetJob(true));
     $("s-commit").disabled = false;
   } catch (err) {
     say(err.message, true);
@@ -182,8 +199,7 @@ async function checkSheet(event) {
 async function commitSheet() {
   $("s-commit").disabled = true;
   try {
-    const report = await call("POST", sheetUrl(false), sheetForm());
-    showReport(report);
+    showReport(await runSheetJob(false));
     say(t("staff.rebuilding"));
   } catch (err) {
     say(err.message, true);

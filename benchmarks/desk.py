@@ -1,0 +1,428 @@
+"""Grid desk benchmarks: intake through the served API, and the monthly report on a big store.
+
+``python -m benchmarks.desk intake [--rate 100] [--seconds 20] [--workers 2]``: the demo with
+an invented grid, served by ``lifecircle serve``; new cases are POSTed at a fixed rate (open
+loop: a request's latency counts from when it was due to be sent, so a slow server cannot hide
+behind fewer requests) through Open311 ``POST requests`` and through the staff API; prints
+the achieved rate and p50/p99.
+
+``python -m benchmarks.desk report [--cases 500000] [--months 12] [--postgres URL]``: fills a
+fresh store (SQLite, and PostgreSQL when a server URL is given: a throw-away database is made
+and dropped) with invented cases, then times the monthly report: cold (no facts cache), warm
+after 200 new cases (a new process reading the cache file), and the XLSX writing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import http.cookiejar
+import json
+import os
+import platform
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+import urllib.request
+import uuid
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
+
+from benchmarks import desk_data
+from lifecircle.desk import facts
+from lifecircle.desk.context import open_desk
+from lifecircle.desk.intake import IntakeIn, file_case
+from lifecircle.desk.lifecycle import Actor
+from lifecircle.desk.open311 import add_api_key
+from lifecircle.desk.report import build_report, write_report
+from lifecircle.model import Compound
+from lifecircle.project import Project, init_project, open_project
+from lifecircle.staff.accounts import add_user
+from lifecircle.store.accounts import AuditEntry
+from lifecircle.store.grids import GridRow
+
+LIFECIRCLE = Path(sys.executable).with_name("lifecircle")
+MONTH = "2026-11"
+
+
+# -- the monthly report ------------------------------------------------------------------------
+
+
+def _timed(label: str, work, rows: list[tuple[str, float]]):  # type: ignore[no-untyped-def]
+    began = time.perf_counter()
+    value = work()
+    rows.append((label, time.perf_counter() - began))
+    print(f"  {label}: {rows[-1][1]:.2f} s", flush=True)
+    return value
+
+
+def _report_run(project: Project, n_cases: int, months: int, out: Path) -> list[tuple[str, float]]:
+    rows: list[tuple[str, float]] = []
+    desk = open_desk(project)
+    grids = desk_data.add_grids(desk.store, 40)
+    _timed(
+        f"insert {n_cases:,} invented cases (not measured)",
+        lambda: desk_data.add_cases(desk.store, n_cases, month=MONTH, grids=grids, months=months),
+        rows,
+    )
+    as_of = desk_data._month_start(MONTH, -1) + 3600
+    facts._MEMORY.clear()
+    shutil.rmtree(project.cache_dir / "desk", ignore_errors=True)
+    report = _timed(
+        "report, cold (no facts cache)", lambda: build_report(desk, MONTH, as_of=as_of), rows
+    )
+    _timed("XLSX written", lambda: write_report(report, out / "report.xlsx", desk), rows)
+    lon, lat = 117.155, 39.085  # inside the first invented grid
+    for _ in range(200):
+        intake = IntakeIn(
+            category="sanitation",
+            source="phone",
+            details="【示例】",
+            lon=lon,
+            lat=lat,
+            not_duplicate=True,
+        )
+        file_case(desk, intake, actor=Actor("bench", "head"))
+    facts._MEMORY.clear()  # as a new `lifecircle desk report` process would start
+    _timed(
+        "report, warm (cache file + 200 new cases)",
+        lambda: build_report(desk, MONTH, as_of=as_of),
+        rows,
+    )
+    _timed(
+        "report, warm (in memory, as the web app)",
+        lambda: build_report(desk, MONTH, as_of=as_of),
+        rows,
+    )
+    print(f"  received in {MONTH}: {report.overall['received']:,}", flush=True)
+    desk.store.close()
+    return rows
+
+
+def _postgres_project(root: Path, admin_url: str) -> tuple[Project, str]:
+    name = f"lc_bench_{uuid.uuid4().hex[:10]}"
+    engine = create_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    project = init_project(root, name="【示例】街道")
+    return replace(project, settings=replace(project.settings, database_url=url)), name
+
+
+def _drop(admin_url: str, name: str) -> None:
+    engine = create_engine(admin_url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def report_main(args: argparse.Namespace) -> int:
+    """Time the monthly report on each store."""
+    with tempfile.TemporaryDirectory() as tmp:
+        print(f"SQLite, {args.cases:,} cases over {args.months} months:", flush=True)
+        sqlite = _report_run(
+            init_project(Path(tmp) / "sqlite", name="【示例】街道"),
+            args.cases,
+            args.months,
+            Path(tmp),
+        )
+        results = {"sqlite": sqlite}
+        if args.postgres:
+            project, name = _postgres_project(Path(tmp) / "pg", args.postgres)
+            try:
+                print(f"PostgreSQL, {args.cases:,} cases over {args.months} months:", flush=True)
+                results["postgresql"] = _report_run(project, args.cases, args.months, Path(tmp))
+            finally:
+                _drop(args.postgres, name)
+    print(f"\n{os.cpu_count()} cores, Python {platform.python_version()}; seconds:")
+    for store, rows in results.items():
+        print(f"| {store} | " + " | ".join(f"{label}: {s:.2f}" for label, s in rows[1:]) + " |")
+    return 0
+
+
+# -- intake through the API --------------------------------------------------------------------
+
+
+def _prepare(root: Path, database_url: str = "") -> tuple[str, list[tuple[float, float]]]:
+    """The demo with one invented grid over all its compounds, a key and a grid worker.
+
+    With ``database_url``, the demo is copied into that (empty) PostgreSQL database first.
+    """
+    subprocess.run([str(LIFECIRCLE), "demo", str(root)], check=True, stdout=subprocess.DEVNULL)
+    if database_url:
+        _move_to(root, database_url)
+    project = open_project(root)
+    with project.open_store() as store:
+        compounds = [c for c in store.records("compound") if isinstance(c, Compound)]
+        grid = GridRow("B1", "【示例】网格", "grid", compounds=tuple(c.key for c in compounds))
+        store.grids.replace_all(
+            [grid], now_s=0, audit=AuditEntry("bench", "desk.grids.import", "bench")
+        )
+        add_user(store, "bench", "correct horse battery", level="district", by="bench")
+    desk = open_desk(project)
+    key = add_api_key(desk, "bench", by="bench")
+    desk.store.close()
+    return key, [(c.lon, c.lat) for c in compounds]
+
+
+def _move_to(root: Path, database_url: str) -> None:
+    """Copy the demo's records into a PostgreSQL store and point the project at it."""
+    from lifecircle.store import Snapshot, Store
+
+    with Store.open(open_project(root).database_url) as old, Store.open(database_url) as new:
+        for key in ("area_name", "area_code", "osm_file", "osm_timestamp", "boundary_wkt"):
+            value = old.get_meta(key)
+            if value is not None:
+                new.set_meta(key, value)
+        for kind in ("walk_way", "walk_node", "facility", "compound", "board"):
+            by_scope: dict[str, list[object]] = {}
+            for scope in old.scopes(kind):
+                by_scope[scope] = old.records(kind, scope=scope)
+            snapshots = [Snapshot(kind, s, r) for s, r in by_scope.items()]  # type: ignore[arg-type]
+            if snapshots:
+                new.commit(snapshots, action="import", source="demo copy", author="bench")
+    config = root / "lifecircle.toml"
+    text_ = config.read_text(encoding="utf-8").replace(
+        "[settings]\n", f'[settings]\ndatabase_url = "{database_url}"\n'
+    )
+    config.write_text(text_, encoding="utf-8")
+
+
+def _stop(server: subprocess.Popen[bytes]) -> None:
+    """Stop the server and its worker processes (its own process group, started by us)."""
+    try:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(30)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def _cpu_s(group: int) -> float:
+    """CPU seconds (user + system) used so far by the processes of a process group."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / tick
+
+
+def _start(root: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise RuntimeError(f"port {port} is in use; pass --port")
+    command = [
+        str(LIFECIRCLE),
+        "-p",
+        str(root),
+        "serve",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+    ]
+    server = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+    )
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/open311/v2/services.json", timeout=5
+            ).read()
+            return server
+        except OSError:
+            if server.poll() is not None:
+                raise RuntimeError(server.stderr.read().decode() if server.stderr else "") from None
+            time.sleep(0.5)
+    _stop(server)
+    raise RuntimeError("the server did not start")
+
+
+def _staff_login(port: int) -> tuple[str, str]:
+    """Log the district account in; return its cookie header and CSRF token."""
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    csrf = json.load(opener.open(f"http://127.0.0.1:{port}/api/staff/session"))["csrf_token"]
+    body = json.dumps({"name": "bench", "password": "correct horse battery"}).encode()
+    headers = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/api/staff/login", data=body, headers=headers
+    )
+    answer = json.load(opener.open(request))
+    return "; ".join(f"{c.name}={c.value}" for c in jar), answer["csrf_token"]
+
+
+async def _post(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, body: bytes, headers: str
+) -> int:
+    head = (
+        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
+    )
+    writer.write(head.encode() + body)
+    reply = await reader.readuntil(b"\r\n\r\n")
+    lines = reply.decode("latin-1").split("\r\n")
+    length = next(
+        (int(x.split(":", 1)[1]) for x in lines if x.lower().startswith("content-length:")), 0
+    )
+    if length:
+        await reader.readexactly(length)
+    return int(lines[0].split()[1])
+
+
+async def _open_loop(
+    port: int, make, *, rate: float, seconds: float, connections: int
+) -> tuple[list[float], dict[int, int]]:  # type: ignore[no-untyped-def]
+    total = int(rate * seconds)
+    start = time.perf_counter() + 0.5
+    latencies: list[float] = []
+    statuses: dict[int, int] = {}
+    counter = iter(range(total))
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        try:
+            for i in counter:
+                due = start + i / rate
+                await asyncio.sleep(max(0.0, due - time.perf_counter()))
+                path, body, headers = make(i)
+                status = await _post(reader, writer, path, body, headers)
+                latencies.append(time.perf_counter() - due)
+                statuses[status] = statuses.get(status, 0) + 1
+        finally:
+            writer.close()
+
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return latencies, statuses
+
+
+def intake_main(args: argparse.Namespace) -> int:
+    """Post new cases at a fixed rate through Open311 and the staff API; print the latencies."""
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "demo"
+        database = ""
+        if args.postgres:
+            project, database = _postgres_project(Path(tmp) / "pg-holder", args.postgres)
+            key, points = _prepare(root, project.settings.database_url)
+        else:
+            key, points = _prepare(root)
+        server = _start(root, args.port, args.workers)
+        rng = np.random.default_rng(3)
+        try:
+            cookies, csrf = _staff_login(args.port)
+
+            def open311(i: int) -> tuple[str, bytes, str]:
+                lon, lat = points[int(rng.integers(len(points)))]
+                form = {
+                    "api_key": key,
+                    "service_code": "sanitation",
+                    "lat": f"{lat:.6f}",
+                    "long": f"{lon:.6f}",
+                    "description": f"【示例】{i}",
+                }
+                return (
+                    "/open311/v2/requests.json",
+                    urllib.parse.urlencode(form).encode(),
+                    "Content-Type: application/x-www-form-urlencoded\r\n",
+                )
+
+            def staff(i: int) -> tuple[str, bytes, str]:
+                lon, lat = points[int(rng.integers(len(points)))]
+                body = {
+                    "category": "sanitation",
+                    "source": "phone",
+                    "details": f"【示例】{i}",
+                    "lon": lon,
+                    "lat": lat,
+                    "not_duplicate": True,
+                }
+                headers = (
+                    f"Content-Type: application/json\r\nCookie: {cookies}\r\n"
+                    f"X-CSRF-Token: {csrf}\r\n"
+                )
+                return "/api/desk/cases", json.dumps(body).encode(), headers
+
+            lines = []
+            for name, make in (
+                ("Open311 POST requests", open311),
+                ("staff POST /api/desk/cases", staff),
+            ):
+                cpu_before = _cpu_s(server.pid)
+                latencies, statuses = asyncio.run(
+                    _open_loop(
+                        args.port,
+                        make,
+                        rate=args.rate,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                    )
+                )
+                cpu_ms = (_cpu_s(server.pid) - cpu_before) * 1000 / max(1, len(latencies))
+                ms = np.array(latencies) * 1000
+                achieved = len(latencies) / (args.seconds + ms.max() / 1000 if len(ms) else 1)
+                p50, p99 = np.percentile(ms, 50), np.percentile(ms, 99)
+                offered = f"{args.rate:.0f}/s × {args.seconds:.0f} s"
+                lines.append(
+                    f"| {name} | {offered} | {achieved:.0f}/s | {p50:.1f} | {p99:.1f} | "
+                    f"{ms.max():.1f} | {cpu_ms:.1f} | {statuses} |"
+                )
+        finally:
+            _stop(server)
+            if database:
+                _drop(args.postgres, database)
+    print(
+        f"\n`lifecircle serve --workers {args.workers}`, {os.cpu_count()} cores shared with the "
+        f"client, Python {platform.python_version()}:"
+    )
+    print("| channel | offered | achieved | p50 ms | p99 ms | max ms | CPU ms/case | statuses |")
+    print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
+    print("\n".join(lines))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one of the desk benchmarks."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    sub = parser.add_subparsers(dest="what", required=True)
+    report = sub.add_parser("report", help="the monthly report on a big store")
+    report.add_argument("--cases", type=int, default=500_000)
+    report.add_argument("--months", type=int, default=12, help="months the cases are spread over")
+    report.add_argument(
+        "--postgres",
+        default=os.environ.get("LIFECIRCLE_TEST_POSTGRES_URL", ""),
+        help="PostgreSQL server URL (a database is made and dropped)",
+    )
+    intake = sub.add_parser("intake", help="new cases through the API at a fixed rate")
+    intake.add_argument("--rate", type=float, default=100.0)
+    intake.add_argument("--seconds", type=float, default=20.0)
+    intake.add_argument("--workers", type=int, default=2)
+    intake.add_argument("--connections", type=int, default=32)
+    intake.add_argument("--port", type=int, default=8766)
+    intake.add_argument(
+        "--postgres", default="", help="serve from a PostgreSQL store on this server"
+    )
+    args = parser.parse_args(argv)
+    return report_main(args) if args.what == "report" else intake_main(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
