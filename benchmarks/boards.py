@@ -71,7 +71,7 @@ def font_subset_effect(project: Project, out: Path) -> dict[str, float]:
     """
     out.mkdir(parents=True, exist_ok=True)
     prepared = prepare(project, out, board_ids=["demo-gate-1"])
-    html, _ = board_html(prepared.jobs[0], prepared.scene)
+    html = board_html(prepared.jobs[0], prepared.scene).html
     # the same page without the @font-face rules, naming the installed font instead
     full = html.replace(prepared.scene.font_css, "").replace(FAMILY, "Noto Sans CJK SC")
     found = {}

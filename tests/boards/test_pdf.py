@@ -186,8 +186,8 @@ def test_a_generous_boards_toml_still_fits_one_page_and_counts_the_rest(demo, tm
     assert [i.number for i in printed.items] == list(range(1, len(printed.items) + 1))
     text = _squash(_pages(run.boards[0].pdf)[0][2])
     assert f"另有{printed.more}处" in text
-    # every listed name is printed (read in drawing order: a list line and the 附近还缺 note
-    # beside it may share a baseline, and reading by position would interleave them)
+    # every listed line is printed as measured (type · name, a long one shortened with …),
+    # read in drawing order: a list line and the 附近还缺 note beside it may share a baseline
     with pdfplumber.open(run.boards[0].pdf) as pdf:
         flow = _squash(pdf.pages[0].extract_text(use_text_flow=True) or "")
-    assert all(_squash(i.name) in flow for i in printed.items)
+    assert all(_squash(i.label) in flow for i in printed.items)
