@@ -17,9 +17,12 @@ from lifecircle.boards.symbols import PT_MM, text_width_em
 
 #: Line height as a multiple of the type size.
 LINE = 1.22
-#: Width of the number badge and of each minutes column, in ems of the name size.
+#: Width of the number badge, in ems of the name size.
 BADGE_EM = 1.9
-MINUTES_EM = 2.9
+#: A minutes cell holds two bold digits at the name size (each about this many ems), the unit
+#: (分钟, two characters) at the detail size, and this much room to the next column.
+DIGIT_EM = 0.62
+MINUTES_PAD_EM = 0.35
 
 
 @dataclass(frozen=True)
@@ -39,8 +42,16 @@ class ListGeometry:
 
     @property
     def minutes_mm(self) -> float:
-        """Width of one minutes column."""
-        return MINUTES_EM * self.name_mm / LINE
+        """Width of one minutes column: "99分钟" (digits at the name size, unit smaller).
+
+        >>> from lifecircle.boards.options import PAPERS
+        >>> [round(list_geometry(PAPERS[p]).minutes_mm / PAPERS[p].name_pt / PT_MM, 2)
+        ...  for p in ("A1", "A4")]  # in ems of the name: A4's unit is relatively larger
+        [3.05, 3.3]
+        """
+        em = self.name_mm / LINE
+        unit_em = 2 * self.detail_mm / self.name_mm
+        return (2 * DIGIT_EM + unit_em + MINUTES_PAD_EM) * em
 
     @property
     def detail_width_mm(self) -> float:
