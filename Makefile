@@ -18,11 +18,11 @@ $(STAMP): pyproject.toml package.json scripts/system-deps.sh
 	npm ci --no-audit --no-fund --silent
 	touch $(STAMP)
 
-run: setup
+run: setup  # the demo serves on localhost, so its boards are drafts (real boards need public_base_url)
 	$(BIN)/lifecircle demo $(DEMO_DIR) --fresh
 	$(BIN)/lifecircle -p $(DEMO_DIR) build
 	$(BIN)/lifecircle -p $(DEMO_DIR) gaps --out $(DEMO_DIR)/gaps.xlsx
-	$(BIN)/lifecircle -p $(DEMO_DIR) boards --all --out $(DEMO_DIR)/boards
+	$(BIN)/lifecircle -p $(DEMO_DIR) boards --all --draft --out $(DEMO_DIR)/boards
 	$(BIN)/lifecircle -p $(DEMO_DIR) serve
 
 test: setup

@@ -27,13 +27,16 @@ from lifecircle.boards import make_boards
 from lifecircle.boards.batch import prepare
 from lifecircle.boards.fonts import FAMILY
 from lifecircle.boards.render import board_html
+from lifecircle.config import PROJECT_FILE
 from lifecircle.jobs.build import build
 from lifecircle.jobs.demo import build_demo
 from lifecircle.jobs.imports import import_sheet
 from lifecircle.model import WalkWay
-from lifecircle.project import Project
+from lifecircle.project import Project, open_project
 
 SEED = 20_261_128
+#: An example public address, as a 街道 sets before printing (the print checks refuse localhost).
+PUBLIC_URL = "https://shequ.example.cn/lifecircle"
 
 
 def synthetic_boards(project: Project, n: int) -> list[str]:
@@ -71,7 +74,7 @@ def font_subset_effect(project: Project, out: Path) -> dict[str, float]:
     """
     out.mkdir(parents=True, exist_ok=True)
     prepared = prepare(project, out, board_ids=["demo-gate-1"])
-    html, _ = board_html(prepared.jobs[0], prepared.scene)
+    html = board_html(prepared.jobs[0], prepared.scene).html
     # the same page without the @font-face rules, naming the installed font instead
     full = html.replace(prepared.scene.font_css, "").replace(FAMILY, "Noto Sans CJK SC")
     found = {}
@@ -91,6 +94,13 @@ def font_subset_effect(project: Project, out: Path) -> dict[str, float]:
     return found
 
 
+def _cpu_s() -> float:
+    """User and system CPU seconds of this process and of its finished children."""
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
 def peak_mb() -> dict[str, float]:
     """Peak resident memory of this process and of its largest worker (MB)."""
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -102,14 +112,21 @@ def run(n_boards: int, workers: int, folder: Path) -> dict[str, Any]:
     """Set up the demo with synthetic boards, build, and make every synthetic board."""
     # the Helsinki fixture, as in the recorded results (benchmarks/results/boards.md)
     project, _ = build_demo(folder / "demo", area="helsinki")
+    settings = project.root / PROJECT_FILE
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(text + f'public_base_url = "{PUBLIC_URL}"\n', encoding="utf-8")
+    project = open_project(project.root)
     ids = synthetic_boards(project, n_boards)
     started = time.perf_counter()
     build(project, ("standard", "elderly"))
     build_s = time.perf_counter() - started
     effect = font_subset_effect(project, folder / "font")
+    cpu_before = _cpu_s()
     started = time.perf_counter()
     result = make_boards(project, folder / "boards", board_ids=ids, workers=workers)
     wall_s = time.perf_counter() - started
+    cpu_s = _cpu_s() - cpu_before
+    load = os.getloadavg()[0]
     pdf_mb = sum(b.pdf.stat().st_size for b in result.boards) / 1e6
     return {
         "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
@@ -123,6 +140,11 @@ def run(n_boards: int, workers: int, folder: Path) -> dict[str, Any]:
         "font_subset_s": round(result.font_s, 1),
         "render_s": round(result.render_s, 1),
         "per_board_s": round(wall_s / max(1, len(result.boards)), 2),
+        # CPU seconds (this process and its finished workers): what a board costs however
+        # busy the machine is; on an idle machine the wall time is about cpu / workers
+        "cpu_per_board_s": round(cpu_s / max(1, len(result.boards)), 2),
+        "idle_per_board_s": round(cpu_s / max(1, len(result.boards)) / workers, 2),
+        "load_average": round(load, 1),
         "pdf_mb_mean": round(pdf_mb / max(1, len(result.boards)), 2),
         **effect,
         **peak_mb(),
@@ -140,7 +162,10 @@ def report(found: dict[str, Any]) -> str:
         "| boards: content (per-facility costs, selection) | {prepare_s} |\n"
         "| boards: font subset (once per batch) | {font_subset_s} |\n"
         "| boards: render PDF + PNG | {render_s} |\n"
-        "| **boards total (wall)** | **{boards_wall_s}** ({per_board_s} s per board) |\n\n"
+        "| **boards total (wall)** | **{boards_wall_s}** ({per_board_s} s per board) |\n"
+        "| CPU per board (all processes) | {cpu_per_board_s} |\n"
+        "| per board on an idle machine (CPU / workers) | {idle_per_board_s} |\n\n"
+        "Load average at the end of the run: {load_average} on {cpus} CPUs.\n\n"
         "Writing one board's PDF, batch subset font vs the full Noto Sans CJK SC: "
         "{fonttools_subset_font_s} s vs {fonttools_full_font_s} s when WeasyPrint subsets with "
         "fontTools; {harfbuzz} with libharfbuzz-subset. Mean PDF size {pdf_mb_mean} MB. Peak "

@@ -41,6 +41,7 @@ Exception tree::
     ├── UserError            a staff account cannot be made or changed
     ├── AccessDenied         the user's role does not cover this record or place (HTTP 403)
     ├── StaffEditError       a value staff sent is not acceptable (names the field)
+    ├── PrintCheckError      a board is not fit to print (QR code, text size, public address)
     ├── JobError             a background job cannot start (too many running) or was lost
     └── DeskError            a grid-desk request cannot be carried out (names the field)
 
@@ -276,6 +277,10 @@ class StaffEditError(LifecircleError):
     def __init__(self, key: str, /, *, field: str | None = None, **params: Any) -> None:
         super().__init__(key, field=field or "", **params)
         self.field = field
+
+
+class PrintCheckError(LifecircleError):
+    """A board is not fit to print: its QR code, its text sizes or the public address."""
 
 
 class JobError(LifecircleError):

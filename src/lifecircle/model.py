@@ -130,11 +130,21 @@ class Board(Record):
     community: str = ""
     subdistrict: str = ""
     source: str = ""
+    #: Which way a reader faces while reading the board (degrees clockwise from north), so
+    #: its map can be printed heads-up; ``None``: unknown (the map is printed north up).
+    facing_deg: float | None = None
 
     @property
     def key(self) -> str:
         """The board id (what the QR code resolves)."""
         return self.board_id
+
+    def payload(self) -> dict[str, Any]:
+        """All fields; an unknown facing is left out, so boards stored before it compare equal."""
+        found = super().payload()
+        if self.facing_deg is None:
+            del found["facing_deg"]
+        return found
 
 
 @dataclass(frozen=True)

@@ -57,10 +57,11 @@ def test_listed_facilities_outside_a_small_frame_become_arrows_with_minutes(demo
         prepared = prepare(demo, tmp_path, board_ids=["demo-gate-1"])
     finally:
         (demo.root / "boards.toml").unlink()
-    html, layout = board_html(prepared.jobs[0], prepared.scene)
+    drawn = board_html(prepared.jobs[0], prepared.scene)
+    layout = drawn.composed.layout
     arrows = [m for m in layout.markers if m.arrow_deg is not None]
     assert arrows, "nothing lies outside a 300 m frame?"
-    assert all(f">{m.item.number}<" in html for m in arrows)
+    assert all(f">{m.item.number}<" in drawn.svg for m in arrows)
     width, height = layout.frame.width_mm, layout.frame.height_mm
     for marker in arrows:
         assert min(marker.x, marker.y, width - marker.x, height - marker.y) < 3 * marker.size

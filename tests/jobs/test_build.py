@@ -17,22 +17,24 @@ from lifecircle.jobs.imports import import_sheet
 from lifecircle.model import WalkWay
 from tests.conftest import SMALL_OSM
 
+#: Headers of the gap rows CSV (Chinese by default: the report is for a 街道 officer).
 REQUIRED_COLUMNS = [
-    "compound_id",
-    "compound_name",
-    "community",
-    "profile",
-    "type",
-    "content_area",
-    "level_min",
-    "required",
-    "nearest_min",
-    "nearest_facility_id",
-    "count_within_level",
-    "missing",
-    "residents",
-    "elderly",
-    "children",
+    "小区编号",
+    "小区名称",
+    "社区",
+    "步行人群",
+    "设施类型代码",
+    "服务内容",
+    "层级（分钟）",
+    "应配建",
+    "最近步行分钟",
+    "最近设施编号",
+    "层级内设施数",
+    "判定",
+    "居民",
+    "人口为估计值",
+    "60岁以上",
+    "0-6岁",
 ]
 
 
@@ -105,7 +107,8 @@ def test_gaps_files_in_three_formats(project, tmp_path):
     assert set(REQUIRED_COLUMNS) <= set(rows[0])
     data = read_area(project)
     assert len(rows) == len(data.compounds) * len(data.type_codes)
-    assert {r["profile"] for r in rows} == {"elderly"}
+    assert {r["步行人群"] for r in rows} == {"老年人"}
+    assert {r["判定"] for r in rows} <= {"可达", "缺", "不可达（按需）", "未采集"}
     assert (tmp_path / "g_coverage.csv").exists() and (tmp_path / "g_top_missing.csv").exists()
     run("-p", str(project.root), "gaps", "--level", "5", "--out", str(tmp_path / "g.xlsx"))
     book = load_workbook(tmp_path / "g.xlsx", read_only=True)
@@ -113,7 +116,7 @@ def test_gaps_files_in_three_formats(project, tmp_path):
     book.close()
     run("-p", str(project.root), "gaps", "--out", str(tmp_path / "g.geojson"))
     collection = json.loads((tmp_path / "g.geojson").read_text(encoding="utf-8"))
-    assert collection["features"] and "missing_types" in collection["features"][0]["properties"]
+    assert collection["features"] and "缺少的类型" in collection["features"][0]["properties"]
     assert "OpenStreetMap" in collection["properties"]["attribution"]
 
 

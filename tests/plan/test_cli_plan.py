@@ -55,6 +55,10 @@ def test_cover_all_lists_compounds_no_candidate_reaches_and_saves(demo_dir: Path
     )
     assert result.exit_code == 0, result.output
     assert "任何候选点位都覆盖不到" in result.output
+    text = result.output.replace("\n", "")
+    assert "未能覆盖全部小区" in text and "--candidates" in text  # said, with what to do
+    assert "否：" in text  # the goal is not met, not 是 beside compounds nobody reaches
+    assert "步行口径：按每分钟约 70 米计" in text
     assert "规划中" in result.output
 
 

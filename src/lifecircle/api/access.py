@@ -31,6 +31,7 @@ from lifecircle.api.schemas import AccessOut
 from lifecircle.api.state import Snapshot
 from lifecircle.engine.access import AccessTable
 from lifecircle.engine.point import PointReach
+from lifecircle.engine.profiles import plain_rule
 from lifecircle.engine.rules import LEVELS_MIN, level_limit, shown_unit, shown_value, verdict
 from lifecircle.opening_hours import open_state
 
@@ -154,7 +155,7 @@ def access_payload(
     return {
         "origin": origin,
         "profile": profile,
-        "convention": result.profile.describe(),
+        "convention": plain_rule(result.profile, lang),
         "unit": shown_unit(result.profile),
         "data_date": snapshot.data_date,
         "data_version": snapshot.data_version,

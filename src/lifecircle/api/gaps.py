@@ -15,6 +15,7 @@ from lifecircle.api.common import ProfileParam, SnapshotDep, cached_json
 from lifecircle.api.errors import request_lang
 from lifecircle.api.schemas import GapsOut
 from lifecircle.engine.coverage import WHOLE_AREA
+from lifecircle.engine.profiles import plain_rule
 from lifecircle.jobs.reports import gap_report
 from lifecircle.jobs.residents import MARK
 
@@ -41,7 +42,7 @@ def get_gaps(
     def render() -> dict[str, Any]:
         return {
             "profile": profile,
-            "convention": report.conventions[0],
+            "convention": plain_rule(report.profiles[0], request_lang(request)),
             "data_date": report.data_date,
             "notice": report.notice,
             "missing_rows": sum(1 for r in report.rows if r.missing),

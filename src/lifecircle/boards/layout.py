@@ -14,53 +14,31 @@ from dataclasses import dataclass
 
 import numpy as np
 import shapely
+import shapely.affinity
 from shapely.geometry import Polygon
+from shapely.geometry.base import BaseGeometry
 
 from lifecircle.boards.content import BoardContent, ListedFacility
+from lifecircle.boards.symbols import text_width_em
 from lifecircle.geo import LocalMetric, local_metric_transformer
 
-PT_MM = 25.4 / 72.0
 #: Map scales offered (1:n); the frame takes the smallest that shows the 15-minute area.
 NICE_SCALES = (
-    500,
-    750,
-    1000,
-    1250,
-    1500,
-    2000,
-    2500,
-    3000,
-    4000,
-    5000,
-    6000,
-    7500,
-    10_000,
-    12_500,
-    15_000,
-    20_000,
-    25_000,
-    30_000,
-    40_000,
-    50_000,
-    75_000,
+    500, 750, 1000, 1250, 1500, 2000, 2500, 3000, 4000, 5000, 6000, 7500, 8000, 10_000,
+    12_000, 12_500, 15_000, 16_000, 18_000, 20_000, 25_000, 30_000, 40_000, 50_000, 75_000,
     100_000,
-)
+)  # fmt: skip
 #: Labels never come closer than this to the map's edge (mm).
 EDGE_MM = 1.5
 
 
-def text_width_em(text: str) -> float:
-    """Estimated advance of ``text`` in em: CJK and full-width characters 1 em, others 0.58.
-
-    >>> text_width_em("您在这里"), round(text_width_em("A1"), 2)
-    (4.0, 1.16)
-    """
-    return sum(1.0 if ord(c) >= 0x2E80 else 0.58 for c in text)
-
-
 @dataclass(frozen=True)
 class Frame:
-    """The map window: ``centre`` in the board's local metres, the scale and the size on paper."""
+    """The map window: ``centre`` in the board's local metres, the scale and the size on paper.
+
+    ``rotation_deg`` turns the map heads-up: the direction that many degrees clockwise from
+    north (the way the reader faces) points to the top of the paper; 0 is north up.
+    """
 
     metric: LocalMetric
     centre_x_m: float
@@ -68,18 +46,28 @@ class Frame:
     width_mm: float
     height_mm: float
     scale: int
+    rotation_deg: float = 0.0
 
     @property
     def metres_per_mm(self) -> float:
         """Ground metres per paper millimetre."""
         return self.scale / 1000.0
 
+    def project(self, x_m: np.ndarray, y_m: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Local metres to map millimetres (y down), turned heads-up (arrays)."""
+        a = math.radians(self.rotation_deg)
+        dx, dy = np.asarray(x_m) - self.centre_x_m, np.asarray(y_m) - self.centre_y_m
+        rx = dx * math.cos(a) - dy * math.sin(a)
+        ry = dx * math.sin(a) + dy * math.cos(a)
+        return (
+            self.width_mm / 2 + rx / self.metres_per_mm,
+            self.height_mm / 2 - ry / self.metres_per_mm,
+        )
+
     def to_mm(self, x_m: float, y_m: float) -> tuple[float, float]:
         """Local metres to map millimetres (y down)."""
-        return (
-            self.width_mm / 2 + (x_m - self.centre_x_m) / self.metres_per_mm,
-            self.height_mm / 2 - (y_m - self.centre_y_m) / self.metres_per_mm,
-        )
+        x, y = self.project(np.array(x_m), np.array(y_m))
+        return float(x), float(y)
 
     def lonlat_to_mm(self, lon: float, lat: float) -> tuple[float, float]:
         """WGS-84 to map millimetres."""
@@ -90,32 +78,92 @@ class Frame:
         """Return the frame (grown by ``margin_mm``) as lon_min, lat_min, lon_max, lat_max."""
         half_w = (self.width_mm / 2 + margin_mm) * self.metres_per_mm
         half_h = (self.height_mm / 2 + margin_mm) * self.metres_per_mm
-        xs = [self.centre_x_m - half_w, self.centre_x_m + half_w]
-        ys = [self.centre_y_m - half_h, self.centre_y_m + half_h]
-        lon, lat = self.metric.to_lonlat(
-            np.array([xs[0], xs[1], xs[0], xs[1]]), np.array([ys[0], ys[0], ys[1], ys[1]])
+        a = math.radians(self.rotation_deg)
+        corners = np.array(
+            [(-half_w, -half_h), (half_w, -half_h), (half_w, half_h), (-half_w, half_h)]
         )
-        return (min(lon), min(lat), max(lon), max(lat))
+        # paper offsets back to ground metres: the inverse of the heads-up turn
+        xs = self.centre_x_m + corners[:, 0] * math.cos(a) + corners[:, 1] * math.sin(a)
+        ys = self.centre_y_m - corners[:, 0] * math.sin(a) + corners[:, 1] * math.cos(a)
+        lon, lat = self.metric.to_lonlat(xs, ys)
+        return (float(min(lon)), float(min(lat)), float(max(lon)), float(max(lat)))
+
+    def north_deg(self) -> float:
+        """Where north points on the paper, degrees clockwise from the top (for the arrow)."""
+        return -self.rotation_deg % 360.0
+
+
+#: "You are here" stays within this share of the frame's width (and height) of its centre:
+#: enough to fit a lopsided 15-minute area better, or to show less beyond the map data.
+MAX_OFF_CENTRE = 0.12
+
+
+def _turned(geom: BaseGeometry, rotation_deg: float) -> BaseGeometry:
+    return shapely.affinity.rotate(geom, rotation_deg, origin=(0.0, 0.0))
 
 
 def fit_frame(
-    content: BoardContent, *, width_mm: float, height_mm: float, frame_m: float = 0.0
+    content: BoardContent,
+    *,
+    width_mm: float,
+    height_mm: float,
+    frame_m: float = 0.0,
+    data_hull: BaseGeometry | None = None,
 ) -> Frame:
-    """Frame the board's 15-minute area (or ``frame_m`` metres around it), north up."""
+    """Frame the board's 15-minute area (or ``frame_m`` metres around it) around "you are here".
+
+    The board stands at the centre, or within :data:`MAX_OFF_CENTRE` of it where that lets
+    the 15-minute area fit at a larger scale or keeps the frame within the map data
+    (``data_hull``, WGS-84). The scale is the smallest of :data:`NICE_SCALES` that shows the
+    whole area; the map is turned heads-up when the board's facing is known.
+    """
     board = content.board
     metric = local_metric_transformer(board.lon, board.lat)
+    rotation = content.facing_deg or 0.0
     if frame_m > 0:
         x0, y0, x1, y1 = -frame_m, -frame_m, frame_m, frame_m
     elif content.walk_areas and not content.walk_areas[-1].is_empty:
-        x0, y0, x1, y1 = metric.geometry_to_metres(content.walk_areas[-1]).bounds
-        x0, y0, x1, y1 = min(x0, 0.0), min(y0, 0.0), max(x1, 0.0), max(y1, 0.0)
-        pad = 0.06 * max(x1 - x0, y1 - y0)
-        x0, y0, x1, y1 = x0 - pad, y0 - pad, x1 + pad, y1 + pad
+        area = _turned(metric.geometry_to_metres(content.walk_areas[-1]), rotation)
+        x0, y0, x1, y1 = (v * 1.05 for v in area.bounds)
     else:
         x0, y0, x1, y1 = -600.0, -600.0, 600.0, 600.0
-    need = max((x1 - x0) / width_mm, (y1 - y0) / height_mm) * 1000.0
+    need = max(_half_needed(x0, x1) / width_mm, _half_needed(y0, y1) / height_mm) * 2000.0
     scale = next((s for s in NICE_SCALES if s >= need), NICE_SCALES[-1])
-    return Frame(metric, (x0 + x1) / 2, (y0 + y1) / 2, width_mm, height_mm, scale)
+    half_x, half_y = width_mm * scale / 2000.0, height_mm * scale / 2000.0
+    hull = None
+    if data_hull is not None and not data_hull.is_empty:
+        hull = _turned(metric.geometry_to_metres(data_hull), rotation).bounds
+    shift_x = _centre(half_x, (x0, x1), None if hull is None else (hull[0], hull[2]))
+    shift_y = _centre(half_y, (y0, y1), None if hull is None else (hull[1], hull[3]))
+    # the shift is in turned (paper) axes; the centre is kept in ground metres
+    a = math.radians(rotation)
+    cx = shift_x * math.cos(a) + shift_y * math.sin(a)
+    cy = -shift_x * math.sin(a) + shift_y * math.cos(a)
+    return Frame(metric, cx, cy, width_mm, height_mm, scale, rotation)
+
+
+def _half_needed(low: float, high: float) -> float:
+    """Half-width of the smallest window that holds [low, high] with 0 near its centre."""
+    return max((high - low) / 2, max(high, -low, 1.0) / (1 + 2 * MAX_OFF_CENTRE))
+
+
+def _centre(half: float, area: tuple[float, float], data: tuple[float, float] | None) -> float:
+    """Where a window of half-width ``half`` goes: on the area, kept within the data."""
+    most = MAX_OFF_CENTRE * 2 * half
+    low, high = area
+    wanted = (low + high) / 2 if high - low > 0 else 0.0
+    wanted = max(-most, min(most, wanted))
+    if data is not None:
+        left, right = data
+        if right - left <= 2 * half:
+            wanted = (left + right) / 2  # the data is narrower than the frame: centre on it
+        elif wanted - half < left:
+            wanted = left + half
+        elif wanted + half > right:
+            wanted = right - half
+        # never at the cost of the area itself
+        wanted = min(max(wanted, high - half), low + half) if high - low <= 2 * half else wanted
+    return max(-most, min(most, wanted))
 
 
 @dataclass(frozen=True)

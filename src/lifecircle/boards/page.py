@@ -1,78 +1,120 @@
-"""The board page as HTML/CSS for WeasyPrint: title band, map, numbered list, legend, QR code.
+"""The board page as HTML/CSS for WeasyPrint: title band, map, facility list, foot strip.
 
-Sizes come from the :class:`~lifecircle.boards.options.Paper`, so each paper gets its own type
-sizes and list columns rather than a scaled A1. It only builds strings; rendering is elsewhere.
+Every part has its height in millimetres from the :class:`~lifecircle.boards.options.Paper`,
+and the list prints exactly the columns :mod:`lifecircle.boards.listing` measured (one line
+of text per row, fixed row heights), so a page is filled, never overflowed. The foot strip
+holds the QR code, the few gaps residents should know with how to give feedback, and the
+notes (data date, walking rule in plain words, attribution). It only builds strings.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 
 import segno
 
 from lifecircle.boards.content import BoardContent, ListedFacility
 from lifecircle.boards.fonts import FAMILY
-from lifecircle.boards.layout import text_width_em
-from lifecircle.boards.mapsvg import WALK_TINT
+from lifecircle.boards.listing import (
+    BADGE_EM,
+    ListGeometry,
+    Unit,
+    balanced_columns,
+    list_geometry,
+    units_of,
+)
 from lifecircle.boards.options import Paper
-from lifecircle.boards.symbols import esc, ink_on, shape_path
+from lifecircle.boards.symbols import PT_MM, esc, ink_on, shape_path, text_width_em
 from lifecircle.i18n import t
 from lifecircle.taxonomy import ContentArea
 
-HEADER_SHARE = 0.07
+BAND = "#17494d"
+#: Share of the foot strip (beside the QR code) the "附近还缺" note takes.
+NOTE_SHARE = 0.6
 
 
 def map_size_mm(paper: Paper) -> tuple[float, float]:
     """Width and height of the map on the page."""
-    return paper.width_mm - 2 * paper.margin_mm, paper.height_mm * paper.map_share
+    return paper.inner_mm, paper.map_mm
 
 
-def _css(paper: Paper, font_css: str, *, title: str) -> str:
-    m, pt = paper.margin_mm, paper.text_pt
+def map_top_mm(paper: Paper) -> float:
+    """Distance of the map's top edge from the trimmed page's top."""
+    return paper.band_mm + paper.gap_mm
+
+
+def qr_box_mm(paper: Paper) -> tuple[float, float, float, float]:
+    """Where the QR code is on the trimmed page: left, top, right, bottom (mm), with a margin."""
+    top = paper.band_mm + paper.map_mm + paper.list_mm + 3 * paper.gap_mm + paper.gap_mm * 0.6
+    pad = paper.gap_mm
+    left = paper.margin_mm
+    return (left - pad, top - pad, left + paper.qr_mm + pad, top + paper.qr_mm + pad)
+
+
+def svg_uri(svg: str) -> str:
+    """Return an SVG document as a data URI (WeasyPrint then parses it as XML, not HTML).
+
+    >>> svg_uri("<svg/>")
+    'data:image/svg+xml;base64,PHN2Zy8+'
+    """
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def _css(paper: Paper, geo: ListGeometry, font_css: str, *, title: str, bleed_mm: float) -> str:
+    m, gap = paper.margin_mm, paper.gap_mm
     # one line: a long place name makes the title smaller rather than wrap
-    fit_pt = (paper.width_mm - 2 * m) / (text_width_em(title) * 25.4 / 72) * 0.98
+    fit_pt = paper.inner_mm / (text_width_em(title) * PT_MM) * 0.98
     title_pt = min(paper.title_pt, fit_pt)
+    name, detail, fine = paper.name_pt, paper.detail_pt, paper.fine_pt
+    b = bleed_mm
+    marks = f"bleed: {b}mm; marks: crop;" if b else ""
     return f"""{font_css}
-@page {{ size: {paper.width_mm}mm {paper.height_mm}mm; margin: 0 }}
+@page {{ size: {paper.width_mm}mm {paper.height_mm}mm; margin: 0; {marks} }}
 * {{ box-sizing: border-box }}
-body {{ margin: 0; font-family: "{FAMILY}"; color: #1f1f1f; font-size: {pt}pt;
-  line-height: 1.25 }}
-.band {{ background: #17494d; color: #fff; padding: {m * 0.55:.1f}mm {m:.1f}mm {m * 0.45:.1f}mm;
-  height: {paper.height_mm * HEADER_SHARE:.1f}mm }}
-h1 {{ font-size: {title_pt:.1f}pt; font-weight: 700; margin: 0; line-height: 1.15;
-  letter-spacing: 0.02em }}
-.sub {{ font-size: {pt * 1.15:.1f}pt; margin-top: {m * 0.15:.1f}mm; opacity: 0.9 }}
-.notice {{ font-weight: 700; color: #ffd27a; opacity: 1 }}
-.map {{ margin: {m * 0.5:.1f}mm {m:.1f}mm 0; line-height: 0 }}
-.lower {{ margin: {m * 0.5:.1f}mm {m:.1f}mm 0; width: {paper.width_mm - 2 * m:.1f}mm;
-  table-layout: fixed; border-collapse: collapse }}
-.lower td {{ vertical-align: top; padding: 0 {m * 0.3:.1f}mm }}
-.lower td:first-child {{ padding-left: 0 }}
-.lower td.side {{ width: {(paper.width_mm - 2 * m) * 0.25:.1f}mm; font-size: {pt * 0.9:.1f}pt;
-  padding-right: 0 }}
-.ghead {{ font-weight: 700; font-size: {pt * 1.05:.1f}pt; margin: {pt * 0.25:.1f}pt 0
-  {pt * 0.2:.1f}pt; padding-bottom: {pt * 0.1:.1f}pt; border-bottom: {pt * 0.08:.2f}pt solid
-  #8a8a8a; break-after: avoid }}
-.item {{ margin-bottom: {pt * 0.3:.1f}pt; padding-left: {pt * 2.0:.1f}pt }}
-.no {{ display: inline-block; width: {pt * 1.6:.1f}pt; text-align: center;
-  margin-left: -{pt * 2.0:.1f}pt; margin-right: {pt * 0.4:.1f}pt;
-  font-weight: 700; font-size: {pt * 0.85:.1f}pt; border-radius: {pt * 0.3:.1f}pt;
-  padding: 0 {pt * 0.15:.1f}pt; border: {pt * 0.06:.2f}pt solid #1a1a1a }}
-.name {{ font-weight: 700 }}
-.walk {{ float: right; font-weight: 700; white-space: nowrap; color: #17494d;
-  margin-left: {pt * 0.4:.1f}pt }}
-.more {{ font-size: {pt * 0.78:.1f}pt; color: #555 }}
-.side h2 {{ font-size: {pt * 1.05:.1f}pt; margin: 0 0 {pt * 0.3:.1f}pt; font-weight: 700 }}
-.legend {{ margin-bottom: {pt * 0.6:.1f}pt }}
-.legend div {{ display: inline-block; width: 49%; margin-bottom: {pt * 0.2:.1f}pt }}
-.legend.wide div {{ width: 100% }}
-.note {{ margin: {pt * 0.5:.1f}pt 0; padding: {pt * 0.35:.1f}pt {pt * 0.5:.1f}pt;
-  border-left: {pt * 0.25:.1f}pt solid #b3261e; background: #f7efe9 }}
-.qr {{ margin: {pt * 0.6:.1f}pt 0; border-collapse: collapse }}
-.qr td {{ vertical-align: middle; padding: 0 {pt * 0.5:.1f}pt 0 0 }}
-.qr img {{ width: {paper.width_mm * 0.075:.1f}mm; height: {paper.width_mm * 0.075:.1f}mm }}
-.url {{ font-size: {pt * 0.7:.1f}pt; color: #555; word-break: break-all }}
-.meta {{ font-size: {pt * 0.72:.1f}pt; color: #444; margin-top: {pt * 0.3:.1f}pt }}
+body {{ margin: 0; font-family: "{FAMILY}"; color: #1f1f1f; font-size: {detail}pt;
+  line-height: 1.2 }}
+.band {{ background: {BAND}; color: #fff; height: {paper.band_mm + b:.2f}mm;
+  margin: -{b:.2f}mm -{b:.2f}mm 0; padding: {paper.band_mm * 0.1 + b:.2f}mm {m + b:.2f}mm 0;
+  overflow: hidden }}
+h1 {{ font-size: {title_pt:.1f}pt; font-weight: 700; margin: 0; line-height: 1.2;
+  white-space: nowrap }}
+.sub {{ font-size: {detail}pt; margin-top: {paper.band_mm * 0.03:.2f}mm; line-height: 1.15 }}
+.notice {{ font-weight: 700; color: #ffd27a }}
+.map {{ margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.map_mm:.2f}mm; line-height: 0 }}
+.map img {{ width: {paper.inner_mm:.2f}mm; height: {paper.map_mm:.2f}mm }}
+.list {{ position: relative; margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.list_mm:.2f}mm }}
+.list div {{ position: absolute; white-space: nowrap; overflow: hidden }}
+.ch {{ font-size: {detail}pt; line-height: {detail * 1.1:.2f}pt; color: #444; text-align: center }}
+.what {{ text-align: left }}
+.hd {{ font-size: {name * 0.95:.1f}pt; font-weight: 700; line-height: {geo.head_mm * 0.9:.2f}mm;
+  border-bottom: {name * 0.06:.2f}pt solid #8a8a8a }}
+.l1 {{ font-size: {name}pt; line-height: {geo.name_mm:.2f}mm; height: {geo.name_mm:.2f}mm }}
+.lab {{ font-weight: 700 }}
+.m {{ font-weight: 700; text-align: center; color: {BAND} }}
+.m small {{ font-size: {detail}pt; font-weight: 400 }}
+.l2 {{ font-size: {detail}pt; line-height: {geo.detail_mm:.2f}mm; height: {geo.detail_mm:.2f}mm;
+  color: #333 }}
+.no {{ font-size: {name * 0.82:.1f}pt; font-weight: 700; text-align: center;
+  height: {geo.name_mm * 0.86:.2f}mm; line-height: {geo.name_mm * 0.86 - 0.4:.2f}mm;
+  border-radius: {name * 0.3:.1f}pt; border: {name * 0.05:.2f}pt solid #1a1a1a }}
+.strip {{ margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.strip_mm:.2f}mm;
+  width: {paper.inner_mm:.2f}mm; border-collapse: collapse; table-layout: fixed;
+  border-top: {detail * 0.08:.2f}pt solid #8a8a8a }}
+.strip td {{ vertical-align: top; padding: {gap * 0.6:.2f}mm {gap:.2f}mm 0 0 }}
+.strip td.qr {{ width: {paper.qr_mm + gap:.2f}mm }}
+.strip td.gaps {{ width: {(paper.inner_mm - paper.qr_mm - 3 * gap) * NOTE_SHARE:.2f}mm }}
+.qr img {{ width: {paper.qr_mm:.2f}mm; height: {paper.qr_mm:.2f}mm }}
+.cap {{ font-size: {detail}pt; font-weight: 700; margin-bottom: {gap * 0.4:.2f}mm }}
+.note {{ font-size: {detail}pt; line-height: 1.2; padding: 0 {detail * 0.5:.1f}pt;
+  border-left: {detail * 0.3:.1f}pt solid #b3261e; background: #f7efe9 }}
+.note b {{ font-size: {detail * 1.1:.1f}pt }}
+.fb {{ font-size: {detail}pt; font-weight: 700; margin-top: {gap * 0.5:.2f}mm }}
+.meta {{ font-size: {fine}pt; color: #333; margin-bottom: {fine * 0.25:.1f}pt }}
+.url {{ font-size: {fine}pt; color: #333; word-break: break-all }}
 svg.icon {{ vertical-align: middle }}
 """
 
@@ -85,144 +127,167 @@ def _icon(area: ContentArea, size_pt: float) -> str:
     )
 
 
-def _item(item: ListedFacility, area: ContentArea, lang: str) -> str:
-    more = []
-    if item.walk_other:
-        more.append(t("boards.elderly_walk", lang, walk=item.walk_other))
-    if item.hours:
-        more.append(t("boards.hours", lang, hours=item.hours))
-    if item.phone:
-        more.append(t("boards.phone", lang, phone=item.phone))
-    more_html = f'<div class="more">{esc(" · ".join(more))}</div>' if more else ""
-    style = f"background:{area.color};color:{ink_on(area.color)}"
+def _minutes(walk: str) -> str:
+    """Return the walk as printed: the number large, its unit smaller ("12分钟")."""
+    match = re.fullmatch(r"(\d+)\s*(.*)", walk)
+    if match is None:
+        return esc(walk or "—")
+    return f"{esc(match.group(1))}<small>{esc(match.group(2))}</small>"
+
+
+def _box(cls: str, x: float, y: float, w: float, h: float, body: str, style: str = "") -> str:
+    """One absolutely placed line of the list (mm from the list's top left)."""
     return (
-        f'<div class="item"><span class="walk">{esc(item.walk)}</span>'
-        f'<span class="no" style="{style}">{item.number}</span>'
-        f'<span class="name">{esc(item.name)}</span>{more_html}</div>'
+        f'<div class="{cls}" style="left:{x:.2f}mm;top:{y:.2f}mm;width:{w:.2f}mm;'
+        f'height:{h:.2f}mm;{style}">{body}</div>'
     )
 
 
-def _units(content: BoardContent, paper: Paper) -> list[tuple[str, float, str, bool]]:
-    """Cut the list into units (area code, height in lines, HTML, starts a group).
+@dataclass(frozen=True)
+class _Grid:
+    """Horizontal positions of one list column's parts (mm)."""
 
-    A group's head travels with its first item so no column ends with a lone head.
-    """
+    left: float
+    badge: float
+    label: float
+    minutes: tuple[float, ...]
+    minutes_mm: float
+    width: float
+
+
+def _grid(k: int, geo: ListGeometry, paper: Paper) -> _Grid:
+    left = k * (geo.column_mm + geo.gutter_mm)
+    badge = BADGE_EM * paper.name_pt * PT_MM
+    label = left + badge
+    first = label + geo.label_mm + 0.4 * paper.name_pt * PT_MM
+    minutes = tuple(first + n * geo.minutes_mm for n in range(geo.minute_columns))
+    return _Grid(left, badge, label, minutes, geo.minutes_mm, geo.column_mm)
+
+
+def _item(item: ListedFacility, area: ContentArea, grid: _Grid, y: float, geo: ListGeometry) -> str:
+    style = f"background:{area.color};color:{ink_on(area.color)}"
+    no_h = geo.name_mm * 0.86
+    top = y + (geo.name_mm - no_h) / 2
+    parts = [
+        _box("no", grid.left, top, grid.badge * 0.86, no_h, str(item.number), style),
+        _box("l1 lab", grid.label, y, grid.minutes[0] - grid.label, geo.name_mm, esc(item.label)),
+    ]
+    cells = [_minutes(item.walk), _minutes(item.walk_other)][: len(grid.minutes)]
+    for x, value in zip(grid.minutes, cells, strict=True):
+        parts.append(_box("l1 m", x, y, grid.minutes_mm, geo.name_mm, value))
+    if item.detail:
+        width = grid.left + grid.width - grid.label
+        parts.append(
+            _box("l2", grid.label, y + geo.name_mm, width, geo.detail_mm, esc(item.detail))
+        )
+    return "".join(parts)
+
+
+def _column(
+    units: Sequence[Unit],
+    grid: _Grid,
+    content: BoardContent,
+    geo: ListGeometry,
+    areas: Mapping[str, ContentArea],
+    paper: Paper,
+) -> str:
     name_key = "name_zh" if content.lang == "zh" else "name_en"
-    width_em = (
-        (paper.width_mm - 2 * paper.margin_mm)
-        * 0.72
-        / paper.list_columns
-        / (paper.text_pt * 25.4 / 72)
+    what = esc(t("boards.list_head", content.lang))
+    width = grid.minutes[0] - grid.label
+    parts = [_box("ch what", grid.label, 0, width, geo.header_mm, what)]
+    for x, head in zip(grid.minutes, content.minute_heads, strict=False):
+        parts.append(_box("ch", x, 0, grid.minutes_mm, geo.header_mm, esc(head)))
+    y = geo.header_mm
+    for unit in units:
+        area = areas[unit.area]
+        if unit.index is None:
+            body = f"{_icon(area, paper.name_pt)} {esc(getattr(area, name_key))}"
+            parts.append(_box("hd", grid.left, y, grid.width, unit.height_mm, body))
+        else:
+            parts.append(_item(content.items[unit.index], area, grid, y, geo))
+        y += unit.height_mm
+    return "".join(parts)
+
+
+def _list(content: BoardContent, paper: Paper, areas: Mapping[str, ContentArea]) -> str:
+    geo = list_geometry(paper, minute_columns=len(content.minute_heads) or 1)
+    if not content.items:
+        return f'<div class="list"><p>{esc(t("boards.nothing", content.lang))}</p></div>'
+    groups = units_of([i.area for i in content.items], [bool(i.detail) for i in content.items], geo)
+    filled = balanced_columns(groups, geo) or [[u for g in groups for u in g]]
+    body = "".join(
+        _column(units, _grid(k, geo, paper), content, geo, areas, paper)
+        for k, units in enumerate(filled)
     )
-    units = []
-    for area in content.areas:
-        items = [i for i in content.items if i.area == area.code]
-        for n, item in enumerate(items):
-            lines = 1.3 + int(text_width_em(item.name) // max(width_em - 6, 4))
-            extra = len(item.hours) + len(item.phone) + len(item.walk_other)
-            lines += 0.85 * (1 + extra // max(int((width_em - 2) * 1.6), 8)) if extra else 0
-            html = _item(item, area, content.lang)
-            if n == 0:
-                html, lines = _head(area, paper, name_key) + html, lines + 1.5
-            units.append((area.code, lines, html, n == 0))
-    return units
+    return f'<div class="list">{body}</div>'
 
 
-def _head(area: ContentArea, paper: Paper, name_key: str) -> str:
-    return f'<div class="ghead">{_icon(area, paper.text_pt)} {esc(getattr(area, name_key))}</div>'
+def _lines(text: str, room_em: float) -> int:
+    return max(1, math.ceil(text_width_em(text) / room_em))
 
 
-def _columns(content: BoardContent, paper: Paper) -> list[str]:
-    """Fill the list columns in order, each about as tall; a group split repeats its head."""
-    units = _units(content, paper)
-    if not units:
-        return [f"<p>{esc(t('boards.nothing', content.lang))}</p>"]
-    name_key = "name_zh" if content.lang == "zh" else "name_en"
-    areas = {a.code: a for a in content.areas}
-    target = sum(u[1] for u in units) / paper.list_columns
-    columns: list[list[str]] = [[]]
-    height = 0.0
-    for code, lines, html, starts in units:
-        if height + lines / 2 > target and len(columns) < paper.list_columns and columns[-1]:
-            columns.append([])
-            height = 0.0
-            if not starts:
-                columns[-1].append(_head(areas[code], paper, name_key))
-                height += 1.5
-        columns[-1].append(html)
-        height += lines
-    return ["".join(c) for c in columns]
-
-
-def _missing(content: BoardContent, paper: Paper) -> str:
-    if not content.missing and not content.not_collected:
-        return ""
+def note_lines(content: BoardContent, paper: Paper) -> list[str]:
+    """Return the note's lines that fit its part of the foot strip, most important first."""
     lang = content.lang
-    lines = []
-    # a long note would push the page over; the index CSV lists every missing type
-    most = 4 if paper.width_mm < 300 else 6
-    for level in (5, 10, 15):
-        names = [
-            t("boards.missing_nearest", lang, name=m.name, walk=m.nearest) if m.nearest else m.name
-            for m in content.missing
-            if m.level_min == level
-        ]
-        if len(names) > most:
-            names = [*names[:most], t("boards.missing_more", lang, n=len(names) - most)]
-        if names:
-            lines.append(
-                t(
-                    "boards.missing_level",
-                    lang,
-                    level=level,
-                    names=t("boards.list_sep", lang).join(names),
-                )
-            )
-    unknown = content.not_collected
-    if 0 < len(unknown) <= most:
-        joined = t("boards.list_sep", lang).join(unknown)
-        lines.append(t("boards.not_collected", lang, names=joined))
-    elif unknown:  # residents need the fact, not a list of forty type names
-        lines.append(t("boards.not_collected_many", lang, n=len(unknown)))
+    width_mm = (paper.inner_mm - paper.qr_mm - 3 * paper.gap_mm) * NOTE_SHARE
+    room_em = width_mm / (paper.detail_pt * PT_MM) - 1.2
+    line_mm = paper.detail_pt * PT_MM * 1.2
+    budget = int((paper.strip_mm - paper.gap_mm) / line_mm) - 1  # the title
+    budget -= _lines(content.feedback, room_em)
+    lines: list[str] = []
+    for m in content.note:
+        key = "boards.note_line_nearest" if m.nearest else "boards.note_line"
+        line = t(key, lang, name=m.name, level=m.level_min, walk=m.nearest)
+        if _lines(line, room_em) > budget:
+            break
+        lines.append(line)
+        budget -= _lines(line, room_em)
+    extra = t("boards.not_collected_many", lang, n=len(content.not_collected))
+    if content.not_collected and _lines(extra, room_em) <= budget:
+        lines.append(extra)
+    return lines
+
+
+def _note(content: BoardContent, paper: Paper) -> str:
+    lang = content.lang
+    lines = note_lines(content, paper)
+    if not lines:
+        return f'<div class="note">{esc(t("boards.note_none", lang))}</div>'
     body = "<br>".join(esc(line) for line in lines)
     return f'<div class="note"><b>{esc(t("boards.missing_title", lang))}</b><br>{body}</div>'
 
 
-def _notice(content: BoardContent) -> str:
-    """Return the project's label (a demo says it is one) for the title band, or nothing."""
-    return f' · <span class="notice">{esc(content.notice)}</span>' if content.notice else ""
-
-
-def _side(content: BoardContent, paper: Paper) -> str:
+def _strip(content: BoardContent, paper: Paper) -> str:
     lang = content.lang
-    name_key = "name_zh" if lang == "zh" else "name_en"
-    legend = "".join(
-        f"<div>{_icon(a, paper.text_pt * 0.95)} {esc(getattr(a, name_key))}</div>"
-        for a in content.areas
-    )
-    tints = "".join(
-        f'<div><svg class="icon" width="{paper.text_pt * 1.6:.1f}pt" '
-        f'height="{paper.text_pt:.1f}pt">'
-        f'<rect width="100%" height="100%" fill="{WALK_TINT}" fill-opacity="{o}" '
-        f'stroke="{WALK_TINT}" stroke-width="0.6"/></svg> '
-        f"{esc(t('boards.walk_legend', lang, walk=walk))}</div>"
-        for walk, o in zip(content.walk_levels, (0.32, 0.19, 0.09), strict=False)
-    )
     qr = segno.make(content.url, error="m").svg_data_uri(scale=4, border=2, dark="#1a1a1a")
+    caption = (
+        t("boards.qr_caption", lang, n=content.more)
+        if content.more
+        else t("boards.qr_caption_all", lang)
+    )
     meta = [
         t("boards.data_date", lang, date=content.data_date or "—"),
         t("boards.convention", lang, text=content.convention),
         t("boards.osm_credit", lang),
     ]
     return (
-        f'<td class="side"><h2>{esc(t("boards.legend_title", lang))}</h2>'
-        f'<div class="legend">{legend}</div><div class="legend wide">{tints}</div>'
-        f"{_missing(content, paper)}"
-        f'<table class="qr"><tr><td><img src="{qr}"></td><td>{esc(t("boards.qr_caption", lang))}'
-        f'<div class="url">{esc(content.url)}</div></td></tr></table>'
+        '<table class="strip"><tr>'
+        f'<td class="qr"><img src="{qr}"></td>'
+        f'<td><div class="cap">{esc(caption)}</div><div class="url">{esc(content.url)}</div>'
         + "".join(f'<div class="meta">{esc(line)}</div>' for line in meta)
-        + "</td>"
+        + f'</td><td class="gaps">{_note(content, paper)}'
+        f'<div class="fb">{esc(content.feedback)}</div></td>'
+        "</tr></table>"
     )
+
+
+def _subtitle(content: BoardContent, street: str) -> str:
+    parts = [esc(content.subtitle)]
+    if street:
+        parts.append(esc(t("boards.at_street", content.lang, street=street)))
+    if content.notice:
+        parts.append(f'<span class="notice">{esc(content.notice)}</span>')
+    return " · ".join(parts)
 
 
 def page_html(
@@ -232,18 +297,19 @@ def page_html(
     paper: Paper,
     areas: Mapping[str, ContentArea],
     font_css: str,
+    street: str = "",
+    bleed_mm: float = 0.0,
 ) -> str:
     """Build the complete HTML document of one board."""
-    columns = _columns(content, paper)
-    columns += [""] * (paper.list_columns - len(columns))
-    cells = "".join(f"<td>{c}</td>" for c in columns)
+    geo = list_geometry(paper, minute_columns=len(content.minute_heads) or 1)
+    css = _css(paper, geo, font_css, title=content.title, bleed_mm=bleed_mm)
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if content.lang == "zh" else "en"}"><head>'
         f'<meta charset="utf-8"><title>{esc(content.title)}</title>'
-        f"<style>{_css(paper, font_css, title=content.title)}</style></head><body>"
+        f"<style>{css}</style></head><body>"
         f'<div class="band"><h1>{esc(content.title)}</h1>'
-        f'<div class="sub">{esc(content.subtitle)}{_notice(content)}</div></div>'
-        f'<div class="map">{map_svg}</div>'
-        f'<table class="lower"><tr>{cells}{_side(content, paper)}</tr></table>'
+        f'<div class="sub">{_subtitle(content, street)}</div></div>'
+        f'<div class="map"><img src="{svg_uri(map_svg)}"></div>'
+        f"{_list(content, paper, areas)}{_strip(content, paper)}"
         "</body></html>"
     )

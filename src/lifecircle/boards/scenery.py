@@ -8,7 +8,7 @@ writes no SVG; :mod:`lifecircle.boards.mapsvg` does.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
@@ -18,6 +18,7 @@ from shapely.geometry.base import BaseGeometry
 
 from lifecircle.boards.layout import Frame
 from lifecircle.cache.basemap import LAYERS, Basemap
+from lifecircle.geo import local_metric_transformer
 from lifecircle.model import WalkWay
 
 MAJOR = frozenset(
@@ -67,11 +68,16 @@ def street_class(tags: Mapping[str, str]) -> str:
 
 @dataclass(frozen=True, eq=False)
 class StreetNet:
-    """Every walk way as a WGS-84 line with its class and name, with a spatial index."""
+    """Every walk way as a WGS-84 line with its class and name, with a spatial index.
+
+    ``hull`` outlines where the map data is (the convex hull of the ways): beyond it a map
+    frame shows nothing, and says so.
+    """
 
     lines: NDArray[np.object_]
     classes: NDArray[np.str_]
     names: NDArray[np.object_]
+    hull: BaseGeometry
 
     @classmethod
     def from_ways(cls, ways: Sequence[WalkWay]) -> StreetNet:
@@ -79,12 +85,25 @@ class StreetNet:
         lines = np.array([shapely.linestrings(w.coords) for w in ways], dtype=object)
         classes = np.array([street_class(w.tags) for w in ways], dtype=str)
         names = np.array([w.tags.get("name", "") for w in ways], dtype=object)
-        return cls(lines, classes, names)
+        hull = shapely.convex_hull(shapely.multipoints([xy for w in ways for xy in w.coords]))
+        return cls(lines, classes, names, hull)
 
     @cached_property
     def tree(self) -> shapely.STRtree:
         """Spatial index of :attr:`lines`, built where it is used (an STRtree does not pickle)."""
         return shapely.STRtree(self.lines)
+
+    def street_at(self, lon: float, lat: float, *, max_m: float = 60.0) -> str:
+        """Name of the nearest named street (not a path) within ``max_m`` of a point, or ""."""
+        metric = local_metric_transformer(lon, lat)
+        box = shapely.box(lon - 0.002, lat - 0.002, lon + 0.002, lat + 0.002)
+        hits = [i for i in self.tree.query(box) if self.names[i] and self.classes[i] != "path"]
+        if not hits:
+            return ""
+        lines = np.array([metric.geometry_to_metres(self.lines[i]) for i in hits], dtype=object)
+        distance = shapely.distance(lines, shapely.Point(0.0, 0.0))
+        best = int(np.argmin(distance))
+        return str(self.names[hits[best]]) if distance[best] <= max_m else ""
 
     def __getstate__(self) -> dict[str, object]:
         """Pickle the lines, not the index."""
@@ -97,12 +116,17 @@ class StreetNet:
 
 @dataclass(frozen=True, eq=False)
 class MapScenery:
-    """One board's scenery in map millimetres: geometries per street class and layer."""
+    """One board's scenery in map millimetres: geometries per street class and layer.
+
+    ``outside`` is the part of the frame beyond the map data (empty when there is none).
+    """
 
     streets: Mapping[str, NDArray[np.object_]]
+    #: Named streets, most important first (main roads, then the longest).
     named: Mapping[str, BaseGeometry]
     layers: Mapping[str, NDArray[np.object_]]
     walk_areas: tuple[BaseGeometry, ...]
+    outside: BaseGeometry = field(default_factory=shapely.Polygon)
 
 
 def to_map(geoms: NDArray[np.object_], frame: Frame) -> NDArray[np.object_]:
@@ -112,9 +136,7 @@ def to_map(geoms: NDArray[np.object_], frame: Frame) -> NDArray[np.object_]:
 
     def project(xy: np.ndarray) -> np.ndarray:
         x_m, y_m = frame.metric.to_metres(xy[:, 0], xy[:, 1])
-        x_mm = frame.width_mm / 2 + (np.asarray(x_m) - frame.centre_x_m) / frame.metres_per_mm
-        y_mm = frame.height_mm / 2 - (np.asarray(y_m) - frame.centre_y_m) / frame.metres_per_mm
-        return np.column_stack([x_mm, y_mm])
+        return np.column_stack(frame.project(np.asarray(x_m), np.asarray(y_m)))
 
     projected: NDArray[np.object_] = shapely.transform(geoms, project)
     return projected
@@ -146,12 +168,23 @@ def map_scenery(
     classes, names = net.classes[hits][keep], net.names[hits][keep]
     streets = {c: lines[classes == c] for c in CLASSES}
     named: dict[str, BaseGeometry] = {}
-    for name in sorted({n for n, c in zip(names, classes, strict=True) if n and c != "path"}):
+    ranks: dict[str, int] = {}
+    for name, cls in zip(names, classes, strict=True):
+        if name and cls != "path":
+            ranks[name] = max(ranks.get(name, 0), CLASSES.index(cls))
+    # the main roads first, then the longest: the labels a reader orients by
+    for name in sorted(ranks, key=lambda n: -ranks[n]):
         named[name] = shapely.line_merge(shapely.union_all(lines[names == name]))
+    named = dict(sorted(named.items(), key=lambda kv: (-ranks[kv[0]], -kv[1].length)))
     local = basemap.clipped(frame.bbox_lonlat(margin_mm=5.0))
     layers = {name: _cut(local.layer(name), frame, margin_mm=1.0)[0] for name in LAYERS}
     areas = tuple(
         shapely.union_all(_cut(np.array([g], dtype=object), frame, margin_mm=2.0)[0])
         for g in walk_areas
     )
-    return MapScenery(streets, named, layers, areas)
+    box = shapely.box(0.0, 0.0, frame.width_mm, frame.height_mm)
+    inside = to_map(np.array([net.hull], dtype=object), frame)[0]
+    outside = shapely.difference(box, inside) if inside.area > 0 else box
+    if outside.area < 0.01 * box.area:  # a sliver beyond the data is not worth a word
+        outside = shapely.Polygon()
+    return MapScenery(streets, named, layers, areas, outside)

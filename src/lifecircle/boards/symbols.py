@@ -14,6 +14,18 @@ import numpy as np
 import shapely
 from numpy.typing import NDArray
 
+#: Millimetres per typographic point.
+PT_MM = 25.4 / 72.0
+
+
+def text_width_em(text: str) -> float:
+    """Estimated advance of ``text`` in em: CJK and full-width characters 1 em, others 0.58.
+
+    >>> text_width_em("您在这里"), round(text_width_em("A1"), 2)
+    (4.0, 1.16)
+    """
+    return sum(1.0 if ord(c) >= 0x2E80 else 0.58 for c in text)
+
 
 def _polygon(points: Iterable[tuple[float, float]]) -> str:
     pts = list(points)

@@ -11,6 +11,7 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from lifecircle.boards import PAPERS, make_boards
+from lifecircle.boards.printing import PrintOptions
 from lifecircle.cli.base import Context, handled
 from lifecircle.engine.profiles import PROFILES
 from lifecircle.i18n import t
@@ -41,6 +42,13 @@ from lifecircle.i18n import t
     help="Folder for the PDFs, PNG previews and index.",
 )
 @click.option("--workers", type=int, default=None, help="Processes (default: build_workers).")
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Preview only: skip the print checks' refusal and stamp every board 草稿 (draft).",
+)
+@click.option("--bleed", is_flag=True, help="Add a 3 mm bleed with crop marks for a print shop.")
+@click.option("--cmyk", is_flag=True, help="Write colours as CMYK (DeviceCMYK) instead of RGB.")
 @click.pass_obj
 @handled
 def boards_command(
@@ -51,8 +59,16 @@ def boards_command(
     profile: str,
     out: Path,
     workers: int | None,
+    draft: bool,
+    bleed: bool,
+    cmyk: bool,
 ) -> None:
-    """One vector PDF per board (QR code, map, numbered list), a PNG preview and an index."""
+    """One vector PDF per board (QR code, map, numbered list), a PNG preview and an index.
+
+    Before printing, every board is checked: the public address must open on a resident's
+    phone, each QR code must read back to its board's address, and text must be at least
+    the paper's sizes. A board that fails is not written (use --draft to preview anyway).
+    """
     if all_boards == bool(board_ids):
         raise click.UsageError("give --board ID (repeatable) or --all")
     project = obj.project()
@@ -78,6 +94,7 @@ def boards_command(
             lang=lang,
             workers=workers,
             progress=progress,
+            printing=PrintOptions(bleed=bleed, cmyk=cmyk, draft=draft),
         )
     seconds = run.prepare_s + run.font_s + run.render_s
     obj.out.print(
@@ -98,3 +115,8 @@ def boards_command(
         markup=False,
         highlight=False,
     )
+    for board_id, problem in run.problems:
+        where = f"{board_id}: " if board_id else ""
+        obj.out.print(f"⚠ {where}{problem.render(lang)}", markup=False, highlight=False)
+    if run.draft:
+        obj.out.print(t("boards.draft_done", lang), markup=False, highlight=False)

@@ -188,5 +188,5 @@ def print_gap_report(
         line = t("gaps.not_collected_title", lang, required=names[True], optional=names[False])
         out.print(line, markup=False, highlight=False)
         out.print(t("gaps.not_collected_hint", lang), markup=False, highlight=False)
-    for line in report.conventions:
+    for line in [*report.rules(lang), *report.estimates]:
         out.print(line, markup=False, highlight=False)

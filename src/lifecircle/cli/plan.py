@@ -9,13 +9,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
+from rich.markup import escape
 from rich.table import Table
 
 from lifecircle.cli.base import CRS_CHOICE, Context, handled
 from lifecircle.engine.profiles import PROFILES
 from lifecircle.i18n import t
 from lifecircle.io.candidates import read_candidates
-from lifecircle.plan.outputs import walk_unit, write_plan
+from lifecircle.plan.outputs import goal_met, short_warning, walk_unit, write_plan
 from lifecircle.plan.report import PlanReport, plan_report
 from lifecircle.plan.sites import WEIGHT_FIELDS, SitePlan, plan_sites, save_plan
 
@@ -31,14 +32,17 @@ def _method_table(plan: SitePlan, report: PlanReport, lang: str) -> Table:
     table = Table(title=title)
     for key in ("method", "sites", "people", "feasible"):
         table.add_column(t(f"plan.col_m_{key}", lang, weight=t(f"plan.weight_{s.weight}", lang)))
-    yes, no = t("plan.yes", lang), t("plan.no", lang)
     rows = (
         ("exact", s.sites_exact, s.people_exact, s.feasible_exact),
         ("greedy", s.sites_greedy, s.people_greedy, s.feasible_greedy),
     )
     for method, sites, people, ok in rows:
+        met = goal_met(report, ok, lang)
         table.add_row(
-            t(f"plan.method_{method}", lang), str(sites), f"{people:,.0f}", yes if ok else no
+            t(f"plan.method_{method}", lang),
+            str(sites),
+            f"{people:,.0f}",
+            f"[red]{escape(met)}[/red]" if report.short_of_all else escape(met),
         )
     return table
 
@@ -134,7 +138,10 @@ def _print(obj: Context, plan: SitePlan, report: PlanReport, lang: str) -> None:
                 weight=t(f"plan.weight_{s.weight}", lang),
             )
         )
-    out.print(s.convention, markup=False, highlight=False)
+    out.print(t("plan.rule_line", lang, rule=s.convention), markup=False, highlight=False)
+    warning = short_warning(report, lang)
+    if warning:
+        out.print(warning, style="bold red", markup=False, highlight=False)
 
 
 @click.command("plan")
@@ -210,7 +217,7 @@ def plan_command(
             use_osm=not no_osm,
             time_limit_s=time_limit_s or project.settings.plan_time_limit_s,
         )
-    report = plan_report(plan, n_sites=n_sites)
+    report = plan_report(plan, n_sites=n_sites, lang=lang)
     _print(obj, plan, report, lang)
     if out is not None:
         for path in write_plan(plan, report, out, lang=lang):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from lifecircle.errors import ConfigError
+from lifecircle.i18n import t
 
 Convention = Literal["time", "distance"]
 
@@ -135,6 +136,77 @@ PLANNING = WalkProfile(
 PROFILES: Mapping[str, WalkProfile] = {p.name: p for p in (STANDARD, ELDERLY, WHEELCHAIR, PLANNING)}
 #: Profiles ``lifecircle build`` computes unless asked for others (planning is on request).
 DEFAULT_PROFILES: tuple[str, ...] = ("standard", "elderly", "wheelchair")
+
+
+#: Metres per minute are said rounded to this step ("约 70 米"): speeds are averages, not promises.
+SAY_METRES_STEP = 5
+
+
+def metres_per_minute(profile: WalkProfile) -> int:
+    """Return the walking speed in metres per minute, rounded to 5 m as residents are told.
+
+    >>> metres_per_minute(STANDARD), metres_per_minute(ELDERLY)
+    (70, 55)
+    """
+    return int(SAY_METRES_STEP * round(profile.speed_mps * 60 / SAY_METRES_STEP))
+
+
+def profile_label(name: str, lang: str) -> str:
+    """Say who a profile is: 一般步行, 老年人, 轮椅, 规划距离口径 (a user's own: its name).
+
+    >>> profile_label("elderly", "zh"), profile_label("standard", "en"), profile_label("x", "zh")
+    ('老年人', 'Most people', 'x')
+    """
+    return t(f"profile.{name}", lang) if name in PROFILES else name
+
+
+def plain_rule(profile: WalkProfile, lang: str, *, elderly: WalkProfile | None = None) -> str:
+    """Say the walking rule in plain words, for residents and officers (no codes, no m/s).
+
+    ``elderly``: a second profile whose speed is named in brackets (the boards show both).
+
+    >>> plain_rule(STANDARD, "zh", elderly=ELDERLY)
+    '按每分钟约 70 米（老年人约 55 米）计'
+    >>> plain_rule(ELDERLY, "zh"), plain_rule(PLANNING, "zh")
+    ('按老年人每分钟约 55 米计', '按路网距离计：5、10、15 分钟对应 300、500、1000 米')
+    >>> plain_rule(WHEELCHAIR, "en")
+    'At about 55 m a minute in a wheelchair, avoiding steps'
+    """
+    if profile.convention == "distance":
+        return t("rule.distance", lang)
+    speed = metres_per_minute(profile)
+    if profile.name in ("elderly", "wheelchair"):
+        return t(f"rule.{profile.name}", lang, m=speed)
+    if elderly is not None and elderly.convention == "time":
+        return t("rule.with_elderly", lang, m=speed, elderly=metres_per_minute(elderly))
+    return t("rule.plain", lang, m=speed)
+
+
+def rule_details(profile: WalkProfile, lang: str) -> str:
+    """Say every setting of a profile in words, for staff (a report's notes, not a board).
+
+    >>> rule_details(ELDERLY, "zh").split("；")[:2]
+    ['老年人：步行速度 0.9 米/秒（约 55 米/分钟）', '每段台阶另加 120 秒']
+    """
+    who = profile_label(profile.name, lang)
+    if profile.convention == "distance":
+        return t("rule.details_distance", lang, who=who)
+    if profile.step_penalty_s is None:
+        steps = t("rule.steps_impassable", lang)
+    elif profile.step_penalty_s == 0:
+        steps = t("rule.steps_free", lang)
+    else:
+        steps = t("rule.steps_penalty", lang, s=f"{profile.step_penalty_s:g}")
+    return t(
+        "rule.details",
+        lang,
+        who=who,
+        speed=f"{profile.speed_mps:g}",
+        m=metres_per_minute(profile),
+        steps=steps,
+        signal=f"{profile.signal_wait_s:g}",
+        unsignalised=f"{profile.unsignalised_wait_s:g}",
+    )
 
 
 def get_profile(name: str, overrides: Mapping[str, Any] | None = None) -> WalkProfile:

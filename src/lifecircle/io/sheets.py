@@ -49,6 +49,7 @@ HEADER_ALIASES: dict[str, tuple[str, ...]] = {
     "verified_on": ("verified on", "verified", "核实日期", "更新日期", "核实时间", "更新时间"),
     "compound": ("compound", "所属小区", "服务小区"),
     "board_kind": ("board kind", "kind", "展板类型", "位置类型"),
+    "facing": ("facing", "bearing", "朝向", "读者朝向", "面向", "方位角"),
     "note": ("note", "notes", "remark", "备注", "说明"),
 }
 #: Row counters: they change whenever a sheet is re-sorted, so keeping them would fake changes.

@@ -1,28 +1,48 @@
-"""Write result tables (gap rows, coverage summaries) as CSV, XLSX or GeoJSON for staff and GIS.
+"""Write the gap report (rows, summaries, matrix) as XLSX, CSV or GeoJSON for staff and GIS.
 
-Only formats values it is given. CSV is UTF-8 with a BOM so Excel shows Chinese correctly; XLSX
-headers are the Chinese (or English) labels from the message catalogue, verdicts are words
-(可达 / 缺 / 未采集) and shares percentages. The XLSX opens on its notes: the data's label (a demo
-says so), the date, and how coverage is counted.
+Only formats values it is given, in the report's language: headers, profiles, content areas,
+verdicts and type lists are words (English only with ``--lang en``), shares are percentages
+in XLSX, and every text cell passes :mod:`lifecircle.io.cells` (formula-looking names stay
+text; CSV fields are quoted and escaped). CSV is UTF-8 with a BOM so Excel shows Chinese. The
+XLSX opens on its notes (:mod:`lifecircle.io.gaps_xlsx`); GeoJSON draws each compound's
+outline where known.
 """
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
+import shapely
+from shapely.geometry import mapping
 
 from lifecircle.engine.coverage import AreaCoverage, TypeCoverage, UncollectedType
 from lifecircle.engine.gaps import CircleReport, GapRow, MissingType
+from lifecircle.engine.profiles import WalkProfile, plain_rule, profile_label, rule_details
 from lifecircle.errors import ConfigError
-from lifecircle.i18n import catalogue, t
+from lifecircle.i18n import t
+from lifecircle.io.cells import write_csv
+from lifecircle.io.gaps_xlsx import write_gap_xlsx
+from lifecircle.io.report_tables import (
+    TOP_COLUMNS,
+    UNCOLLECTED_COLUMNS,
+    Matrix,
+    MatrixCell,
+    Table,
+    Words,
+    area_table,
+    circle_table,
+    estimated_ids,
+    matrices,
+    matrix_text,
+    row_table,
+    type_table,
+)
 from lifecircle.model import Compound
+from lifecircle.taxonomy import Taxonomy
 
 FORMATS = (".csv", ".xlsx", ".geojson")
 
@@ -33,7 +53,9 @@ class GapReport:
 
     ``by_type`` covers the whole area, ``by_type_community`` each community; ``coverage`` and
     ``coverage_by_subdistrict`` are the content-area lines; ``not_collected`` the types the
-    data holds nothing of; ``notice`` a label every output carries (the demo's), or empty.
+    data holds nothing of; ``profiles`` the walking profiles measured (their rules are said in
+    plain words by :meth:`rules`); ``notice`` a label every output carries (the demo's), or
+    empty.
     """
 
     rows: Sequence[GapRow]
@@ -44,170 +66,182 @@ class GapReport:
     top_missing: Sequence[MissingType]
     not_collected: Sequence[UncollectedType]
     circles: Mapping[str, Sequence[CircleReport]]  # profile -> reports
-    conventions: Sequence[str]  # one line per profile (profile.describe()), then notes
+    profiles: Sequence[WalkProfile]
     data_date: str
+    taxonomy: Taxonomy
     notice: str = ""
-    area_names: Mapping[str, str] = dataclasses.field(default_factory=dict)  # code -> 中文名
     #: Types a sheet was declared to hold completely: their gaps are real, the others' may be
     #: missing data (a column of the per-type and top-missing tables says which).
     complete_types: frozenset[str] = frozenset()
+    #: How many compounds' residents are estimates (and calibrated), in the report's language.
+    estimates: Sequence[str] = ()
 
-    def type_names(self) -> dict[str, str]:
-        """Chinese name of every type code the report mentions."""
-        names = {r.type: r.type_name for r in self.rows}
-        return names | {u.type: u.type_name for u in self.not_collected}
+    def profile_names(self) -> tuple[str, ...]:
+        """Names of the profiles measured, in order."""
+        return tuple(p.name for p in self.profiles)
 
+    def rules(self, lang: str) -> list[str]:
+        """One line per profile: who, and the walking rule in plain words."""
+        return [
+            t("gaps.rule_line", lang, who=profile_label(p.name, lang), rule=plain_rule(p, lang))
+            for p in self.profiles
+        ]
 
-#: Columns holding shares (0–1), shown as percentages in XLSX.
-_SHARES = ("share", "share_compounds", "share_residents")
+    def rule_details(self, lang: str) -> list[str]:
+        """One line per profile with every setting (speed, steps, crossings), for staff."""
+        return [rule_details(p, lang) for p in self.profiles]
 
+    def notes(self, lang: str) -> list[str]:
+        """Return the notes: label, date, walking rules (plain, then in full), the verdicts."""
+        lines = [self.notice] if self.notice else []
+        lines.append(t("gaps.data_date", lang, date=self.data_date))
+        lines += self.rules(lang) + self.rule_details(lang)
+        keys = ("rounding", "missing", "not_collected", "weighted", "strict", "estimated")
+        return lines + [t(f"gaps.note_{key}", lang) for key in keys] + list(self.estimates)
 
-def _records(
-    items: Sequence[Any],
-    names: Mapping[str, str] | None = None,
-    complete: frozenset[str] | None = None,
-) -> list[dict[str, Any]]:
-    out = []
-    for item in items:
-        row = dataclasses.asdict(item)
-        if complete is not None:
-            row["declared_complete"] = item.type in complete
-        if isinstance(item, TypeCoverage):
-            row["share_compounds"] = _rounded(item.share_compounds)
-            row["share_residents"] = _rounded(item.share_residents)
-        if isinstance(item, AreaCoverage):
-            row["share"] = _rounded(item.share)
-            codes = row["not_collected"]
-            row["not_collected"] = "、".join((names or {}).get(c, c) for c in codes)
-        out.append(row)
-    return out
-
-
-def _rounded(share: float | None) -> float | None:
-    return round(share, 4) if share is not None else None
-
-
-def _circle_records(circles: Mapping[str, Sequence[CircleReport]]) -> list[dict[str, Any]]:
-    out = []
-    for profile, reports in circles.items():
-        for report in reports:
-            row = {"profile": profile, **dataclasses.asdict(report)}
-            row["lacking"] = "; ".join(f"{k}:{v}" for k, v in report.lacking.items() if v)
-            row["not_collected"] = "; ".join(report.not_collected)
-            out.append(row)
-    return out
-
-
-def write_csv(path: Path, records: Sequence[Mapping[str, Any]]) -> Path:
-    """Write dict rows as UTF-8-with-BOM CSV (the keys of the first row are the header)."""
-    with path.open("w", encoding="utf-8-sig", newline="") as handle:
-        if not records:
-            return path
-        writer = csv.DictWriter(handle, fieldnames=list(records[0]))
-        writer.writeheader()
-        writer.writerows(records)
-    return path
-
-
-def _sheet(
-    book: Workbook,
-    title: str,
-    records: Sequence[Mapping[str, Any]],
-    lang: str,
-    areas: Mapping[str, str],
-) -> None:
-    sheet = book.create_sheet(title)
-    if not records:
-        return
-    keys = list(records[0])
-    sheet.append([t(f"col.{key}", lang) if f"col.{key}" in catalogue() else key for key in keys])
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for record in records:
-        sheet.append([_cell(key, record[key], lang, areas) for key in keys])
-    for k, key in enumerate(keys, start=1):
-        if key in _SHARES:
-            for (cell,) in sheet.iter_rows(min_row=2, min_col=k, max_col=k):
-                cell.number_format = "0%"
-    sheet.freeze_panes = "A2"
-    sheet.auto_filter.ref = sheet.dimensions
-    for column in sheet.columns:
-        width = max(len(str(c.value or "")) for c in column[:200])
-        sheet.column_dimensions[column[0].column_letter].width = min(max(8, width * 1.6), 48)
+    def tables(self, words: Words) -> list[Table]:
+        """Every summary table and the detail rows, in the order the outputs show them."""
+        complete = frozenset(self.complete_types)
+        rows = self.rows
+        return [
+            type_table(
+                "by_type", self.by_type, rows=rows, words=words, complete=complete, group_by=None
+            ),
+            type_table(
+                "by_type_community",
+                self.by_type_community,
+                rows=rows,
+                words=words,
+                complete=complete,
+                group_by="community",
+            ),
+            area_table("coverage", self.coverage, rows=rows, words=words, group_by="community"),
+            area_table(
+                "coverage_subdistrict",
+                self.coverage_by_subdistrict,
+                rows=rows,
+                words=words,
+                group_by="subdistrict",
+            ),
+            _top_table(self, words, complete),
+            _uncollected_table(self.not_collected, words),
+            circle_table(self.circles, words),
+            row_table(rows, words),
+        ]
 
 
-def _cell(key: str, value: Any, lang: str, areas: Mapping[str, str]) -> Any:
-    if key == "reach" and isinstance(value, str):
-        return t(f"reach.{value}", lang)
-    if key == "content_area" and lang == "zh":
-        return areas.get(value, value)
-    if key == "group" and value == "":
-        return t("gaps.whole_area", lang)
-    if isinstance(value, bool):
-        return t("gaps.yes" if value else "gaps.no", lang)
-    if isinstance(value, list | tuple | dict):
-        return json.dumps(value, ensure_ascii=False)
-    return value
+def _top_table(report: GapReport, words: Words, complete: frozenset[str]) -> Table:
+    group_estimated = {
+        row.community or "—" for row in report.rows if row.compound_id in words.estimated
+    }
+    values = tuple(
+        (
+            words.profile(m.profile),
+            words.group(m.group),
+            words.type(m.type),
+            words.yes(m.type in complete),
+            m.compounds,
+            m.residents,
+            m.elderly,
+            m.children,
+            words.yes(m.group in group_estimated),
+        )
+        for m in report.top_missing
+    )
+    return Table("top_missing", TOP_COLUMNS, values)
 
 
-def _notes(report: GapReport, lang: str) -> list[str]:
-    """Return the notes: the label, the date, the conventions and how coverage is counted."""
-    lines = [report.notice] if report.notice else []
-    lines += [t("gaps.data_date", lang, date=report.data_date), *report.conventions]
-    lines += [t(f"gaps.note_{key}", lang) for key in ("not_collected", "weighted", "strict")]
-    return lines
+def _uncollected_table(items: Sequence[UncollectedType], words: Words) -> Table:
+    values = tuple(
+        (
+            words.area(u.content_area),
+            words.type(u.type),
+            u.level_min,
+            words.yes(u.required),
+            words.yes(u.in_osm),
+        )
+        for u in items
+    )
+    return Table("not_collected", UNCOLLECTED_COLUMNS, values)
 
 
 def write_gap_report(
     report: GapReport, out: Path, *, compounds: Sequence[Compound], lang: str = "zh"
 ) -> list[Path]:
-    """Write the gap table to ``out`` (.csv, .xlsx or .geojson) and its summaries; list paths.
+    """Write the gap report to ``out`` (.csv, .xlsx or .geojson) and its summaries; list paths.
 
     An XLSX holds everything, its notes first; CSV and GeoJSON write the rows to ``out`` and
-    each summary to ``<stem>_<name>.csv`` beside it (plus ``<stem>_notes.txt``).
+    each summary and matrix to ``<stem>_<name>.csv`` beside it (plus ``<stem>_notes.txt``).
     """
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ConfigError("error.output.format", path=str(out), suffix=suffix, formats=FORMATS)
     out.parent.mkdir(parents=True, exist_ok=True)
-    names = report.type_names()
-    complete = frozenset(report.complete_types)
-    summaries = {
-        "by_type": _records(report.by_type, complete=complete),
-        "coverage": _records(report.coverage, names),
-        "top_missing": _records(report.top_missing, complete=complete),
-        "not_collected": _records(report.not_collected),
-        "by_type_community": _records(report.by_type_community, complete=complete),
-        "coverage_subdistrict": _records(report.coverage_by_subdistrict, names),
-        "circles": _circle_records(report.circles),
-    }
+    words = Words(lang, report.taxonomy, estimated_ids(compounds))
+    tables = report.tables(words)
+    found = matrices(report.rows)
     if suffix == ".xlsx":
-        book = Workbook()
-        notes = book.active
-        assert notes is not None  # a new workbook has one sheet: the notes
-        notes.title = t("gaps.sheet_notes", lang)
-        for k, line in enumerate(_notes(report, lang)):
-            notes.append([line])
-            notes.cell(k + 1, 1).font = Font(bold=k == 0 and bool(report.notice))
-        notes.column_dimensions["A"].width = 120
-        for name, records in summaries.items():
-            _sheet(book, t(f"gaps.sheet_{name}", lang), records, lang, report.area_names)
-        _sheet(book, t("gaps.sheet_rows", lang), _records(report.rows), lang, report.area_names)
-        book.properties.title = report.notice or t("gaps.sheet_rows", lang)
-        book.save(out)
-        return [out]
-    rows = _records(report.rows)
-    written = [write_csv(out, rows) if suffix == ".csv" else _write_geojson(out, report, compounds)]
-    for name, records in summaries.items():
-        written.append(write_csv(out.with_name(f"{out.stem}_{name}.csv"), records))
+        rules = {p.name: plain_rule(p, lang) for p in report.profiles}
+        book = write_gap_xlsx(
+            out,
+            notes=report.notes(lang),
+            notice=report.notice,
+            rules=rules,
+            tables=tables,
+            matrices=found,
+            words=words,
+        )
+        return [book]
+    *summaries, rows = tables
+    if suffix == ".csv":
+        written = [_table_csv(out, rows, lang)]
+    else:
+        written = [_write_geojson(out, report, compounds, words)]
+    for table in summaries:
+        written.append(_table_csv(out.with_name(f"{out.stem}_{table.name}.csv"), table, lang))
+    for matrix in found:
+        path = out.with_name(f"{out.stem}_matrix_{matrix.profile}.csv")
+        written.append(_matrix_csv(path, matrix, words))
     notes_path = out.with_name(f"{out.stem}_notes.txt")
-    notes_path.write_text("\n".join(_notes(report, lang)) + "\n", encoding="utf-8")
+    notes_path.write_text("\n".join(report.notes(lang)) + "\n", encoding="utf-8")
     return [*written, notes_path]
 
 
-def _write_geojson(out: Path, report: GapReport, compounds: Sequence[Compound]) -> Path:
+def _table_csv(path: Path, table: Table, lang: str) -> Path:
+    header = [t(f"col.{c.key}", lang) for c in table.columns]
+    return write_csv(path, header, table.rows)
+
+
+def _matrix_csv(path: Path, matrix: Matrix, words: Words) -> Path:
+    lang = words.lang
+    header = [t(f"col.{key}", lang) for key in ("compound_id", "compound_name", "community")]
+    header += [words.type(code) for code in matrix.type_codes]
+
+    def show(cell: MatrixCell) -> str | int:
+        return matrix_text(cell, lang)
+
+    rows = (
+        [first.compound_id, first.compound_name, first.community, *map(show, cells)]
+        for first, cells in zip(matrix.compounds, matrix.cells, strict=True)
+    )
+    return write_csv(path, header, rows)
+
+
+def _geometry(compound: Compound) -> dict[str, Any]:
+    """Return the compound's outline where known (GIS wants areas), else its point."""
+    if compound.outline_wkt:
+        return dict(mapping(shapely.from_wkt(compound.outline_wkt)))
+    return {"type": "Point", "coordinates": [compound.lon, compound.lat]}
+
+
+def _write_geojson(
+    out: Path, report: GapReport, compounds: Sequence[Compound], words: Words
+) -> Path:
+    lang = words.lang
     by_id = {c.source_id: c for c in compounds}
+    key = {k: t(f"col.{k}", lang) for k in ("compound_id", "compound_name", "community")}
     features: dict[tuple[str, str], dict[str, Any]] = {}
+    missing: dict[tuple[str, str], list[str]] = {}
     for row in report.rows:
         compound = by_id.get(row.compound_id)
         if compound is None:
@@ -216,33 +250,38 @@ def _write_geojson(out: Path, report: GapReport, compounds: Sequence[Compound]) 
             (row.compound_id, row.profile),
             {
                 "type": "Feature",
-                "geometry": {"type": "Point", "coordinates": [compound.lon, compound.lat]},
+                "geometry": _geometry(compound),
                 "properties": {
-                    "compound_id": row.compound_id,
-                    "compound_name": row.compound_name,
-                    "community": row.community,
-                    "profile": row.profile,
-                    "residents": row.residents,
-                    "residents_estimated": row.residents_estimated,
-                    "elderly": row.elderly,
-                    "children": row.children,
-                    "missing_types": [],
+                    key["compound_id"]: row.compound_id,
+                    key["compound_name"]: row.compound_name,
+                    key["community"]: row.community,
+                    t("col.profile", lang): words.profile(row.profile),
+                    t("col.residents", lang): row.residents,
+                    t("col.residents_estimated", lang): words.yes(
+                        row.compound_id in words.estimated
+                    ),
+                    t("col.elderly", lang): row.elderly,
+                    t("col.children", lang): row.children,
                 },
             },
         )
-        props = feature["properties"]
-        props[f"nearest_{row.type}"] = row.nearest_min if row.nearest_m is None else row.nearest_m
+        value = row.nearest_m if row.nearest_m is not None else row.nearest_min
+        name = t("gaps.geo_nearest", lang, type=words.type(row.type))
+        feature["properties"][name] = value
+        missing.setdefault((row.compound_id, row.profile), [])
         if row.missing:
-            props["missing_types"].append(row.type)
-    for feature in features.values():
-        feature["properties"]["n_missing"] = len(feature["properties"]["missing_types"])
+            missing[(row.compound_id, row.profile)].append(words.type(row.type))
+    for found, feature in features.items():
+        names = missing.get(found, [])
+        feature["properties"][t("gaps.geo_missing", lang)] = t("boards.list_sep", lang).join(names)
+        feature["properties"][t("gaps.geo_n_missing", lang)] = len(names)
     collection = {
         "type": "FeatureCollection",
         "properties": {
             "notice": report.notice,
-            "not_collected_types": [u.type for u in report.not_collected],
             "data_date": report.data_date,
-            "conventions": list(report.conventions),
+            "walking_rule": report.rules(lang),
+            "not_collected_types": [words.type(u.type) for u in report.not_collected],
             "attribution": "© OpenStreetMap contributors",
         },
         "features": list(features.values()),

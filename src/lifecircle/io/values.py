@@ -42,6 +42,23 @@ _BOARD_KINDS = {
     "gate": ("gate", "门口", "小区门口", "大门", "小区大门", "出入口", "小区出入口"),
 }
 _BOARD_ID = re.compile(r"[a-z0-9][a-z0-9_-]{0,63}")
+#: Compass words for a board's facing, clockwise from north.
+_COMPASS = {
+    word: 45.0 * k
+    for k, words in enumerate(
+        (
+            ("n", "north", "北", "朝北", "正北"),
+            ("ne", "northeast", "东北", "朝东北"),
+            ("e", "east", "东", "朝东", "正东"),
+            ("se", "southeast", "东南", "朝东南"),
+            ("s", "south", "南", "朝南", "正南"),
+            ("sw", "southwest", "西南", "朝西南"),
+            ("w", "west", "西", "朝西", "正西"),
+            ("nw", "northwest", "西北", "朝西北"),
+        )
+    )
+    for word in words
+}
 
 
 def norm_text(text: str) -> str:
@@ -146,6 +163,20 @@ def parse_board_kind(text: str) -> str:
         if key in words:
             return kind
     raise FieldValueError(Msg("error.value.board_kind"), Msg("error.value.board_kind_fix"))
+
+
+def parse_bearing(text: str) -> float:
+    """Read the way a board's reader faces: degrees clockwise from north, or a compass word.
+
+    >>> parse_bearing("45"), parse_bearing("135°"), parse_bearing("西北"), parse_bearing("SE")
+    (45.0, 135.0, 315.0, 135.0)
+    """
+    value = key_text(text).rstrip("°度")
+    if value in _COMPASS:
+        return _COMPASS[value]
+    if _DECIMAL.fullmatch(value) and 0.0 <= float(value) <= 360.0:
+        return float(value) % 360.0
+    raise FieldValueError(Msg("error.value.bearing"), Msg("error.value.bearing_fix"))
 
 
 def parse_date(text: str) -> str:

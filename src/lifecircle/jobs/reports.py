@@ -35,8 +35,8 @@ def gap_report(
 
     Types the data holds nothing of are *not collected* in the rows and listed apart
     (``report.not_collected``); ``notice`` (e.g. the demo's label) is carried to the outputs.
-    ``conventions`` holds one line per profile, then, when some residents are estimates, a
-    line in ``lang`` saying how many (and how many were calibrated to a known total).
+    ``estimates`` holds, when some residents are estimates, a line in ``lang`` saying how many
+    (and how many were calibrated to a known total).
     """
     if level is not None and level not in LEVELS_MIN:
         raise ConfigError("error.gaps.level", level=level, levels=tuple(str(x) for x in LEVELS_MIN))
@@ -68,12 +68,12 @@ def gap_report(
         top_missing=top_missing(rows),
         not_collected=[u for u in uncollected_types(taxonomy, collected) if u.type in wanted],
         circles=circles,
-        conventions=[r.profile.describe() for r in results.values()]
-        + estimate_notes(data.compounds, lang),
+        profiles=[r.profile for r in results.values()],
         data_date=data.data_date,
+        taxonomy=taxonomy,
         notice=notice,
-        area_names={a.code: a.name_zh for a in taxonomy.areas},
         complete_types=data.complete_types,
+        estimates=estimate_notes(data.compounds, lang),
     )
 
 

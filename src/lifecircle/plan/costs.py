@@ -7,12 +7,27 @@ a sparse matrix out: no records, no store.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import scipy.sparse as sp
 
 from lifecircle.engine.attach import Walk
 from lifecircle.engine.bounded import search_batches
 from lifecircle.engine.rules import inclusive
+
+
+@dataclass(frozen=True, eq=False)
+class GateCosts:
+    """Costs from every compound to every site within a limit, and the gate each walk leaves by.
+
+    ``cost`` and ``gate`` share one sparsity pattern (``points.n_compounds × n_sites``);
+    ``gate`` holds ``1 +`` the index of the compound's best gate in ``points.entrance_nodes``
+    (so that the first gate is not a zero the matrix would drop).
+    """
+
+    cost: sp.csr_matrix
+    gate: sp.csr_matrix
 
 
 def gate_costs(
@@ -55,6 +70,32 @@ def gate_costs(
     >>> costs.indices.tolist(), costs.data.round(3).tolist()  # site 1 is 300 s away
     ([0], [100.0])
     """
+    return gate_costs_by_gate(points, site_nodes, site_owner, n_sites=n_sites, limit=limit).cost
+
+
+def gate_costs_by_gate(
+    points: Walk,
+    site_nodes: np.ndarray,
+    site_owner: np.ndarray,
+    *,
+    n_sites: int,
+    limit: float,
+) -> GateCosts:
+    """Like :func:`gate_costs`, and say which gate of the compound each best walk starts at.
+
+    Examples
+    --------
+    >>> from lifecircle.engine.bounded import street_graph
+    >>> from lifecircle.engine.attach import attach_all
+    >>> from lifecircle.model import Compound
+    >>> g = street_graph(0.0, 120.0, 240.0, 360.0)  # 100 s between neighbours
+    >>> lon, lat = g.node_lonlat()
+    >>> gates = ((float(lon[0]), float(lat[0])), (float(lon[3]), float(lat[3])))
+    >>> pts = attach_all(g, compounds=[Compound("c", "c", 0.0, 0.0, entrances=gates)])
+    >>> found = gate_costs_by_gate(pts, np.array([2]), np.array([0]), n_sites=1, limit=250.0)
+    >>> found.cost.data.round(3).tolist(), (found.gate.data - 1).tolist()  # the far gate
+    ([100.0], [1])
+    """
     graph = points.graph
     shape = (points.n_compounds, n_sites)
     nodes, owner = np.asarray(site_nodes, np.int64), np.asarray(site_owner, np.int64)
@@ -62,6 +103,7 @@ def gate_costs(
     rows: list[np.ndarray] = []
     cols: list[np.ndarray] = []
     vals: list[np.ndarray] = []
+    used: list[np.ndarray] = []
     order = np.argsort(owner, kind="stable")
     nodes, owner = nodes[order], owner[order]
     for batch in search_batches(graph, nodes, owner, limit=float(limit)):
@@ -76,19 +118,33 @@ def gate_costs(
         rows.append(gate_owner[seen][c])
         cols.append(site[r])
         vals.append(best[r, c])
+        used.append(np.flatnonzero(seen)[c])
     if not rows:
-        return sp.csr_matrix(shape)
-    return _min_per_pair(np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), shape)
+        return GateCosts(sp.csr_matrix(shape), sp.csr_matrix(shape, dtype=np.int64))
+    return _min_per_pair(
+        np.concatenate(rows), np.concatenate(cols), np.concatenate(vals), np.concatenate(used),
+        shape,
+    )  # fmt: skip
 
 
 def _min_per_pair(
-    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, shape: tuple[int, int]
-) -> sp.csr_matrix:
-    """Keep the smallest value of every (row, col) pair (a compound's best gate)."""
+    rows: np.ndarray, cols: np.ndarray, vals: np.ndarray, gates: np.ndarray, shape: tuple[int, int]
+) -> GateCosts:
+    """Keep the smallest value of every (row, col) pair (a compound's best gate), and its gate."""
     order = np.lexsort((vals, cols, rows))
-    rows, cols, vals = rows[order], cols[order], vals[order]
+    rows, cols, vals, gates = rows[order], cols[order], vals[order], gates[order]
     first = np.ones(len(rows), dtype=bool)
     first[1:] = (rows[1:] != rows[:-1]) | (cols[1:] != cols[:-1])
-    matrix = sp.csr_matrix((vals[first], (rows[first], cols[first])), shape=shape)
+    at = (rows[first], cols[first])
+    matrix = sp.csr_matrix((vals[first], at), shape=shape)
     matrix.sort_indices()
-    return matrix
+    gate = sp.csr_matrix((gates[first].astype(np.int64) + 1, at), shape=shape)
+    gate.sort_indices()
+    return GateCosts(matrix, gate)
+
+
+def gate_lonlat(points: Walk) -> np.ndarray:
+    """Where each gate of ``points.entrance_nodes`` is: an ``n × 2`` array of lon, lat."""
+    table = points.points
+    mask = (table.kind == "compound") & (table.node >= 0)
+    return np.column_stack([table.lon[mask], table.lat[mask]]).astype(float)

@@ -15,13 +15,16 @@ from typing import Any
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from lifecircle.engine.profiles import profile_label
 from lifecircle.engine.rules import shown_unit
 from lifecircle.i18n import t
+from lifecircle.io.cells import put_row
 from lifecircle.plan.map import compound_states, write_plan_map
-from lifecircle.plan.report import PlanReport, PlanSummary
+from lifecircle.plan.report import PlanReport
 from lifecircle.plan.sites import SitePlan
 
 ATTRIBUTION = "© OpenStreetMap contributors"
+WARNING_FONT = Font(bold=True, color="C8102E")
 
 
 def walk_unit(plan: SitePlan, lang: str) -> str:
@@ -39,7 +42,7 @@ def _sheet(book: Workbook, title: str, rows: Sequence[Any], lang: str, unit: str
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for row in rows:
-        sheet.append([getattr(row, key) for key in keys])
+        put_row(sheet, [getattr(row, key) for key in keys])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = sheet.dimensions
     for column in sheet.columns:
@@ -47,12 +50,36 @@ def _sheet(book: Workbook, title: str, rows: Sequence[Any], lang: str, unit: str
         sheet.column_dimensions[column[0].column_letter].width = min(max(8, width * 1.6), 48)
 
 
-def summary_lines(summary: PlanSummary, lang: str) -> list[tuple[str, str]]:
-    """Label and value of every summary field, for the notes sheet and the CLI."""
+def short_warning(report: PlanReport, lang: str) -> str:
+    """Say, when a plan to cover everyone cannot, how many compounds it misses and what to do."""
+    if not report.short_of_all:
+        return ""
+    return t("plan.cover_all_short", lang, n=report.summary.uncoverable)
+
+
+def goal_met(report: PlanReport, feasible: bool, lang: str) -> str:
+    """是 / 否, and 否 with the reason when covering everyone is out of reach."""
+    if report.short_of_all:
+        return t("plan.goal_short", lang, n=report.summary.uncoverable)
+    return t("plan.yes" if feasible else "plan.no", lang)
+
+
+def summary_lines(report: PlanReport, lang: str) -> list[tuple[str, str]]:
+    """Label and value of every summary field in words, for the notes sheet and the CLI."""
+    summary = report.summary
+    words = {
+        "goal": t(f"plan.goal_{summary.goal}", lang),
+        "profile": profile_label(summary.profile, lang),
+        "weight": t(f"plan.weight_{summary.weight}", lang),
+        "feasible_exact": goal_met(report, summary.feasible_exact, lang),
+        "feasible_greedy": goal_met(report, summary.feasible_greedy, lang),
+    }
     out = []
     for field in dataclasses.fields(summary):
         value = getattr(summary, field.name)
-        if isinstance(value, bool):
+        if field.name in words:
+            value = words[field.name]
+        elif isinstance(value, bool):
             value = t("plan.yes" if value else "plan.no", lang)
         elif value is None:
             value = "—"
@@ -73,10 +100,14 @@ def write_xlsx(report: PlanReport, path: Path, *, unit: str, lang: str = "zh") -
     lost = book.create_sheet(t("plan.sheet_uncoverable", lang))
     lost.append([t("plan.col_compound_name", lang)])
     for name in report.uncoverable:
-        lost.append([name])
+        put_row(lost, [name])
     notes = book.create_sheet(t("plan.sheet_notes", lang))
-    for label, value in summary_lines(report.summary, lang):
-        notes.append([label, value])
+    warning = short_warning(report, lang)
+    if warning:
+        notes.append([warning])
+        notes.cell(row=1, column=1).font = WARNING_FONT
+    for label, value in summary_lines(report, lang):
+        put_row(notes, [label, value])
     notes.column_dimensions["A"].width = 28
     notes.column_dimensions["B"].width = 60
     book.save(path)
@@ -127,11 +158,12 @@ def write_plan(
     title = t("plan.map_title", lang, name=s.type_name, n=s.sites_exact)
     subtitle = t(
         "plan.map_subtitle", lang, convention=s.convention, minutes=s.minutes,
-        weight=t(f"plan.weight_{s.weight}", lang), date=s.data_date,
+        weight=t(f"plan.weight_{s.weight}", lang), date=s.data_date[:10],
     )  # fmt: skip
     unit = walk_unit(plan, lang)
+    warning = short_warning(report, lang)
     return [
         write_xlsx(report, out_dir / "plan.xlsx", unit=unit, lang=lang),
         write_geojson(plan, report, out_dir / "plan.geojson"),
-        *write_plan_map(plan, out_dir, title=title, subtitle=subtitle, lang=lang),
+        *write_plan_map(plan, out_dir, title=title, subtitle=subtitle, lang=lang, warning=warning),
     ]

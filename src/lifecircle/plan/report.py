@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from lifecircle.engine.profiles import plain_rule, rule_details
 from lifecircle.engine.rules import shown_value
 from lifecircle.plan.problem import SHARE_TOL
 from lifecircle.plan.sites import SitePlan
@@ -71,7 +72,8 @@ class PlanSummary:
     goal: str
     n_sites: int | None
     profile: str
-    convention: str
+    convention: str  # the walking rule in plain words
+    rule_details: str  # every setting of the walk, for staff
     minutes: int
     weight: str
     candidates: int
@@ -101,6 +103,11 @@ class PlanReport:
     served: tuple[ServedRow, ...]
     communities: tuple[CommunityRow, ...]
     uncoverable: tuple[str, ...]
+
+    @property
+    def short_of_all(self) -> bool:
+        """Whether a plan to cover every compound leaves some no candidate can reach."""
+        return self.summary.goal == "cover_all" and self.summary.uncoverable > 0
 
 
 def site_rows(plan: SitePlan) -> tuple[list[SiteRow], list[ServedRow]]:
@@ -161,8 +168,8 @@ def community_rows(plan: SitePlan) -> list[CommunityRow]:
     return rows
 
 
-def plan_summary(plan: SitePlan, n_sites: int | None) -> PlanSummary:
-    """Summarise the request and the solve."""
+def plan_summary(plan: SitePlan, n_sites: int | None, *, lang: str = "zh") -> PlanSummary:
+    """Summarise the request and the solve (the walking rule said in ``lang``)."""
     r, w = plan.result, plan.problem.weights
     return PlanSummary(
         type=plan.ftype.code,
@@ -170,7 +177,8 @@ def plan_summary(plan: SitePlan, n_sites: int | None) -> PlanSummary:
         goal=r.goal,
         n_sites=n_sites,
         profile=plan.profile.name,
-        convention=plan.profile.describe(),
+        convention=plain_rule(plan.profile, lang),
+        rule_details=rule_details(plan.profile, lang),
         minutes=plan.minutes,
         weight=plan.weight,
         candidates=len(plan.candidates),
@@ -192,11 +200,11 @@ def plan_summary(plan: SitePlan, n_sites: int | None) -> PlanSummary:
     )
 
 
-def plan_report(plan: SitePlan, *, n_sites: int | None) -> PlanReport:
-    """Build every table of the plan's outputs."""
+def plan_report(plan: SitePlan, *, n_sites: int | None, lang: str = "zh") -> PlanReport:
+    """Build every table of the plan's outputs (its words in ``lang``)."""
     sites, served = site_rows(plan)
     return PlanReport(
-        summary=plan_summary(plan, n_sites),
+        summary=plan_summary(plan, n_sites, lang=lang),
         sites=tuple(sites),
         served=tuple(served),
         communities=tuple(community_rows(plan)),

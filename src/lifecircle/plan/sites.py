@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+import scipy.sparse as sp
 
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.profiles import WalkProfile, get_profile
@@ -22,7 +23,7 @@ from lifecircle.errors import ConfigError
 from lifecircle.jobs.area import read_area
 from lifecircle.model import CandidateSite, Facility
 from lifecircle.plan import DEFAULT_TIME_LIMIT_S, CoverageProblem, PlanResult, cover_all, max_cover
-from lifecircle.plan.costs import gate_costs
+from lifecircle.plan.costs import gate_costs, gate_costs_by_gate, gate_lonlat
 from lifecircle.project import Project
 from lifecircle.store import DataVersion, Snapshot
 from lifecircle.taxonomy import FacilityType
@@ -42,6 +43,8 @@ class SitePlan:
     convention) for ``minutes``; ``existing`` are the open facilities of the type;
     ``unknown_weight`` the compounds whose ``weight`` is not known (counted as 0 people);
     ``candidates_unreached`` the candidates too far from every walkable way to be reached.
+    ``gate_of[i, j]`` is ``1 +`` the row of ``gate_lonlat`` (lon, lat) where the best walk
+    from compound ``i`` to candidate ``j`` leaves the compound (same pattern as the costs).
     """
 
     ftype: FacilityType
@@ -56,6 +59,8 @@ class SitePlan:
     result: PlanResult
     unknown_weight: tuple[int, ...]
     candidates_unreached: tuple[int, ...]
+    gate_of: sp.csr_matrix | None = None
+    gate_lonlat: np.ndarray | None = None
 
 
 def osm_candidates(
@@ -97,11 +102,14 @@ def coverage_problem(
     limit: float,
     snap_max_m: float,
     cache_dir: Path | None = None,
-) -> tuple[CoverageProblem, tuple[Facility, ...], tuple[int, ...]]:
+) -> tuple[
+    CoverageProblem, tuple[Facility, ...], tuple[int, ...], tuple[sp.csr_matrix, np.ndarray]
+]:
     """Build the coverage problem: existing facilities, candidates and compounds on one walk.
 
-    Returns the problem, the existing open facilities of the type and the candidates that
-    could not be attached to the walk network.
+    Returns the problem, the existing open facilities of the type, the candidates that
+    could not be attached to the walk network, and the gates the walks leave by
+    (:attr:`SitePlan.gate_of`, :attr:`SitePlan.gate_lonlat`).
     """
     existing = tuple(f for f in data.facilities if f.type_code == ftype.code and f.status == "open")
     as_points = [Facility(c.source_id, c.name, ftype.code, c.lon, c.lat) for c in candidates]
@@ -115,9 +123,10 @@ def coverage_problem(
     owner, nodes = points.facility_of_point, points.facility_nodes
     old = owner < len(existing)
     before = gate_costs(points, nodes[old], owner[old], n_sites=len(existing), limit=limit)
-    cost = gate_costs(
+    found = gate_costs_by_gate(
         points, nodes[~old], owner[~old] - len(existing), n_sites=len(candidates), limit=limit
     )
+    cost = found.cost
     values = [getattr(c, weight) for c in data.compounds]
     problem = CoverageProblem.from_cost_matrix(
         cost,
@@ -128,7 +137,7 @@ def coverage_problem(
         site_cost=[c.cost or 0.0 for c in candidates],
     )
     unreached = tuple(i - len(existing) for i in points.facilities_unreached if i >= len(existing))
-    return problem, existing, unreached
+    return problem, existing, unreached, (found.gate, gate_lonlat(points))
 
 
 def plan_sites(
@@ -163,7 +172,7 @@ def plan_sites(
     walk = get_profile(profile)
     level = minutes if minutes is not None else ftype.level_min
     limit = minutes_limit(walk, level)
-    problem, existing, unreached = coverage_problem(
+    problem, existing, unreached, (gate_of, gates) = coverage_problem(
         data, walk, ftype=ftype, candidates=candidates, weight=weight, limit=limit,
         snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir,
     )  # fmt: skip
@@ -174,7 +183,7 @@ def plan_sites(
     unknown = tuple(i for i, c in enumerate(data.compounds) if getattr(c, weight) is None)
     return SitePlan(
         ftype, walk, level, limit, weight, data, candidates, existing, problem, result,
-        unknown, unreached,
+        unknown, unreached, gate_of, gates,
     )  # fmt: skip
 
 
