@@ -454,16 +454,21 @@ def _grid(
 
 
 def _trace(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
-    """Polygons of the cells (their outline traced into rings), simplified."""
+    """Polygons of the cells, simplified."""
     if not cells.any():
         return shapely.Polygon()
+    area = _cell_polygons(cells, corner, cell_m)
+    return _polygonal(shapely.simplify(area, max(SIMPLIFY_M, cell_m)))
+
+
+def _cell_polygons(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
+    """Return the union of the cells as a valid MultiPolygon (their outline traced)."""
     xy, starts, pieces, signed = raster.outline_rings(cells)
     rings = shapely.linearrings(
         corner + xy * cell_m, indices=np.repeat(np.arange(len(pieces)), np.diff(starts))
     )
     order = np.lexsort((signed < 0, pieces))  # by piece, its outer ring first, then its holes
-    area = shapely.multipolygons(shapely.polygons(rings[order], indices=pieces[order] - 1))
-    return _polygonal(shapely.simplify(area, max(SIMPLIFY_M, cell_m)))
+    return shapely.multipolygons(shapely.polygons(rings[order], indices=pieces[order] - 1))
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
