@@ -5,9 +5,10 @@ state kept between calls. It never draws a convex hull or bridges a block nobody
 
 Method
 ------
-1. **Reach.** :func:`reached_costs` runs one bounded multi-source Dijkstra (scipy) from the
-   origin nodes (a compound's gates, a board): the cost of the cheapest origin to every node,
-   ``inf`` beyond the limit. Costs are seconds, or metres in the distance convention.
+1. **Reach.** :func:`reached_costs` runs one bounded multi-source Dijkstra (compiled,
+   :mod:`lifecircle.engine.dijkstra`) from the origin nodes (a compound's gates, a board): the
+   cost of the cheapest origin to every node, ``inf`` beyond the limit. Costs are seconds,
+   or metres in the distance convention.
 2. **Reached streets.** For a limit ``L`` an edge ``u–v`` of cost ``c`` is walked from ``u`` up
    to the fraction ``(L - cost_u) / c`` of its polyline, and from ``v`` likewise; a point at
    fraction ``t`` costs ``min(cost_u + t c, cost_v + (1 - t) c)``. Cutting on the edge's own
@@ -19,14 +20,17 @@ Method
    and the exact cut points, are binned with their cost; a disk-shaped minimum filter gives the
    cheapest cost within the buffer radius (once per walkshed, shared by its limits), and a
    limit's area is the cells at or under it. On central Helsinki the outline lies ~2 m on
-   average from the exact union of 50 m line buffers, at 20-27 ms CPU per walkshed instead of
-   ~340 ms: that union of thousands of overlapping buffers is what costs.
+   average from the exact union of 50 m line buffers, at a few ms CPU per walkshed instead of
+   ~340 ms: that union of thousands of overlapping buffers is what costs. The grid work runs
+   in compiled kernels (:mod:`lifecircle.engine.raster`) in time proportional to the streets
+   reached, not to the grid.
 4. **Holes.** A hole is a block ringed by reached streets. It is filled only when it is small
    (``fill_holes_m2``, default 2 ha: an ordinary city block) *and* holds no part of the network
    left unreached. A river, a railway, a walled compound whose gate is elsewhere, or any large
    block stays a hole; the bank not yet reached across a river is not drawn (beyond its 50 m).
-5. **Finish.** Cell edges are traced into polygons, simplified by ``max(5 m, cell_m)``, made
-   valid, forced to nest (each area covers the smaller ones) and unprojected to WGS-84.
+5. **Finish.** Cell edges are traced into rings (each simple; pieces touching at a corner stay
+   apart), simplified by ``max(5 m, cell_m)``, made valid, forced to nest (each area covers the
+   smaller ones) and unprojected to WGS-84.
 """
 
 from __future__ import annotations
@@ -38,9 +42,9 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import shapely
-from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
+from lifecircle.engine import dijkstra as reach
 from lifecircle.engine import raster
 from lifecircle.engine.bounded import NodeGrid, reach_speed, search_batches
 from lifecircle.engine.graph import WalkGraph, concat_ranges
@@ -81,12 +85,30 @@ def reached_costs(graph: WalkGraph, origins: np.ndarray, *, limit: float) -> np.
     >>> reached_costs(g, np.array([0]), limit=150.0).round(6).tolist()
     [0.0, 100.0, inf]
     """
-    nodes = _check_origins(graph, origins)
+    nodes, found = reached_nodes(graph, origins, limit=limit)
+    costs = np.full(graph.n_nodes, np.inf)
+    costs[nodes] = found
+    return costs
+
+
+def reached_nodes(
+    graph: WalkGraph, origins: np.ndarray, *, limit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the nodes within ``limit`` of the cheapest origin, and their costs, cheapest first.
+
+    :func:`reached_costs` without the array of the graph's size: the work follows what the
+    walk reaches (:mod:`lifecircle.engine.dijkstra`).
+
+    >>> from lifecircle.engine.profiles import STANDARD
+    >>> g = _line_graph(STANDARD, 0.0, 120.0, 240.0)
+    >>> nodes, costs = reached_nodes(g, np.array([2]), limit=150.0)
+    >>> nodes.tolist(), costs.round(6).tolist()
+    ([2, 1], [0.0, 100.0])
+    """
+    sources = _check_origins(graph, origins)
     _check_limits(graph, [limit])
-    # graph.matrix holds both directions of every edge, so the (default) directed search is
-    # exact and skips scipy's symmetrising copy of the matrix
-    costs = dijkstra(graph.matrix, indices=nodes, min_only=True, limit=limit)
-    return np.asarray(costs, dtype=float)
+    # graph.matrix holds both directions of every edge: the directed search is exact
+    return reach.reached(graph.matrix, sources, limit)
 
 
 def reached_streets(graph: WalkGraph, node_cost: np.ndarray, *, limit: float) -> BaseGeometry:
