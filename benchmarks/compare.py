@@ -146,3 +146,17 @@ def walksheds(lc: dict[str, np.ndarray], ref: dict[str, np.ndarray]) -> Agreemen
         wrong == 0 and worst <= EXACT_S,
         f"{len(ours)} walksheds: {wrong} reached-node mismatches, max diff {worst:.1g} s",
     )
+
+
+def identical(task: str, lc: dict[str, np.ndarray], c: dict[str, np.ndarray]) -> Agreement:
+    """The plain-C yardstick's answers must equal lifecircle's bit for bit."""
+    if task == "t1":
+        same = np.array_equal(lc["cost_s"], c["cost_s"])
+        what = "nearest costs"
+    elif task == "t2":
+        same = np.array_equal(lc["count"], c["count"])
+        what = "counts"
+    else:
+        same = unpack_reached(lc) == unpack_reached(c)
+        what = f"{len(lc['reach_start']) - 1} sampled walksheds' reached nodes and costs"
+    return Agreement(same, f"{what} {'identical' if same else 'differ'}")

@@ -31,7 +31,7 @@ GAP_M = 60.0
 STITCHES_PER_SIDE = 8
 #: Marks the stitching edges in ``edge_way`` (OSM links and connectors use -1).
 STITCH_WAY = -2
-NETWORKS = ("helsinki", "synthetic")
+NETWORKS = ("helsinki", "nanjing", "synthetic")
 
 
 @dataclass(frozen=True)
@@ -149,8 +149,16 @@ def tile_graph(
     )
 
 
+def nanjing_graph() -> WalkGraph:
+    """The largest connected part of the demo's Nanjing (Xinjiekou) extract (standard profile)."""
+    extract = read_osm(demo_file("nanjing_xinjiekou.osm.pbf"), match_type=lambda tags: None)
+    return largest_component(build_walk_graph(extract.ways, extract.nodes, STANDARD))
+
+
 def load_network(name: str) -> tuple[WalkGraph, int]:
     """The named benchmark network and how many copies of the Helsinki graph it holds."""
+    if name == "nanjing":
+        return nanjing_graph(), 1
     base = helsinki_graph()
     if name == "helsinki":
         return base, 1
@@ -177,7 +185,7 @@ def sample_points(graph: WalkGraph, n_tiles: int, *, seed: int = SEED) -> Points
     facilities = {
         name: np.sort(rng.choice(pool, size=per_type, replace=False)) for name in TYPE_NAMES
     }
-    entrances = np.sort(rng.choice(pool, size=N_ENTRANCES, replace=False))
+    entrances = np.sort(rng.choice(pool, size=min(N_ENTRANCES, len(pool)), replace=False))
     return Points(facilities=facilities, entrances=entrances)
 
 

@@ -63,12 +63,16 @@ class Outcome:
 
 def plan(network: str) -> list[Job]:
     """The jobs for one network; the city-scale one samples the peers that are too slow."""
+    if network == "nanjing":  # the demo's small real Chinese extract: lifecircle and C only
+        return [Job("lifecircle", "t1"), Job("lifecircle", "t2"), Job("lifecircle", "t3r"),
+                Job("c", "t1,t2,t3r")]  # fmt: skip
     if network == "helsinki":
         return [
             Job("lifecircle", "t1"),
             Job("lifecircle", "t2"),
             Job("lifecircle", "t3", timeout_s=600.0),
             Job("lifecircle", "t3r"),
+            Job("c", "t1,t2,t3r"),
             Job("pandana", "t1,t2"),
             Job("cityseer", "t2"),
             Job("networkx", "t1"),
@@ -80,6 +84,7 @@ def plan(network: str) -> list[Job]:
         Job("lifecircle", "t2"),
         Job("lifecircle", "t3", timeout_s=600.0),
         Job("lifecircle", "t3r"),
+        Job("c", "t1,t2,t3r", timeout_s=600.0),
         Job("pandana", "t1,t2", timeout_s=900.0),
         Job("cityseer", "t2", sample=2_000, timeout_s=420.0),
         Job("networkx", "t1", timeout_s=420.0),
@@ -139,10 +144,12 @@ def _watch(proc: subprocess.Popen[str], job: Job, start: float) -> tuple[str, fl
     return "ok", peak
 
 
-def run_network(network: str, workdir: Path) -> list[Outcome]:
-    """All jobs of one network, one after another (each has both cores to itself)."""
+def run_network(network: str, workdir: Path, tools: set[str] | None = None) -> list[Outcome]:
+    """All jobs of one network (of ``tools``, if given), one after another."""
     outcomes: list[Outcome] = []
     for job in plan(network):
+        if tools is not None and job.tool not in tools:
+            continue
         print(f"  {network:9} {job.tool:10} {job.tasks:6} ...", end="", flush=True)
         start = time.perf_counter()
         done = run_job(network, job, workdir)
@@ -202,11 +209,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--network", choices=[*NETWORKS, "district", "all"], default="all")
     parser.add_argument("--quick", action="store_true", help="the Helsinki network only")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the report")
+    parser.add_argument(
+        "--tools", help="only these tools, comma-separated (e.g. lifecircle,c: the C column alone)"
+    )
     args = parser.parse_args(argv)
     networks = (
         ["helsinki"]
         if args.quick
-        else (["helsinki", "synthetic", "district"] if args.network == "all" else [args.network])
+        else (
+            ["helsinki", "nanjing", "synthetic", "district"]
+            if args.network == "all"
+            else [args.network]
+        )
     )
     from benchmarks.report import render  # after argument errors, before any slow work
 
@@ -219,7 +233,8 @@ def main(argv: list[str] | None = None) -> None:
                 district = run_district(Path(tmp))
                 continue
             print(f"{network}:", flush=True)
-            results[network] = run_network(network, Path(tmp))
+            tools = set(args.tools.split(",")) if args.tools else None
+            results[network] = run_network(network, Path(tmp), tools)
     if results:
         text = render(results, elapsed_s=time.perf_counter() - started)
     else:  # the district alone: keep the other sections of the last report

@@ -33,6 +33,10 @@ def _tool(name: str) -> ModuleType:
         from benchmarks import tool_networkx
 
         return tool_networkx
+    if name == "c":
+        from benchmarks import tool_c
+
+        return tool_c
     raise SystemExit(f"unknown tool {name!r}")
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -12,7 +13,7 @@ import shapely
 
 from lifecircle.engine.graph import LocalRules
 from lifecircle.engine.network import build_walk_graph
-from lifecircle.engine.profiles import ELDERLY, PLANNING, STANDARD
+from lifecircle.engine.profiles import ELDERLY, PLANNING, STANDARD, get_profile
 from lifecircle.engine.walksheds import (
     CELL_M,
     SIMPLIFY_M,
@@ -24,6 +25,7 @@ from lifecircle.engine.walksheds import (
     walksheds,
 )
 from lifecircle.errors import WalkshedError
+from lifecircle.io.osm import read_osm
 from lifecircle.jobs.demo import demo_file
 from lifecircle.jobs.imports import import_osm
 from lifecircle.project import init_project
@@ -366,3 +368,42 @@ def test_nodes_in_a_box_are_exactly_those_a_full_scan_finds(cell_m):
         inside = np.all((xy >= low) & (xy <= high), axis=1)
         assert grid.nodes_in_box(low, high).tolist() == np.flatnonzero(inside).tolist()
     assert grid.nodes_in_box(np.array([900.0, 900.0]), np.array([950.0, 950.0])).size == 0
+
+
+# --- real data: the areas of the method before issue 17 -----------------------------------------
+
+#: Figures of the walksheds traced before the compiled kernels (benchmarks/walkshed_reference.py
+#: at commit d84f7c3): 156 walksheds on three real extracts, two profiles, 8 m and 4 m cells.
+REFERENCE = Path(__file__).parents[1] / "data" / "walksheds" / "reference_d84f7c3.json"
+
+
+def reference_cases():
+    rows = json.loads(REFERENCE.read_text(encoding="utf-8"))["walksheds"]
+    keys = sorted({(r["extract"], r["cell_m"], r["profile"]) for r in rows})
+    return [
+        (key, [r for r in rows if (r["extract"], r["cell_m"], r["profile"]) == key]) for key in keys
+    ]
+
+
+@pytest.mark.parametrize("case", reference_cases(), ids=lambda c: "-".join(map(str, c[0])))
+def test_areas_keep_the_reference_size_and_holes_on_real_extracts(case):
+    """Area within 1 % and the same holes (a stored point in each, one hole per point)."""
+    (name, cell_m, profile_name), rows = case
+    test_data = Path(__file__).parents[1] / "data" / "osm" / name
+    path = test_data if test_data.exists() else demo_file(name)
+    extract = read_osm(path, match_type=lambda tags: None)
+    profile = get_profile(profile_name)
+    graph = build_walk_graph(extract.ways, extract.nodes, profile)
+    sets = [np.array([node(graph, r["origin_osm"])]) for r in rows]
+    limits = [profile.threshold(m) for m in (5, 10, 15)]
+    traced = walksheds(graph, sets, limits=limits, cell_m=cell_m)
+    for row, areas in zip(rows, traced, strict=True):
+        for want, got in zip(row["areas"], areas, strict=True):
+            got = graph.metric.geometry_to_metres(got)
+            assert got.area == pytest.approx(want["area_m2"], rel=0.01, abs=1.0)
+            holes = [shapely.Polygon(r) for p in shapely.get_parts(got) for r in p.interiors]
+            points = shapely.points(np.array(want["holes"]).reshape(-1, 2))
+            assert len(holes) == len(points)
+            assert not shapely.intersects(got, points).any()  # every stored hole is still open
+            for hole in holes:  # and each open hole holds exactly one of them
+                assert shapely.contains(hole, points).sum() == 1

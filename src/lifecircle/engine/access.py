@@ -13,15 +13,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
+from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.attach import Walk
-from lifecircle.engine.bounded import (
-    check_nodes,
-    count_units,
-    flat_units,
-    nearest_from,
-    search_batches,
-    typed_sources,
-)
+from lifecircle.engine.bounded import check_nodes, flat_units, nearest_from, typed_sources
 from lifecircle.engine.contract import contract
 from lifecircle.engine.entrance import Table, entrance_tables
 from lifecircle.engine.graph import WalkGraph
@@ -200,12 +194,13 @@ def counts_within(
     typed = typed_sources(graph, sources, owners)
     counts = np.zeros((len(typed), graph.n_nodes), dtype=np.int32)
     if typed and graph.n_nodes:
-        node, unit, unit_type, multi = flat_units(typed)
-        for batch in search_batches(graph, node, unit, limit=float(limit)):
-            got = count_units(
-                batch.dist, batch.origin_row, unit[batch.origins], unit_type, multi, len(typed)
-            )
-            counts[:, batch.nodes] += got
+        # one search per facility (from all its entrances at once), counted inside the loop
+        node, unit, unit_type, _ = flat_units(typed)
+        unit_ptr = np.zeros(len(unit_type) + 1, dtype=np.int64)
+        np.cumsum(np.bincount(unit, minlength=len(unit_type)), out=unit_ptr[1:])
+        nodes = node[np.argsort(unit, kind="stable")]
+        bound = inclusive(float(limit))
+        reach.count_reached(graph.matrix, unit_ptr, nodes, unit_type, bound, counts)
     return CountsWithin(tuple(sources), _frozen(counts), float(limit), cost_unit(graph.profile))
 
 

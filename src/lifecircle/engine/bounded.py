@@ -1,8 +1,10 @@
-"""The searches under :mod:`lifecircle.engine.access`: bounded runs on local subgraphs.
+"""The searches under :mod:`lifecircle.engine.access`: bounded runs, batched by place.
 
 A walk costing at most ``limit`` stays within ``limit × speed`` metres (straight line) of its
-start, ``speed`` being the most metres any edge covers per unit of cost; so origins sharing a
-grid cell are searched on the nodes near that cell only. Private: no records, no taxonomy.
+start, ``speed`` being the most metres any edge covers per unit of cost; origins sharing a grid
+cell reach mostly the same nodes, so their searches (compiled, in proportion to the nodes they
+reach: :mod:`lifecircle.engine.dijkstra`) are batched as dense rows over those nodes. Private:
+no records, no taxonomy.
 """
 
 from __future__ import annotations
@@ -12,15 +14,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import scipy.sparse as sp
 from scipy.sparse.csgraph import dijkstra
 
+from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.contract import Contracted
 from lifecircle.engine.graph import WalkGraph, concat_ranges
 from lifecircle.engine.profiles import STANDARD, WalkProfile
 from lifecircle.engine.rules import inclusive
 
-#: Dense search results of one batch stay under this many bytes (float64 rows × subgraph nodes);
+#: Dense search results of one batch stay under this many bytes (float64 rows × reached nodes);
 #: the caller's float32 copy of them adds half as much again.
 BATCH_BYTES = 96 * 2**20
 #: Origins are grouped by square cells this many reach radii wide: bigger cells mean fewer,
@@ -46,12 +48,12 @@ def reach_speed(graph: WalkGraph) -> float:
 
 @dataclass(frozen=True, eq=False)
 class Batch:
-    """One bounded search: some origins (whole units) on the subgraph around them.
+    """Bounded searches from some origins (whole units), as dense rows.
 
     ``origins`` are positions in the caller's origin arrays, sorted by unit; ``unit_start``
     marks where each unit's origins begin (for ``np.minimum.reduceat``). ``nodes`` are the
-    subgraph's graph nodes, sorted. Row ``origin_row[i]`` of ``dist`` holds the cost from
-    origin ``origins[i]`` to every subgraph node, ``inf`` beyond the limit.
+    graph nodes the batch's searches reached, sorted. Row ``origin_row[i]`` of ``dist`` holds
+    the cost from origin ``origins[i]`` to every node of ``nodes``, ``inf`` beyond the limit.
     """
 
     origins: np.ndarray
@@ -61,7 +63,7 @@ class Batch:
     dist: np.ndarray
 
     def local(self, graph_nodes: np.ndarray) -> np.ndarray:
-        """Positions of graph nodes among ``nodes`` (``-1`` for nodes outside the subgraph)."""
+        """Positions of graph nodes among ``nodes`` (``-1`` for nodes no search reached)."""
         if len(self.nodes) == 0:
             return np.full(len(graph_nodes), -1, dtype=np.int64)
         pos = np.searchsorted(self.nodes, graph_nodes)
@@ -92,21 +94,6 @@ class NodeGrid:
         starts = self.start[key]
         return np.asarray(self.order[concat_ranges(starts, self.start[key + 1] - starts)])
 
-    def nodes_near(self, points: np.ndarray, radius_m: float) -> np.ndarray:
-        """Sorted nodes that may lie within ``radius_m`` of some point (a small superset)."""
-        if not math.isfinite(radius_m):
-            return np.arange(len(self.xy))
-        reach = math.ceil(radius_m / self.cell_m)
-        step = np.arange(-reach, reach + 1)
-        offset = np.stack(np.meshgrid(step, step), axis=-1).reshape(-1, 2)
-        around = np.unique(self._cells(points), axis=0)[:, None, :] + offset[None, :, :]
-        cells = np.unique(around.reshape(-1, 2), axis=0)
-        cells = cells[np.all((cells >= 0) & (cells < self.shape), axis=1)]
-        found = self._in_cells(cells[:, 0] * self.shape[1] + cells[:, 1])
-        low, high = points.min(axis=0), points.max(axis=0)
-        gap = np.maximum(np.maximum(low - self.xy[found], self.xy[found] - high), 0.0)
-        return np.sort(found[np.hypot(gap[:, 0], gap[:, 1]) <= radius_m])
-
     def nodes_in_box(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
         """Sorted nodes with ``low <= xy <= high`` (both axes), from the cells the box touches."""
         if not math.isfinite(self.cell_m) or len(self.xy) == 0:
@@ -122,25 +109,6 @@ class NodeGrid:
         inside = (xy[:, 0] >= low[0]) & (xy[:, 0] <= high[0])
         inside &= (xy[:, 1] >= low[1]) & (xy[:, 1] <= high[1])
         return np.sort(found[inside])
-
-
-def submatrix(matrix: sp.csr_matrix, nodes: np.ndarray, scratch: np.ndarray) -> sp.csr_matrix:
-    """Cut rows and columns ``nodes`` (sorted) from a CSR matrix, in time linear in their entries.
-
-    ``scratch`` is an all ``-1`` integer array of the matrix size; it is left that way.
-    """
-    m = len(nodes)
-    scratch[nodes] = np.arange(m)
-    starts = matrix.indptr[nodes].astype(np.int64)
-    lens = matrix.indptr[nodes + 1] - starts
-    gather = concat_ranges(starts, lens)
-    cols = scratch[matrix.indices[gather]]
-    keep = cols >= 0
-    rows = np.repeat(np.arange(m), lens)[keep]
-    indptr = np.zeros(m + 1, dtype=np.int64)
-    np.cumsum(np.bincount(rows, minlength=m), out=indptr[1:])
-    scratch[nodes] = -1
-    return sp.csr_matrix((matrix.data[gather][keep], cols[keep], indptr), shape=(m, m))
 
 
 def _unit_cells(xy: np.ndarray, unit: np.ndarray, cell_m: float) -> np.ndarray:
@@ -194,37 +162,61 @@ def search_batches(
 ) -> Iterator[Batch]:
     """Yield bounded searches covering every origin once; a unit's origins share one batch.
 
-    Costs up to ``limit`` (inclusive, see :func:`inclusive`) are exact: the subgraph holds every
-    node within ``limit × reach_speed`` metres of the batch's origins, hence every path that
-    cheap. Costs above it are ``inf``.
+    Origins are grouped by grid cell (units kept whole), so a batch's rows reach mostly the
+    same nodes. Each origin node is searched once, by the compiled bounded Dijkstra of
+    :mod:`lifecircle.engine.dijkstra` on the whole graph (work in proportion to the nodes
+    reached); a batch's ``nodes`` are those its searches reached. Costs up to ``limit``
+    (inclusive, see :func:`inclusive`) are exact, costs above it ``inf``. The sparse results
+    and the dense rows each stay near ``batch_bytes``.
     """
     if len(origin_node) == 0:
         return
     radius_m = limit * reach_speed(graph) * (1.0 + 1e-9) + 1e-6
     cell_m = max(radius_m * CELL_PER_RADIUS, MIN_CELL_M)
-    xy = graph.node_xy
-    grid = NodeGrid(xy, max(radius_m / 2, MIN_CELL_M))
-    cell = _unit_cells(xy[origin_node], origin_unit, cell_m)
+    cell = _unit_cells(graph.node_xy[origin_node], origin_unit, cell_m)
     order = np.lexsort((origin_unit, cell))
-    matrix = graph.matrix
-    scratch = np.full(graph.n_nodes, -1, dtype=np.int64)
+    columns = reach.Columns(graph.n_nodes)
+    per_row = 256  # the most nodes one search has reached so far
     for c0, c1 in _runs(cell[order]):
         members = order[c0:c1]
-        nodes = grid.nodes_near(xy[origin_node[members]], radius_m)
-        sub = submatrix(matrix, nodes, scratch)
-        max_rows = max(1, batch_bytes // (8 * max(len(nodes), 1)))
         unit_runs = _runs(origin_unit[members])
+        for first, stop in _chunks(unit_runs, max(1, batch_bytes // (16 * per_row))):
+            runs = unit_runs[first:stop]
+            part = members[runs[0][0] : runs[-1][1]]
+            starts, row_of = np.unique(origin_node[part], return_inverse=True)
+            found = reach.reached_each(graph.matrix, starts, inclusive(limit))
+            per_row = max(per_row, int(np.diff(found[0]).max()))
+            base = runs[0][0]
+            shifted = [(a - base, b - base) for a, b in runs]
+            yield from _dense_batches(part, shifted, row_of, found, columns, batch_bytes)
+
+
+def _dense_batches(
+    part: np.ndarray,
+    unit_runs: list[tuple[int, int]],
+    row_of: np.ndarray,
+    found: tuple[np.ndarray, np.ndarray, np.ndarray],
+    columns: reach.Columns,
+    batch_bytes: int,
+) -> Iterator[Batch]:
+    """Cut searches' sparse results into batches of dense rows over the nodes they reached.
+
+    ``part`` are origin positions, ``unit_runs`` their units' (start, stop) in ``part``,
+    ``row_of`` each origin's row of ``found`` (:func:`reach.reached_each`'s result).
+    """
+    row_ptr, nodes, costs = found
+    with columns.over(nodes) as union:
+        max_rows = max(1, batch_bytes // (8 * max(len(union), 1)))
         for first, stop in _chunks(unit_runs, max_rows):
             unit_start = np.array([run[0] for run in unit_runs[first:stop]], dtype=np.int64)
-            origins = members[unit_start[0] : unit_runs[stop - 1][1]]
-            row_nodes, origin_row = np.unique(origin_node[origins], return_inverse=True)
-            dist = dijkstra(sub, indices=np.searchsorted(nodes, row_nodes), limit=inclusive(limit))
+            chosen = slice(int(unit_start[0]), unit_runs[stop - 1][1])
+            rows, origin_row = np.unique(row_of[chosen], return_inverse=True)
             yield Batch(
-                origins=origins,
+                origins=part[chosen],
                 unit_start=unit_start - unit_start[0],
-                nodes=nodes,
+                nodes=union,
                 origin_row=origin_row,
-                dist=np.atleast_2d(dist),
+                dist=columns.dense(row_ptr, nodes, costs, rows, len(union)),
             )
 
 
@@ -325,31 +317,6 @@ def flat_units(
         return_counts=True,
     )
     return node, unit.reshape(-1), keys[:, 0], size > 1
-
-
-def count_units(
-    dist: np.ndarray,
-    origin_row: np.ndarray,
-    units: np.ndarray,
-    unit_type: np.ndarray,
-    multi: np.ndarray,
-    n_types: int,
-) -> np.ndarray:
-    """Count per type over the batch's nodes: single-node units by weight, the others by union."""
-    reach = np.isfinite(dist).astype(np.float32)
-    single = ~multi[units]
-    weight = np.zeros((n_types, len(reach)), dtype=np.float32)
-    np.add.at(weight, (unit_type[units[single]], origin_row[single]), 1.0)
-    got = weight @ reach
-    if not single.all():
-        group, member = np.unique(units[~single], return_inverse=True)
-        incidence = sp.csr_matrix(
-            (np.ones(len(member), dtype=np.float32), (member, origin_row[~single])),
-            shape=(len(group), len(reach)),
-        )
-        hit = (incidence @ reach) > 0
-        np.add.at(got, unit_type[group], hit.astype(np.float32))
-    return np.asarray(np.rint(got), dtype=np.int32)
 
 
 def street_graph(*x_m: float, profile: WalkProfile = STANDARD) -> WalkGraph:

@@ -5,9 +5,10 @@ state kept between calls. It never draws a convex hull or bridges a block nobody
 
 Method
 ------
-1. **Reach.** :func:`reached_costs` runs one bounded multi-source Dijkstra (scipy) from the
-   origin nodes (a compound's gates, a board): the cost of the cheapest origin to every node,
-   ``inf`` beyond the limit. Costs are seconds, or metres in the distance convention.
+1. **Reach.** :func:`reached_costs` runs one bounded multi-source Dijkstra (compiled,
+   :mod:`lifecircle.engine.dijkstra`) from the origin nodes (a compound's gates, a board): the
+   cost of the cheapest origin to every node, ``inf`` beyond the limit. Costs are seconds,
+   or metres in the distance convention.
 2. **Reached streets.** For a limit ``L`` an edge ``u–v`` of cost ``c`` is walked from ``u`` up
    to the fraction ``(L - cost_u) / c`` of its polyline, and from ``v`` likewise; a point at
    fraction ``t`` costs ``min(cost_u + t c, cost_v + (1 - t) c)``. Cutting on the edge's own
@@ -19,14 +20,17 @@ Method
    and the exact cut points, are binned with their cost; a disk-shaped minimum filter gives the
    cheapest cost within the buffer radius (once per walkshed, shared by its limits), and a
    limit's area is the cells at or under it. On central Helsinki the outline lies ~2 m on
-   average from the exact union of 50 m line buffers, at 20-27 ms CPU per walkshed instead of
-   ~340 ms: that union of thousands of overlapping buffers is what costs.
+   average from the exact union of 50 m line buffers, at a few ms CPU per walkshed instead of
+   ~340 ms: that union of thousands of overlapping buffers is what costs. The grid work runs
+   in compiled kernels (:mod:`lifecircle.engine.raster`) in time proportional to the streets
+   reached, not to the grid.
 4. **Holes.** A hole is a block ringed by reached streets. It is filled only when it is small
    (``fill_holes_m2``, default 2 ha: an ordinary city block) *and* holds no part of the network
    left unreached. A river, a railway, a walled compound whose gate is elsewhere, or any large
    block stays a hole; the bank not yet reached across a river is not drawn (beyond its 50 m).
-5. **Finish.** Cell edges are traced into polygons, simplified by ``max(5 m, cell_m)``, made
-   valid, forced to nest (each area covers the smaller ones) and unprojected to WGS-84.
+5. **Finish.** Cell edges are traced into rings (each simple; pieces touching at a corner stay
+   apart), simplified by ``max(5 m, cell_m)``, made valid, forced to nest (each area covers the
+   smaller ones) and unprojected to WGS-84.
 """
 
 from __future__ import annotations
@@ -38,10 +42,10 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 import shapely
-from scipy import ndimage
-from scipy.sparse.csgraph import dijkstra
 from shapely.geometry.base import BaseGeometry
 
+from lifecircle.engine import dijkstra as reach
+from lifecircle.engine import raster
 from lifecircle.engine.bounded import NodeGrid, reach_speed, search_batches
 from lifecircle.engine.graph import WalkGraph, concat_ranges
 from lifecircle.engine.profiles import WalkProfile
@@ -81,12 +85,30 @@ def reached_costs(graph: WalkGraph, origins: np.ndarray, *, limit: float) -> np.
     >>> reached_costs(g, np.array([0]), limit=150.0).round(6).tolist()
     [0.0, 100.0, inf]
     """
-    nodes = _check_origins(graph, origins)
+    nodes, found = reached_nodes(graph, origins, limit=limit)
+    costs = np.full(graph.n_nodes, np.inf)
+    costs[nodes] = found
+    return costs
+
+
+def reached_nodes(
+    graph: WalkGraph, origins: np.ndarray, *, limit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Return the nodes within ``limit`` of the cheapest origin, and their costs, cheapest first.
+
+    :func:`reached_costs` without the array of the graph's size: the work follows what the
+    walk reaches (:mod:`lifecircle.engine.dijkstra`).
+
+    >>> from lifecircle.engine.profiles import STANDARD
+    >>> g = _line_graph(STANDARD, 0.0, 120.0, 240.0)
+    >>> nodes, costs = reached_nodes(g, np.array([2]), limit=150.0)
+    >>> nodes.tolist(), costs.round(6).tolist()
+    ([2, 1], [0.0, 100.0])
+    """
+    sources = _check_origins(graph, origins)
     _check_limits(graph, [limit])
-    # graph.matrix holds both directions of every edge, so the (default) directed search is
-    # exact and skips scipy's symmetrising copy of the matrix
-    costs = dijkstra(graph.matrix, indices=nodes, min_only=True, limit=limit)
-    return np.asarray(costs, dtype=float)
+    # graph.matrix holds both directions of every edge: the directed search is exact
+    return reach.reached(graph.matrix, sources, limit)
 
 
 def reached_streets(graph: WalkGraph, node_cost: np.ndarray, *, limit: float) -> BaseGeometry:
@@ -142,7 +164,8 @@ def walking_areas(
     costs = _check_costs(graph, node_cost)
     _check_limits(graph, limits)
     style = _Style(street_buffer_m, fill_holes_m2, cell_m)
-    return _areas(graph, costs, limits, style, index=None)
+    index = _Index.of(graph, max(limits, default=0.0), style)
+    return _areas(graph, costs, limits, style, index=index)
 
 
 def walksheds(
@@ -170,8 +193,7 @@ def walksheds(
     sets = [_check_origins(graph, origins) for origins in origin_sets]
     style = _Style(street_buffer_m, fill_holes_m2, cell_m)
     limit = max(limits, default=0.0)
-    reach_m = limit * reach_speed(graph) + style.buffer_m + 2 * style.cell_m
-    index = _Index(_incidence(graph), NodeGrid(graph.node_xy, max(reach_m / 4, 100.0)))
+    index = _Index.of(graph, limit, style)
     found: list[list[BaseGeometry] | None] = [None] * len(sets)
     sizes = [len(origins) for origins in sets]
     nodes = np.concatenate(sets) if sets else np.empty(0, dtype=np.int64)
@@ -268,6 +290,12 @@ class _Index:
     incident: sp.csr_matrix
     nodes: NodeGrid
 
+    @classmethod
+    def of(cls, graph: WalkGraph, limit: float, style: _Style) -> _Index:
+        """Build the lookups for walksheds up to ``limit`` (boxes a quarter of one wide)."""
+        reach_m = limit * reach_speed(graph) + style.buffer_m + 2 * style.cell_m
+        return cls(_incidence(graph), NodeGrid(graph.node_xy, max(reach_m / 4, 100.0)))
+
 
 @dataclass(frozen=True, eq=False)
 class _Grid:
@@ -307,15 +335,6 @@ def _incidence(graph: WalkGraph) -> sp.csr_matrix:
     edge = np.tile(np.arange(graph.n_edges), 2)
     ones = np.ones(len(ends), dtype=np.int8)
     return sp.csr_matrix((ones, (ends, edge)), shape=(graph.n_nodes, graph.n_edges))
-
-
-def _edges_at(graph: WalkGraph, nodes: np.ndarray, incident: sp.csr_matrix | None) -> np.ndarray:
-    """Edges with an end among ``nodes`` (through ``incident`` when there is one)."""
-    if incident is not None:
-        return np.unique(incident[nodes].indices)
-    mark = np.zeros(graph.n_nodes, dtype=bool)
-    mark[nodes] = True
-    return np.flatnonzero(mark[graph.edge_u] | mark[graph.edge_v])
 
 
 def _reach(
@@ -379,7 +398,7 @@ def _areas(
     limits: Sequence[float],
     style: _Style,
     *,
-    index: _Index | None,
+    index: _Index,
     searched: np.ndarray | None = None,
 ) -> list[BaseGeometry]:
     """Areas per limit, nested in ascending order, returned in WGS-84 in the caller's order.
@@ -391,15 +410,21 @@ def _areas(
         reached = np.flatnonzero(costs <= limit)
     else:
         reached = searched[costs[searched] <= limit]
-    incident = index.incident if index is not None else None
-    grid = _grid(graph, costs, _edges_at(graph, reached, incident), limits, style, index)
+    incident = index.incident
+    edges = raster.reached_edges(
+        reached, incident.indptr, incident.indices, graph.edge_u, costs, limit
+    )
+    grid = _grid(graph, costs, edges, limits, style, index)
     traced: dict[int, BaseGeometry] = {}
     previous: BaseGeometry = shapely.Polygon()
+    max_cells = style.fill_m2 / style.cell_m**2
     for i in np.argsort(np.asarray(limits, dtype=float), kind="stable").tolist():
         area = previous
         if grid is not None:
-            cells, corner = _area_cells(grid, float(limits[i]), style.fill_m2)
-            area = _polygonal(shapely.union(_trace(cells, corner, grid.cell_m), previous))
+            cells, row, col = raster.area_cells(grid.best, grid.occupied, limits[i], max_cells)
+            corner = grid.corner + np.array([col, row]) * grid.cell_m
+            # an overlay's result is valid: only its type needs checking
+            area = _polygons_of(shapely.union(_trace(cells, corner, grid.cell_m), previous))
         traced[i] = previous = area
     return [graph.metric.geometry_to_lonlat(traced[i]) for i in range(len(limits))]
 
@@ -410,151 +435,71 @@ def _grid(
     edges: np.ndarray,
     limits: Sequence[float],
     style: _Style,
-    index: _Index | None,
+    index: _Index,
 ) -> _Grid | None:
-    xy, cost = _street_points(graph, costs, edges, limits, style.cell_m)
-    reached = xy[cost <= max(limits, default=0.0)]
-    if len(reached) == 0:
+    g, cell_m = graph, style.cell_m
+    bounds = np.asarray(limits, dtype=float)
+    xy, cost, first, last = raster.street_points(
+        edges, g.edge_u, g.edge_v, g.edge_cost, g.edge_length_m, g.coord_start, g.coords_xy,
+        costs, bounds, cell_m,
+    )  # fmt: skip
+    if not np.isfinite(first[0]):
         return None
-    margin = style.buffer_m + 2 * style.cell_m  # the outermost cells stay outside every area
+    margin = style.buffer_m + 2 * cell_m  # the outermost cells stay outside every area
     # cells on one lattice for the whole graph, so walksheds that overlap share their cells
-    low = np.floor((reached.min(axis=0) - margin) / style.cell_m) * style.cell_m
-    high = reached.max(axis=0) + margin
-    rows, cols = np.ceil((high - low)[::-1] / style.cell_m).astype(int).tolist()
+    low = np.floor((first - margin) / cell_m) * cell_m
+    high = last + margin
+    rows, cols = np.ceil((high - low)[::-1] / cell_m).astype(int).tolist()
     if rows * cols > _MAX_CELLS:
         raise WalkshedError(
             "error.walkshed.too_large",
             width_m=f"{high[0] - low[0]:.0f}",
             height_m=f"{high[1] - low[1]:.0f}",
             cells=f"{rows * cols:,}",
-            cell_m=f"{style.cell_m:g}",
+            cell_m=f"{cell_m:g}",
         )
-    shape = (rows, cols)
-    cheapest = np.full(shape, np.inf, dtype=np.float32)
-    occupied = np.zeros(shape, dtype=bool)
-    row, col, inside = _cells(xy, low, style.cell_m, shape)
-    np.minimum.at(cheapest, (row[inside], col[inside]), cost[inside].astype(np.float32))
-    occupied[row[inside], col[inside]] = True
-    if index is not None:
-        near = index.nodes.nodes_in_box(low, high)
-    else:
-        x, y = graph.node_xy[:, 0], graph.node_xy[:, 1]  # 1-D tests: ~4x cheaper than all()
-        near = np.flatnonzero((x >= low[0]) & (x <= high[0]) & (y >= low[1]) & (y <= high[1]))
-    incident = index.incident if index is not None else None
-    others = np.setdiff1d(_edges_at(graph, near, incident), edges, assume_unique=True)
-    row, col, inside = _cells(
-        _street_points(graph, costs, others, [], style.cell_m)[0], low, style.cell_m, shape
+    cheapest = np.full((rows, cols), np.inf, dtype=np.float32)
+    occupied = np.zeros((rows, cols), dtype=bool)
+    raster.bin_cheapest(xy, cost, low, cell_m, cheapest, occupied)
+    # the streets not reached in the box
+    near = index.nodes.nodes_in_box(low, high)
+    incident = index.incident
+    streets = raster.edges_in_box(
+        near, incident.indptr, incident.indices, g.edge_u, g.edge_v, g.node_xy, low, high,
+        costs, max(limits, default=0.0),
+    )  # fmt: skip
+    raster.mark_streets(
+        streets, g.edge_length_m, g.coord_start, g.coords_xy, cell_m, low, cell_m, occupied
     )
-    occupied[row[inside], col[inside]] = True
-    best = _disk_min(cheapest, style.buffer_m / style.cell_m)
-    return _Grid(corner=low, cell_m=style.cell_m, best=best, occupied=occupied)
-
-
-def _cells(
-    xy: np.ndarray, corner: np.ndarray, cell_m: float, shape: tuple[int, int]
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    col, row = np.floor((xy - corner) / cell_m).astype(np.int64).T
-    return row, col, (row >= 0) & (col >= 0) & (row < shape[0]) & (col < shape[1])
-
-
-def _street_points(
-    graph: WalkGraph, costs: np.ndarray, edges: np.ndarray, limits: Sequence[float], step_m: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Points every ``step_m`` along the edges plus the cut point of each limit, with costs."""
-    count = np.ceil(graph.edge_length_m[edges] / step_m).astype(np.int64) + 1
-    count = np.maximum(count, 2)
-    which = np.repeat(np.arange(len(edges)), count)
-    frac = (np.arange(len(which)) - (np.cumsum(count) - count)[which]) / (count - 1)[which]
-    for limit in limits:
-        ru, rv = _reach(graph, costs, edges, limit)
-        cut_u, cut_v = np.flatnonzero((ru > 0) & (ru < 1)), np.flatnonzero((rv > 0) & (rv < 1))
-        which = np.concatenate([which, cut_u, cut_v])
-        frac = np.concatenate([frac, ru[cut_u], 1.0 - rv[cut_v]])
-    e = edges[which]
-    c = graph.edge_cost[e]
-    cost = np.minimum(costs[graph.edge_u[e]] + frac * c, costs[graph.edge_v[e]] + (1 - frac) * c)
-    if len(edges) == 0:
-        return np.zeros((0, 2)), cost
-    return _points_on(graph, edges, which, frac), cost
-
-
-def _disk_min(cheapest: np.ndarray, radius_cells: float) -> np.ndarray:
-    """Return the minimum over a disk around each cell (row-wise sliding minima, shifted)."""
-    best = np.full_like(cheapest, np.inf)
-    rows = cheapest.shape[0]
-    offsets = np.arange(-int(radius_cells), int(radius_cells) + 1)
-    widths = np.sqrt(radius_cells**2 - offsets**2 + 1e-9).astype(int)
-    for w in np.unique(widths).tolist():  # one sliding minimum per width, used by every row
-        rowmin = ndimage.minimum_filter1d(cheapest, 2 * w + 1, axis=1, mode="constant", cval=np.inf)
-        for dy in offsets[widths == w].tolist():
-            if dy >= 0:
-                np.minimum(best[: rows - dy], rowmin[dy:], out=best[: rows - dy])
-            else:
-                np.minimum(best[-dy:], rowmin[: rows + dy], out=best[-dy:])
-    return best
-
-
-def _area_cells(grid: _Grid, limit: float, max_m2: float) -> tuple[np.ndarray, np.ndarray]:
-    """Return the area's cells in a window of the grid, and the window's corner in metres.
-
-    Cells within reach, plus enclosed holes up to ``max_m2`` that no street (reached or not)
-    passes through. The window keeps one empty cell around the area, so the outside is one
-    region touching its border.
-    """
-    mask = grid.best <= np.float32(limit)  # float32 rounding is monotone: ties stay ties
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    if len(rows) == 0:
-        return np.zeros((0, 0), dtype=bool), grid.corner
-    # the grid keeps >= 2 empty cells at its border, so the window stays inside it
-    frame = np.s_[rows[0] - 1 : rows[-1] + 2, cols[0] - 1 : cols[-1] + 2]
-    window = mask[frame]
-    labels, n = ndimage.label(~window)  # 4-connected holes around 8-connected areas
-    size = np.bincount(labels.ravel(), minlength=n + 1)
-    busy = np.bincount(labels[grid.occupied[frame]], minlength=n + 1)
-    fill = (size * grid.cell_m**2 <= max_m2) & (busy == 0)
-    fill[0] = False
-    fill[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = False
-    return window | fill[labels], grid.corner + np.array([cols[0] - 1, rows[0] - 1]) * grid.cell_m
+    best = raster.disk_min(cheapest, style.buffer_m / cell_m, max(limits, default=0.0))
+    return _Grid(corner=low, cell_m=cell_m, best=best, occupied=occupied)
 
 
 def _trace(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
-    """Polygons of the cells (their outline polygonized), simplified."""
+    """Polygons of the cells, simplified."""
     if not cells.any():
         return shapely.Polygon()
-    xy = corner + _outline(cells).reshape(-1, 2) * cell_m
-    edges = shapely.linestrings(xy, indices=np.repeat(np.arange(len(xy) // 2), 2))
-    faces = np.asarray(shapely.get_parts(shapely.polygonize(edges)))
-    probe = shapely.get_coordinates(shapely.point_on_surface(faces))
-    col, row = np.floor((probe - corner) / cell_m).astype(np.int64).T
-    area = shapely.multipolygons(faces[cells[row, col]])  # holes are faces too: drop them
+    area = _cell_polygons(cells, corner, cell_m)
     return _polygonal(shapely.simplify(area, max(SIMPLIFY_M, cell_m)))
 
 
-def _outline(mask: np.ndarray) -> np.ndarray:
-    """Return the cell edges between ``mask`` and the rest, straight runs merged.
-
-    Rows are ``x0, y0, x1, y1`` in cells from the lower-left corner of ``mask``. A run stops at
-    a saddle (two cells touching diagonally), where four edges meet.
-    """
-    p = np.pad(mask, 1)
-    saddle = (p[:-1, :-1] == p[1:, 1:]) & (p[:-1, 1:] == p[1:, :-1]) & (p[:-1, :-1] != p[1:, :-1])
-    j, i = np.nonzero((p[:, 1:] != p[:, :-1]).T)  # vertical: x = j, y from i - 1 to i
-    k, m = np.nonzero(p[1:, :] != p[:-1, :])  # horizontal: y = k, x from m - 1 to m
-    v_new = np.ones(len(i), dtype=bool)
-    v_new[1:] = (j[1:] != j[:-1]) | (i[1:] != i[:-1] + 1) | saddle[i[1:] - 1, j[1:]]
-    h_new = np.ones(len(k), dtype=bool)
-    h_new[1:] = (k[1:] != k[:-1]) | (m[1:] != m[:-1] + 1) | saddle[k[1:], m[1:] - 1]
-    v_first, h_first = np.flatnonzero(v_new), np.flatnonzero(h_new)
-    v_last = np.append(v_first[1:], len(i)) - 1
-    h_last = np.append(h_first[1:], len(k)) - 1
-    vertical = np.column_stack([j[v_first], i[v_first] - 1, j[v_last], i[v_last]])
-    horizontal = np.column_stack([m[h_first] - 1, k[h_first], m[h_last], k[h_last]])
-    return np.concatenate([vertical, horizontal])
+def _cell_polygons(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
+    """Return the union of the cells as a valid MultiPolygon (their outline traced)."""
+    xy, starts, pieces, signed = raster.outline_rings(cells)
+    rings = shapely.linearrings(
+        corner + xy * cell_m, indices=np.repeat(np.arange(len(pieces)), np.diff(starts))
+    )
+    order = np.lexsort((signed < 0, pieces))  # by piece, its outer ring first, then its holes
+    return shapely.multipolygons(shapely.polygons(rings[order], indices=pieces[order] - 1))
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     """Make a geometry a valid (Multi)Polygon, dropping lines and points make_valid leaves."""
-    geom = shapely.make_valid(geom)
+    return _polygons_of(shapely.make_valid(geom))
+
+
+def _polygons_of(geom: BaseGeometry) -> BaseGeometry:
+    """Return the (Multi)Polygon parts of a valid geometry (lines and points dropped)."""
     if geom.geom_type in ("Polygon", "MultiPolygon"):
         return geom
     polys = [g for g in shapely.get_parts(geom) if g.geom_type in ("Polygon", "MultiPolygon")]

@@ -1,0 +1,76 @@
+"""The compiled bounded Dijkstra against scipy's on random graphs: the same costs, to the bit."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.sparse as sp
+from scipy.sparse.csgraph import dijkstra
+
+from lifecircle.engine import dijkstra as reach
+
+
+def random_graph(n, degree, seed, *, ties=False):
+    """A symmetric sparse graph; with ``ties`` the costs are small integers (many equal paths)."""
+    rng = np.random.default_rng(seed)
+    m = n * degree // 2
+    u, v = rng.integers(0, n, m), rng.integers(0, n, m)
+    cost = rng.integers(1, 4, m).astype(float) if ties else rng.uniform(0.5, 60.0, m)
+    keep = u != v
+    u, v, cost = u[keep], v[keep], cost[keep]
+    matrix = sp.coo_matrix((np.r_[cost, cost], (np.r_[u, v], np.r_[v, u])), shape=(n, n))
+    matrix = matrix.tocsr()
+    matrix.sum_duplicates()
+    return matrix
+
+
+CASES = [(300, 3, 1, False), (2_000, 4, 2, False), (2_000, 6, 3, True), (50, 1, 4, False)]
+
+
+@pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
+def test_one_search_from_several_sources_equals_scipy(n, degree, seed, ties):
+    matrix = random_graph(n, degree, seed, ties=ties)
+    rng = np.random.default_rng(seed)
+    for limit in (0.0, 3.0, 90.0, 400.0, np.inf):
+        sources = rng.choice(n, rng.integers(1, 5), replace=False)
+        want = dijkstra(matrix, indices=sources, min_only=True, limit=limit)
+        nodes, costs = reach.reached(matrix, sources, limit)
+        got = np.full(n, np.inf)
+        got[nodes] = costs
+        assert np.array_equal(got, want)
+        assert len(np.unique(nodes)) == len(nodes) and (np.diff(costs) >= 0).all()
+
+
+@pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
+def test_one_search_per_start_equals_scipys_rows(n, degree, seed, ties):
+    matrix = random_graph(n, degree, seed, ties=ties)
+    starts = np.random.default_rng(seed).choice(n, 25)  # repeats too
+    limit = 120.0 if not ties else 6.0
+    want = dijkstra(matrix, indices=starts, limit=limit)
+    row_ptr, nodes, costs = reach.reached_each(matrix, starts, limit)
+    assert len(row_ptr) == len(starts) + 1
+    for i in range(len(starts)):
+        got = np.full(n, np.inf)
+        got[nodes[row_ptr[i] : row_ptr[i + 1]]] = costs[row_ptr[i] : row_ptr[i + 1]]
+        assert np.array_equal(got, want[i])
+
+
+def test_the_lent_cost_array_comes_back_all_inf():
+    matrix = random_graph(500, 4, 9)
+    for start in range(0, 500, 50):
+        reach.reached(matrix, np.array([start]), 100.0)
+    (idle,) = reach._IDLE[id(matrix)]
+    assert np.isinf(idle).all()
+
+
+def test_dense_rows_over_the_reached_nodes():
+    matrix = random_graph(400, 4, 11)
+    starts = np.array([3, 50, 3])
+    row_ptr, nodes, costs = reach.reached_each(matrix, starts, 80.0)
+    columns = reach.Columns(400)
+    with columns.over(nodes) as union:
+        assert union.tolist() == sorted(set(nodes.tolist()))
+        dense = columns.dense(row_ptr, nodes, costs, np.array([2, 1]), len(union))
+    want = dijkstra(matrix, indices=[3, 50], limit=80.0)[:, union]
+    assert np.array_equal(dense, want)
+    assert (columns.column == -1).all()  # left as found

@@ -1,0 +1,119 @@
+"""The compiled grid kernels against plain numpy, scipy and shapely on random grids."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import shapely
+from scipy import ndimage
+
+from lifecircle.engine import raster
+from lifecircle.engine.walksheds import _cell_polygons
+
+
+def random_masks(count, seed, shape=(23, 31)):
+    rng = np.random.default_rng(seed)
+    for k in range(count):
+        density = (0.2, 0.5, 0.8)[k % 3]
+        mask = rng.random(shape) < density
+        mask[[0, -1]] = False
+        mask[:, [0, -1]] = False
+        yield mask
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_labels_are_scipys_four_connected_components(seed):
+    for mask in random_masks(30, seed):
+        for image in (mask, ~mask):
+            want, n_want = ndimage.label(image)
+            got, n_got = raster.label4(image)
+            assert n_got == n_want
+            assert np.array_equal(got, want)
+
+
+def test_labels_of_an_empty_and_a_full_grid():
+    assert raster.label4(np.zeros((3, 4), dtype=bool))[1] == 0
+    labels, n = raster.label4(np.ones((3, 4), dtype=bool))
+    assert n == 1 and (labels == 1).all()
+
+
+def cells_as_boxes(mask, corner, cell_m):
+    rows, cols = np.nonzero(mask)
+    x, y = corner[0] + cols * cell_m, corner[1] + rows * cell_m
+    return shapely.union_all(shapely.box(x, y, x + cell_m, y + cell_m))
+
+
+@pytest.mark.parametrize("seed", [3, 4, 5])
+def test_traced_rings_make_exactly_the_cells_as_valid_polygons(seed):
+    """Dense random grids are full of saddles (cells touching at a corner only)."""
+    corner, cell_m = np.array([100.0, -40.0]), 8.0
+    for mask in random_masks(30, seed):
+        got = _cell_polygons(mask, corner, cell_m)
+        assert got.is_valid, shapely.is_valid_reason(got)
+        assert got.area == pytest.approx(mask.sum() * cell_m**2)
+        assert got.equals(cells_as_boxes(mask, corner, cell_m))
+        assert holes_of(got) == holes_of(cells_as_boxes(mask, corner, cell_m))
+
+
+def holes_of(area):
+    return sum(len(p.interiors) for p in shapely.get_parts(area))
+
+
+def test_outer_rings_run_clockwise_from_their_lowest_left_corner_and_holes_the_other_way():
+    mask = np.zeros((6, 6), dtype=bool)
+    mask[1:5, 1:5] = True
+    mask[2:4, 2:4] = False
+    xy, starts, pieces, signed = raster.outline_rings(mask)
+    assert starts.tolist() == [0, 4, 8] and pieces.tolist() == [1, 1]
+    assert signed.tolist() == [16.0, -4.0]
+    assert xy[:4].tolist() == [[1, 1], [1, 5], [5, 5], [5, 1]]
+    assert xy[4:].tolist() == [[2, 4], [2, 2], [4, 2], [4, 4]]
+
+
+def disk_min_by_scipy(cheapest, radius):
+    reach = int(radius)
+    dy, dx = np.mgrid[-reach : reach + 1, -reach : reach + 1]
+    widths = np.sqrt(radius**2 - dy**2 + 1e-9).astype(int)
+    footprint = np.abs(dx) <= widths
+    return ndimage.minimum_filter(cheapest, footprint=footprint, mode="constant", cval=np.inf)
+
+
+@pytest.mark.parametrize("radius", [1.0, 3.5, 6.25, 12.5])
+def test_disk_minimum_equals_scipys_filter_up_to_the_ceiling(radius):
+    rng = np.random.default_rng(int(radius * 4))
+    cheapest = np.full((60, 70), np.inf, dtype=np.float32)
+    at = rng.random(cheapest.shape) < 0.05
+    cheapest[at] = rng.uniform(0, 1000, at.sum()).astype(np.float32)
+    want = disk_min_by_scipy(cheapest, radius)
+    got = raster.disk_min(cheapest, radius, 600.0)
+    low = want <= np.float32(600.0)
+    assert np.array_equal(got[low], want[low])
+    assert np.isinf(got[~low]).all() or (got[~low] > np.float32(600.0)).all()
+
+
+def area_cells_by_scipy(best, occupied, limit, max_cells):
+    """The rule as it was written before the kernels (numpy and scipy)."""
+    mask = best <= np.float32(limit)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    frame = np.s_[rows[0] - 1 : rows[-1] + 2, cols[0] - 1 : cols[-1] + 2]
+    window = mask[frame]
+    labels, n = ndimage.label(~window)
+    size = np.bincount(labels.ravel(), minlength=n + 1)
+    busy = np.bincount(labels[occupied[frame]], minlength=n + 1)
+    fill = (size <= max_cells) & (busy == 0)
+    fill[0] = False
+    fill[np.concatenate([labels[0], labels[-1], labels[:, 0], labels[:, -1]])] = False
+    return window | fill[labels], rows[0] - 1, cols[0] - 1
+
+
+@pytest.mark.parametrize("seed", [6, 7])
+def test_area_cells_fill_the_small_quiet_holes_as_before(seed):
+    rng = np.random.default_rng(seed)
+    for _ in range(20):
+        best = rng.uniform(0, 100, (40, 50)).astype(np.float32)
+        best[:2], best[-2:], best[:, :2], best[:, -2:] = np.inf, np.inf, np.inf, np.inf
+        occupied = rng.random(best.shape) < 0.02
+        for limit, max_cells in ((30.0, 4.0), (60.0, 12.5), (90.0, 1e9)):
+            got = raster.area_cells(best, occupied, limit, max_cells)
+            want = area_cells_by_scipy(best, occupied, limit, max_cells)
+            assert np.array_equal(got[0], want[0]) and got[1:] == want[1:]
