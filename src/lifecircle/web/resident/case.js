@@ -1,6 +1,6 @@
 // The resident's case page /c/<token>: status, every public step with its time, every public
-// reply, the 回访 (solved? satisfied?) once the case is handled, and a text to post back to
-// the 网格群. It shows only what /api/c/<token> gives: nothing personal. Text only, never HTML.
+// reply, the follow-up (solved? satisfied?) once the case is handled, and a text to post back to
+// the grid's WeChat group. It shows only what /api/c/<token> gives: nothing personal. Text only, never HTML.
 import { getJSON, loadMessages, t, translatePage } from "./api.js";
 
 const $ = (id) => document.getElementById(id);
@@ -42,7 +42,7 @@ function lastReply(view) {
   return replies.length ? replies[replies.length - 1].note : "";
 }
 
-// The short public text for the 网格群: what, where, status, last answer, the link.
+// The short public text for the grid's WeChat group: what, where, status, last answer, the link.
 function groupText(view) {
   return t("web.case.group_text", {
     category: view.category_name,

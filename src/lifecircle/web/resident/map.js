@@ -173,7 +173,7 @@ export class AreaMap {
     this.ready = new Promise((resolve) => this.map.on("load", resolve));
     this.here = null;
     this.onFacility = onFacility;
-    this.onPick = null; // while set, a tap is a place chosen (我要反映), not a marker
+    this.onPick = null; // while set, a tap is a place chosen (report a problem), not a marker
     this.map.on("click", (ev) => (this.onPick ? this.onPick(ev.lngLat) : this.tap(ev.point)));
     this.map.on("mousemove", (ev) => {
       this.map.getCanvas().style.cursor = this.near(ev.point) ? "pointer" : "";

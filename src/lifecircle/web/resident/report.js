@@ -1,4 +1,4 @@
-// 我要反映: a resident reports a problem to their grid (the grid desk). Category, what happened,
+// report a problem: a resident reports a problem to their grid (the grid desk). Category, what happened,
 // where (the compound chosen on the page, another one found by name, a point on the map or
 // "my location"), an optional photo (type and size checked here and again on the server), an
 // optional phone; anonymous by default. Open cases of the same category nearby are shown first
@@ -300,7 +300,7 @@ export function wireReport(ctx) {
   });
 }
 
-// 近30天本小区反映的问题 N 件，已办结 M 件 — for the compound (or board) the page answers for.
+// N problems raised in 30 days, M handled — for the compound (or board) the page answers for.
 export async function showCaseCount(origin, api) {
   const line = $("case-count");
   line.hidden = true;

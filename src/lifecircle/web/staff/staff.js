@@ -3,6 +3,7 @@
 import * as maplibregl from "/vendor/maplibre/maplibre-gl.mjs";
 import { loadMessages, t, translatePage } from "/static/api.js";
 import { setupTools } from "/staff/tools.js";
+import { showCases } from "/staff/cases.js";
 
 const $ = (id) => document.getElementById(id);
 export const state = {
@@ -295,7 +296,10 @@ async function startEditor(session) {
   state.types = taxonomy.types;
   state.facilities = facilities;
   fillTypes();
-  if (!state.map) await makeMap(areas[0]);
+  if (!state.map) {
+    await makeMap(areas[0]);
+    showCases(state.map, call).catch(() => {}); // residents' cases (the grid desk), a layer of its own
+  }
   drawFacilities();
   listFacilities();
   say(t("staff.ready", { n: facilities.filter((f) => f.editable).length }));
