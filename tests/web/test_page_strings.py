@@ -11,7 +11,11 @@ from lifecircle.i18n import catalogue
 WEB = Path(__file__).parents[2] / "src" / "lifecircle" / "web"
 PAGE = WEB / "resident"
 #: The grid desk's pages and the cases layer of the staff map hold no text of their own either.
-DESK_FILES = [*sorted((WEB / "desk").glob("*.js")), WEB / "desk" / "index.html", WEB / "staff" / "cases.js"]
+DESK_FILES = [
+    *sorted((WEB / "desk").glob("*.js")),
+    WEB / "desk" / "index.html",
+    WEB / "staff" / "cases.js",
+]
 KEY = re.compile(r"""["'`](web\.[a-z0-9_.]+)["'`]""")
 ANY_KEY = re.compile(r"""["'`]((?:web|staff|desk)\.[a-z0-9_.]+)["'`]""")
 CJK = re.compile(r"[\u3400-\u9fff\uff00-\uffef]")
@@ -35,9 +39,11 @@ def test_every_key_the_desk_pages_name_is_in_the_catalogue():
     assert used <= set(catalogue())
     assert used <= set(page_messages("zh")), "a key the desk pages name is not sent to them"
     # keys built at run time: sources, figure cuts, step fields, case statuses
-    built = [f"web.desk.source.{s}" for s in ("resident_form", "phone", "walk_in", "group_chat", "patrol", "open311")]
+    sources = ("resident_form", "phone", "walk_in", "group_chat", "patrol", "open311")
+    fields = ("days", "into", "people_met", "parties", "agreement", "summary")
+    built = [f"web.desk.source.{s}" for s in sources]
     built += [f"web.desk.fig.by_{c}" for c in ("grid", "community", "subdistrict", "category")]
-    built += [f"web.desk.step.{f}" for f in ("days", "into", "people_met", "parties", "agreement", "summary")]
+    built += [f"web.desk.step.{f}" for f in fields]
     built += [f"staff.cases.{s}" for s in ("overdue", "open", "on_hold", "handled")]
     assert set(built) <= set(page_messages("en"))
 

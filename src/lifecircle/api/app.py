@@ -175,7 +175,8 @@ def _mount_pages(app: FastAPI, project: Project) -> None:
 
     case_page, _, _ = _resident_page(resident, vendor, "case.html")
     # /c/<token> (api/desk/public.py) answers a browser with this page, anyone else with JSON
-    app.state.case_page = (case_page, {"Cache-Control": "no-cache", "Content-Security-Policy": policy})
+    case_headers = {"Cache-Control": "no-cache", "Content-Security-Policy": policy}
+    app.state.case_page = (case_page, case_headers)
 
     app.mount("/static", AssetFiles(directory=resident, version=static_version), name="resident")
     if vendor is not None:

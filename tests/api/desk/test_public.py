@@ -38,7 +38,8 @@ def test_the_form_says_its_categories_and_photo_limits(desk_app):
     assert "blocked_access" in codes and "welfare" not in codes
     assert answer["photo_max_bytes"] == desk_app.state.desk.settings.desk_photo_max_mb * 1_000_000
     assert answer["photo_types"] == ["image/jpeg", "image/png", "image/webp"]
-    assert next(c for c in answer["categories"] if c["code"] == "water_leak")["name"] == "water leak"
+    leak = next(c for c in answer["categories"] if c["code"] == "water_leak")
+    assert leak["name"] == "water leak"
 
 
 def test_the_case_address_is_a_page_for_browsers_and_json_for_programs(desk_app):

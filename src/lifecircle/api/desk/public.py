@@ -87,7 +87,7 @@ PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
 
 @router.get("/desk/form")
 def form_settings(request: Request, desk: DeskDep) -> dict[str, Any]:
-    """What the resident form needs: the categories and the photo limits it checks first."""
+    """Give the resident form its categories and the photo limits it checks before sending."""
     return {
         "categories": categories_json(desk, request_lang(request), private=False),
         "photo_max_bytes": int(desk.settings.desk_photo_max_mb * 1_000_000),

@@ -74,7 +74,9 @@ function render() {
   pick.addEventListener("change", () => { fig.cut = pick.value; render(); });
   cut.append(el("h3", t("web.desk.fig.cut")), pick, el("div", "", { class: "scroll" }));
   cut.lastChild.append(table(d.by[fig.cut] || [], TABLE, d.definitions, `web.desk.fig.by_${fig.cut}`));
-  const parts = [el("p", t("web.desk.fig.period", { from: (d.from || "").slice(0, 10), to: (d.to || "").slice(0, 10), as_of: (d.as_of || "").slice(0, 16).replace("T", " ") }), { class: "muted" }), overall, cut];
+  // the period's end is exclusive (the next month's first moment): show its last day
+  const last = d.to ? new Date(Date.parse(d.to) - 1000).toISOString().slice(0, 10) : "";
+  const parts = [el("p", t("web.desk.fig.period", { from: (d.from || "").slice(0, 10), to: last, as_of: (d.as_of || "").slice(0, 16).replace("T", " ") }), { class: "muted" }), overall, cut];
   if (d.departments.length) {
     const deps = el("section", "", { class: "part" });
     const names = Object.keys(d.departments[0]).filter((k) => k in d.definitions);
