@@ -201,3 +201,110 @@ def test_a_blocked_gate_from_report_to_rating(chromium: Any, desk_url: str) -> N
         book = load_workbook(io.BytesIO(xlsx.body()), read_only=True)
         cells = [v for ws in book.worksheets for row in ws.iter_rows(values_only=True) for v in row]
         assert 1 in cells and head.errors == [] and head.outside == []
+
+
+def _file(page: Any, base: str, compound: dict[str, Any], category: str) -> dict[str, Any]:
+    """File a case through the public form's API (as another resident would)."""
+    answer = page.request.post(
+        f"{base}/api/desk/requests",
+        multipart={
+            "category": category,
+            "details": "【测试】楼下垃圾三天没清运",
+            "compound": compound["id"],
+            "not_duplicate": "true",
+        },
+    )
+    assert answer.status == 201, answer.text()
+    return dict(answer.json())
+
+
+def test_the_form_checks_photos_first_and_offers_the_open_case_nearby(
+    chromium: Any, desk_url: str
+) -> None:
+    with guarded_page(chromium, desk_url, **PHONE) as page:
+        compound = _compound(page, desk_url)
+        first = _file(page, desk_url, compound, "sanitation")
+        page.goto(f"{desk_url}/?compound={compound['id']}")
+        page.wait_for_selector("body[data-ready='1']")
+        page.locator("#report-open").click()
+        photo = page.locator("#report-photo")
+        photo.set_input_files({"name": "a.gif", "mimeType": "image/gif", "buffer": b"GIF89a"})
+        expect(page.locator("#report-problem")).to_have_text("只能上传 JPEG、PNG 或 WebP 照片")
+        assert photo.input_value() == ""  # refused before anything is sent
+        big = b"\xff\xd8" + b"0" * 8_000_001
+        big = {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": big}
+        photo.set_input_files(big)
+        expect(page.locator("#report-problem")).to_contain_text("照片太大（最多 8 MB）")
+        page.locator('[data-code="sanitation"]').click()
+        page.fill("#report-details", "垃圾桶满了没人清")
+        page.locator("#report-send").click()
+        nearby = page.locator("#report-nearby")
+        expect(nearby).to_be_visible()
+        expect(nearby).to_contain_text("附近已有 1 件同类问题正在办理")
+        _shot(page, "9-nearby")
+        page.locator(f'#report-nearby-list [data-case="{first["case_id"]}"]').click()
+        expect(page.locator("#report-done-text")).to_have_text(
+            f"已加入正在办理的第 {first['case_id']} 件，办理结果会一起告诉您"
+        )
+        token = page.evaluate("document.body.dataset.reported")
+        page.goto(f"{desk_url}/c/{token}")
+        expect(page.locator("#case-merged")).to_contain_text(f"已并入第 {first['case_id']} 件")
+        assert page.errors == [] and page.outside == []
+
+
+def test_staff_enter_a_group_message_and_a_stale_step_is_refused(
+    chromium: Any, desk_url: str
+) -> None:
+    with guarded_page(chromium, desk_url, **PHONE) as page:
+        _login(page, desk_url, "gw1")
+        page.locator('[data-view="entry"]').click()
+        page.select_option("#e-source", "group_chat")
+        page.select_option("#e-category", "neighbour_dispute")
+        page.fill("#e-details", "【测试】3号楼两户因漏水赔偿争吵，需要调解")
+        page.fill("#e-ref", "【测试】群消息：楼上漏水到我家，谁来管管")
+        page.fill("#e-compound", "街坊 6")
+        page.locator("#e-found button").first.click()
+        page.locator("#e-replied").check()
+        page.locator("#entry-form button[type=submit]").click()
+        case = page.locator("#case")
+        expect(case).to_have_attribute("data-state", "responded")  # answered in the group
+        expect(case.locator(".case-head")).to_contain_text("不公开")
+        case_id = int(case.get_attribute("data-case"))
+        offered = {b.get_attribute("data-step") for b in page.locator("[data-step]").all()}
+        actions = page.evaluate(
+            f"fetch('/api/desk/cases/{case_id}').then(r => r.json()).then(c => c.actions)"
+        )
+        assert offered == set(actions) - {"link_walking", "lift_walking"}
+        assert "finish" in offered and "dispatch" not in offered
+        _shot(page, "10-entry")
+
+        stale = page.context.new_page()  # the same case open in a second tab
+        stale.goto(f"{desk_url}/desk/?case={case_id}")
+        stale.wait_for_selector("[data-step='mediate']")
+        _step(page, "finish", "双方已达成一致，楼上负责维修")
+        expect(case).to_have_attribute("data-state", "done")
+        stale.locator("[data-step='mediate']").click()
+        stale.fill("#step-note", "调解")
+        stale.locator("#step-form button[type=submit]").click()
+        status = stale.locator("#status")
+        expect(status).to_have_class(re.compile("error"))
+        expect(status).to_contain_text("已办结")  # the server names the state it refused in
+        assert page.errors == [] and page.outside == []
+
+
+def test_the_staff_map_shows_the_cases_layer(chromium: Any, desk_url: str) -> None:
+    desktop = {"viewport": {"width": 1280, "height": 860}, "locale": "zh-CN"}
+    with guarded_page(chromium, desk_url, **desktop) as page:
+        page.goto(f"{desk_url}/staff/")
+        page.wait_for_selector("#login:not([hidden])")
+        page.fill("#login-name", "own")
+        page.fill("#login-password", PASSWORD)
+        page.locator("#login button[type=submit]").click()
+        page.wait_for_selector("body[data-ready='true']")
+        box = page.locator(".case-filter")
+        expect(box).to_contain_text("居民反映")
+        names = box.locator("select option").all_inner_texts()
+        assert names[0] == "全部类别" and len(names) >= 2
+        assert box.locator("input[type=checkbox]").count() == 4
+        _shot(page, "11-staff-map")
+        assert page.errors == [] and page.outside == []
