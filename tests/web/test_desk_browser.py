@@ -134,6 +134,7 @@ def _worker(page: Any, base: str) -> int:
     page.fill("#step-note", "车辆长期堵门，请城管到场")
     page.locator("#step-form button[type=submit]").click()
     expect(page.locator(".summons")).to_contain_text("城管")
+    page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "4-whistle")
     return case_id
 
@@ -146,6 +147,7 @@ def _head_marks_barrier(page: Any, base: str, case_id: int) -> None:
     expect(page.locator("#walk-found")).to_contain_text("最近的道路")
     page.locator("#walk-barrier button[type=submit]").click()
     expect(page.locator(".walking .links")).to_contain_text("edit:")
+    page.locator(".walking").scroll_into_view_if_needed()
     _shot(page, "5-barrier")
 
 
@@ -231,9 +233,8 @@ def test_the_form_checks_photos_first_and_offers_the_open_case_nearby(
         photo.set_input_files({"name": "a.gif", "mimeType": "image/gif", "buffer": b"GIF89a"})
         expect(page.locator("#report-problem")).to_have_text("只能上传 JPEG、PNG 或 WebP 照片")
         assert photo.input_value() == ""  # refused before anything is sent
-        big = b"\xff\xd8" + b"0" * 8_000_001
-        big = {"name": "big.jpg", "mimeType": "image/jpeg", "buffer": big}
-        photo.set_input_files(big)
+        jpeg = b"\xff\xd8" + b"0" * 8_000_001
+        photo.set_input_files({"name": "big.jpg", "mimeType": "image/jpeg", "buffer": jpeg})
         expect(page.locator("#report-problem")).to_contain_text("照片太大（最多 8 MB）")
         page.locator('[data-code="sanitation"]').click()
         page.fill("#report-details", "垃圾桶满了没人清")

@@ -27,6 +27,8 @@ const FIELDS = {
   reopen: ["note!"],
   merge: ["into", "note!"],
 };
+//: The usual next step in each state: offered first and highlighted.
+const MAIN = { received: "dispatch", dispatched: "respond", responded: "visit", in_progress: "finish", on_hold: "resume", done: "close" };
 //: Steps whose note the resident reads on the case page.
 const PUBLIC_NOTE = new Set(["respond", "reply", "finish"]);
 const work = { case: null, grids: null, form: null, photoMax: 0, onChanged: () => {} };
@@ -221,9 +223,11 @@ function openStep(action, c) {
 
 function stepsOf(c) {
   const box = el("div", "", { class: "step-buttons", id: "steps" });
-  const shown = c.actions.filter((a) => FIELDS[a]);
+  const main = MAIN[c.state];
+  const shown = c.actions.filter((a) => FIELDS[a]).sort((a, b) => (b === main) - (a === main));
   for (const action of shown) {
     const b = el("button", t(`desk.action.${action}`), { type: "button", "data-step": action });
+    if (action === main) b.classList.add("primary");
     b.addEventListener("click", () => openStep(action, c));
     box.append(b);
   }
