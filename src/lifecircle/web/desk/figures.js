@@ -77,6 +77,12 @@ function render() {
   // the period's end is exclusive (the next month's first moment): show its last day
   const last = d.to ? new Date(Date.parse(d.to) - 1000).toISOString().slice(0, 10) : "";
   const parts = [el("p", t("web.desk.fig.period", { from: (d.from || "").slice(0, 10), to: last, as_of: (d.as_of || "").slice(0, 16).replace("T", " ") }), { class: "muted" }), overall, cut];
+  if (d.trend.length) {
+    const trend = el("section", "", { class: "part" });
+    trend.append(el("h3", t("web.desk.fig.trend")), el("div", "", { class: "scroll" }));
+    trend.lastChild.append(table(d.trend, TABLE, d.definitions, "web.desk.fig.month"));
+    parts.push(trend);
+  }
   if (d.departments.length) {
     const deps = el("section", "", { class: "part" });
     const names = Object.keys(d.departments[0]).filter((k) => k in d.definitions);
