@@ -238,6 +238,14 @@ def test_the_form_checks_photos_first_and_offers_the_open_case_nearby(
         jpeg = b"\xff\xd8" + b"0" * 8_000_001
         photo.set_input_files({"name": "big.jpg", "mimeType": "image/jpeg", "buffer": jpeg})
         expect(page.locator("#report-problem")).to_contain_text("照片太大（最多 8 MB）")
+        page.locator("#report-map").click()  # a point on the map instead of the compound
+        expect(page.locator("#report-pick")).to_be_visible()
+        page.mouse.click(180, 400)
+        expect(page.locator("#report-where")).to_contain_text("地图上选的位置")
+        expect(page.locator("#report-unit-row")).to_be_hidden()
+        page.fill("#report-search", "街坊 6")  # and back to the compound, found by name
+        page.locator("#report-found button", has_text="街坊 6").first.click()
+        expect(page.locator("#report-where")).to_have_text("街坊 6")
         page.locator('[data-code="sanitation"]').click()
         page.fill("#report-details", "垃圾桶满了没人清")
         page.locator("#report-send").click()
