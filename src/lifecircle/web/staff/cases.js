@@ -91,6 +91,6 @@ export async function showCases(map, call) {
     paint: { "circle-color": COLOURS, "circle-radius": 8, "circle-stroke-color": "#fff", "circle-stroke-width": 2 },
   });
   map.on("click", "cases", (ev) => popup(map, ev.features[0]));
-  map.addControl(controls(map), "top-left");
+  map.addControl(controls(map), "bottom-left"); // the top corners hold the zoom and the editors' clicks
   return layer.cases.length;
 }
