@@ -53,7 +53,11 @@ export function showView(name) {
 
 function go(name) {
   say("");
-  if (name === "cases") { showView("cases"); loadCases(); }
+  if (name === "cases") {
+    showView("cases");
+    history.replaceState(null, "", "/desk/"); // a reload shows the list, not the last case
+    loadCases();
+  }
   if (name === "entry") { showView("entry"); showEntry({ onFiled: (id) => openDetail(id) }).catch((err) => say(err.message, true)); }
   if (name === "figures") { showView("figures"); showFigures().catch((err) => say(err.message, true)); }
 }

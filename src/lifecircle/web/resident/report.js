@@ -131,10 +131,16 @@ function where() {
   return form.point;
 }
 
+// The first thing missing, said in the form (false), or true when the form may be sent.
 function checked() {
-  if (!form.category) return problem(t("web.report.need_category")), false;
-  if (!$("report-details").value.trim()) return problem(t("web.report.need_details")), false;
-  if (!where()) return problem(t("web.report.need_where")), false;
+  let missing = "";
+  if (!form.category) missing = "web.report.need_category";
+  else if (!$("report-details").value.trim()) missing = "web.report.need_details";
+  else if (!where()) missing = "web.report.need_where";
+  if (missing) {
+    problem(t(missing));
+    return false;
+  }
   return checkPhoto();
 }
 
