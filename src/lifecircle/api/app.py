@@ -116,8 +116,10 @@ def _public_routers() -> list[object]:
     return list(public.ROUTERS)
 
 
-def _resident_page(resident: Path, vendor: Path | None) -> tuple[bytes, str, str]:
-    """Return the resident page with versioned addresses, and the two versions it names.
+def _resident_page(
+    resident: Path, vendor: Path | None, name: str = "index.html"
+) -> tuple[bytes, str, str]:
+    """Return a resident page with versioned addresses, and the two versions it names.
 
     Its files are asked for under ``/static/<digest of the folder>/`` and MapLibre under
     ``/vendor/maplibre/<package version>/``, so browsers may keep them for a year.
@@ -127,7 +129,7 @@ def _resident_page(resident: Path, vendor: Path | None) -> tuple[bytes, str, str
     vendor_version = package_version(vendor) if vendor is not None else ""
     if vendor_version:
         prefixes["/vendor/maplibre/"] = f"/vendor/maplibre/{vendor_version}/"
-    html = versioned_page((resident / "index.html").read_text(encoding="utf-8"), prefixes)
+    html = versioned_page((resident / name).read_text(encoding="utf-8"), prefixes)
     return html.encode(), static_version, vendor_version
 
 
@@ -171,6 +173,11 @@ def _mount_pages(app: FastAPI, project: Project) -> None:
         cache = {"ETag": icon.etag, "Cache-Control": "public, max-age=86400"}
         return Response(icon.body, media_type=icon.media_type, headers=cache)
 
+    case_page, _, _ = _resident_page(resident, vendor, "case.html")
+    # /c/<token> (api/desk/public.py) answers a browser with this page, anyone else with JSON
+    case_headers = {"Cache-Control": "no-cache", "Content-Security-Policy": policy}
+    app.state.case_page = (case_page, case_headers)
+
     app.mount("/static", AssetFiles(directory=resident, version=static_version), name="resident")
     if vendor is not None:
         files = AssetFiles(directory=vendor, version=vendor_version)
@@ -178,6 +185,9 @@ def _mount_pages(app: FastAPI, project: Project) -> None:
     staff_pages = web_dir("staff")
     if staff_pages.is_dir():
         app.mount("/staff", _Pages(directory=staff_pages, policy=policy), name="staff")
+    desk_pages = web_dir("desk")
+    if desk_pages.is_dir():
+        app.mount("/desk", _Pages(directory=desk_pages, policy=policy), name="desk")
 
 
 def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:

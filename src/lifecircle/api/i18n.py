@@ -1,4 +1,7 @@
-"""``GET /api/i18n``: the page strings (``web.*`` and ``staff.*`` keys) in one language.
+"""``GET /api/i18n``: the page strings in one language.
+
+``web.*`` and ``staff.*`` keys, and the desk's names of states, steps and roles
+(``desk.state.*``, ``desk.action.*``, ``desk.role.*``).
 
 The pages hold no text of their own; they render what this returns.
 """
@@ -16,7 +19,8 @@ from lifecircle.api.schemas import MessagesOut
 from lifecircle.i18n import catalogue
 
 router = APIRouter(tags=["pages"])
-PAGE_PREFIXES = ("web.", "staff.")
+#: The pages' own strings, and the desk's names of states, steps and roles they show.
+PAGE_PREFIXES = ("web.", "staff.", "desk.state.", "desk.action.", "desk.role.")
 
 
 def page_messages(lang: str) -> dict[str, str]:

@@ -32,6 +32,28 @@ def test_the_categories_leave_out_the_private_ones(desk_app):
     assert "water_leak" in codes and not codes & {"neighbour_dispute", "family_contact", "welfare"}
 
 
+def test_the_form_says_its_categories_and_photo_limits(desk_app):
+    answer = test_client(desk_app).get("/api/desk/form?lang=en").json()
+    codes = {c["code"] for c in answer["categories"]}
+    assert "blocked_access" in codes and "welfare" not in codes
+    assert answer["photo_max_bytes"] == desk_app.state.desk.settings.desk_photo_max_mb * 1_000_000
+    assert answer["photo_types"] == ["image/jpeg", "image/png", "image/webp"]
+    leak = next(c for c in answer["categories"] if c["code"] == "water_leak")
+    assert leak["name"] == "water leak"
+
+
+def test_the_case_address_is_a_page_for_browsers_and_json_for_programs(desk_app):
+    client = test_client(desk_app)
+    body = _post(client, compound=own_compound(desk_app).key, not_duplicate="true").json()
+    page = client.get(f"/c/{body['token']}", headers={"Accept": "text/html,*/*;q=0.8"})
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "default-src 'self'" in page.headers["content-security-policy"]
+    assert '<script type="module" src="/static/' in page.text and "/case.js" in page.text
+    assert body["token"] not in page.text  # the page reads its token from its own address
+    program = client.get(f"/c/{body['token']}", follow_redirects=False)
+    assert program.status_code == 307 and program.headers["location"] == f"/api/c/{body['token']}"
+
+
 def test_a_resident_files_with_a_photo_and_follows_the_token(desk_app):
     client = test_client(desk_app)
     compound = own_compound(desk_app)

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import quote
 
 from fastapi import APIRouter, BackgroundTasks, File, Form, Query, Request, UploadFile
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -39,8 +39,16 @@ pages = APIRouter()
 
 
 @pages.get("/c/{token}", include_in_schema=False)
-def case_page(token: str) -> RedirectResponse:
-    """Send the resident's case address to its JSON until the phone page takes the address."""
+def case_page(token: str, request: Request) -> Response:
+    """Answer the resident's case address: the case page to a browser, else its JSON (307).
+
+    The page (``web/resident/case.html``) reads the token from its own address and asks
+    ``/api/c/{token}``; it holds nothing of the case itself, so it is the same for every token.
+    """
+    page = getattr(request.app.state, "case_page", None)
+    if page is not None and "text/html" in request.headers.get("accept", ""):
+        body, headers = page
+        return Response(body, media_type="text/html; charset=utf-8", headers=headers)
     return RedirectResponse(f"/api/c/{quote(token, safe='')}", status_code=307)
 
 
@@ -71,6 +79,20 @@ def categories_json(desk: Desk, lang: str, *, private: bool) -> list[dict[str, A
 def list_categories(request: Request, desk: DeskDep) -> list[dict[str, Any]]:
     """List the categories a resident may choose (private ones are filed by staff)."""
     return categories_json(desk, request_lang(request), private=False)
+
+
+#: Photo types the resident form offers (the server checks the content itself, photos.py).
+PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
+
+
+@router.get("/desk/form")
+def form_settings(request: Request, desk: DeskDep) -> dict[str, Any]:
+    """Give the resident form its categories and the photo limits it checks before sending."""
+    return {
+        "categories": categories_json(desk, request_lang(request), private=False),
+        "photo_max_bytes": int(desk.settings.desk_photo_max_mb * 1_000_000),
+        "photo_types": list(PHOTO_TYPES),
+    }
 
 
 @router.get("/desk/nearby")

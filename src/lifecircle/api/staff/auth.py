@@ -14,6 +14,7 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import secrets
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from lifecircle.errors import (
 from lifecircle.project import Project
 from lifecircle.staff.accounts import User
 from lifecircle.staff.sessions import session_of
+from lifecircle.store import Store
 
 COOKIE = "lc_staff"
 CSRF_HEADER = "X-CSRF-Token"
@@ -102,6 +104,25 @@ def _inside(address: str, networks: tuple[Any, ...]) -> bool:
     return any(ip in network for network in networks)
 
 
+_SESSION_STORE_LOCK = threading.Lock()
+
+
+def session_store(request: Request) -> Store:
+    """Return the app's store for reading sessions, opened once (opening one costs ~8 ms).
+
+    Every read still asks the database, so a session ended in another process ends here too.
+    """
+    state = request.app.state
+    found: Store | None = getattr(state, "session_store", None)
+    if found is None:
+        with _SESSION_STORE_LOCK:
+            found = getattr(state, "session_store", None)
+            if found is None:
+                found = get_state(request).project.open_store()
+                state.session_store = found
+    return found
+
+
 def read_session(request: Request) -> Session | None:
     """Read the request's session, or ``None`` (no cookie, bad signature, ended or expired)."""
     raw = request.cookies.get(COOKIE)
@@ -116,8 +137,7 @@ def read_session(request: Request) -> Session | None:
         return None
     token = data.get("s")
     if isinstance(token, str):
-        with get_state(request).project.open_store() as store:
-            found = session_of(store, token)
+        found = session_of(session_store(request), token)
         return None if found is None else Session(found.user, found.csrf, token)
     csrf = data.get("c")
     return Session(None, csrf) if isinstance(csrf, str) else None

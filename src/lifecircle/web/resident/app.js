@@ -5,6 +5,7 @@
 import { getJSON, loadMessages, t, translatePage } from "./api.js";
 import { renderAll, renderNearest, walkText } from "./lists.js";
 import { showTools, wirePlace } from "./place.js";
+import { showCaseCount, wireReport } from "./report.js";
 import { Sheet } from "./sheet.js";
 
 const PAGE = 30; // rows of the full list shown before "show more"
@@ -166,6 +167,7 @@ async function loadAccess(pending = null) {
   }
   state.shown = PAGE;
   document.body.dataset.profile = state.access.profile;
+  showCaseCount(state.access.origin, api);
   if (sheet) sheet.close();
   renderAnswer();
   if (!document.body.dataset.nearestShown) await markShown();
@@ -215,6 +217,14 @@ function choose(origin, address) {
   state.origin = origin;
   history.replaceState(null, "", address);
   loadAccess();
+}
+
+// Where a report is about by default: the compound the page answers for (a gate board's
+// compound too), else the page's place as a point.
+function reportOrigin() {
+  if (!state.access) return null;
+  const o = state.access.types_origin || state.access.origin;
+  return o.kind === "compound" ? o : { kind: "point", lon: state.access.origin.lon, lat: state.access.origin.lat };
 }
 
 // ---- a facility: the sheet and its route ------------------------------------------------------
@@ -288,6 +298,7 @@ function closeFacility() {
 
 function wire() {
   wirePlace({ api, onChoose: choose, onError: showError });
+  wireReport({ api, origin: reportOrigin, map: () => state.map, onError: showError });
   for (const button of $("profiles").querySelectorAll("button")) {
     button.addEventListener("click", () => {
       state.profile = button.dataset.profile;

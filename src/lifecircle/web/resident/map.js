@@ -173,7 +173,8 @@ export class AreaMap {
     this.ready = new Promise((resolve) => this.map.on("load", resolve));
     this.here = null;
     this.onFacility = onFacility;
-    this.map.on("click", (ev) => this.tap(ev.point));
+    this.onPick = null; // while set, a tap is a place chosen (report a problem), not a marker
+    this.map.on("click", (ev) => (this.onPick ? this.onPick(ev.lngLat) : this.tap(ev.point)));
     this.map.on("mousemove", (ev) => {
       this.map.getCanvas().style.cursor = this.near(ev.point) ? "pointer" : "";
     });
@@ -206,6 +207,12 @@ export class AreaMap {
     // at least one step closer, so that a tap visibly does something
     const zoom = Math.min(18, Math.max(apart, this.map.getZoom() + 1));
     this.map.easeTo({ center: feature.geometry.coordinates, zoom, duration: 300 });
+  }
+
+  // The next taps choose a place: handler(lngLat); null gives taps back to the markers.
+  pick(handler) {
+    this.onPick = handler;
+    this.map.getCanvas().style.cursor = handler ? "crosshair" : "";
   }
 
   async set(name, data) {

@@ -6,13 +6,14 @@ import { call, dismissStatus, el, hooks, keyPath, say, state } from "/staff/core
 import { choose, drawFacilities, fillTypes, listFacilities, setupFacilities } from "/staff/facilities.js";
 import { StaffMap } from "/staff/map.js";
 import { setupTools } from "/staff/tools.js";
+import * as casesLayer from "/staff/cases.js";
 import * as walkLayer from "/staff/walklayer.js";
 
 export { call, el, keyPath, say, state };
 
 // Layer modules drawn on the staff map, in this order, under the facility markers. Each
 // exports `addTo(staffMap, context)` (context: { state, call, say, t, choose }); add one here.
-const LAYER_MODULES = [walkLayer];
+const LAYER_MODULES = [walkLayer, casesLayer];
 
 const $ = (id) => document.getElementById(id);
 
