@@ -196,8 +196,8 @@ SETTING_HELP: Mapping[str, str] = {
     "desk_soon_overdue_hours": "Open cases due within this many hours are listed as soon overdue",
     "desk_retention_days": "Closed cases older than this lose their personal details (days)",
     "care_key_path": "Welfare register key file, kept outside the database (care init-key)",
-    "care_config_path": "Welfare visit intervals, urgent-check steps, reasons (TOML); empty: packaged",
-    "care_retention_days": "People who left the welfare register this long ago are anonymised (days)",
+    "care_config_path": "Welfare visit intervals, urgent steps, reasons (TOML); empty: packaged",
+    "care_retention_days": "People off the welfare register this long are anonymised (days)",
 }
 
 

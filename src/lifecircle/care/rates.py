@@ -57,8 +57,9 @@ class Figure:
 def month_span(month: str, zone: ZoneInfo) -> tuple[int, int]:
     """Return the epoch seconds a local month begins and ends (``2026-11``).
 
-    >>> start, end = month_span("2026-11", ZoneInfo("Asia/Shanghai"))
-    >>> dt.datetime.fromtimestamp(start, ZoneInfo("Asia/Shanghai")).isoformat(), (end - start) // 86400
+    >>> tz = ZoneInfo("Asia/Shanghai")
+    >>> start, end = month_span("2026-11", tz)
+    >>> dt.datetime.fromtimestamp(start, tz).isoformat(), (end - start) // 86400
     ('2026-11-01T00:00:00+08:00', 30)
 
     Raises

@@ -109,6 +109,7 @@ def _forget(care: Care, by: str, row: Row, why: str) -> None:
     checks = {int(c["id"]): _blank(CHECK_SECRETS) for c in care.tables.checks(person_id=person_id)}
     entry = AccessEntry(by, "forget", why, person_id, {"visits": len(visits)})
     care.tables.update_person(person_id, values, [entry], now_s=now, visits=visits, checks=checks)
+    care.tables.purge()
 
 
 def apply_retention(care: Care, *, by: str, dry_run: bool = False) -> list[int]:

@@ -8,6 +8,7 @@ grid, naming the register number and the compound only (the rest stays sealed he
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -107,7 +108,7 @@ def log_visit(care: Care, user: User, visit: VisitIn) -> Logged:
     case_id = None
     if visit.case_category:
         case_id = _file_case(care, user, role, person.id, visit, person.compound_key or "")
-    uid = f"{person.uid}-{care.now()}-{at}"
+    uid = secrets.token_hex(8)
     sealed = {
         f"{name}_enc": care.keys.encrypt(text, f"visit:{uid}:{name}") if text else None
         for name, text in (

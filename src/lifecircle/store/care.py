@@ -246,5 +246,27 @@ class CareTables(TableGroup):
             _log(conn, access, now_s)
         return done
 
+    def purge(self) -> None:
+        """Overwrite what deleted or replaced values leave behind in the database files.
+
+        SQLite keeps old pages in its write-ahead log and free lists, PostgreSQL keeps dead row
+        versions, until they are reused: after forgetting a person or rotating the key, the old
+        ciphertexts would still be in the files. This checkpoints and rewrites them (SQLite
+        ``VACUUM``; PostgreSQL ``VACUUM FULL`` of the register's tables).
+        """
+        with self._writer:
+            if self._engine.dialect.name == "sqlite":
+                raw = self._engine.raw_connection()  # VACUUM runs outside any transaction
+                try:
+                    for statement in ("PRAGMA wal_checkpoint(TRUNCATE)", "VACUUM"):
+                        raw.driver_connection.execute(statement)  # type: ignore[union-attr]
+                    raw.driver_connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # type: ignore[union-attr]
+                finally:
+                    raw.close()
+                return
+            with self._engine.connect() as conn:
+                auto = conn.execution_options(isolation_level="AUTOCOMMIT")
+                auto.exec_driver_sql("VACUUM FULL care_people, care_visits, care_checks")
+
 
 __all__ = ["SECRETS", "AccessEntry", "CareTables", "Row"]
