@@ -16,11 +16,13 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from lifecircle.care.access import require_care_role
 from lifecircle.care.context import Care
 from lifecircle.desk.grids import Route
 from lifecircle.desk.intake import find_compound
 from lifecircle.errors import CareError, DeskError, Msg
 from lifecircle.model import Compound
+from lifecircle.staff.accounts import User
 from lifecircle.store.care import AccessEntry, Row
 from lifecircle.store.care_schema import PERSON_SECRETS
 
@@ -268,18 +270,27 @@ def first_problem(problems: Sequence[Problem]) -> CareError:
     return CareError("error.care.bad_field", field=name, value=value or "—", what=what)
 
 
-def add_person(care: Care, person: PersonIn, *, by: str, source: str = "staff") -> int:
+def add_person(
+    care: Care, person: PersonIn, *, by: str | User, source: str = "staff"
+) -> int:
     """Check, route, seal and store one person; return their register number.
+
+    ``by`` a staff account: they must be a 网格员 or above where the person lives.
 
     Raises
     ------
     CareError
         A field is missing or wrong (the first problem, naming the field); nothing is stored.
+    AccessDenied
+        The person would live outside the account's area; nothing is stored.
     """
     problems = person_problems(care, person)
     if problems:
         raise first_problem(problems)
     compound, route = route_person(care, person.compound)
     row = new_row(care, person, route, compound, source=source)
-    entry = AccessEntry(by, "add", "register", None, {"source": source})
+    if isinstance(by, User):
+        require_care_role(by, row, need="worker")
+    name = by.name if isinstance(by, User) else by
+    entry = AccessEntry(name, "add", "register", None, {"source": source})
     return care.tables.add_people([row], [entry], now_s=care.now())[0]
