@@ -147,6 +147,9 @@ def _include_care(app: FastAPI) -> None:
 
     for router in care.ROUTERS:
         app.include_router(router, prefix="/api")
+    pages = web_dir("care")
+    if pages.is_dir():
+        app.mount("/care", _Pages(directory=pages, policy=content_security_policy()), name="care")
 
 
 def _mount_pages(app: FastAPI, project: Project) -> None:

@@ -138,7 +138,7 @@ def month_figures(care: Care, month: str, *, user: User | None = None) -> list[F
     )
     ids = [int(p["id"]) for p in people]
     visits = care.tables.visits(person_ids=ids, until_s=span[1])
-    moment = min(span[1], care.now())
+    moment = min(span[1], care.now() + 1)  # a visit logged this second counts
     return count_month(care.config, people, visits, span=span, moment_s=moment, zone=care.zone)
 
 

@@ -270,9 +270,7 @@ def first_problem(problems: Sequence[Problem]) -> CareError:
     return CareError("error.care.bad_field", field=name, value=value or "—", what=what)
 
 
-def add_person(
-    care: Care, person: PersonIn, *, by: str | User, source: str = "staff"
-) -> int:
+def add_person(care: Care, person: PersonIn, *, by: str | User, source: str = "staff") -> int:
     """Check, route, seal and store one person; return their register number.
 
     ``by`` a staff account: they must be a 网格员 or above where the person lives.
