@@ -181,20 +181,41 @@ def _as_input(person: Person) -> PersonIn:
     )
 
 
+def _texts(name: str, value: object) -> tuple[str, ...]:
+    if not isinstance(value, list | tuple) or not all(isinstance(v, str) for v in value):
+        raise CareError("error.care.wrong_type", field=name)
+    return tuple(value)
+
+
+def _contact(value: object) -> Contact:
+    if isinstance(value, Contact):
+        return value
+    fields = ("name", "relation", "phone")
+    if not isinstance(value, dict) or set(value) - set(fields):
+        raise CareError("error.care.wrong_type", field="contacts")
+    found = {f: value.get(f, "") for f in fields}
+    if not all(isinstance(v, str) for v in found.values()):
+        raise CareError("error.care.wrong_type", field="contacts")
+    return Contact(**found)
+
+
 def _changed(current: PersonIn, changes: Mapping[str, Any]) -> PersonIn:
+    """Apply sent changes to a person, checking each value's type (the values are judged later)."""
     unknown = set(changes) - set(PersonIn.__dataclass_fields__)
     if unknown:
         raise CareError("error.care.unknown_field", field=sorted(unknown)[0])
-    values = dict(changes)
-    if "categories" in values or "phones" in values:
-        values = {
-            **values,
-            **{k: tuple(values[k]) for k in ("categories", "phones") if k in values},
-        }
-    if "contacts" in values:
-        values["contacts"] = tuple(
-            c if isinstance(c, Contact) else Contact(**c) for c in values["contacts"]
-        )
+    values: dict[str, Any] = {}
+    for name, value in changes.items():
+        if name in ("categories", "phones"):
+            values[name] = _texts(name, value)
+        elif name == "contacts":
+            if not isinstance(value, list | tuple):
+                raise CareError("error.care.wrong_type", field=name)
+            values[name] = tuple(_contact(c) for c in value)
+        elif isinstance(value, str):
+            values[name] = value
+        else:
+            raise CareError("error.care.wrong_type", field=name)
     return replace(current, **values)
 
 

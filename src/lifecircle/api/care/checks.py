@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Path, Request
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
@@ -23,6 +23,7 @@ from lifecircle.care.access import care_role
 router = APIRouter(prefix="/care", tags=["care: urgent checks"])
 public = APIRouter(prefix="/care", tags=["care: residents"])
 Short = Annotated[str, Field(max_length=40)]
+CheckId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 class CheckBody(BaseModel):
@@ -70,7 +71,7 @@ async def raise_public(request: Request, body: CheckBody, care: CareDep) -> dict
 
 
 @public.get("/urgent/{token}")
-def public_status(token: str, care: CareDep) -> dict[str, Any]:
+def public_status(token: Annotated[str, Path(max_length=64)], care: CareDep) -> dict[str, Any]:
     """Show whoever raised a check its status and outcome (nothing else)."""
     with care_errors():
         return urgent.check_by_token(care, token)
@@ -94,14 +95,14 @@ def list_checks(user: UserDep, care: CareDep, open_only: bool = True) -> list[di
 
 
 @router.post("/checks/{check_id}/steps")
-def step(check_id: int, body: StepBody, user: UserDep, care: CareDep) -> dict[str, Any]:
+def step(check_id: CheckId, body: StepBody, user: UserDep, care: CareDep) -> dict[str, Any]:
     """Record a step (ring → door → contacts), timed now."""
     with care_errors():
         return urgent.record_step(care, user, check_id, body.step, body.result)
 
 
 @router.post("/checks/{check_id}/close")
-def close(check_id: int, body: CloseBody, user: UserDep, care: CareDep) -> dict[str, Any]:
+def close(check_id: CheckId, body: CloseBody, user: UserDep, care: CareDep) -> dict[str, Any]:
     """Close a check with its outcome."""
     with care_errors():
         return urgent.close_check(care, user, check_id, body.outcome)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from lifecircle.api.care.common import CareDep, care_errors
@@ -22,6 +22,8 @@ from lifecircle.care.register import Contact, PersonIn, add_person
 
 router = APIRouter(prefix="/care", tags=["care: staff"])
 Text = Annotated[str, Field(max_length=500)]
+#: A register number (bounded: the databases store 64-bit integers).
+PersonId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 class ContactIn(BaseModel):
@@ -124,7 +126,7 @@ def add(user: UserDep, body: PersonBody, care: CareDep) -> dict[str, Any]:
 
 @router.get("/people/{person_id}")
 def read(
-    person_id: int,
+    person_id: PersonId,
     user: UserDep,
     request: Request,
     care: CareDep,
@@ -136,7 +138,7 @@ def read(
 
 
 @router.post("/people/{person_id}/reveal")
-def reveal(person_id: int, body: ReasonIn, user: UserDep, care: CareDep) -> dict[str, Any]:
+def reveal(person_id: PersonId, body: ReasonIn, user: UserDep, care: CareDep) -> dict[str, Any]:
     """Show the registered phones in clear (to ring them), logged with the reason."""
     with care_errors():
         return records.reveal_phones(care, user, person_id, body.reason)
@@ -144,7 +146,7 @@ def reveal(person_id: int, body: ReasonIn, user: UserDep, care: CareDep) -> dict
 
 @router.patch("/people/{person_id}")
 def correct(
-    person_id: int, body: CorrectionIn, user: UserDep, request: Request, care: CareDep
+    person_id: PersonId, body: CorrectionIn, user: UserDep, request: Request, care: CareDep
 ) -> dict[str, Any]:
     """Correct a record (a 网格员 or above); answers the person as the user sees them."""
     with care_errors():
@@ -160,7 +162,7 @@ def correct(
 
 
 @router.post("/people/{person_id}/visits", status_code=201)
-def log(person_id: int, body: VisitBody, user: UserDep, care: CareDep) -> dict[str, Any]:
+def log(person_id: PersonId, body: VisitBody, user: UserDep, care: CareDep) -> dict[str, Any]:
     """Log a visit now (needs found with a case category become a desk case)."""
     visit = visits.VisitIn(person_id=person_id, **body.model_dump())
     with care_errors():
@@ -169,14 +171,14 @@ def log(person_id: int, body: VisitBody, user: UserDep, care: CareDep) -> dict[s
 
 
 @router.post("/people/{person_id}/export")
-def export(person_id: int, body: ReasonIn, user: UserDep, care: CareDep) -> dict[str, Any]:
+def export(person_id: PersonId, body: ReasonIn, user: UserDep, care: CareDep) -> dict[str, Any]:
     """Export everything held on a person (a head; logged)."""
     with care_errors():
         return rights.export_person(care, user, person_id, reason=body.reason)
 
 
 @router.post("/people/{person_id}/forget", status_code=204)
-def forget(person_id: int, body: ReasonIn, user: UserDep, care: CareDep) -> None:
+def forget(person_id: PersonId, body: ReasonIn, user: UserDep, care: CareDep) -> None:
     """Anonymise a person (a head): the counts stay, the person does not."""
     with care_errors():
         rights.forget_person(care, user, person_id, reason=body.reason)
