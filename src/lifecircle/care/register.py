@@ -13,7 +13,7 @@ import json
 import re
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lifecircle.care.access import require_care_role
@@ -89,7 +89,6 @@ class Person:
     changed_at: int | None = None
     left_at: int | None = None
     forgotten_at: int | None = None
-    extra: Mapping[str, Any] = field(default_factory=dict)
 
 
 Problem = tuple[str, str, Msg]  # field, value, what is wrong
