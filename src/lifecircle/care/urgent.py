@@ -13,15 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import json
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from lifecircle.care.access import require_care_role
 from lifecircle.care.context import Care
 from lifecircle.care.register import MAX_TEXT, open_person, route_person
+from lifecircle.desk.grids import Route
 from lifecircle.desk.intake import IntakeIn, file_case
 from lifecircle.desk.lifecycle import Actor
 from lifecircle.errors import CareError
+from lifecircle.i18n import t
 from lifecircle.staff.accounts import User
 from lifecircle.store.care import AccessEntry, Row
 
@@ -74,6 +76,48 @@ def _checked(check: CheckIn) -> None:
             raise CareError("error.care.too_long", field=name, n=MAX_TEXT)
 
 
+def _check_values(care: Care, check: CheckIn, person: Row | None, route: Route) -> Row:
+    """Make the stored row of a new check: where it goes, and the raiser's words sealed."""
+    where = person or {
+        "grid": route.grid.code if route.grid else None,
+        "microgrid": route.microgrid.code if route.microgrid else None,
+        "community": route.community,
+        "subdistrict": route.subdistrict,
+    }
+    token = secrets.token_urlsafe(12)
+    raiser = {"name": check.raiser_name, "phone": check.raiser_phone, "relation": check.relation}
+    said = "\n".join(t for t in (check.name, check.building, check.unit, check.said) if t)
+    return {
+        "token": token,
+        "person_id": person["id"] if person else None,
+        "raised_by": check.raised_by,
+        **{k: where.get(k) for k in ("grid", "microgrid", "community", "subdistrict")},
+        "raiser_enc": care.keys.encrypt(
+            json.dumps(raiser, ensure_ascii=False), f"check:{token}:raiser"
+        ),
+        "said_enc": care.keys.encrypt(said, f"check:{token}:said"),
+        "raised_at": care.now(),
+    }
+
+
+def _file_case(care: Care, check_id: int, compound_key: str, user: User | None) -> int:
+    """File the check's 2-hour desk case: the check's number and the compound, nothing else."""
+    lang = care.desk.settings.language
+    intake = IntakeIn(
+        category=care.config.urgent.desk_category,
+        source="resident_form" if user is None else "phone",
+        details=t("care.case.urgent_details", lang, check=check_id),
+        summary=t("care.case.urgent_summary", lang, check=check_id) if user else "",
+        compound=compound_key,
+        not_duplicate=True,
+        private=True,
+    )
+    actor = Actor("resident", "resident") if user is None else Actor(user.name, "worker")
+    filed = file_case(care.desk, intake, actor=actor)
+    assert filed.case is not None
+    return filed.case.id
+
+
 def raise_check(care: Care, check: CheckIn, *, user: User | None) -> dict[str, Any]:
     """Raise an urgent check (``user`` ``None``: the public page); return what the raiser sees.
 
@@ -85,44 +129,16 @@ def raise_check(care: Care, check: CheckIn, *, user: User | None) -> dict[str, A
     _checked(check)
     compound, route = route_person(care, check.compound)
     person = _match(care, compound.key, check)
-    where = person or {
-        "grid": route.grid.code if route.grid else None,
-        "microgrid": route.microgrid.code if route.microgrid else None,
-        "community": route.community,
-        "subdistrict": route.subdistrict,
-    }
-    token = secrets.token_urlsafe(12)
-    raiser = {"name": check.raiser_name, "phone": check.raiser_phone, "relation": check.relation}
-    said = "\n".join(t for t in (check.name, check.building, check.unit, check.said) if t)
-    now = care.now()
-    values = {
-        "token": token,
-        "person_id": person["id"] if person else None,
-        "raised_by": check.raised_by if user is None else "staff",
-        **{k: where.get(k) for k in ("grid", "microgrid", "community", "subdistrict")},
-        "raiser_enc": care.keys.encrypt(
-            json.dumps(raiser, ensure_ascii=False), f"check:{token}:raiser"
-        ),
-        "said_enc": care.keys.encrypt(said, f"check:{token}:said"),
-        "raised_at": now,
-    }
-    who = user.name if user else "public"
-    person_id = int(person["id"]) if person else None
-    entry = AccessEntry(who, "urgent", "urgent", person_id, {"matched": person is not None})
-    check_id = care.tables.add_check(values, [entry], now_s=now)
-    intake = IntakeIn(
-        category=care.config.urgent.desk_category,
-        source="resident_form" if user is None else "phone",
-        details=f"联系不上，请立即核查（关爱紧急核查 #{check_id}；详情见关爱名册）",
-        summary=f"关爱紧急核查 #{check_id}" if user else "",
-        compound=compound.key,
-        not_duplicate=True,
-        private=True,
+    values = _check_values(
+        care, replace(check, raised_by="staff") if user else check, person, route
     )
-    actor = Actor("resident", "resident") if user is None else Actor(user.name, "worker")
-    filed = file_case(care.desk, intake, actor=actor)
-    assert filed.case is not None
-    care.tables.update_check(check_id, {"case_id": filed.case.id}, [], now_s=now)
+    person_id = int(person["id"]) if person else None
+    detail = {"matched": person is not None}
+    entry = AccessEntry(user.name if user else "public", "urgent", "urgent", person_id, detail)
+    now = care.now()
+    check_id = care.tables.add_check(values, [entry], now_s=now)
+    case_id = _file_case(care, check_id, compound.key, user)
+    care.tables.update_check(check_id, {"case_id": case_id}, [], now_s=now)
     return public_view(care, care.tables.check(check_id=check_id) or {})
 
 

@@ -20,6 +20,7 @@ from lifecircle.care.schedule import NOT_REACHED
 from lifecircle.desk.intake import IntakeIn, file_case
 from lifecircle.desk.lifecycle import Actor
 from lifecircle.errors import CareError
+from lifecircle.i18n import t
 from lifecircle.staff.accounts import User
 from lifecircle.store.care import AccessEntry
 
@@ -73,11 +74,12 @@ def _file_case(
     care: Care, user: User, role: str, person_id: int, visit: VisitIn, compound: str
 ) -> int:
     """File the needs found as a private desk case routed to the person's grid."""
+    lang = care.desk.settings.language
     intake = IntakeIn(
         category=care.desk.config.category(visit.case_category, field="case_category").code,
         source="walk_in" if visit.mode == "in_person" else "phone",
-        details=f"关爱名册 #{person_id}：{visit.needs.strip()}",
-        summary=f"探访发现需求（关爱名册 #{person_id}）",
+        details=t("care.case.needs_details", lang, person=person_id, needs=visit.needs.strip()),
+        summary=t("care.case.needs_summary", lang, person=person_id),
         compound=compound,
         not_duplicate=True,
         private=True,
