@@ -79,3 +79,25 @@ def test_the_public_urgent_check_answers_status_only(care_app) -> None:
     [check] = [c for c in gw1.get("/api/care/checks").json() if c["raised_by"] == "family"]
     assert check["grid"] == "D1" and check["microgrid"] == "D1-1"
     assert login(care_app, "gw2").get("/api/care/checks").json() == []
+
+
+def test_a_correction_of_the_wrong_type_is_a_422_naming_the_field(care_app) -> None:
+    gw1 = login(care_app, "gw1")
+    pid = ids_of(gw1)["李秀英"]
+    wrong = [
+        ({"name": 5}, "name"),
+        ({"phones": "138"}, "phones"),
+        ({"contacts": [{"name": 1}]}, "contacts"),
+        ({"age": "80"}, "age"),
+    ]
+    for changes, field in wrong:
+        sent = gw1.send(
+            "PATCH", f"/api/care/people/{pid}", json={"changes": changes, "reason": "correct"}
+        )
+        assert sent.status_code == 422, sent.text
+        assert sent.json()["error"]["details"] == [{"field": field}]
+    fixed = gw1.send(
+        "PATCH", f"/api/care/people/{pid}",
+        json={"changes": {"note": "女儿每周来"}, "reason": "correct", "major_change": True},
+    )  # fmt: skip
+    assert fixed.status_code == 200 and fixed.json()["note"] == "女儿每周来"
