@@ -76,6 +76,38 @@ def test_a_micro_grid_head_logs_a_phone_visit_and_the_rate_updates(
     assert page.errors == [] and page.outside == []
 
 
+def test_a_micro_grid_head_works_an_urgent_check_step_by_step(
+    small_phone: Any, care_url: str, care_app: Any
+) -> None:
+    page = small_phone
+    compound = care_app.state.care.tables.people()[0]["compound_key"]  # 王桂兰's
+    raised = page.request.post(
+        f"{care_url}/api/care/urgent",
+        data={"compound": compound, "name": "王桂兰", "relation": "女儿", "said": "一天没接电话"},
+    )
+    assert raised.status == 201, raised.text()
+    token = raised.json()["token"]
+    page.goto(f"{care_url}/care/")
+    page.fill("#login-name", "mg1")
+    page.fill("#login-password", PASSWORD)
+    page.locator("#login button[type=submit]").click()
+    page.wait_for_selector("body[data-ready='true']")
+
+    check = page.locator("#check-list li.check").first
+    expect(check).to_contain_text("王桂兰")
+    expect(check).to_contain_text("拨打备案电话：应于 09:15 前")
+    check.locator("button[data-result=no_answer]").click()
+    expect(check).to_contain_text("拨打备案电话：无人应答（第 0 分钟）")
+    check.locator("button[data-step=door][data-result=found_well]").click()
+    expect(check).to_contain_text("上门：见到本人，安好")
+    page.screenshot(path=str(artifacts_dir() / "care-4-check.png"))
+    check.locator("button[data-outcome=safe]").click()
+    expect(page.locator("#checks")).to_be_hidden()
+    answer = page.request.get(f"{care_url}/api/care/urgent/{token}").json()
+    assert (answer["state"], answer["outcome"]) == ("closed", "safe")
+    assert page.errors == [] and page.outside == []
+
+
 def test_the_page_holds_no_text_of_its_own() -> None:
     import re
     from pathlib import Path
@@ -90,8 +122,11 @@ def test_the_page_holds_no_text_of_its_own() -> None:
         ("mode", ("in_person", "phone", "video", "alarm")),
         ("outcome", ("well", "needs", "unwell", "not_reached")),
         ("status", ("today", "overdue")),
+        ("step", ("ring", "door", "contacts")),
+        ("result", ("answered", "no_answer", "found_well", "found_needs_help", "reached",
+                    "not_reached")),
+        ("close", ("safe", "helped", "emergency", "not_found")),
     ) for v in values}  # fmt: skip
-    assert (used - {"staff.care.mode", "staff.care.outcome", "staff.care.status"}) | built <= set(
-        catalogue()
-    )
+    prefixes = {f"staff.care.{p}" for p in ("mode", "outcome", "status", "step", "result", "close")}
+    assert (used - prefixes) | built <= set(catalogue())
     assert not any(re.search(r"[\u3400-\u9fff]", text) for text in texts.values())

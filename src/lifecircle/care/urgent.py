@@ -16,9 +16,10 @@ import secrets
 from dataclasses import dataclass, replace
 from typing import Any
 
-from lifecircle.care.access import require_care_role
+from lifecircle.care.access import care_role, require_care_role
 from lifecircle.care.context import Care
-from lifecircle.care.register import MAX_TEXT, open_person, route_person
+from lifecircle.care.records import compound_names
+from lifecircle.care.register import MAX_TEXT, get_row, open_person, route_person
 from lifecircle.desk.grids import Route
 from lifecircle.desk.intake import IntakeIn, file_case
 from lifecircle.desk.lifecycle import Actor
@@ -281,3 +282,34 @@ def check_by_token(care: Care, token: str) -> dict[str, Any]:
     if row is None:
         raise CareError("error.care.no_check", check="—")
     return public_view(care, row)
+
+
+def open_checks(care: Care, user: User, lang: str) -> list[dict[str, Any]]:
+    """List the open checks of the user's grid or micro-grid with where to go, logged.
+
+    Where to go is the register's address and name when the check matched a person, else what
+    the raiser said (the person's name and address as they gave them). One access-log row per
+    check names its reason: ``urgent``.
+    """
+    shown, entries = [], []
+    names = compound_names(care)
+    for row in care.tables.checks(open_only=True):
+        if care_role(user, row) is None:
+            continue
+        view = staff_view(care, row)
+        person_id = row.get("person_id")
+        if person_id is not None:
+            person = open_person(care, get_row(care, int(person_id)))
+            place = [names.get(person.compound_key or "", ""), person.building, person.unit]
+            view["who"] = person.name
+            view["where"] = " ".join(p for p in place if p)
+        else:
+            said = care.keys.decrypt(row["said_enc"], f"check:{row['token']}:said")
+            view["who"], view["where"] = "", said.replace("\n", " ")
+        view["raised_by_name"] = t("care.check.raised_by." + str(row["raised_by"]), lang)
+        shown.append(view)
+        entries.append(
+            AccessEntry(user.name, "urgent.read", "urgent", person_id, {"check": row["id"]})
+        )
+    care.tables.log(entries, now_s=care.now())
+    return shown

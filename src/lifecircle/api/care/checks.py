@@ -15,10 +15,9 @@ from starlette.concurrency import run_in_threadpool
 
 from lifecircle.api.care.common import CareDep, care_errors
 from lifecircle.api.desk.common import client_address, form_limiter
-from lifecircle.api.errors import ApiError
+from lifecircle.api.errors import ApiError, request_lang
 from lifecircle.api.staff.auth import UserDep
 from lifecircle.care import urgent
-from lifecircle.care.access import care_role
 
 router = APIRouter(prefix="/care", tags=["care: urgent checks"])
 public = APIRouter(prefix="/care", tags=["care: residents"])
@@ -88,10 +87,10 @@ def raise_staff(body: CheckBody, user: UserDep, care: CareDep) -> dict[str, Any]
 
 
 @router.get("/checks")
-def list_checks(user: UserDep, care: CareDep, open_only: bool = True) -> list[dict[str, Any]]:
-    """List the checks of the user's area, newest first, each step with its limit and timing."""
-    rows = care.tables.checks(open_only=open_only)
-    return [urgent.staff_view(care, r) for r in rows if care_role(user, r) is not None]
+def list_checks(user: UserDep, request: Request, care: CareDep) -> list[dict[str, Any]]:
+    """List the open checks of the user's area, newest first: who, where, each step's timing."""
+    with care_errors():
+        return urgent.open_checks(care, user, request_lang(request))
 
 
 @router.post("/checks/{check_id}/steps")

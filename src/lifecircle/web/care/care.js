@@ -99,6 +99,66 @@ async function showPeople() {
   $("empty").hidden = people.length > 0;
 }
 
+// ---- urgent "can't reach" checks: ring → door → contacts, each timed; then the outcome ----
+
+const RESULTS = {
+  ring: ["answered", "no_answer"],
+  door: ["found_well", "found_needs_help", "no_answer"],
+  contacts: ["reached", "not_reached"],
+};
+const OUTCOMES = ["safe", "helped", "emergency", "not_found"];
+
+async function act(path, body) {
+  try {
+    await call("POST", path, body);
+    await showChecks();
+  } catch (err) {
+    say(err.message, true);
+  }
+}
+
+function stepLine(step) {
+  const name = t(`staff.care.step.${step.step}`);
+  if (step.done_at) {
+    const result = t(`staff.care.result.${step.result}`);
+    return t("staff.care.step_done", { step: name, result, minutes: step.minutes });
+  }
+  return t("staff.care.step_due", { step: name, time: step.due_at.slice(11, 16) });
+}
+
+function checkCard(check) {
+  const item = el("li", "", { class: "check", "data-id": check.id });
+  item.append(el("div", t("staff.care.check_head", { id: check.id, by: check.raised_by_name }),
+    { class: "name" }));
+  item.append(el("div", [check.who, check.where].filter(Boolean).join(" · "), { class: "muted" }));
+  for (const step of check.steps) {
+    item.append(el("div", stepLine(step), { class: step.late ? "late" : "muted" }));
+  }
+  const buttons = el("div", "", { class: "buttons wrap" });
+  const next = check.steps.find((s) => !s.done_at);
+  for (const result of next ? RESULTS[next.step] : []) {
+    const button = el("button", t(`staff.care.result.${result}`),
+      { type: "button", "data-step": next.step, "data-result": result });
+    button.addEventListener("click",
+      () => act(`/api/care/checks/${check.id}/steps`, { step: next.step, result }));
+    buttons.append(button);
+  }
+  for (const outcome of check.steps[0].done_at ? OUTCOMES : []) {
+    const button = el("button", t(`staff.care.close.${outcome}`),
+      { type: "button", class: "close", "data-outcome": outcome });
+    button.addEventListener("click", () => act(`/api/care/checks/${check.id}/close`, { outcome }));
+    buttons.append(button);
+  }
+  item.append(buttons);
+  return item;
+}
+
+async function showChecks() {
+  const checks = await call("GET", "/api/care/checks");
+  $("check-list").replaceChildren(...checks.map(checkCard));
+  $("checks").hidden = checks.length === 0;
+}
+
 function openVisit(person) {
   state.person = person;
   $("visit-title").textContent = t("staff.care.visit_title", { name: person.name });
@@ -142,7 +202,7 @@ async function start() {
   $("today").hidden = false;
   $("who").textContent = t("staff.signed_in_as", { name: state.me.user.name, role: state.me.user.role });
   fillChoices();
-  await Promise.all([showPeople(), showRate()]);
+  await Promise.all([showChecks(), showPeople(), showRate()]);
   say("");
   document.body.dataset.ready = "true";
 }
