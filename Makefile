@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-cli bench-desk bench-phone demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-cli bench-desk bench-phone bench-care demo clean
 
 setup: $(STAMP)
 
@@ -75,6 +75,9 @@ bench-boards: setup
 bench-desk: setup
 	$(BIN)/python -m benchmarks.desk intake --rate 100 --seconds 20 --workers 1
 	$(BIN)/python -m benchmarks.desk report --cases 500000
+
+bench-care: setup
+	$(BIN)/python -m benchmarks.care --people 2000 --visits 12
 
 lint: setup
 	$(BIN)/ruff check src tests benchmarks

@@ -27,7 +27,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"engine"}),
     frozenset({"io"}),
     frozenset({"jobs"}),
-    frozenset({"staff", "boards", "plan", "desk"}),
+    frozenset({"staff", "boards", "plan", "desk", "care"}),
     frozenset({"api", "cli"}),
 )
 LAYER_OF = {part: rank for rank, parts in enumerate(LAYERS) for part in parts}

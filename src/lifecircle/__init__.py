@@ -16,7 +16,7 @@ numerical library. The package is layered; a module imports only its own layer o
 ones, never in a circle (``tests/test_layers.py`` holds the rule)::
 
     api  cli                        faces: parse, call one job, render
-    staff  boards  plan  desk       staff work, printed boards, site planning, the grid desk
+    staff  boards  plan  desk  care the staff, boards, planning, the grid desk, welfare visits
     jobs                            use cases: build, imports, local edits, status, reports, demo
     io                              readers and writers of files (OSM, sheets, tables)
     engine                          the walk: profiles, graph, access, walksheds, gaps, rules

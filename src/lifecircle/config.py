@@ -95,6 +95,14 @@ class Settings:
         Open cases due within this many hours are listed as soon overdue.
     desk_retention_days
         Closed cases older than this many days lose their personal details (statistics stay).
+    care_key_path
+        The welfare register's key file (outside the database; ``lifecircle care init-key``
+        makes one). The care commands refuse to start without it.
+    care_config_path
+        The register's own visit intervals, urgent-check steps and reasons (a TOML file);
+        empty means the packaged ``data/care.toml``.
+    care_retention_days
+        People who left the register longer ago than this are anonymised (counts stay).
     """
 
     database_url: str = ""
@@ -135,6 +143,10 @@ class Settings:
     desk_outside_grid_max_m: float = 1000.0
     desk_soon_overdue_hours: float = 24.0
     desk_retention_days: int = 730
+    # --- welfare visits (issue 15) ---
+    care_key_path: str = ""
+    care_config_path: str = ""
+    care_retention_days: int = 365
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -183,6 +195,9 @@ SETTING_HELP: Mapping[str, str] = {
     "desk_outside_grid_max_m": "Cases this far outside every grid are refused (m)",
     "desk_soon_overdue_hours": "Open cases due within this many hours are listed as soon overdue",
     "desk_retention_days": "Closed cases older than this lose their personal details (days)",
+    "care_key_path": "Welfare register key file, kept outside the database (care init-key)",
+    "care_config_path": "Welfare visit intervals, urgent steps, reasons (TOML); empty: packaged",
+    "care_retention_days": "People off the welfare register this long are anonymised (days)",
 }
 
 
@@ -234,6 +249,7 @@ def _validated(settings: Settings) -> Settings:
         "desk_outside_grid_max_m",
         "desk_soon_overdue_hours",
         "desk_retention_days",
+        "care_retention_days",
     )
     for name in positive:
         if getattr(settings, name) <= 0:

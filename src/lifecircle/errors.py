@@ -43,7 +43,8 @@ Exception tree::
     ├── StaffEditError       a value staff sent is not acceptable (names the field)
     ├── PrintCheckError      a board is not fit to print (QR code, text size, public address)
     ├── JobError             a background job cannot start (too many running) or was lost
-    └── DeskError            a grid-desk request cannot be carried out (names the field)
+    ├── DeskError            a grid-desk request cannot be carried out (names the field)
+    └── CareError            a welfare-register request cannot be carried out (names the field)
 
 Every one is defined here; a test keeps this tree complete.
 """
@@ -292,6 +293,18 @@ class DeskError(LifecircleError):
 
     ``field`` names the bad field (``None``: the whole request). The web app picks the HTTP
     status from the key (404 no such case, 409 a step the case's state forbids, else 422).
+    """
+
+    def __init__(self, key: str, /, *, field: str | None = None, **params: Any) -> None:
+        super().__init__(key, field=field or "", **params)
+        self.field = field
+
+
+class CareError(LifecircleError):
+    """A welfare-register request cannot be carried out: a bad value, no such person or check.
+
+    ``field`` names the bad field (``None``: the whole request). The web app answers 404 for a
+    person or check that is not there, else 422.
     """
 
     def __init__(self, key: str, /, *, field: str | None = None, **params: Any) -> None:

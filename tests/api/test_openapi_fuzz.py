@@ -12,6 +12,7 @@ it would end the fuzzing session (its own tests are in tests/staff/test_api.py).
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 
 from lifecircle.api.app import create_app
+from lifecircle.care.keys import make_key_file
 from lifecircle.project import open_project
 from tests.staff.conftest import StaffClient, staff_template
 
@@ -43,7 +45,10 @@ def fuzz_app(staff_template: Path, tmp_path_factory: pytest.TempPathFactory) -> 
     """The staff demo app on a private copy; edits ask for no rebuild (seconds of CPU each)."""
     root = tmp_path_factory.mktemp("fuzz") / "demo"
     shutil.copytree(staff_template, root)
-    app = create_app(open_project(root))
+    key = root.parent / "care.key"  # the welfare register's routes are fuzzed too
+    make_key_file(key)
+    project = open_project(root)
+    app = create_app(replace(project, settings=replace(project.settings, care_key_path=str(key))))
     app.state.area.refresh = lambda wait=False: None
     return app
 

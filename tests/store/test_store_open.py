@@ -24,6 +24,7 @@ ALL_STEPS = [
     "0007_type_coverage",
     "0008_grid_desk",
     "0009_facility_matches",
+    "0010_welfare_register",
 ]
 IMPORT = {"action": "import", "source": "test", "author": "tester"}
 

@@ -143,6 +143,17 @@ def _include_desk(app: FastAPI) -> None:
     app.include_router(open311.router)
 
 
+def _include_care(app: FastAPI) -> None:
+    """Include the welfare register's JSON API under /api/care and its phone page at /care/."""
+    from lifecircle.api import care
+
+    for router in care.ROUTERS:
+        app.include_router(router, prefix="/api")
+    pages = web_dir("care")
+    if pages.is_dir():
+        app.mount("/care", _Pages(directory=pages, policy=content_security_policy()), name="care")
+
+
 def _mount_pages(app: FastAPI, project: Project) -> None:
     resident = web_dir("resident")
     vendor = maplibre_dir(project)
@@ -210,6 +221,7 @@ def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
         app.include_router(router, prefix="/api")  # type: ignore[arg-type]
     app.include_router(staff.router, prefix="/api/staff")
     _include_desk(app)
+    _include_care(app)
 
     _mount_pages(app, project)
     _mount_docs(app, project)

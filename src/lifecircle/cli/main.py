@@ -98,6 +98,10 @@ LAZY: dict[str, Lazy] = {
         "lifecircle.cli.desk:desk_group",
         "Work the grid desk (网格服务台): grids, cases, the monthly report, Open311 keys, notices.",
     ),
+    "care": Lazy(
+        "lifecircle.cli.care:care_group",
+        "Welfare visits (探访关爱): the encrypted register, visits due, 月探访率, rights, keys.",
+    ),
 }
 
 

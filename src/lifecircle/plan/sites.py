@@ -28,8 +28,9 @@ from lifecircle.project import Project
 from lifecircle.store import DataVersion, Snapshot
 from lifecircle.taxonomy import FacilityType
 
-WeightField = Literal["residents", "elderly", "children"]
-WEIGHT_FIELDS: tuple[WeightField, ...] = ("residents", "elderly", "children")
+WeightField = Literal["residents", "elderly", "children", "vulnerable"]
+#: ``vulnerable``: people on the welfare register per compound, as suppressed counts only.
+WEIGHT_FIELDS: tuple[WeightField, ...] = ("residents", "elderly", "children", "vulnerable")
 #: Store scope of a saved plan of one type: saving again replaces the previous plan.
 PLAN_SCOPE = "plan:{type}"
 
@@ -102,6 +103,7 @@ def coverage_problem(
     limit: float,
     snap_max_m: float,
     cache_dir: Path | None = None,
+    values: Sequence[float | None] | None = None,
 ) -> tuple[
     CoverageProblem, tuple[Facility, ...], tuple[int, ...], tuple[sp.csr_matrix, np.ndarray]
 ]:
@@ -127,7 +129,8 @@ def coverage_problem(
         points, nodes[~old], owner[~old] - len(existing), n_sites=len(candidates), limit=limit
     )
     cost = found.cost
-    values = [getattr(c, weight) for c in data.compounds]
+    if values is None:
+        values = [getattr(c, weight) for c in data.compounds]
     problem = CoverageProblem.from_cost_matrix(
         cost,
         limit=limit,
@@ -161,7 +164,8 @@ def plan_sites(
     data = read_area(project)
     if not data.compounds:
         raise ConfigError("error.plan.no_compounds")
-    if all(getattr(c, weight) is None for c in data.compounds):
+    values = compound_weights(project, data, weight)
+    if all(v is None for v in values):
         raise ConfigError("error.plan.no_weight", weight=weight, n=len(data.compounds))
     found = list(sheet_candidates)
     if use_osm:
@@ -174,17 +178,33 @@ def plan_sites(
     limit = minutes_limit(walk, level)
     problem, existing, unreached, (gate_of, gates) = coverage_problem(
         data, walk, ftype=ftype, candidates=candidates, weight=weight, limit=limit,
-        snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir,
+        snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir, values=values,
     )  # fmt: skip
     if n_sites is None:
         result = cover_all(problem, time_limit_s=time_limit_s)
     else:
         result = max_cover(problem, n_sites, time_limit_s=time_limit_s)
-    unknown = tuple(i for i, c in enumerate(data.compounds) if getattr(c, weight) is None)
+    unknown = tuple(i for i, v in enumerate(values) if v is None)
     return SitePlan(
         ftype, walk, level, limit, weight, data, candidates, existing, problem, result,
         unknown, unreached, gate_of, gates,
     )  # fmt: skip
+
+
+def compound_weights(project: Project, data: AreaData, weight: WeightField) -> list[float | None]:
+    """Return each compound's weight (``None``: unknown, counted as nobody).
+
+    ``vulnerable`` reads the welfare register's counts per compound, none below the care
+    configuration's ``min_count`` (:mod:`lifecircle.care.planning`); never a record.
+    """
+    if weight != "vulnerable":
+        return [getattr(c, weight) for c in data.compounds]
+    from lifecircle.care.config import load_care_config
+    from lifecircle.care.planning import vulnerable_counts
+
+    with project.open_store() as store:
+        counts = vulnerable_counts(store, min_count=load_care_config(project).min_count)
+    return [None if c.key not in counts else float(counts[c.key]) for c in data.compounds]
 
 
 def _stored_candidates(project: Project) -> list[CandidateSite]:

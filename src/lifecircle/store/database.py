@@ -17,6 +17,7 @@ from lifecircle.errors import StoreError
 from lifecircle.model import Record, record_from_payload
 from lifecircle.store import migrations, single, versions
 from lifecircle.store.accounts import Accounts, AuditEntry, write_audit
+from lifecircle.store.care import CareTables
 from lifecircle.store.cases import Cases
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
@@ -84,6 +85,8 @@ class Store:
         self.cases = Cases(engine, self.url)
         self.api_keys = ApiKeys(engine, self.url)
         self.outbox = Outbox(engine, self.url)
+        #: The welfare register, a store area of its own (see :mod:`lifecircle.store.care`).
+        self.care = CareTables(engine, self.url)
 
     @classmethod
     def open(cls, url: str) -> Store:

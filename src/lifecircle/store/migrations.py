@@ -29,6 +29,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import DBAPIError
 
 from lifecircle.errors import StoreError
+from lifecircle.store.care_migration import step_0010_welfare_register
 from lifecircle.store.desk_migration import step_0008_grid_desk
 from lifecircle.store.engine import (
     DRIVER_ERRORS,
@@ -289,6 +290,7 @@ STEPS: tuple[Step, ...] = (
     Step("0007_type_coverage", _step_0007_type_coverage),
     Step("0008_grid_desk", step_0008_grid_desk),
     Step("0009_facility_matches", _step_0009_facility_matches),
+    Step("0010_welfare_register", step_0010_welfare_register),
 )
 
 
