@@ -192,6 +192,13 @@ def test_a_slip_moves_nothing_and_move_mode_moves_on_purpose(page: Any, staff_ur
     assert page.errors == [] and page.outside == []
 
 
+def _save(page: Any) -> None:
+    """Save the facility form and wait until the server has answered."""
+    with page.expect_response(lambda r: r.request.method == "PATCH") as answer:
+        page.locator("#f-save").click()
+    assert answer.value.ok, answer.value.text()
+
+
 def test_an_error_stays_until_a_later_result_and_the_audit_shows_before_and_after(
     page: Any, staff_url: str
 ) -> None:
@@ -206,18 +213,21 @@ def test_an_error_stays_until_a_later_result_and_the_audit_shows_before_and_afte
     page.locator("#f-save").click()  # the same error again ...
     expect(page.locator("#status-bar")).to_have_class("status error")
     page.fill("#f-phone", "13800000000")
-    page.locator("#f-save").click()  # ... replaced by the later result
+    _save(page)  # ... replaced by the later result
     expect(page.locator("#status")).to_contain_text("已保存")
     expect(page.locator("#status-bar")).not_to_have_class("status error")
     page.fill("#f-phone", "13900000000")
-    page.locator("#f-save").click()
-    expect(page.locator("#status")).to_contain_text("已保存")
+    _save(page)
 
     page.locator("[data-tab=audit]").click()
     expect(page.locator("#audit-rows li").first).to_contain_text(
         "电话由 13800000000 改为 13900000000"
     )
     _shot(page, "staff-3-audit.png")
+    page.locator("#lang").click()  # the same entry, said again in English
+    expect(page.locator("#audit-rows li").first).to_contain_text(
+        "phone from 13800000000 to 13900000000"
+    )
     assert page.errors == [] and page.outside == []
 
 

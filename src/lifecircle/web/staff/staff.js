@@ -2,6 +2,7 @@
 // The shared pieces live in core.js (re-exported here for layer modules written against this
 // file); the facility form and move mode in facilities.js; the other tools in tools.js.
 import { loadMessages, t, translatePage } from "/static/api.js";
+import { openAudit } from "/staff/audit.js";
 import { call, dismissStatus, el, hooks, keyPath, say, state } from "/staff/core.js";
 import { choose, drawFacilities, fillTypes, listFacilities, setupFacilities } from "/staff/facilities.js";
 import { StaffMap } from "/staff/map.js";
@@ -85,6 +86,8 @@ async function setLanguage(lang) {
   translatePage();
   $("lang").textContent = t("staff.lang_switch");
   if (state.types.length) fillTypes();
+  // sentences are written in the page's language: write them again in the new one
+  if (state.user && document.body.dataset.tab === "audit") await openAudit(true);
 }
 
 async function main() {
