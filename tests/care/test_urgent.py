@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from lifecircle.care.context import Care
-from lifecircle.care.urgent import CheckIn, check_by_token, close_check, raise_check, record_step
+from lifecircle.care.urgent import (
+    CheckIn,
+    check_by_token,
+    close_check,
+    open_checks,
+    raise_check,
+    record_step,
+)
 from lifecircle.errors import AccessDenied, CareError
 from tests.care.conftest import person_id
 from tests.desk.conftest import Clock, at
@@ -80,3 +87,17 @@ def test_a_check_for_an_unknown_compound_is_refused_and_nothing_filed(care: Care
     with pytest.raises(CareError, match="compound"):
         raise_check(care, CheckIn(compound="无此小区", name="某人"), user=None)
     assert care.tables.checks() == []
+
+
+def test_the_grid_sees_who_and_where_and_the_look_is_logged(care: Care, staff) -> None:
+    raise_check(care, DAUGHTER, user=None)
+    raise_check(care, CheckIn(compound="桃园里", name="不在名册的人", unit="9单元"), user=None)
+    found = open_checks(care, staff("zhao"), "zh")
+    assert [(c["who"], c["where"]) for c in found] == [
+        ("", "不在名册的人 9单元"),
+        ("王桂兰", "桃园里 3号楼 2单元301"),
+    ]
+    assert found[1]["raised_by_name"] == "家属求助"
+    reads = [a for a in care.tables.access_log() if a["action"] == "urgent.read"]
+    assert [(a["user_name"], a["reason"]) for a in reads] == [("zhao", "urgent")] * 2
+    assert open_checks(care, staff("li"), "zh") == []
