@@ -306,7 +306,7 @@ def open_checks(care: Care, user: User, lang: str) -> list[dict[str, Any]]:
         else:
             said = care.keys.decrypt(row["said_enc"], f"check:{row['token']}:said")
             view["who"], view["where"] = "", said.replace("\n", " ")
-        view["raised_by_name"] = t("care.check.raised_by." + str(row["raised_by"]), lang)
+        view["raised_by_name"] = t(f"care.check.raised_by.{row['raised_by']}", lang)
         shown.append(view)
         entries.append(
             AccessEntry(user.name, "urgent.read", "urgent", person_id, {"check": row["id"]})
