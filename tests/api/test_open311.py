@@ -248,3 +248,11 @@ def test_an_outside_open311_client_reads_the_facade(desk_app, monkeypatch):
         foreign = GeoReport(f"{url}{BASE}", jurisdiction="sfgov.org")
         with pytest.raises(Exception, match="404"):
             foreign.get_service_list()
+
+
+def test_a_request_number_beyond_the_store_s_integers_is_not_found(desk_app):
+    client = test_client(desk_app)
+    huge = str(2**63)
+    assert client.get(f"/open311/v2/requests/{huge}.json").status_code == 404
+    listed = client.get("/open311/v2/requests.json", params={"service_request_id": huge})
+    assert listed.status_code == 400

@@ -177,7 +177,7 @@ def _date(text: str, desk: Desk) -> int | None:
 
 def _query(params: Mapping[str, str], desk: Desk) -> open311.RequestQuery:
     ids = _list(params, "service_request_id")
-    if any(not i.isdigit() for i in ids):
+    if any(not i.isdigit() or len(i) > 18 for i in ids):  # a store integer (< 2**63)
         raise DeskError("error.desk.open311_id", field="service_request_id", value=",".join(ids))
     statuses = _list(params, "status")
     if any(s not in ("open", "closed") for s in statuses):
@@ -214,7 +214,8 @@ def one_request(request_id: str, fmt: str, request: Request) -> Response:
     desk, lang = get_desk(request), request_lang(request)
     if (foreign := _foreign(request, {}, desk)) is not None:
         return _unknown_jurisdiction(fmt, foreign)
-    case = desk.store.cases.get(int(request_id)) if request_id.isdigit() else None
+    known = request_id.isdigit() and len(request_id) <= 18  # a store integer (< 2**63)
+    case = desk.store.cases.get(int(request_id)) if known else None
     if case is None or case.is_private:
         return error(fmt, 404, f"service_request_id {request_id!r} not found")
     return render("requests", [open311.request_json(desk, case, lang)], fmt)

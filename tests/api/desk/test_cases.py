@@ -187,3 +187,11 @@ def test_the_openapi_document_lists_the_desk_and_open311(desk_app):
         "/open311/v2/requests.{fmt}",
     ):
         assert path in paths, path
+
+
+def test_a_case_number_beyond_the_store_s_integers_is_422_not_500(desk_app):
+    worker = login(desk_app, "gw1")
+    huge = 2**63  # SQLite and PostgreSQL integers end at 2**63 - 1 (an OverflowError before)
+    assert worker.get(f"/api/desk/cases/{huge}").status_code == 422
+    reveal = worker.send("POST", f"/api/desk/cases/{huge}/contact", json={"reason": "看看"})
+    assert reveal.status_code == 422 and reveal.json()["error"]["code"] == "error.api.invalid"

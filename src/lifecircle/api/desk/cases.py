@@ -11,7 +11,7 @@ import dataclasses
 from typing import Annotated, Any, Literal
 
 import shapely
-from fastapi import APIRouter, BackgroundTasks, File, Query, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, File, Path, Query, Request, UploadFile
 from fastapi.responses import FileResponse
 from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from lifecircle.api.desk.common import DeskDep, desk_errors, send_soon
 from lifecircle.api.desk.public import categories_json, duplicates_error, filed_json
 from lifecircle.api.errors import ApiError, request_lang
+from lifecircle.api.staff.audit import MAX_ID
 from lifecircle.api.staff.auth import UserDep, user_json
 from lifecircle.desk import privacy, walking
 from lifecircle.desk.access import list_scope, require_role
@@ -32,6 +33,8 @@ from lifecircle.model import Facility, LocalEdit
 from lifecircle.store.case_queries import CaseQuery
 
 router = APIRouter(prefix="/desk", tags=["desk: staff"])
+#: A case's number in a path: a store integer (a larger number is a 422, never an overflow).
+CaseId = Annotated[int, Path(ge=1, le=MAX_ID)]
 StaffSource = Literal["phone", "walk_in", "group_chat", "patrol"]
 #: The actions of ``POST …/events`` (the walking link has routes of its own); a test keeps
 #: this list equal to the machine's.
@@ -186,7 +189,7 @@ async def upload_photo(
 
 
 @router.get("/cases/{case_id}")
-def read_case(case_id: int, user: UserDep, request: Request, desk: DeskDep) -> dict[str, Any]:
+def read_case(case_id: CaseId, user: UserDep, request: Request, desk: DeskDep) -> dict[str, Any]:
     """Show a whole case as the user may see it (the read is logged)."""
     with desk_errors():
         return privacy.read_case(desk, user, case_id, request_lang(request))
@@ -216,7 +219,7 @@ class StepBody(BaseModel):
 
 @router.post("/cases/{case_id}/events")
 def take_step(
-    case_id: int,
+    case_id: CaseId,
     body: StepBody,
     user: UserDep,
     request: Request,
@@ -241,7 +244,7 @@ class RevealIn(BaseModel):
 
 @router.post("/cases/{case_id}/contact")
 def reveal_contact(
-    case_id: int, body: RevealIn, user: UserDep, desk: DeskDep
+    case_id: CaseId, body: RevealIn, user: UserDep, desk: DeskDep
 ) -> dict[str, str | None]:
     """Reveal the reporter's phone and e-mail (网格员 and heads only; who/when/why logged)."""
     with desk_errors():
@@ -249,7 +252,7 @@ def reveal_contact(
 
 
 @router.get("/cases/{case_id}/photos/{name}")
-def case_photo(case_id: int, name: str, user: UserDep, desk: DeskDep) -> FileResponse:
+def case_photo(case_id: CaseId, name: str, user: UserDep, desk: DeskDep) -> FileResponse:
     """Send a photo of a case the user may see."""
     with desk_errors():
         case = privacy.get_case(desk, case_id)
@@ -271,7 +274,7 @@ class WalkingIn(BaseModel):
     edit_kind: Literal["impassable_way", "impassable_node", "uncrossable_way", "link"] = (
         "impassable_way"
     )
-    osm_id: int | None = None
+    osm_id: int | None = Field(None, ge=1, le=MAX_ID)
     coords: list[tuple[float, float]] = Field(default_factory=list, max_length=2)
     facility: str = Field("", max_length=200)
     status: Literal["open", "closed", "planned"] = "closed"
@@ -280,7 +283,7 @@ class WalkingIn(BaseModel):
 
 @router.post("/cases/{case_id}/walking", status_code=201)
 def link_walking(
-    case_id: int, body: WalkingIn, user: UserDep, request: Request, desk: DeskDep
+    case_id: CaseId, body: WalkingIn, user: UserDep, request: Request, desk: DeskDep
 ) -> dict[str, Any]:
     """Make the walking edit and link it to the case, in one transaction."""
     record: LocalEdit | Facility
@@ -304,7 +307,7 @@ def link_walking(
 
 
 @router.post("/cases/{case_id}/walking/lift")
-def lift_walking(case_id: int, user: UserDep, request: Request, desk: DeskDep) -> dict[str, Any]:
+def lift_walking(case_id: CaseId, user: UserDep, request: Request, desk: DeskDep) -> dict[str, Any]:
     """Undo the case's walking edits (barrier removed, facility status restored)."""
     with desk_errors():
         links = walking.lift_links(desk, user, case_id)
