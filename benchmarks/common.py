@@ -42,6 +42,8 @@ class Run:
 
     prep_s: float = 0.0
     query_s: float = 0.0
+    #: CPU seconds of the query (this process): steadier than wall time on a shared machine
+    query_cpu_s: float = 0.0
     computed: int = 0
     total: int = 0
     notes: list[str] = field(default_factory=list)
@@ -49,13 +51,14 @@ class Run:
 
     @contextmanager
     def timing(self, what: str) -> Iterator[None]:
-        start = time.perf_counter()
+        start, cpu = time.perf_counter(), time.process_time()
         yield
         elapsed = time.perf_counter() - start
         if what == "prep":
             self.prep_s += elapsed
         else:
             self.query_s += elapsed
+            self.query_cpu_s += time.process_time() - cpu
 
 
 TaskFn = Callable[..., Run]

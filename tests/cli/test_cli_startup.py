@@ -28,6 +28,7 @@ HEAVY = (
     "fastapi",
     "osmium",
     "highspy",
+    "numba",
     "lifecircle.store",
     "lifecircle.engine",
     "lifecircle.jobs",

@@ -84,6 +84,12 @@ def test_disk_minimum_equals_scipys_filter_up_to_the_ceiling(radius):
     cheapest = np.full((60, 70), np.inf, dtype=np.float32)
     at = rng.random(cheapest.shape) < 0.05
     cheapest[at] = rng.uniform(0, 1000, at.sum()).astype(np.float32)
+    # streets: runs across, up and down, and diagonal staircases, costs rising along them
+    cheapest[20, 5:60] = np.linspace(0, 900, 55)
+    cheapest[3:55, 40] = np.linspace(800, 100, 52)
+    steps = np.arange(30)
+    cheapest[10 + steps, 10 + steps] = 50.0 + 20 * steps
+    cheapest[10 + steps, 11 + steps] = 60.0 + 20 * steps
     want = disk_min_by_scipy(cheapest, radius)
     got = raster.disk_min(cheapest, radius, 600.0)
     low = want <= np.float32(600.0)

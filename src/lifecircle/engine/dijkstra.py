@@ -27,6 +27,11 @@ _LOCK = threading.Lock()
 _IDLE: dict[int, list[np.ndarray]] = {}
 
 
+def _ints(array: np.ndarray) -> np.ndarray:
+    """Contiguous int64: one compiled version of each kernel serves every caller."""
+    return np.ascontiguousarray(array, dtype=np.int64)
+
+
 @contextmanager
 def _scratch(matrix: sp.csr_matrix) -> Iterator[np.ndarray]:
     """Lend an all-``inf`` array of the matrix size; it goes back only if left all ``inf``."""
@@ -164,8 +169,8 @@ def reached(
     out_node = np.empty(1024, dtype=np.int64)
     with _scratch(matrix) as dist:
         out_node, out_cost, end = _search(
-            matrix.indptr, matrix.indices, matrix.data, np.asarray(sources, np.int64),
-            float(limit), dist, out_node, np.empty(1024), 0,
+            matrix.indptr, matrix.indices, matrix.data, _ints(sources), float(limit), dist,
+            out_node, np.empty(1024), 0,
         )  # fmt: skip
     return out_node[:end], out_cost[:end]
 
@@ -184,8 +189,7 @@ def reached_each(
     """
     with _scratch(matrix) as dist:
         return _search_each(
-            matrix.indptr, matrix.indices, matrix.data, np.asarray(starts, np.int64),
-            float(limit), dist,
+            matrix.indptr, matrix.indices, matrix.data, _ints(starts), float(limit), dist,
         )  # fmt: skip
 
 
@@ -247,7 +251,7 @@ class Columns:
         width: int,
     ) -> np.ndarray:
         """Rows ``rows`` of :func:`reached_each`'s results, ``inf`` where not reached."""
-        return _dense(row_ptr, nodes, costs, self.column, np.asarray(rows, np.int64), width)
+        return _dense(row_ptr, nodes, costs, self.column, _ints(rows), width)
 
 
 @kernel
@@ -297,7 +301,6 @@ def count_reached(
     """
     with _scratch(matrix) as dist:
         _count_units(
-            matrix.indptr, matrix.indices, matrix.data, np.asarray(unit_ptr, np.int64),
-            np.asarray(unit_nodes, np.int64), np.asarray(unit_type, np.int64), float(limit),
-            dist, counts,
+            matrix.indptr, matrix.indices, matrix.data, _ints(unit_ptr), _ints(unit_nodes),
+            _ints(unit_type), float(limit), dist, counts,
         )  # fmt: skip
