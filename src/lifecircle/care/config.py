@@ -15,7 +15,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from lifecircle.errors import ConfigError, Msg
+from lifecircle.desk.config import bad_value, required_text
+from lifecircle.errors import ConfigError
 from lifecircle.project import Project
 
 _INTERVAL = re.compile(r"^\s*(\d{1,3})\s*(d|mo)\s*$")
@@ -98,24 +99,6 @@ class CareConfig:
         raise ConfigError("error.care.unknown_level", value=code, known=known)
 
 
-def _bad(path: str, entry: str, name: str, value: object, expected: str) -> ConfigError:
-    return ConfigError(
-        "error.desk_config.value",
-        path=path,
-        entry=entry,
-        name=name,
-        value=repr(value),
-        expected=Msg(expected),
-    )
-
-
-def _text(table: Mapping[str, Any], name: str, path: str, entry: str) -> str:
-    value = table.get(name)
-    if not isinstance(value, str) or not value.strip():
-        raise _bad(path, entry, name, value, "desk_config.expect.text")
-    return value.strip()
-
-
 def parse_interval(text: object, *, path: str = "", entry: str = "", name: str = "") -> Interval:
     """Read a visit interval: ``"7d"`` (days) or ``"1mo"`` (calendar months).
 
@@ -124,7 +107,7 @@ def parse_interval(text: object, *, path: str = "", entry: str = "", name: str =
     """
     found = _INTERVAL.match(text) if isinstance(text, str) else None
     if found is None or int(found.group(1)) == 0:
-        raise _bad(path, entry, name, text, "care_config.expect.interval")
+        raise bad_value((path, entry, name), text, "care_config.expect.interval")
     return Interval(int(found.group(1)), found.group(2))
 
 
@@ -134,23 +117,23 @@ def _hours(table: Mapping[str, Any], path: str, entry: str) -> int | None:
         return None
     found = _HOURS.match(text) if isinstance(text, str) else None
     if found is None or int(found.group(1)) == 0:
-        raise _bad(path, entry, "after_change", text, "care_config.expect.hours")
+        raise bad_value((path, entry, "after_change"), text, "care_config.expect.hours")
     return int(found.group(1))
 
 
 def _level(table: object, number: int, path: str) -> Level:
     entry = f"levels[{number}]"
     if not isinstance(table, dict):
-        raise _bad(path, entry, "levels", table, "desk_config.expect.table")
-    code = _text(table, "code", path, entry)
+        raise bad_value((path, entry, "levels"), table, "desk_config.expect.table")
+    code = required_text(table, "code", (path, entry))
     if not _CODE.match(code):
-        raise _bad(path, entry, "code", code, "desk_config.expect.code")
+        raise bad_value((path, entry, "code"), code, "desk_config.expect.code")
     return Level(
         code=code,
-        name_zh=_text(table, "name_zh", path, entry),
-        name_en=_text(table, "name_en", path, entry),
+        name_zh=required_text(table, "name_zh", (path, entry)),
+        name_en=required_text(table, "name_en", (path, entry)),
         interval=parse_interval(table.get("interval"), path=path, entry=entry, name="interval"),
-        rule=_text(table, "rule", path, entry),
+        rule=required_text(table, "rule", (path, entry)),
         after_change_h=_hours(table, path, entry),
     )
 
@@ -158,29 +141,29 @@ def _level(table: object, number: int, path: str) -> Level:
 def _minutes(table: Mapping[str, Any], name: str, path: str) -> int:
     value = table.get(name)
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 24 * 60:
-        raise _bad(path, "urgent", name, value, "care_config.expect.minutes")
+        raise bad_value((path, "urgent", name), value, "care_config.expect.minutes")
     return value
 
 
 def _urgent(table: object, path: str) -> Urgent:
     if not isinstance(table, dict):
-        raise _bad(path, "urgent", "urgent", table, "desk_config.expect.table")
+        raise bad_value((path, "urgent", "urgent"), table, "desk_config.expect.table")
     urgent = Urgent(
-        desk_category=_text(table, "desk_category", path, "urgent"),
+        desk_category=required_text(table, "desk_category", (path, "urgent")),
         ring_within_min=_minutes(table, "ring_within_min", path),
         door_within_min=_minutes(table, "door_within_min", path),
         contacts_within_min=_minutes(table, "contacts_within_min", path),
     )
     dues = list(urgent.step_due_min().values())
     if dues != sorted(dues):
-        raise _bad(path, "urgent", "door_within_min", dues, "care_config.expect.step_order")
+        raise bad_value((path, "urgent", "door_within_min"), dues, "care_config.expect.step_order")
     return urgent
 
 
 def _strings(raw: Mapping[str, Any], name: str, path: str) -> tuple[str, ...]:
     values = raw.get(name)
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-        raise _bad(path, name, name, values, "care_config.expect.names")
+        raise bad_value((path, name, name), values, "care_config.expect.names")
     return tuple(v.strip() for v in values)
 
 
@@ -198,14 +181,16 @@ def parse_care_config(text: str, *, path: str) -> CareConfig:
         raise ConfigError("error.config.bad_toml", path=path, detail=str(exc)) from None
     levels = tuple(_level(t, n, path) for n, t in enumerate(raw.get("levels") or []))
     if not levels or len({lv.code for lv in levels}) != len(levels):
-        raise _bad(path, "levels", "levels", [lv.code for lv in levels], "care_config.expect.names")
+        raise bad_value(
+            (path, "levels", "levels"), [lv.code for lv in levels], "care_config.expect.names"
+        )
     reasons = raw.get("reasons")
     if not isinstance(reasons, dict) or not reasons:
-        raise _bad(path, "reasons", "reasons", reasons, "desk_config.expect.table")
+        raise bad_value((path, "reasons", "reasons"), reasons, "desk_config.expect.table")
     planning = raw.get("planning") or {}
     min_count = planning.get("min_count", 5) if isinstance(planning, dict) else None
     if isinstance(min_count, bool) or not isinstance(min_count, int) or min_count < 1:
-        raise _bad(path, "planning", "min_count", min_count, "care_config.expect.count")
+        raise bad_value((path, "planning", "min_count"), min_count, "care_config.expect.count")
     return CareConfig(
         path=path,
         version=str(raw.get("version", "")),
@@ -215,7 +200,7 @@ def parse_care_config(text: str, *, path: str) -> CareConfig:
         ),
         categories=_strings(raw, "categories", path),
         urgent=_urgent(raw.get("urgent"), path),
-        reasons={str(k): _text(reasons, k, path, "reasons") for k in reasons},
+        reasons={str(k): required_text(reasons, k, (path, "reasons")) for k in reasons},
         min_count=min_count,
     )
 

@@ -179,9 +179,11 @@ def parse_limit(text: object, clock: object, *, where: tuple[str, str, str]) -> 
     """
     found = _DURATION.match(str(text)) if isinstance(text, str) else None
     if found is None or float(found.group(1)) <= 0:
-        raise _bad(where, text, "desk_config.expect.duration")
+        raise bad_value(where, text, "desk_config.expect.duration")
     if clock not in CLOCKS:
-        raise _bad((where[0], where[1], where[2] + "_clock"), clock, "desk_config.expect.clock")
+        raise bad_value(
+            (where[0], where[1], where[2] + "_clock"), clock, "desk_config.expect.clock"
+        )
     return Limit(float(found.group(1)), found.group(2), clock)  # type: ignore[arg-type]
 
 
@@ -198,7 +200,8 @@ def limit_seconds(limit: Limit, working: WorkingTime) -> int:
     return round(limit.amount * _UNIT_S[limit.unit])
 
 
-def _bad(where: tuple[str, str, str], value: object, expected: str) -> ConfigError:
+def bad_value(where: tuple[str, str, str], value: object, expected: str) -> ConfigError:
+    """Return the error for a settings file's value; ``where`` is (path, entry, name)."""
     path, entry, name = where
     return ConfigError(
         "error.desk_config.value",
@@ -210,24 +213,25 @@ def _bad(where: tuple[str, str, str], value: object, expected: str) -> ConfigErr
     )
 
 
-def _text(table: Mapping[str, Any], name: str, where: tuple[str, str]) -> str:
+def required_text(table: Mapping[str, Any], name: str, where: tuple[str, str]) -> str:
+    """Return the non-empty text ``name`` of ``table``, stripped; ``where`` is (path, entry)."""
     value = table.get(name)
     if not isinstance(value, str) or not value.strip():
-        raise _bad((*where, name), value, "desk_config.expect.text")
+        raise bad_value((*where, name), value, "desk_config.expect.text")
     return value.strip()
 
 
 def _code(table: Mapping[str, Any], where: tuple[str, str]) -> str:
-    code = _text(table, "code", where)
+    code = required_text(table, "code", where)
     if not _CODE.match(code):
-        raise _bad((*where, "code"), code, "desk_config.expect.code")
+        raise bad_value((*where, "code"), code, "desk_config.expect.code")
     return code
 
 
 def _flag(table: Mapping[str, Any], name: str, where: tuple[str, str]) -> bool:
     value = table.get(name, False)
     if not isinstance(value, bool):
-        raise _bad((*where, name), value, "desk_config.expect.bool")
+        raise bad_value((*where, name), value, "desk_config.expect.bool")
     return value
 
 
@@ -235,20 +239,20 @@ def _date(text: object, where: tuple[str, str, str]) -> dt.date:
     try:
         return dt.date.fromisoformat(str(text))
     except ValueError:
-        raise _bad(where, text, "desk_config.expect.date") from None
+        raise bad_value(where, text, "desk_config.expect.date") from None
 
 
 def _dates(values: object, where: tuple[str, str, str]) -> frozenset[dt.date]:
     """Read a list of ``YYYY-MM-DD`` days and ``YYYY-MM-DD..YYYY-MM-DD`` ranges."""
     if not isinstance(values, list):
-        raise _bad(where, values, "desk_config.expect.dates")
+        raise bad_value(where, values, "desk_config.expect.dates")
     days: set[dt.date] = set()
     for item in values:
         first, _, last = str(item).partition("..")
         start = _date(first, where)
         end = _date(last, where) if last else start
         if end < start or (end - start).days > 366:
-            raise _bad(where, item, "desk_config.expect.dates")
+            raise bad_value(where, item, "desk_config.expect.dates")
         days.update(start + dt.timedelta(days=n) for n in range((end - start).days + 1))
     return frozenset(days)
 
@@ -256,33 +260,35 @@ def _dates(values: object, where: tuple[str, str, str]) -> frozenset[dt.date]:
 def _minutes(text: object, where: tuple[str, str, str]) -> int:
     hour, _, minute = str(text).partition(":")
     if not (hour.isdigit() and minute.isdigit() and int(hour) <= 24 and int(minute) < 60):
-        raise _bad(where, text, "desk_config.expect.periods")
+        raise bad_value(where, text, "desk_config.expect.periods")
     return int(hour) * 60 + int(minute)
 
 
 def _working_time(table: object, path: str) -> WorkingTime:
     entry = "working_time"
     if not isinstance(table, dict):
-        raise _bad((path, entry, entry), table, "desk_config.expect.table")
+        raise bad_value((path, entry, entry), table, "desk_config.expect.table")
     zone = str(table.get("timezone", "Asia/Shanghai"))
     if zone not in available_timezones():
-        raise _bad((path, entry, "timezone"), zone, "desk_config.expect.timezone")
+        raise bad_value((path, entry, "timezone"), zone, "desk_config.expect.timezone")
     weekdays = table.get("weekdays", [1, 2, 3, 4, 5])
     if not isinstance(weekdays, list) or not all(d in range(1, 8) for d in weekdays):
-        raise _bad((path, entry, "weekdays"), weekdays, "desk_config.expect.weekdays")
+        raise bad_value((path, entry, "weekdays"), weekdays, "desk_config.expect.weekdays")
     periods = []
     for pair in table.get("periods") or []:
         where = (path, entry, "periods")
         if not isinstance(pair, list) or len(pair) != 2:
-            raise _bad(where, pair, "desk_config.expect.periods")
+            raise bad_value(where, pair, "desk_config.expect.periods")
         periods.append((_minutes(pair[0], where), _minutes(pair[1], where)))
     ordered = sorted(periods)
     starts_after_ends = all(a[1] <= b[0] for a, b in itertools.pairwise(ordered))
     if not ordered or not starts_after_ends or any(s >= e for s, e in ordered):
-        raise _bad((path, entry, "periods"), table.get("periods"), "desk_config.expect.periods")
+        raise bad_value(
+            (path, entry, "periods"), table.get("periods"), "desk_config.expect.periods"
+        )
     years = table.get("years", [])
     if not isinstance(years, list) or not all(isinstance(y, int) for y in years):
-        raise _bad((path, entry, "years"), years, "desk_config.expect.years")
+        raise bad_value((path, entry, "years"), years, "desk_config.expect.years")
     return WorkingTime(
         timezone=zone,
         weekdays=frozenset(weekdays),
@@ -296,12 +302,12 @@ def _working_time(table: object, path: str) -> WorkingTime:
 def _tier(code: str, table: Any, path: str) -> Tier:
     entry = f"tiers.{code}"
     if not isinstance(table, dict):
-        raise _bad((path, entry, code), table, "desk_config.expect.table")
+        raise bad_value((path, entry, code), table, "desk_config.expect.table")
     where = (path, entry)
     return Tier(
         code=code,
-        name_zh=_text(table, "name_zh", where),
-        name_en=_text(table, "name_en", where),
+        name_zh=required_text(table, "name_zh", where),
+        name_en=required_text(table, "name_en", where),
         response=parse_limit(
             table.get("response"), table.get("response_clock"), where=(*where, "response")
         ),
@@ -314,18 +320,18 @@ def _tier(code: str, table: Any, path: str) -> Tier:
 def _category(table: Any, number: int, path: str, tiers: Mapping[str, Tier]) -> Category:
     where = (path, f"categories[{number}]")
     if not isinstance(table, dict):
-        raise _bad((*where, "categories"), table, "desk_config.expect.table")
-    tier = _text(table, "tier", where)
+        raise bad_value((*where, "categories"), table, "desk_config.expect.table")
+    tier = required_text(table, "tier", where)
     if tier not in tiers:
-        raise _bad((*where, "tier"), tier, "desk_config.expect.tier")
+        raise bad_value((*where, "tier"), tier, "desk_config.expect.tier")
     radius = table.get("radius_m", 50)
     if isinstance(radius, bool) or not isinstance(radius, int | float) or not 0 <= radius <= 2000:
-        raise _bad((*where, "radius_m"), radius, "desk_config.expect.radius")
+        raise bad_value((*where, "radius_m"), radius, "desk_config.expect.radius")
     return Category(
         code=_code(table, where),
-        name_zh=_text(table, "name_zh", where),
-        name_en=_text(table, "name_en", where),
-        group=_text(table, "group", where),
+        name_zh=required_text(table, "name_zh", where),
+        name_en=required_text(table, "name_en", where),
+        group=required_text(table, "group", where),
         tier=tier,
         private=_flag(table, "private", where),
         household=_flag(table, "household", where),
@@ -338,11 +344,11 @@ def _category(table: Any, number: int, path: str, tiers: Mapping[str, Tier]) -> 
 def _department(table: Any, number: int, path: str) -> Department:
     where = (path, f"departments[{number}]")
     if not isinstance(table, dict):
-        raise _bad((*where, "departments"), table, "desk_config.expect.table")
+        raise bad_value((*where, "departments"), table, "desk_config.expect.table")
     return Department(
         code=_code(table, where),
-        name_zh=_text(table, "name_zh", where),
-        name_en=_text(table, "name_en", where),
+        name_zh=required_text(table, "name_zh", where),
+        name_en=required_text(table, "name_en", where),
         report_in=parse_limit(table.get("report_in"), "natural", where=(*where, "report_in")),
         report_in_emergency=parse_limit(
             table.get("report_in_emergency"), "natural", where=(*where, "report_in_emergency")
@@ -362,21 +368,21 @@ def _notify(tables: object, path: str) -> tuple[NotifyChannel, ...]:
     if tables is None:
         return ()
     if not isinstance(tables, list):
-        raise _bad((path, "desk_notify", "desk_notify"), tables, "desk_config.expect.table")
+        raise bad_value((path, "desk_notify", "desk_notify"), tables, "desk_config.expect.table")
     channels = []
     for number, table in enumerate(tables):
         where = (path, f"desk_notify[{number}]")
         if not isinstance(table, dict):
-            raise _bad((*where, "desk_notify"), table, "desk_config.expect.table")
+            raise bad_value((*where, "desk_notify"), table, "desk_config.expect.table")
         kind = table.get("kind")
         if kind not in NOTIFY_KINDS:
-            raise _bad((*where, "kind"), kind, "desk_config.expect.notify_kind")
+            raise bad_value((*where, "kind"), kind, "desk_config.expect.notify_kind")
         events = table.get("events", list(NOTIFY_EVENTS))
         if not isinstance(events, list) or not set(events) <= set(NOTIFY_EVENTS):
-            raise _bad((*where, "events"), events, "desk_config.expect.notify_events")
+            raise bad_value((*where, "events"), events, "desk_config.expect.notify_events")
         grids = table.get("grids", [])
         if not isinstance(grids, list):
-            raise _bad((*where, "grids"), grids, "desk_config.expect.grids")
+            raise bad_value((*where, "grids"), grids, "desk_config.expect.grids")
         options = {k: v for k, v in table.items() if k not in ("kind", "events", "grids", "name")}
         name = str(table.get("name") or f"{kind}-{number + 1}")
         channels.append(
@@ -399,14 +405,14 @@ def parse_desk_config(text: str, *, path: str, notify: object = None) -> DeskCon
         raise ConfigError("error.config.bad_toml", path=path, detail=str(exc)) from None
     tiers_raw = raw.get("tiers")
     if not isinstance(tiers_raw, dict) or not tiers_raw:
-        raise _bad((path, "tiers", "tiers"), tiers_raw, "desk_config.expect.table")
+        raise bad_value((path, "tiers", "tiers"), tiers_raw, "desk_config.expect.table")
     tiers = {code: _tier(code, table, path) for code, table in tiers_raw.items()}
     categories = tuple(
         _category(t, n, path, tiers) for n, t in enumerate(raw.get("categories") or [])
     )
     departments = tuple(_department(t, n, path) for n, t in enumerate(raw.get("departments") or []))
     if not categories:
-        raise _bad((path, "categories", "categories"), [], "desk_config.expect.table")
+        raise bad_value((path, "categories", "categories"), [], "desk_config.expect.table")
     _unique([c.code for c in categories], path, "categories")
     _unique([d.code for d in departments], path, "departments")
     return DeskConfig(
