@@ -22,6 +22,7 @@ from lifecircle.staff.accounts import User
 from lifecircle.store.accounts import AuditEntry
 from lifecircle.store.case_rows import CaseRow, CaseWrite, EventRow, NewEvent
 from lifecircle.store.cases import CaseReader
+from lifecircle.store.schema import CASE_MILESTONES
 
 #: The case fields the fold rebuilds from events.
 FOLDED = (
@@ -32,18 +33,7 @@ FOLDED = (
     "subdistrict",
     "outside_grid_m",
     "assignee",
-    "received_at",
-    "dispatched_at",
-    "first_response_at",
-    "first_visit_at",
-    "first_done_at",
-    "done_due_at",
-    "done_at",
-    "closed_at",
-    "callback_at",
-    "due_response_at",
-    "due_resolution_at",
-    "hold_since",
+    *CASE_MILESTONES,
     "held_s",
     "extended_s",
     "solved",
