@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from pathlib import Path
 
@@ -12,6 +13,19 @@ from lifecircle.project import Project, init_project
 
 DATA = Path(__file__).parent / "data"
 SMALL_OSM = DATA / "osm" / "test.osm.pbf"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Leave the slow end-to-end tests out of a plain run; CI sets LIFECIRCLE_TEST_ALL=1.
+
+    An explicit ``-m`` expression (e.g. ``-m slow``) decides on its own.
+    """
+    if os.environ.get("LIFECIRCLE_TEST_ALL") == "1" or config.getoption("markexpr"):
+        return
+    slow = [item for item in items if item.get_closest_marker("slow") is not None]
+    if slow:
+        config.hook.pytest_deselected(items=slow)
+        items[:] = [item for item in items if item.get_closest_marker("slow") is None]
 
 
 @pytest.fixture
