@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 from openpyxl import load_workbook
+from rich.console import Console
 
 from lifecircle.cli import main
+from lifecircle.cli.plan import _site_table
+from lifecircle.engine.profiles import STANDARD
 from lifecircle.errors import BadRowsError
 from lifecircle.io.candidates import read_candidates
 from lifecircle.jobs.demo import build_demo
+from lifecircle.plan.report import SiteRow
 
 
 @pytest.fixture(scope="module")
@@ -94,3 +99,18 @@ def test_a_weight_no_compound_has_is_a_clear_error(demo_dir: Path) -> None:
     )  # fmt: skip
     assert result.exit_code == 1
     assert "--weight residents" in result.output
+
+
+def test_an_unnamed_site_is_said_by_its_address_or_as_unnamed_not_by_its_osm_id() -> None:
+    def row(rank: int, address: str) -> SiteRow:
+        return SiteRow(
+            rank, f"osm:node/{rank}", "", address, 0.0, 0.0, 1, 10.0, 3, 3, None, None, "osm"
+        )
+
+    plan = SimpleNamespace(profile=STANDARD)
+    report = SimpleNamespace(sites=(row(1, "中山路 12 号"), row(2, "")))
+    console = Console(width=200, record=True)
+    console.print(_site_table(plan, report, "zh"))  # type: ignore[arg-type]
+    lines = [line for line in console.export_text().splitlines() if "osm:node/" in line]
+    assert "中山路 12 号" in lines[0] and "（无名称的地点）" in lines[1]
+    assert all(line.count("osm:node/") == 1 for line in lines)  # the id only in its own column

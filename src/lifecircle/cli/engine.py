@@ -14,7 +14,13 @@ from rich.table import Table
 
 from lifecircle.cli.base import Context, handled
 from lifecircle.cli.gaps_view import print_gap_report
-from lifecircle.engine.profiles import DEFAULT_PROFILES, PROFILES
+from lifecircle.engine.profiles import (
+    DEFAULT_PROFILES,
+    PROFILES,
+    plain_rule,
+    profile_label,
+    rule_details,
+)
 from lifecircle.engine.results import ProfileResult
 from lifecircle.engine.rules import Reach, shown_unit
 from lifecircle.i18n import t
@@ -58,7 +64,10 @@ def build_command(obj: Context, profiles: tuple[str, ...], force: bool) -> None:
     for result in results.values():
         unreached = sum(len(v) for v in result.unreached.values())
         table.add_row(
-            result.profile.name, result.profile.describe(), f"{result.seconds:.1f}", str(unreached)
+            profile_label(result.profile.name, lang),
+            rule_details(result.profile, lang),
+            f"{result.seconds:.1f}",
+            str(unreached),
         )
     obj.out.print(table)
     obj.out.print(
@@ -185,7 +194,8 @@ def access_command(
             raise click.UsageError(f"no board {board!r}; boards: {', '.join(ids[:20])}")
         row, is_board, title = ids.index(board), True, board or ""
     unit = shown_unit(result.profile)
-    table = Table(title=t("access.title", lang, name=title, profile=result.profile.describe()))
+    rule = plain_rule(result.profile, lang)
+    table = Table(title=t("access.title", lang, name=title, profile=rule))
     for key in ("col_area", "col_type", "col_level", "col_nearest", "col_facility", "col_counts"):
         table.add_column(t(f"access.{key}", lang, unit=unit))
     name_key = "name_zh" if lang == "zh" else "name_en"

@@ -56,7 +56,7 @@ def _site_table(plan: SitePlan, report: PlanReport, lang: str) -> Table:
         walk = "—" if s.walk_farthest is None else f"{s.walk_farthest:g}"
         table.add_row(
             str(s.rank),
-            s.name or s.candidate_id,
+            s.name or s.address or t("plan.map_unnamed", lang),
             str(s.compounds),
             f"{s.people:,.0f}",
             walk,
