@@ -11,6 +11,7 @@ import pytest
 import zxingcpp
 
 from lifecircle.boards.options import PAPERS
+from lifecircle.boards.page import qr_box_mm
 from lifecircle.engine.profiles import ELDERLY, STANDARD
 from lifecircle.engine.rules import shown_value
 from lifecircle.jobs.build import build
@@ -191,3 +192,16 @@ def test_a_generous_boards_toml_still_fits_one_page_and_counts_the_rest(demo, tm
     with pdfplumber.open(run.boards[0].pdf) as pdf:
         flow = _squash(pdf.pages[0].extract_text(use_text_flow=True) or "")
     assert all(_squash(i.label) in flow for i in printed.items)
+
+
+@pytest.mark.parametrize("paper", ["A1", "A4"])
+def test_a_short_list_leaves_no_empty_band_above_the_qr_strip(rendered, rendered_a4, paper):
+    """The list's unused height goes to the map: its last line ends just above the strip."""
+    run, sizes = (rendered if paper == "A1" else rendered_a4), PAPERS[paper]
+    strip_top_pt = (qr_box_mm(sizes)[1] + sizes.gap_mm) * MM_PT
+    for board in run.boards:
+        with pdfplumber.open(board.pdf) as pdf:
+            chars = [c for c in pdf.pages[0].chars if c["text"].strip()]
+        above = [c["bottom"] for c in chars if c["bottom"] < strip_top_pt - sizes.gap_mm * MM_PT]
+        empty_mm = (strip_top_pt - max(above)) / MM_PT
+        assert empty_mm < 1.25 * sizes.margin_mm, (board.board_id, round(empty_mm, 1))

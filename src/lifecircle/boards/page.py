@@ -13,7 +13,7 @@ import base64
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import segno
 
@@ -33,8 +33,28 @@ from lifecircle.i18n import t
 from lifecircle.taxonomy import ContentArea
 
 BAND = "#17494d"
+#: Room kept below a list shorter than its box (mm at A1, scaled by the paper's margin).
+LIST_SLACK_MARGINS = 0.25
 #: Share of the foot strip (beside the QR code) the "附近还缺" note takes.
 NOTE_SHARE = 0.6
+
+
+def fitted_paper(content: BoardContent, paper: Paper) -> Paper:
+    """Give the height a short list leaves unused to the map, so no empty band is printed.
+
+    The list holds at most the paper's most useful facilities; when they need less than the
+    list's box, the map grows by the difference (the QR strip stays where it is).
+    """
+    if not content.items:
+        return paper
+    geo = list_geometry(paper, minute_columns=len(content.minute_heads) or 1)
+    groups = units_of([i.area for i in content.items], [bool(i.detail) for i in content.items], geo)
+    filled = balanced_columns(groups, geo)
+    if filled is None:
+        return paper
+    tallest = max(sum(u.height_mm for u in column) for column in filled)
+    spare = geo.height_mm - geo.header_mm - tallest - LIST_SLACK_MARGINS * paper.margin_mm
+    return replace(paper, map_mm=paper.map_mm + spare) if spare > 0 else paper
 
 
 def map_size_mm(paper: Paper) -> tuple[float, float]:

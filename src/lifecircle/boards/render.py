@@ -23,7 +23,7 @@ from lifecircle.boards.mapbase import base_layers
 from lifecircle.boards.mapstyle import ComposedMap
 from lifecircle.boards.mapsvg import compose_map, map_svg
 from lifecircle.boards.options import PAPERS, Paper
-from lifecircle.boards.page import map_size_mm, map_top_mm, page_html, qr_box_mm
+from lifecircle.boards.page import fitted_paper, map_size_mm, map_top_mm, page_html, qr_box_mm
 from lifecircle.boards.places import MapExtras
 from lifecircle.boards.preflight import check_qr, check_sizes, printed_text
 from lifecircle.boards.printing import PrintOptions, to_cmyk
@@ -94,7 +94,7 @@ class Drawn:
 
 def board_html(job: BoardJob, scene: Scene) -> Drawn:
     """Lay out the board: its HTML document, the map's signs and its base layers."""
-    paper = PAPERS[job.paper]
+    paper = fitted_paper(job.content, PAPERS[job.paper])
     width_mm, height_mm = map_size_mm(paper)
     frame = fit_frame(
         job.content,
