@@ -179,7 +179,7 @@ class WalkNode(Record):
         return f"osm:node/{self.osm_id}"
 
 
-EditKind = Literal["impassable_way", "impassable_node", "uncrossable_way", "link"]
+EditKind = Literal["impassable_way", "impassable_node", "uncrossable_way", "link", "closed_gate"]
 
 
 @dataclass(frozen=True)

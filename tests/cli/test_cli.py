@@ -182,6 +182,26 @@ def test_edit_barrier_link_list_remove(tmp_path):
     assert bad.exit_code == 1 and "1" in bad.output and "Traceback" not in bad.output
 
 
+def test_a_closed_gate_is_listed_and_the_build_says_which_compound_it_shuts(tmp_path):
+    project = tmp_path / "p"
+    run("init", str(project), "--name", "测试")
+    run("-p", str(project), "import", "osm", str(SMALL_OSM))
+    from lifecircle.project import open_project
+
+    with open_project(project).open_store() as store:
+        home = next(c for c in store.records("compound") if len(c.entrances) >= 2)
+    lon, lat = home.entrances[0]
+    shut = run(
+        "-p", str(project), "edit", "gate", f"{lon},{lat}", "--note", "车堵门", "--author", "t"
+    )
+    assert shut.exit_code == 0, shut.output
+    assert "小区出入口关闭" in run("-p", str(project), "edit", "list").output
+    built = run("-p", str(project), "build", "--profile", "standard")
+    assert built.exit_code == 0, built.output
+    said = built.output.replace("\n", "")
+    assert "有出入口被标为关闭" in said and home.source_id in said
+
+
 def test_declaring_a_type_complete_turns_not_collected_into_gaps(tmp_path):
     project = tmp_path / "p"
     run("init", str(project), "--name", "测试")

@@ -255,3 +255,41 @@ def test_the_profile_laws_hold_for_every_compound_and_type(real_area):
     assert np.all(old.cost <= chair.cost * (1 + 1e-12)), name
     # counts within 5/10/15 minutes: the other way round
     assert np.all(std.counts >= old.counts) and np.all(old.counts >= chair.counts), name
+
+
+# --------------------------------------------------------------------------- closed gates
+
+
+def compound_with_two_gates() -> tuple[Sketch, Compound]:
+    """A street (y = 0) and a compound north of it with gates on two paths, x = 50 and 250."""
+    s = Sketch().at(1, 0, 0).at(2, 50, 0).at(3, 250, 0).at(4, 300, 0)
+    s.at(5, 50, 60).at(6, 250, 60).way(1, [1, 2, 3, 4], highway="residential")
+    s.way(2, [2, 5]).way(3, [5, 6]).way(4, [3, 6])
+    home = Compound("c", "两门小区", *lonlat(150, 80), entrances=(lonlat(50, 20), lonlat(250, 20)))
+    return s, home
+
+
+def gate_costs(rules: LocalRules) -> list[float]:
+    sketch, home = compound_with_two_gates()
+    walk = build_walk(area_of(sketch, compounds=[home], rules=rules), STANDARD)
+    return sorted(from_osm_node(walk, 1)[walk.entrance_nodes].round(6).tolist())
+
+
+def test_a_closed_gate_is_not_used_and_its_path_is_cut():
+    assert gate_costs(LocalRules()) == pytest.approx([70 / 1.2, 270 / 1.2])
+    # a click 6 m off the gate: the path through it is cut, the compound walks out by the other
+    shut = LocalRules(closed_gates=(lonlat(56, 22),))
+    assert gate_costs(shut) == pytest.approx([270 / 1.2])
+    sketch, home = compound_with_two_gates()
+    walk = build_walk(area_of(sketch, compounds=[home], rules=shut), STANDARD)
+    assert [(p.kind, p.index, p.issue) for p in walk.reported] == [("compound", 0, "closed")]
+    inner = int(np.flatnonzero(walk.graph.node_osm == 5)[0])  # not through the closed gate
+    assert from_osm_node(walk, 2)[inner] == pytest.approx((200 + 60 + 200) / 1.2)
+
+
+def test_a_compound_whose_every_gate_is_closed_is_unreached_not_moved():
+    sketch, home = compound_with_two_gates()
+    both = LocalRules(closed_gates=(lonlat(50, 20), lonlat(250, 20)))
+    walk = build_walk(area_of(sketch, compounds=[home], rules=both), STANDARD)
+    assert walk.compounds_unreached == (0,) and len(walk.entrance_nodes) == 0
+    assert {p.issue for p in walk.reported} == {"closed"}

@@ -369,3 +369,46 @@ def test_records_round_trip_through_the_store(project: Project) -> None:
         assert store.get_record("local_edit", "edit:1") == edit
         assert store.get_record("local_edit", "edit:2") is None
         assert store.scopes("local_edit") == {"edit": 1}
+
+
+def _on_way(way: WalkWay) -> tuple[float, float]:
+    """A point on the middle of a way's first stretch (where staff would tap a gate)."""
+    (x0, y0), (x1, y1) = way.coords[0], way.coords[1]
+    return (round((x0 + x1) / 2, 7), round((y0 + y1) / 2, 7))
+
+
+def test_a_closed_gate_is_a_rule_that_cuts_the_way_through_it(project: Project) -> None:
+    ways, nodes = network(project)
+    lane = through_way(ways, "residential")
+    plain = build_walk_graph(ways, nodes, STANDARD)
+    point = _on_way(lane)
+    edit, version = add_edit(
+        project, edit_kind="closed_gate", coords=[point], note="车堵门", author="王芳"
+    )
+    assert (edit.coords, version.action) == ((point,), "edit closed_gate")
+
+    rules, warnings = local_rules(project)
+
+    assert rules.closed_gates == (point,) and warnings == []
+    shut = build_walk_graph(ways, nodes, STANDARD, rules=rules)
+    start, end = lane.node_ids[0], lane.node_ids[-1]
+    assert cost_between(shut, start, end) > cost_between(plain, start, end)
+    remove_edit(project, edit.edit_id, author="王芳", note="车已挪走")
+    assert local_rules(project)[0].closed_gates == ()
+
+
+def test_bad_closed_gates_are_refused(project: Project) -> None:
+    ways, _ = network(project)
+    point = _on_way(through_way(ways, "residential"))
+    with pytest.raises(EditError, match="exactly one point"):
+        add_edit(project, edit_kind="closed_gate", coords=[point, point], author="a")
+    with pytest.raises(EditError, match="names no OSM object"):
+        add_edit(
+            project, edit_kind="closed_gate", osm_id=ways[0].osm_id, coords=[point], author="a"
+        )
+    with pytest.raises(EditError, match=r"m from the nearest walkable way.*within 25 m"):
+        add_edit(project, edit_kind="closed_gate", coords=[_point_far_from_ways(ways)], author="a")
+    add_edit(project, edit_kind="closed_gate", coords=[point], author="a")
+    with pytest.raises(EditError, match="edit 1 already does this"):
+        add_edit(project, edit_kind="closed_gate", coords=[point], author="b")
+    assert len(list_edits(project)) == 1

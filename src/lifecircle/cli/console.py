@@ -186,8 +186,8 @@ def _attachment_text(found: dict[str, Any], lang: str) -> str:
 
     parts = [
         t(f"status.attach_{issue}", lang, items=listed(found[issue]))
-        for issue in ("far", "island")
-        if found[issue]
+        for issue in ("far", "island", "closed")
+        if found.get(issue)
     ]
     parts += [
         t("status.attach_impassable", lang, profile=profile, items=listed(counts))

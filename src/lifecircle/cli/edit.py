@@ -1,4 +1,4 @@
-"""``lifecircle edit``: staff's local knowledge — barriers, uncrossable roads, walking links.
+"""``lifecircle edit``: local knowledge — barriers, uncrossable roads, walking links, closed gates.
 
 Each edit is one data version with its author; :mod:`lifecircle.jobs.local_edits` validates.
 """
@@ -105,10 +105,30 @@ def edit_link(
     obj.out.print(t("edit.added", obj.language(project), id=edit.edit_id, version=version.id))
 
 
+@edit_group.command("gate")
+@click.argument("point", type=LONLAT)
+@click.option("--note", default="", help="Why it is shut (locked, cars parked across it).")
+@AUTHOR
+@click.pass_obj
+@handled
+def edit_gate(obj: Context, point: tuple[float, float], note: str, author: str | None) -> None:
+    """Mark a compound's gate at POINT (LON,LAT in WGS-84) closed: nobody walks through it.
+
+    Its compound's residents walk out by its other gates; lift it with `edit remove`.
+    """
+    project = obj.project()
+    edit, version = edits.add_edit(
+        project, edit_kind="closed_gate", coords=(point,), note=note, author=_author(author)
+    )
+    obj.out.print(t("edit.added", obj.language(project), id=edit.edit_id, version=version.id))
+
+
 def _target(edit: LocalEdit) -> str:
     if edit.edit_kind == "link":
         (a, b) = edit.coords[:2]
         return f"{a[0]:.6f},{a[1]:.6f} → {b[0]:.6f},{b[1]:.6f}"
+    if edit.edit_kind == "closed_gate":
+        return f"{edit.coords[0][0]:.6f},{edit.coords[0][1]:.6f}"
     what = "node" if edit.edit_kind == "impassable_node" else "way"
     return f"{what} {edit.osm_id}"
 

@@ -93,7 +93,7 @@ def _print_point_issues(
     """
     lines = []
     for result in results[:1]:
-        for issue in ("far", "island"):
+        for issue in ("far", "island", "closed"):
             lines += _issue_lines(lang, issue, result.issues.get(issue, {}), max_m=max_m)
     for result in results:
         found = result.issues.get("impassable", {})

@@ -17,20 +17,21 @@ from typing import Any, Literal
 import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
 
-from lifecircle.engine.graph import WalkGraph, cheapest_csr
-from lifecircle.engine.points import gather_points
+from lifecircle.engine.graph import CLOSED_GATE_M, WalkGraph, cheapest_csr
+from lifecircle.engine.points import Points, gather_points
 from lifecircle.engine.profiles import WalkProfile
 from lifecircle.engine.snap import SnapRules, attach_points
-from lifecircle.model import Board, Compound, Facility
+from lifecircle.model import Board, Compound, Facility, LonLat
 
 PointKind = Literal["facility", "compound", "board"]
 #: Why a point is reported: farther than the snapping limit from every edge, attached to a
 #: piece of network cut off from the main one, or reached only over ways a profile cannot use.
-PointIssue = Literal["far", "island", "impassable"]
+PointIssue = Literal["far", "island", "impassable", "closed"]
 #: How point kinds and issues are numbered in a cache file.
 _KIND_CODES = ("facility", "compound", "board")
-_ISSUE_CODES = ("", "far", "island", "impassable")
+_ISSUE_CODES = ("", "far", "island", "impassable", "closed")
 
 
 @dataclass(frozen=True)
@@ -235,6 +236,7 @@ def attach_all(
     max_snap_m: float = 300.0,
     edge_level: np.ndarray | None = None,
     passable: np.ndarray | None = None,
+    closed_gates: Sequence[LonLat] = (),
 ) -> Walk:
     """Attach every facility, compound gate and board to the graph in one go.
 
@@ -247,7 +249,9 @@ def attach_all(
     :func:`~lifecircle.engine.points.edge_levels`), on the main network (pieces found over the
     ``passable`` edges), on its home's side of an uncrossable road. Points farther than
     ``max_snap_m`` metres from every edge are not attached but reported, and so are those
-    attached on an island.
+    attached on an island. A compound gate within :data:`~lifecircle.engine.graph.CLOSED_GATE_M`
+    of one of ``closed_gates`` is not used (issue ``closed``): its compound walks out by its
+    other gates, and a compound whose every gate is closed is unreached.
 
     Examples
     --------
@@ -270,8 +274,10 @@ def attach_all(
     )
     attached = attach_points(graph, found.lon, found.lat, max_snap_m=max_snap_m, rules=rules)
     issue = np.where(attached.node < 0, "far", np.where(attached.on_island, "island", ""))
-    issue = issue.astype(object)
-    table = PointTable(found.kind, found.owner, found.lon, found.lat, attached.node, issue)
+    shut = _at_closed_gates(graph, found, closed_gates)
+    issue = np.where(shut, "closed", issue).astype(object)
+    node = np.where(shut, -1, attached.node)
+    table = PointTable(found.kind, found.owner, found.lon, found.lat, node, issue)
     closed = tuple(i for i, f in enumerate(facilities) if f.status == "closed")
     return _assign(
         graph=attached.graph,
@@ -324,6 +330,20 @@ def _assign(
         n_compounds=n_compounds,
         max_snap_m=max_snap_m,
     )
+
+
+def _at_closed_gates(graph: WalkGraph, found: Points, closed: Sequence[LonLat]) -> np.ndarray:
+    """Which points are compound gates within ``CLOSED_GATE_M`` of a closed gate."""
+    if not closed or len(found.kind) == 0:
+        return np.zeros(len(found.kind), dtype=bool)
+    gx, gy = graph.metric.to_metres(
+        np.array([p[0] for p in closed], dtype=float), np.array([p[1] for p in closed], dtype=float)
+    )
+    px, py = graph.metric.to_metres(found.lon, found.lat)
+    gap, _ = cKDTree(np.column_stack([np.atleast_1d(gx), np.atleast_1d(gy)])).query(
+        np.column_stack([px, py])
+    )
+    return np.asarray((found.kind == "compound") & (gap <= CLOSED_GATE_M), dtype=bool)
 
 
 def _missing(n: int, present: np.ndarray, *, skip: Sequence[int] = ()) -> tuple[int, ...]:

@@ -14,7 +14,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lifecircle.engine.graph import MIN_COST, LocalRules, WalkGraph, concat_ranges
+from lifecircle.engine.graph import (
+    CLOSED_GATE_M,
+    MIN_COST,
+    LocalRules,
+    WalkGraph,
+    concat_ranges,
+)
 from lifecircle.engine.profiles import (
     WalkProfile,
     is_major_road,
@@ -23,6 +29,7 @@ from lifecircle.engine.profiles import (
     steps_penalty_s,
     way_is_walkable,
 )
+from lifecircle.engine.snap import edges_at_points
 from lifecircle.errors import GraphError
 from lifecircle.model import WalkNode, WalkWay
 
@@ -70,7 +77,8 @@ def edge_costs(
     steps penalty or crossing wait, plus half a major-road wait at each end that is a junction
     with a major road (for minor ways: crossing it there); a staff link or a point's connector
     costs ``length / speed``. In the distance convention every edge costs its length. Edges
-    of ways the profile may not use, and edges ending at a node it cannot pass, are dropped.
+    of ways the profile may not use, edges ending at a node it cannot pass, and the edge at
+    each closed gate are dropped.
     """
     rules = rules or LocalRules()
     tagged = {n.osm_id: dict(n.tags) for n in nodes}
@@ -83,7 +91,9 @@ def edge_costs(
     u, v, osm = network.edge_u, network.edge_v, network.node_osm
     blocked = {i for i, tags in tagged.items() if not node_is_passable(tags, profile)}
     stop = _in(osm, blocked | rules.impassable_nodes) & (osm >= 0)
-    keep = ~(stop[u] | stop[v])
+    keep = ~(stop[u] | stop[v]) & ~edges_at_points(
+        network, rules.closed_gates, within_m=CLOSED_GATE_M
+    )
     keep[on_way] &= np.array([way_is_walkable(w.tags, profile) for w in used], dtype=bool)[pos]
     length = network.edge_length_m
     if profile.convention == "distance":

@@ -36,6 +36,11 @@ GRAPH_ARRAYS = (
 )
 
 
+#: A closed gate shuts compound gates and the walk edge within this many metres of where staff
+#: marked it (a click on a phone map is rarely closer than a few metres).
+CLOSED_GATE_M = 25.0
+
+
 @dataclass(frozen=True)
 class LocalRules:
     """Staff's local knowledge applied on top of OSM (it survives OSM re-imports).
@@ -44,12 +49,16 @@ class LocalRules:
     crossing removed). ``uncrossable_ways``: roads people walk along but cannot cross (an
     arterial with a central fence): their intersections are split by side. ``links``: walking
     connections OSM lacks, as two WGS-84 points (a gate in a wall, a passage).
+    ``closed_gates``: WGS-84 points where a compound's gate is shut (locked, cars parked
+    across it): the edge nearest each is cut, and no compound gate within
+    :data:`CLOSED_GATE_M` of one is used (its compound walks out by its other gates).
     """
 
     impassable_ways: frozenset[int] = frozenset()
     impassable_nodes: frozenset[int] = frozenset()
     uncrossable_ways: frozenset[int] = frozenset()
     links: tuple[tuple[LonLat, LonLat], ...] = ()
+    closed_gates: tuple[LonLat, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)

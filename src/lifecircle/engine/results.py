@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import numpy as np
 import shapely
@@ -27,7 +27,7 @@ from lifecircle.engine.access import (
     nearest_by_type,
 )
 from lifecircle.engine.area import AreaData
-from lifecircle.engine.attach import Walk
+from lifecircle.engine.attach import PointIssue, Walk
 from lifecircle.engine.gaps import CompoundAccessTable
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.profiles import WalkProfile
@@ -153,9 +153,9 @@ _KINDS = {"facility": "facilities", "compound": "compounds", "board": "boards"}
 
 
 def _issues(walk: Walk, area: AreaData) -> dict[str, dict[str, list[str]]]:
-    """Owners with a point far off, on an island or cut off for this profile, by issue."""
+    """Owners with a point far off, on an island, cut off for this profile or closed, by issue."""
     out: dict[str, dict[str, list[str]]] = {
-        issue: {kind: [] for kind in _KINDS.values()} for issue in ("far", "island", "impassable")
+        issue: {kind: [] for kind in _KINDS.values()} for issue in get_args(PointIssue)
     }
     seen: set[tuple[str, str, int]] = set()
     for p in walk.reported:

@@ -17,7 +17,7 @@ from itertools import pairwise
 import numpy as np
 import shapely
 
-from lifecircle.engine.graph import MIN_COST, WalkGraph, extend_graph
+from lifecircle.engine.graph import MIN_COST, WalkGraph, concat_ranges, extend_graph
 from lifecircle.model import LonLat
 
 #: A way on another level than the point's (a tunnel under it, a bridge over it) is joined only
@@ -75,6 +75,46 @@ def edge_lines(graph: WalkGraph) -> np.ndarray:
     sizes = np.diff(graph.coord_start)
     index = np.repeat(np.arange(graph.n_edges), sizes)
     return np.asarray(shapely.linestrings(graph.coords_xy, indices=index))
+
+
+def edges_at_points(graph: WalkGraph, lonlat: Sequence[LonLat], *, within_m: float) -> np.ndarray:
+    """Mark the edge nearest each point, if within ``within_m`` metres (a closed gate's edge).
+
+    Every edge equally near is marked: a gate on a node where ways meet closes all of them.
+    Only edges whose box comes within ``within_m`` of a point are drawn, so a few points cost
+    little on a city's network.
+
+    >>> from lifecircle.engine.bounded import street_graph
+    >>> g = street_graph(0.0, 100.0, 200.0)
+    >>> edges_at_points(g, [g.metric.to_lonlat(150.0, 8.0)], within_m=25.0).tolist()
+    [False, True]
+    >>> edges_at_points(g, [g.metric.to_lonlat(150.0, 80.0)], within_m=25.0).tolist()
+    [False, False]
+    """
+    marked = np.zeros(graph.n_edges, dtype=bool)
+    if not lonlat or graph.n_edges == 0:
+        return marked
+    x, y = graph.metric.to_metres(
+        np.array([p[0] for p in lonlat], dtype=float), np.array([p[1] for p in lonlat], dtype=float)
+    )
+    starts = graph.coord_start[:-1]
+    box = [np.minimum.reduceat(graph.coords_xy[:, k], starts) for k in (0, 1)]
+    box += [np.maximum.reduceat(graph.coords_xy[:, k], starts) for k in (0, 1)]
+    near = np.zeros(graph.n_edges, dtype=bool)
+    for px, py in zip(np.atleast_1d(x).tolist(), np.atleast_1d(y).tolist(), strict=True):
+        in_x = (box[0] <= px + within_m) & (box[2] >= px - within_m)
+        near |= in_x & (box[1] <= py + within_m) & (box[3] >= py - within_m)
+    edges = np.flatnonzero(near)
+    if len(edges) == 0:
+        return marked
+    sizes = np.diff(graph.coord_start)[edges]
+    index = np.repeat(np.arange(len(edges)), sizes)
+    xy = graph.coords_xy[concat_ranges(graph.coord_start[edges], sizes)]
+    lines = shapely.linestrings(xy, indices=index)
+    points = shapely.points(np.atleast_1d(x), np.atleast_1d(y))
+    _, hit = shapely.STRtree(lines).query_nearest(points, max_distance=within_m, all_matches=True)
+    marked[edges[hit]] = True
+    return marked
 
 
 def cut_polyline(xy: np.ndarray, fracs: Sequence[float]) -> list[np.ndarray]:

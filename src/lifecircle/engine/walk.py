@@ -140,6 +140,7 @@ def attach_to_network(
         max_snap_m=snap_max_m,
         edge_level=edge_levels(network, area.ways),
         passable=passable,
+        closed_gates=area.rules.closed_gates,
     )
 
 

@@ -16,7 +16,7 @@ from typing import get_args
 import numpy as np
 import shapely
 
-from lifecircle.engine.graph import LocalRules
+from lifecircle.engine.graph import CLOSED_GATE_M, LocalRules
 from lifecircle.errors import EditError, LocationError, Msg
 from lifecircle.jobs.checks import AreaIndex, build_area_index
 from lifecircle.model import EditKind, LocalEdit, LonLat, Record, WalkWay, round_lonlat
@@ -30,6 +30,8 @@ from lifecircle.store.engine import utc_timestamp
 EDIT_SCOPE = "edit"
 EDIT_KINDS: tuple[str, ...] = get_args(EditKind)
 WAY_KINDS = ("impassable_way", "uncrossable_way")
+#: Kinds that name places, not OSM objects: a link's two ends, a closed gate's one point.
+POINT_KINDS = ("link", "closed_gate")
 #: ``network.add_links`` attaches a link's ends to ways within this many metres (its default).
 LINK_SNAP_M = 50.0
 #: How ids are found, for error messages.
@@ -90,8 +92,10 @@ def add_edit(
 
     ``edit_kind`` is ``impassable_way``, ``impassable_node``, ``uncrossable_way`` (each needs
     ``osm_id`` of a way or node in the stored walk network) or ``link`` (needs ``coords``: two
-    WGS-84 ``(lon, lat)`` points inside the area, each within :data:`LINK_SNAP_M` of a way).
-    For the other kinds ``coords`` is where the staff clicked; by default the way's midpoint
+    WGS-84 ``(lon, lat)`` points inside the area, each within :data:`LINK_SNAP_M` of a way) or
+    ``closed_gate`` (needs ``coords``: one point within ``CLOSED_GATE_M`` of a way, where a
+    compound's gate is shut; its compound walks out by its other gates). For the other kinds
+    ``coords`` is where the staff clicked; by default the way's midpoint
     or the node's location. ``audit(edit)`` makes an audit row written with the version;
     ``also(conn, edit, version)`` writes anything else in the same transaction.
 
@@ -164,7 +168,7 @@ def _target_label(edit_kind: str, osm_id: int | None, points: Sequence[LonLat]) 
     >>> _target_label("link", None, [(117.2, 39.1), (117.2001, 39.1)])
     '117.200000,39.100000 → 117.200100,39.100000'
     """
-    if edit_kind == "link":
+    if edit_kind in POINT_KINDS:
         return " → ".join(f"{lon:.6f},{lat:.6f}" for lon, lat in points)
     return f"osm:{'node' if edit_kind == 'impassable_node' else 'way'}/{osm_id}"
 
@@ -178,6 +182,11 @@ def _checked_points(
         if osm_id is not None:
             raise EditError("error.edit.link_osm_id", osm_id=osm_id)
         _check_link(network, points)
+        return points
+    if edit_kind == "closed_gate":
+        if osm_id is not None:
+            raise EditError("error.edit.gate_osm_id", osm_id=osm_id)
+        _check_gate(network, points)
         return points
     if osm_id is None:
         if edit_kind == "impassable_node":
@@ -241,13 +250,26 @@ def _check_link(network: _Network, points: Sequence[LonLat]) -> None:
             )
 
 
+def _check_gate(network: _Network, points: Sequence[LonLat]) -> None:
+    if len(points) != 1:
+        raise EditError("error.edit.gate_points", n=len(points))
+    _check_inside(network, points)
+    lon, lat = np.array([points[0][0]]), np.array([points[0][1]])
+    dist_m = float(network.area.distance_to_ways_m(lon, lat)[0])
+    if dist_m > CLOSED_GATE_M:
+        raise EditError(
+            "error.edit.gate_far", point=_point(points[0]), dist_m=dist_m, snap_m=CLOSED_GATE_M
+        )
+
+
 def _refuse_duplicate(
     edits: Sequence[LocalEdit], edit_kind: str, osm_id: int | None, points: Sequence[LonLat]
 ) -> None:
     for edit in edits:
         if edit.edit_kind != edit_kind:
             continue
-        same = set(edit.coords) == set(points) if edit_kind == "link" else edit.osm_id == osm_id
+        by_place = edit_kind in POINT_KINDS
+        same = set(edit.coords) == set(points) if by_place else edit.osm_id == osm_id
         if same:
             raise EditError(
                 "error.edit.duplicate",
@@ -323,6 +345,7 @@ def local_rules(
         impassable_nodes=_ids(edits, "impassable_node"),
         uncrossable_ways=_ids(edits, "uncrossable_way"),
         links=tuple((e.coords[0], e.coords[1]) for e in edits if e.edit_kind == "link"),
+        closed_gates=tuple(e.coords[0] for e in edits if e.edit_kind == "closed_gate"),
     )
     warnings = _orphan_warnings(edits, ways) if edits else []
     return rules, warnings
@@ -366,6 +389,11 @@ def _orphan_problem(network: _Network, edit: LocalEdit) -> Msg | None:
         far_m = float(network.area.distance_to_ways_m(lon, lat).max())
         if far_m > LINK_SNAP_M:
             return Msg("edit.orphan_link_far", dist_m=far_m, snap_m=LINK_SNAP_M)
+    if edit.edit_kind == "closed_gate":
+        lon, lat = np.array([edit.coords[0][0]]), np.array([edit.coords[0][1]])
+        far_m = float(network.area.distance_to_ways_m(lon, lat)[0])
+        if far_m > CLOSED_GATE_M:
+            return Msg("edit.orphan_gate_far", dist_m=far_m, snap_m=CLOSED_GATE_M)
     return None
 
 

@@ -130,6 +130,7 @@ def _attachment(project: Project) -> dict[str, Any]:
         "far": counts(first.issues.get("far", {})),
         "island": counts(first.issues.get("island", {})),
         "island_ids": first.issues.get("island", {}),
+        "closed": counts(first.issues.get("closed", {})),
         "impassable": {
             name: counts(result.issues.get("impassable", {})) for name, result in results.items()
         },

@@ -29,7 +29,7 @@ from lifecircle.desk.machine import RUNNING_STATES, STATES
 from lifecircle.desk.photos import require_photo, save_photo
 from lifecircle.desk.steps import StepIn
 from lifecircle.desk.views import case_summary
-from lifecircle.model import Facility, LocalEdit
+from lifecircle.model import EditKind, Facility, LocalEdit
 from lifecircle.store.case_queries import CaseQuery
 
 router = APIRouter(prefix="/desk", tags=["desk: staff"])
@@ -271,9 +271,7 @@ class WalkingIn(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
     kind: Literal["barrier", "facility"]
-    edit_kind: Literal["impassable_way", "impassable_node", "uncrossable_way", "link"] = (
-        "impassable_way"
-    )
+    edit_kind: EditKind = "impassable_way"
     osm_id: int | None = Field(None, ge=1, le=MAX_ID)
     coords: list[tuple[float, float]] = Field(default_factory=list, max_length=2)
     facility: str = Field("", max_length=200)

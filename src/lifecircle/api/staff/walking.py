@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi import Path as PathParam
@@ -17,7 +17,7 @@ from lifecircle.api.errors import ApiError
 from lifecircle.api.staff.audit import MAX_ID
 from lifecircle.api.staff.auth import StateDep, UserDep, api_errors
 from lifecircle.jobs import local_edits as edits
-from lifecircle.model import LocalEdit, LonLat
+from lifecircle.model import EditKind, LocalEdit, LonLat
 from lifecircle.staff import permissions as staff_area
 from lifecircle.staff import walking as staff_walking
 
@@ -28,7 +28,7 @@ class WalkingEditIn(BaseModel):
     """A barrier (an OSM way or node id) or a link (two ``[lon, lat]`` points, WGS-84)."""
 
     model_config = ConfigDict(extra="forbid")
-    edit_kind: Literal["impassable_way", "impassable_node", "uncrossable_way", "link"]
+    edit_kind: EditKind
     osm_id: int | None = Field(None, ge=1, le=MAX_ID)
     coords: list[tuple[float, float]] = Field(default_factory=list, max_length=2)
     note: str = Field("", max_length=200)
