@@ -20,7 +20,19 @@ SRC = Path(lifecircle.__file__).parent
 #: Top-level parts of the package, lowest layer first. A module may import its own layer or
 #: any lower one, never a higher one.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"version", "i18n", "errors", "config", "model", "geo", "opening_hours", "data"}),
+    frozenset(
+        {
+            "version",
+            "i18n",
+            "errors",
+            "config",
+            "model",
+            "geo",
+            "opening_hours",
+            "opening_hours_zh",
+            "data",
+        }
+    ),
     frozenset({"taxonomy", "store"}),
     frozenset({"project"}),
     frozenset({"cache"}),

@@ -32,7 +32,8 @@ SUNDAY_1 = datetime(2026, 11, 29, 1, 0)
         ("Mo-Fr 08:00-17:00; PH off", FRIDAY_9, "unknown"),
         ("sunrise-sunset", FRIDAY_9, "unknown"),
         ("Jan-Mar Mo 08:00-12:00", FRIDAY_9, "unknown"),
-        ("周一至周五 8:00-17:00", FRIDAY_9, "unknown"),
+        ("周一至周五 8:00-17:00", FRIDAY_9, "open"),  # Chinese in a common form is read
+        ("夏季 6:00-22:00", FRIDAY_9, "unknown"),
     ],
 )
 def test_open_state(hours, at, state):
@@ -67,7 +68,12 @@ def test_a_wrapping_day_range_covers_the_week_end():
             None,
         ),
         ("sunrise-sunset", "以现场为准", "check on site"),
-        ("周一至周五 8:00-17:00", "以现场为准", "check on site"),
+        (
+            "周一至周五 8:00-17:00",
+            "周一至周五 8:00–17:00；周六、周日休息",
+            "Mon–Fri 8:00–17:00; Sat, Sun closed",
+        ),
+        ("夏季 6:00-22:00", "以现场为准", "check on site"),
     ],
 )
 def test_hours_are_described_in_plain_words(text, zh, en):

@@ -1,8 +1,9 @@
 """Is a facility open now, and its hours in plain words: the simple forms of OSM ``opening_hours``.
 
-Understands ``24/7``, ``08:00-17:00``, ``Mo-Fr 08:00-17:00; Sa 09:00-12:00``, day lists
-(``Mo,We``), several spans (``08:00-12:00,14:00-18:00``), ``off``/``closed``, spans past
-midnight and public-holiday rules (``PH off``, ``PH 09:00-12:00``). Anything else (months,
+Understands hours written in Chinese (周一至周五 8:30-17:30，节假日休息; see
+:mod:`lifecircle.opening_hours_zh`) and ``24/7``, ``08:00-17:00``,
+``Mo-Fr 08:00-17:00; Sa 09:00-12:00``, day lists (``Mo,We``), several spans
+(``08:00-12:00,14:00-18:00``), ``off``/``closed``, spans past midnight and public-holiday rules (``PH off``, ``PH 09:00-12:00``). Anything else (months,
 weeks, comments, sunrise) is *unknown*, never a guess: :func:`describe_hours` then says the
 hours are to be checked on site (以现场为准). Days a rule list does not name are closed, as in OSM.
 """
@@ -16,6 +17,7 @@ from functools import lru_cache
 from typing import Literal
 
 from lifecircle.i18n import t
+from lifecircle.opening_hours_zh import osm_from_chinese
 
 OpenState = Literal["open", "closed", "unknown"]
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -23,6 +25,8 @@ _SPAN = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
 #: Rules end at ";" or at a comma after a time or "off"/"closed" (not one inside a day list).
 _RULES = re.compile(r";|(?<=[0-9fd]),\s*(?=(?:Mo|Tu|We|Th|Fr|Sa|Su|PH)\b)")
 _DAYS = re.compile(r"^(Mo|Tu|We|Th|Fr|Sa|Su)(-(Mo|Tu|We|Th|Fr|Sa|Su))?$")
+#: Text with Chinese characters is read by :func:`osm_from_chinese` first.
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
 
 
 @dataclass(frozen=True)
@@ -105,8 +109,12 @@ def parse_opening_hours(text: str) -> WeekHours | None:
     ()
     >>> [parse_opening_hours(text) for text in ("sunrise-sunset", "Mo-Fr 08:00-25:00")]
     [None, None]
+    >>> parse_opening_hours("周一至周五 8:30-17:30，节假日休息").holidays
+    ()
     """
     text = text.strip()
+    if _CJK.search(text):
+        text = osm_from_chinese(text) or ""
     if not text:
         return None
     week: list[list[tuple[int, int]]] = [[] for _ in range(7)]
@@ -231,7 +239,9 @@ def machine_readable(text: str) -> bool | None:
     Text it does not understand is kept and shown as written; "open now" is then unknown.
 
     >>> machine_readable("Mo-Fr 08:00-17:00"), machine_readable("周一至周五 8:30-17:00")
-    (True, False)
+    (True, True)
+    >>> machine_readable("夏季 6:00-22:00，冬季 7:00-21:00")
+    False
     >>> machine_readable("  ") is None
     True
     """

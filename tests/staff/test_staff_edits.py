@@ -267,13 +267,14 @@ def test_phones_are_tidied_and_hours_flagged_when_not_machine_readable(staff_pro
     made, _ = add_facility(
         staff_project,
         user_of("own"),
-        {**base, "phone": "０２２－１２３４５６７８", "opening_hours": "周一至周五 8:30-17:00"},
+        {**base, "phone": "０２２－１２３４５６７８", "opening_hours": "夏季 8:30-17:00"},
     )
-    assert made.phone == "022-12345678" and made.opening_hours == "周一至周五 8:30-17:00"
+    assert made.phone == "022-12345678" and made.opening_hours == "夏季 8:30-17:00"
     assert facility_json(made, editable=True)["hours_machine_readable"] is False
     changed, _ = update_facility(
-        staff_project, user_of("own"), made.key, {"opening_hours": "Mo-Fr 08:30-17:00"}
+        staff_project, user_of("own"), made.key, {"opening_hours": "周一至周五 8:30-17:00"}
     )
+    assert changed.opening_hours == "周一至周五 8:30-17:00"  # kept as written, and understood
     assert facility_json(changed, editable=True)["hours_machine_readable"] is True
     with pytest.raises(StaffEditError) as caught:
         update_facility(

@@ -249,9 +249,9 @@ def parse_phone(text: str) -> str:
 def check_opening_hours(text: str) -> str:
     """Accept opening hours as written, unless a time in them is impossible (25:00, 8:75).
 
-    Hours need not be OSM syntax: free text such as 周一至周五 8:30-17:00 is kept and shown
-    as written (:func:`lifecircle.opening_hours.machine_readable` says whether "open now" can
-    be told).
+    Hours need not be OSM syntax: they are stored as written; Chinese in the common forms
+    (周一至周五 8:30-17:00) is understood, anything else is shown as written
+    (:func:`lifecircle.opening_hours.machine_readable` says whether "open now" can be told).
 
     >>> check_opening_hours("周一至周五 8:30-17:30")
     '周一至周五 8:30-17:30'
