@@ -3,9 +3,10 @@
 Understands hours written in Chinese (周一至周五 8:30-17:30，节假日休息; see
 :mod:`lifecircle.opening_hours_zh`) and ``24/7``, ``08:00-17:00``,
 ``Mo-Fr 08:00-17:00; Sa 09:00-12:00``, day lists (``Mo,We``), several spans
-(``08:00-12:00,14:00-18:00``), ``off``/``closed``, spans past midnight and public-holiday rules (``PH off``, ``PH 09:00-12:00``). Anything else (months,
-weeks, comments, sunrise) is *unknown*, never a guess: :func:`describe_hours` then says the
-hours are to be checked on site (以现场为准). Days a rule list does not name are closed, as in OSM.
+(``08:00-12:00,14:00-18:00``), ``off``/``closed``, spans past midnight and public-holiday
+rules (``PH off``, ``PH 09:00-12:00``). Anything else (months, weeks, comments, sunrise) is
+*unknown*, never a guess: :func:`describe_hours` then says the hours are to be checked on site
+(以现场为准). Days a rule list does not name are closed, as in OSM.
 """
 
 from __future__ import annotations
