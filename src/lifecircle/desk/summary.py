@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from lifecircle.desk.context import Desk
+from lifecircle.desk.intake import find_compound
 from lifecircle.errors import DeskError
 from lifecircle.i18n import t
 from lifecircle.model import Board, Compound
@@ -49,16 +50,20 @@ def compound_summary(desk: Desk, compound_key: str, lang: str) -> dict[str, Any]
 def board_summary(desk: Desk, board_id: str, lang: str) -> dict[str, Any]:
     """Count the cases of a board's compound (else its community) of the last 30 days.
 
+    A board names its compound by id or by unique name, as in the boards sheet.
+
     Raises
     ------
     DeskError
-        There is no such board, or it names neither a compound nor a community.
+        There is no such board, its compound is unknown or ambiguous, or it names neither a
+        compound nor a community.
     """
     board = desk.store.get_record("board", board_id)
     if not isinstance(board, Board):
         raise DeskError("error.desk.no_board", field="board", value=board_id)
-    if board.compound:
-        return compound_summary(desk, board.compound, lang)
+    compound = find_compound(desk, board.compound)
+    if compound is not None:
+        return _summary(desk, "compound_key", compound.key, compound.name, lang)
     if board.community:
         return _summary(desk, "community", board.community, board.community, lang)
     raise DeskError("error.desk.board_without_area", field="board", value=board_id)

@@ -172,6 +172,19 @@ def test_the_compound_summary_counts_only(desk_app):
     assert test_client(desk_app).get("/api/desk/summary/compound/nope").status_code == 404
 
 
+def test_a_gate_board_naming_its_compound_by_name_has_the_compounds_summary(desk_app):
+    """Boards sheets name the compound (所属小区) by name: the resident page's line must work."""
+    store = desk_app.state.desk.store
+    board = next(b for b in store.records("board") if b.compound)
+    compound = next(c for c in store.records("compound") if board.compound in (c.key, c.name))
+    client = test_client(desk_app)
+    by_board = client.get(f"/api/desk/summary/board/{board.board_id}")
+    assert by_board.status_code == 200, by_board.text
+    by_compound = client.get(f"/api/desk/summary/compound/{compound.key}").json()
+    assert by_board.json() == by_compound and by_compound["name"] == compound.name
+    assert client.get("/api/desk/summary/board/no-such-board").status_code == 404
+
+
 def test_the_form_is_limited_per_address(desk_app):
     desk_app.state.desk_form_limiter = SubmissionLimiter(max_per_window=2, window_s=600)
     try:
