@@ -1,0 +1,66 @@
+"""Cutting a real extract with osmium-tool: polygons grown in metres, ways kept whole."""
+
+from __future__ import annotations
+
+import osmium
+import pytest
+import shapely
+from shapely.geometry import Point, box
+
+from lifecircle.errors import ConfigError, OsmFileError
+from lifecircle.geo import haversine_m
+from lifecircle.io import osm_cut
+from lifecircle.io.osm_cut import buffered, cut_extract
+from lifecircle.jobs.demo import demo_file
+
+HELSINKI = demo_file("helsinki.osm.pbf")  # real OSM, © OpenStreetMap contributors
+
+
+def test_a_polygon_grows_by_metres_on_every_side():
+    square = box(117.20, 39.10, 117.21, 39.11)
+    grown = buffered(square, 500)
+    west, south, east, north = grown.bounds
+    assert haversine_m(west, 39.105, 117.20, 39.105) == pytest.approx(500, abs=2)
+    assert haversine_m(117.205, north, 117.205, 39.11) == pytest.approx(500, abs=2)
+    assert haversine_m(east, 39.105, 117.21, 39.105) == pytest.approx(500, abs=2)
+    assert buffered(square, 0).equals(square)
+
+
+def _ways_and_nodes(path):
+    ways, nodes = {}, {}
+    for obj in osmium.FileProcessor(str(path)):
+        if obj.is_node():
+            nodes[obj.id] = (obj.location.lon, obj.location.lat)
+        elif obj.is_way():
+            ways[obj.id] = [n.ref for n in obj.nodes]
+    return ways, nodes
+
+
+def test_each_polygon_gets_the_ways_entering_it_whole(tmp_path):
+    west = box(24.9352, 60.1642, 24.9443, 60.1716)
+    east = box(24.9443, 60.1716, 24.9534, 60.1791)
+    cuts = cut_extract(HELSINKI, {"west": west, "east": east}, tmp_path / "cut")
+    assert set(cuts) == {"west", "east"}
+    all_ways, all_nodes = _ways_and_nodes(HELSINKI)
+    for name, polygon in (("west", west), ("east", east)):
+        ways, nodes = _ways_and_nodes(cuts[name])
+        assert 100 < len(ways) < len(all_ways)
+        for refs in ways.values():
+            # complete ways: every node of the way the source holds is there
+            assert {r for r in refs if r in all_nodes} <= set(nodes)
+        inside = {i for i, xy in nodes.items() if polygon.contains(Point(xy))}
+        crossing = [r for r in ways.values() if set(r) & inside and set(r) & (set(nodes) - inside)]
+        assert crossing  # ways crossing the line are kept whole, beyond it too
+    assert shapely.intersection(west, east).geom_type == "Point"  # the tiles only touch
+
+
+def test_a_missing_extract_or_osmium_is_a_clear_error(tmp_path, monkeypatch):
+    with pytest.raises(OsmFileError, match="not found"):
+        cut_extract(tmp_path / "none.osm.pbf", {"a": box(0, 0, 1, 1)}, tmp_path / "cut")
+    broken = tmp_path / "broken.osm.pbf"
+    broken.write_bytes(b"not osm at all")
+    with pytest.raises(OsmFileError, match="osmium could not cut .*broken.osm.pbf"):
+        cut_extract(broken, {"a": box(0, 0, 1, 1)}, tmp_path / "cut")
+    monkeypatch.setattr(osm_cut.shutil, "which", lambda name: None)
+    with pytest.raises(ConfigError, match="osmium-tool"):
+        cut_extract(HELSINKI, {"a": box(0, 0, 1, 1)}, tmp_path / "cut")
