@@ -18,10 +18,10 @@ import pytest
 
 from lifecircle.errors import ConfigError
 from lifecircle.jobs import batch
+from lifecircle.jobs.area import read_area
 from lifecircle.jobs.batch import AreaJob, find_areas, pending, run_batch, run_here
 from lifecircle.jobs.batch_jobs import BUILD, GAPS, GAPS_FILE, build_area, build_finished
 from lifecircle.jobs.build import build, cached_results
-from lifecircle.jobs.area import read_area
 from lifecircle.jobs.imports import import_sheet
 from lifecircle.project import open_project
 from tests.areas_fixtures import copy_areas, cut_tiles

@@ -22,16 +22,34 @@ def areas_group() -> None:
 
 @areas_group.command("cut")
 @click.argument("extract", type=click.Path(path_type=Path, dir_okay=False))
-@click.option("--boundaries", type=click.Path(path_type=Path, dir_okay=False), required=True,
-              help="GeoJSON of the areas in WGS-84, one feature per area.")  # fmt: skip
-@click.option("--out", type=click.Path(path_type=Path, file_okay=False), required=True,
-              help="Folder of the area projects (made if missing).")  # fmt: skip
-@click.option("--buffer-m", type=click.FloatRange(min=0), default=1500.0, show_default=True,
-              help="Keep the walk network this far beyond each boundary (metres).")  # fmt: skip
-@click.option("--name-field", default="name", show_default=True,
-              help="Feature property holding the area's name.")  # fmt: skip
-@click.option("--code-field", default="",
-              help="Feature property holding its 6/9/12-digit code (e.g. adcode).")  # fmt: skip
+@click.option(
+    "--boundaries",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="GeoJSON of the areas in WGS-84, one feature per area.",
+)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, file_okay=False),
+    required=True,
+    help="Folder of the area projects (made if missing).",
+)
+@click.option(
+    "--buffer-m",
+    type=click.FloatRange(min=0, min_open=True),
+    default=1500.0,
+    show_default=True,
+    help="Keep the walk network this far beyond each boundary (metres).",
+)
+@click.option(
+    "--name-field",
+    default="name",
+    show_default=True,
+    help="Feature property holding the area's name.",
+)
+@click.option(
+    "--code-field", default="", help="Feature property holding its 6/9/12-digit code (e.g. adcode)."
+)
 @click.option("--fresh", is_flag=True, help="Remake areas that already exist in --out.")
 @click.pass_obj
 @handled

@@ -108,8 +108,13 @@ def _table(outcomes: Sequence[AreaOutcome], lang: str) -> Table:
 
 @batch_group.command("build")
 @click.argument("areas_dir", type=AREAS_DIR)
-@click.option("--profile", "profiles", multiple=True, type=PROFILE,
-              help="Walking profile (repeatable; default: standard, elderly, wheelchair).")  # fmt: skip
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=PROFILE,
+    help="Walking profile (repeatable; default: standard, elderly, wheelchair).",
+)
 @_scheduler_options
 @click.pass_obj
 @handled
@@ -126,8 +131,13 @@ def batch_build(
 
 @batch_group.command("gaps")
 @click.argument("areas_dir", type=AREAS_DIR)
-@click.option("--profile", "profiles", multiple=True, type=PROFILE,
-              help="Walking profile (repeatable; default: all three).")  # fmt: skip
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=PROFILE,
+    help="Walking profile (repeatable; default: all three).",
+)
 @_scheduler_options
 @click.pass_obj
 @handled
@@ -146,10 +156,20 @@ def batch_gaps(
 
 @batch_group.command("boards")
 @click.argument("areas_dir", type=AREAS_DIR)
-@click.option("--paper", type=click.Choice(list(PAPERS)), default="A1",
-              show_default=True, help="Paper size (portrait).")  # fmt: skip
-@click.option("--profile", type=PROFILE, default="standard", show_default=True,
-              help="Walking profile of the minutes and areas.")  # fmt: skip
+@click.option(
+    "--paper",
+    type=click.Choice(list(PAPERS)),
+    default="A1",
+    show_default=True,
+    help="Paper size (portrait).",
+)
+@click.option(
+    "--profile",
+    type=PROFILE,
+    default="standard",
+    show_default=True,
+    help="Walking profile of the minutes and areas.",
+)
 @click.option("--draft", is_flag=True, help="Preview only: stamp every board 草稿 (draft).")
 @_scheduler_options
 @click.pass_obj

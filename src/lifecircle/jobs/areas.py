@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from lifecircle.config import PROJECT_FILE
-from lifecircle.errors import LifecircleError
+from lifecircle.errors import ConfigError, LifecircleError
 from lifecircle.io.boundary import BoundaryFeature, read_boundaries, write_boundary
 from lifecircle.io.osm_cut import buffered, cut_extract
 from lifecircle.jobs.imports import import_osm
@@ -83,8 +83,11 @@ def cut_areas(
 ) -> list[CutOutcome]:  # fmt: skip
     """Make one project per feature of ``boundaries`` in ``out_dir``; return every outcome.
 
-    The boundaries file is read (and checked) whole before anything is written.
+    The boundaries file is read (and checked) whole before anything is written; ``buffer_m``
+    must be positive (it becomes each area's ``network_buffer_m``).
     """
+    if not buffer_m > 0:
+        raise ConfigError("error.cut.buffer", value=buffer_m)
     features = read_boundaries(boundaries, name_field=name_field, code_field=code_field)
     out_dir.mkdir(parents=True, exist_ok=True)
     folders = {f.number: out_dir / folder_name(f) for f in features}
@@ -94,6 +97,8 @@ def cut_areas(
         folder = folders[feature.number]
         if (folder / PROJECT_FILE).is_file() and not fresh:
             outcomes[feature.number] = CutOutcome(folder.name, feature.name, feature.code, "kept")
+            if on_outcome is not None:
+                on_outcome(outcomes[feature.number])
         else:
             todo.append(feature)
     with tempfile.TemporaryDirectory(prefix=".cut-", dir=out_dir) as tmp:
