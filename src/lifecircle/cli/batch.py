@@ -183,3 +183,49 @@ def batch_boards(
 
     options = {"paper": paper, "profile": profile, "lang": obj.language(), "draft": draft}
     _run(obj, BOARDS, areas_dir, options, scheduler=scheduler, workers=workers, force=force)
+
+
+@batch_group.command("report")
+@click.argument("areas_dir", type=AREAS_DIR)
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path, dir_okay=False),
+    required=True,
+    help="The workbook to write (.xlsx); the map goes beside it (.png, .svg).",
+)
+@click.option(
+    "--profile",
+    "profiles",
+    multiple=True,
+    type=PROFILE,
+    help="Walking profile (repeatable; default: all three; the map shows the first).",
+)
+@click.pass_obj
+@handled
+def batch_report(obj: Context, areas_dir: Path, out: Path, profiles: tuple[str, ...]) -> None:
+    """One workbook for all areas: coverage per type, per 街道, top gaps ranked, a map."""
+    from lifecircle.engine.profiles import DEFAULT_PROFILES, get_profile, plain_rule
+    from lifecircle.io.city_xlsx import write_city_xlsx
+    from lifecircle.jobs.city_report import area_reports, city_notes, city_tables
+    from lifecircle.plan.city_map import MapArea, write_city_map
+
+    lang = obj.language()
+    chosen = tuple(dict.fromkeys(profiles)) or DEFAULT_PROFILES
+    with obj.out.status(t("city.reading", lang, path=areas_dir)):
+        reports = area_reports(areas_dir, chosen, lang=lang)
+        tables = city_tables(reports, lang)
+        png = write_city_map(
+            [MapArea(a.name, a.boundary, a.share_full) for a in reports],
+            out.with_suffix(".png"), title=t("city.map_title", lang),
+            subtitle=plain_rule(get_profile(chosen[0]), lang), lang=lang,
+        )  # fmt: skip
+        write_city_xlsx(out, notes=city_notes(reports, lang), tables=tables, lang=lang,
+                        map_png=png)  # fmt: skip
+    built = sum(a.status == "built" for a in reports)
+    obj.out.print(t("city.written", lang, path=out, n=len(reports), built=built), markup=False)
+    if png is not None:
+        obj.out.print(t("city.map_written", lang, path=png), markup=False)
+    for area in reports:
+        if area.status != "built":
+            obj.out.print(t(f"city.line_{area.status}", lang, area=area.folder, error=area.error),
+                          markup=False)  # fmt: skip
