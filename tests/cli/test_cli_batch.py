@@ -6,6 +6,7 @@ import json
 
 import pytest
 from click.testing import CliRunner
+from openpyxl import load_workbook
 
 from lifecircle.cli import main
 from lifecircle.jobs.imports import import_sheet
@@ -79,3 +80,14 @@ def test_cut_build_gaps_boards_then_everything_is_current(tmp_path):
     for job in ("build --profile standard", "gaps --profile standard", "boards --draft"):
         result = run("batch", *job.split()[:1], str(areas), *job.split()[1:])
         assert "0 done, 4 skipped" in result.output, (job, result.output)
+    out = tmp_path / "report" / "city.xlsx"
+    result = run("batch", "report", str(areas), "--out", str(out), "--profile", "standard")
+    assert result.exit_code == 0, result.output
+    assert "4 areas, 4 of them built" in result.output
+    book = load_workbook(out)
+    assert book.sheetnames == ["Notes", "Areas", "Coverage by type per area",
+                               "Top gaps by people", "Map"]  # fmt: skip
+    assert [row[0] for row in book["Areas"].iter_rows(min_row=2, values_only=True)] == [
+        "【示例】西南 SW", "【示例】东南 SE", "【示例】西北 NW", "【示例】东北 NE",
+    ]  # fmt: skip
+    assert (out.parent / "city.png").is_file()

@@ -59,7 +59,7 @@ def write_city_xlsx(
     if map_png is not None:
         sheet = book.create_sheet(t("gaps.sheet_city_map", lang))
         image = Image(str(map_png))
-        image.width, image.height = image.width * 0.6, image.height * 0.6
+        image.width, image.height = round(image.width * 0.6), round(image.height * 0.6)
         sheet.add_image(image, "A1")
     book.properties.title = t("city.title", lang)
     part = out.with_name(f".{out.name}.part")

@@ -69,10 +69,10 @@ def area_report(root: Path, profiles: Sequence[str], lang: str) -> AreaReport:
         project = open_project(root)
     except LifecircleError as exc:
         return AreaReport(root.name, root.name, "", "failed", error=exc.message(lang))
-    named = {"folder": root.name, "name": project.area_name, "code": project.area_code}
+    named = (root.name, project.area_name, project.area_code)
     results = cached_results(project, profiles)
     if len(results) < len(profiles):
-        return AreaReport(**named, status="not_built", boundary=_boundary(root))
+        return AreaReport(*named, "not_built", boundary=_boundary(root))
     data = read_area(project)
     report = gap_report(
         data, results, taxonomy=project.taxonomy(), notice=project.notice(lang), lang=lang
@@ -80,7 +80,7 @@ def area_report(root: Path, profiles: Sequence[str], lang: str) -> AreaReport:
     gaps = {r.compound_id for r in report.rows if r.missing and r.profile == profiles[0]}
     people = {c.source_id: c.residents or 0 for c in data.compounds}
     return AreaReport(
-        **named, status="built", report=report,
+        *named, "built", report=report,
         words=Words(lang, report.taxonomy, estimated_ids(data.compounds)),
         boundary=_boundary(root), compounds=len(data.compounds), residents=sum(people.values()),
         residents_full=sum(n for cid, n in people.items() if cid not in gaps),
