@@ -32,7 +32,7 @@ STANDARD = {"profiles": ("standard",)}
 cloudpickle.register_pickle_by_value(sys.modules[__name__])
 
 
-def test_areas_are_the_project_folders(tmp_path, make_project):
+def test_areas_are_the_project_folders(tmp_path, make_project, monkeypatch):
     with pytest.raises(ConfigError, match="areas folder not found"):
         find_areas(tmp_path / "none")
     with pytest.raises(ConfigError, match="no areas in"):
@@ -43,6 +43,8 @@ def test_areas_are_the_project_folders(tmp_path, make_project):
     (tmp_path / ".p9.part").mkdir()
     (tmp_path / ".p9.part" / "lifecircle.toml").write_text("[area]\nname='x'\n")
     assert [p.name for p in find_areas(tmp_path)] == ["p0", "p1"]
+    monkeypatch.chdir(tmp_path)
+    assert find_areas(Path(".")) == [tmp_path / "p0", tmp_path / "p1"]  # whole, for any worker
 
 
 def test_a_built_area_is_skipped_until_its_data_changes(tmp_path, make_project):

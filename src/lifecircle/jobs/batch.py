@@ -81,11 +81,13 @@ OnOutcome = Callable[[AreaOutcome], None]
 def find_areas(areas_dir: Path) -> list[Path]:
     """Return the area project folders in ``areas_dir`` (sorted by name).
 
-    Folders without a ``lifecircle.toml`` (and hidden ones, e.g. an unfinished cut) are not
-    areas; an areas folder without any is an error.
+    Paths are absolute (a worker may run in another folder). Folders without a
+    ``lifecircle.toml`` (and hidden ones, e.g. an unfinished cut) are not areas; an areas
+    folder without any is an error.
     """
     if not areas_dir.is_dir():
         raise ConfigError("error.batch.no_folder", path=areas_dir)
+    areas_dir = areas_dir.resolve()  # workers elsewhere (another folder, machine) need it whole
     found = sorted(
         p
         for p in areas_dir.iterdir()
