@@ -65,3 +65,25 @@ def test_a_missing_extract_or_osmium_is_a_clear_error(tmp_path, monkeypatch):
     monkeypatch.setattr(osm_cut.shutil, "which", lambda name: None)
     with pytest.raises(ConfigError, match="osmium-tool"):
         cut_extract(HELSINKI, {"a": box(0, 0, 1, 1)}, tmp_path / "cut")
+
+
+def test_polygons_go_to_osmium_a_few_at_a_time_and_a_kill_is_named(tmp_path, monkeypatch):
+    calls = []
+    real_run = osm_cut.subprocess.run
+
+    def counting(args, **kwargs):
+        calls.append(args)
+        return real_run(args, **kwargs)
+
+    monkeypatch.setattr(osm_cut.subprocess, "run", counting)
+    tiles = {str(k): box(24.94, 60.165 + k * 0.002, 24.95, 60.166 + k * 0.002) for k in range(3)}
+    cuts = cut_extract(HELSINKI, tiles, tmp_path / "cut")
+    assert all(path.stat().st_size > 1000 for path in cuts.values())
+    assert len(calls) == -(-3 // osm_cut.EXTRACTS_PER_PASS)  # memory grows with polygons a pass
+
+    def killed(args, **kwargs):
+        return osm_cut.subprocess.CompletedProcess(args, -9, "", "")
+
+    monkeypatch.setattr(osm_cut.subprocess, "run", killed)
+    with pytest.raises(OsmFileError, match=r"stopped by the system \(signal 9\).*out of memory"):
+        cut_extract(HELSINKI, tiles, tmp_path / "cut2")

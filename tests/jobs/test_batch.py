@@ -1,7 +1,8 @@
 """Many areas at once: skipping current areas, stamps, and (slow) a 2-worker Dask cluster.
 
-The cluster tests build four areas cut from the real Helsinki extract and check that the
-results equal a build one area after another in this process exactly, that an area whose worker
+The cluster tests build four areas cut from the real Helsinki extract (and the repo's two real
+Chinese extracts as areas) and check that the results equal a build one area after another
+in this process exactly, that an area whose worker
 is killed is built on a retry, and that failed areas are reported while the others finish.
 """
 
@@ -22,10 +23,13 @@ from lifecircle.jobs.area import read_area
 from lifecircle.jobs.batch import AreaJob, find_areas, pending, run_batch, run_here
 from lifecircle.jobs.batch_jobs import BUILD, GAPS, GAPS_FILE, build_area, build_finished
 from lifecircle.jobs.build import build, cached_results
-from lifecircle.jobs.imports import import_sheet
-from lifecircle.project import open_project
+from lifecircle.jobs.demo import demo_file
+from lifecircle.jobs.imports import import_osm, import_sheet
+from lifecircle.project import init_project, open_project
 from tests.areas_fixtures import copy_areas, cut_tiles
-from tests.conftest import SMALL_OSM
+from tests.conftest import DATA, SMALL_OSM
+
+BEIJING = DATA / "osm" / "beijing_wudaokou.osm.pbf"  # real OSM (see its PROVENANCE.md)
 
 STANDARD = {"profiles": ("standard",)}
 # the jobs below are defined here: send them to Dask workers by value, not by module name
@@ -99,6 +103,15 @@ def four_areas(tmp_path_factory) -> Path:
     return cut_tiles(tmp_path_factory.mktemp("cut") / "areas")
 
 
+@pytest.fixture(scope="module")
+def chinese_areas(tmp_path_factory) -> Path:
+    """Two areas of the repo's real Chinese extracts, each imported whole."""
+    folder = tmp_path_factory.mktemp("china")
+    for name, osm in (("nanjing", demo_file("nanjing_xinjiekou.osm.pbf")), ("beijing", BEIJING)):
+        import_osm(init_project(folder / name, name=f"【示例】{name}"), osm, author="test")
+    return folder
+
+
 def _arrays(result):
     arrays, info = result.to_arrays()
     info.pop("seconds")
@@ -106,11 +119,16 @@ def _arrays(result):
 
 
 @pytest.mark.slow
-def test_a_cluster_builds_what_a_sequential_build_builds_and_then_skips(four_areas, tmp_path):
+def test_a_cluster_builds_what_a_sequential_build_builds_and_then_skips(
+    four_areas, chinese_areas, tmp_path
+):
     on_dask = copy_areas(four_areas, tmp_path / "dask")
     by_hand = copy_areas(four_areas, tmp_path / "by_hand")
+    for area in chinese_areas.iterdir():
+        copy_areas(area, on_dask / area.name)
+        copy_areas(area, by_hand / area.name)
     outcomes = run_batch(BUILD, on_dask, STANDARD, workers=2, lang="en")
-    assert [o.status for o in outcomes] == ["done"] * 4, outcomes
+    assert [o.status for o in outcomes] == ["done"] * 6, outcomes
     assert len({o.worker for o in outcomes}) == 2  # both workers took areas
     for area in find_areas(by_hand):
         _, expected = build(open_project(area), ("standard",), workers=1)
@@ -122,7 +140,7 @@ def test_a_cluster_builds_what_a_sequential_build_builds_and_then_skips(four_are
         for name, values in want_arrays.items():
             assert np.array_equal(values, got_arrays[name], equal_nan=True), (area.name, name)
     again = run_batch(BUILD, on_dask, STANDARD, workers=2, lang="en")
-    assert [o.status for o in again] == ["skipped"] * 4
+    assert [o.status for o in again] == ["skipped"] * 6
 
 
 def _kill_worker_once(project, options):
