@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 DEMO_DIR ?= demo
 
-.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-cli bench-desk bench-phone bench-care demo clean
+.PHONY: setup run test check lint typecheck bench bench-quick bench-plan bench-load bench-import bench-boards bench-batch bench-cli bench-desk bench-phone bench-care demo clean
 
 setup: $(STAMP)
 
@@ -65,6 +65,11 @@ bench-phone: setup
 # sheet import (a background job), and the time to refuse a 2 GB XLSX bomb; ~3 minutes.
 bench-import: setup
 	$(BIN)/python -m benchmarks.import_load
+
+# A whole city (issue 16): 16 tiles of the Helsinki extract built one by one vs on a 2-worker
+# Dask LocalCluster, peak memory per worker, and a 300-city projection; ~5 minutes.
+bench-batch: $(STAMP)
+	$(BIN)/python -m benchmarks.batch benchmarks/results/batch
 
 # Boards (issue 5): 500 synthetic A1 boards of the demo area, PDF + PNG each, 2 processes.
 bench-boards: setup

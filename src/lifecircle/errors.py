@@ -44,7 +44,8 @@ Exception tree::
     ├── PrintCheckError      a board is not fit to print (QR code, text size, public address)
     ├── JobError             a background job cannot start (too many running) or was lost
     ├── DeskError            a grid-desk request cannot be carried out (names the field)
-    └── CareError            a welfare-register request cannot be carried out (names the field)
+    ├── CareError            a welfare-register request cannot be carried out (names the field)
+    └── FetchError           a download failed (offline, refused, cut short); run it again
 
 Every one is defined here; a test keeps this tree complete.
 """
@@ -310,3 +311,10 @@ class CareError(LifecircleError):
     def __init__(self, key: str, /, *, field: str | None = None, **params: Any) -> None:
         super().__init__(key, field=field or "", **params)
         self.field = field
+
+
+class FetchError(LifecircleError):
+    """A download (``lifecircle fetch``) failed: no network, an HTTP error, or cut short.
+
+    A partial download is kept (``<file>.part``) and resumed by the next run.
+    """

@@ -78,6 +78,18 @@ LAZY: dict[str, Lazy] = {
         "lifecircle.cli.engine:access_command",
         "Minutes from one compound (or board) to the nearest service of every type.",
     ),
+    "fetch": Lazy(
+        "lifecircle.cli.fetch:fetch_group",
+        "Download real data on purpose: an OSM extract of a region (the only network command).",
+    ),
+    "areas": Lazy(
+        "lifecircle.cli.areas:areas_group",
+        "Cut a big OSM extract into area projects, one per boundary feature (e.g. each 街道).",
+    ),
+    "batch": Lazy(
+        "lifecircle.cli.batch:batch_group",
+        "Build, report and print many areas at once on Dask (each sub-folder is an area).",
+    ),
     "plan": Lazy(
         "lifecircle.cli.plan:plan_command",
         "Choose new sites for a facility type: N that cover the most people, or cover everyone.",
