@@ -212,12 +212,23 @@ class CareTables(TableGroup):
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def update_check(
-        self, check_id: int, values: Mapping[str, Any], access: Sequence[AccessEntry], *, now_s: int
+        self,
+        check_id: int,
+        values: Mapping[str, Any],
+        access: Sequence[AccessEntry],
+        *,
+        now_s: int,
+        also: Callable[[Connection], None] | None = None,
     ) -> None:
-        """Change one urgent check with its access-log rows."""
+        """Change one urgent check with its access-log rows (and ``also``'s, e.g. its case's).
+
+        ``also(conn)`` writes in the same transaction; when it raises, nothing is written.
+        """
         with self.tx(write=True) as conn:
             conn.execute(care_checks.update().where(care_checks.c.id == check_id).values(**values))
             _log(conn, access, now_s)
+            if also is not None:
+                also(conn)
 
     def reseal(
         self,
