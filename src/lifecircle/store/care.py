@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, Table, func, insert, select
 
 from lifecircle.store.care_schema import (
+    CHECK_SECRETS,
     SECRETS,
     care_access,
     care_checks,
@@ -229,6 +230,43 @@ class CareTables(TableGroup):
             _log(conn, access, now_s)
             if also is not None:
                 also(conn)
+
+    def expire(
+        self,
+        *,
+        checks_closed_before: int,
+        access_before: int,
+        access: Callable[[list[int], int], Sequence[AccessEntry]],
+        now_s: int,
+        dry_run: bool = False,
+    ) -> tuple[list[int], int]:
+        """Blank the sealed texts of urgent checks closed before a time; delete old log rows.
+
+        One transaction: the checks closed before ``checks_closed_before`` that still hold a
+        raiser's details lose them, the access-log rows older than ``access_before`` are
+        deleted, and ``access(check_ids, rows_deleted)``'s rows (the purge's own record) are
+        written. Returns the checks' ids and the number of log rows deleted (``dry_run``: that
+        would be, writing nothing).
+        """
+        sealed = care_checks.c.raiser_enc.is_not(None) | care_checks.c.said_enc.is_not(None)
+        old_checks = (
+            select(care_checks.c.id)
+            .where(care_checks.c.closed_at < checks_closed_before, sealed)
+            .order_by(care_checks.c.id)
+        )
+        old_log = care_access.c.at < access_before
+        with self.tx(write=not dry_run) as conn:
+            ids = [int(i) for i in conn.execute(old_checks).scalars()]
+            count = select(func.count()).select_from(care_access).where(old_log)
+            rows = int(conn.execute(count).scalar_one())
+            if dry_run:
+                return ids, rows
+            if ids:
+                blank = {f"{n}_enc": None for n in CHECK_SECRETS}
+                conn.execute(care_checks.update().where(care_checks.c.id.in_(ids)).values(blank))
+            conn.execute(care_access.delete().where(old_log))
+            _log(conn, access(ids, rows), now_s)
+        return ids, rows
 
     def reseal(
         self,
