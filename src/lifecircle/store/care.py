@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 
+from lifecircle.store.care_rates import MonthQuery, Tally, month_tallies
 from lifecircle.store.care_schema import (
     CHECK_SECRETS,
     SECRETS,
@@ -158,6 +159,15 @@ class CareTables(TableGroup):
             query = query.where(care_visits.c.outcome != except_outcome)
         with self.tx(write=False) as conn:
             return {int(p): int(at) for p, at in conn.execute(query)}
+
+    def month_tallies(self, month: MonthQuery) -> list[Tally]:
+        """Count 应探访, 已探访 and 逾期 per grid, community, 街道 and level, in the database.
+
+        One query (:func:`lifecircle.store.care_rates.month_tallies`): no visit row is read
+        into Python.
+        """
+        with self.tx(write=False) as conn:
+            return month_tallies(conn, month)
 
     def log(self, entries: Sequence[AccessEntry], *, now_s: int) -> None:
         """Write access-log rows (a read, a list, a reveal) in their own transaction."""
@@ -318,4 +328,4 @@ class CareTables(TableGroup):
                 auto.exec_driver_sql("VACUUM FULL care_people, care_visits, care_checks")
 
 
-__all__ = ["SECRETS", "AccessEntry", "CareTables", "Row"]
+__all__ = ["SECRETS", "AccessEntry", "CareTables", "MonthQuery", "Row", "Tally"]
