@@ -103,6 +103,10 @@ class Settings:
         empty means the packaged ``data/care.toml``.
     care_retention_days
         People who left the register longer ago than this are anonymised (counts stay).
+    care_check_retention_days
+        Urgent checks closed longer ago than this lose the raiser's name, phone and words.
+    care_access_log_days
+        Access-log rows older than this are deleted (``lifecircle care purge``).
     """
 
     database_url: str = ""
@@ -147,6 +151,8 @@ class Settings:
     care_key_path: str = ""
     care_config_path: str = ""
     care_retention_days: int = 365
+    care_check_retention_days: int = 180
+    care_access_log_days: int = 1095
 
 
 SETTING_HELP: Mapping[str, str] = {
@@ -198,6 +204,8 @@ SETTING_HELP: Mapping[str, str] = {
     "care_key_path": "Welfare register key file, kept outside the database (care init-key)",
     "care_config_path": "Welfare visit intervals, urgent steps, reasons (TOML); empty: packaged",
     "care_retention_days": "People off the welfare register this long are anonymised (days)",
+    "care_check_retention_days": "Urgent checks closed this long ago lose the raiser's data (days)",
+    "care_access_log_days": "Welfare register access-log rows older than this are deleted (days)",
 }
 
 
@@ -250,6 +258,8 @@ def _validated(settings: Settings) -> Settings:
         "desk_soon_overdue_hours",
         "desk_retention_days",
         "care_retention_days",
+        "care_check_retention_days",
+        "care_access_log_days",
     )
     for name in positive:
         if getattr(settings, name) <= 0:

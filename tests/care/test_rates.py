@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import random
+from collections import defaultdict
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 
+from lifecircle.care.access import scope
 from lifecircle.care.context import Care
-from lifecircle.care.rates import month_figures, rates_json, write_rates
+from lifecircle.care.rates import GROUPS, Figure, month_figures, month_span, rates_json, write_rates
 from lifecircle.care.register import PersonIn, add_person
 from lifecircle.care.rights import forget_person
+from lifecircle.care.schedule import NOT_REACHED, next_due
 from lifecircle.care.visits import VisitIn, log_visit
 from tests.care.conftest import PEOPLE, person_id
-from tests.desk.conftest import Clock
+from tests.desk.conftest import Clock, at
 
 
 def build_november(care: Care, staff, clock: Clock) -> None:
@@ -89,3 +95,100 @@ def test_the_report_holds_counts_and_definitions_never_names(
     cells = " ".join(str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row)
     assert "已探访人数 ÷ 应探访人数" in cells
     assert not any(name in cells for name in ("王桂兰", "李秀英", "张淑珍", "1381234"))
+
+
+# --- the SQL count against the Python count it replaced, on a random register --------------
+
+#: Outcomes of visits: ``not_reached`` does not count (and does not restart the interval).
+OUTCOMES = ("well", "needs", "unwell", "not_reached")
+
+
+def python_figures(care: Care, month: str, user=None) -> list[Figure]:
+    """The previous count, person by person in Python with :func:`next_due` (the reference).
+
+    Loads every person and visit of the scope and works out each person's due day; kept here
+    as the oracle the SQL count must agree with.
+    """
+    span = month_span(month, care.zone)
+    start, end = span
+    moment = min(end, care.now() + 1)
+    limit = scope(user) if user is not None else None
+    people = care.tables.people(
+        column=limit[0] if limit else None, values=limit[1] if limit else ()
+    )
+    visits = care.tables.visits(person_ids=[int(p["id"]) for p in people], until_s=end)
+    last: dict[int, int] = {}
+    for v in visits:
+        if v["outcome"] != NOT_REACHED and int(v["at"]) < moment:
+            last[int(v["person_id"])] = max(int(v["at"]), last.get(int(v["person_id"]), 0))
+    reached_in = {
+        int(v["person_id"])
+        for v in visits
+        if v["outcome"] != NOT_REACHED and start <= v["at"] < end
+    }
+    tallies: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for row in people:
+        left = row.get("left_at")
+        if not (row["registered_at"] < start and (left is None or left >= end)):
+            continue
+        changed = row.get("changed_at")
+        due = next_due(
+            care.config,
+            level=row["level"],
+            registered_at=row["registered_at"],
+            last_reached_at=last.get(int(row["id"])),
+            changed_at=changed if (changed or 0) < moment else None,
+            zone=care.zone,
+        )
+        marks = (1, int(row["id"]) in reached_in, due.by_s <= moment)
+        for key in [("total", ""), *((g, str(row.get(g) or "")) for g in GROUPS)]:
+            for i, mark in enumerate(marks):
+                tallies[key][i] += int(mark)
+    order = ("total", *GROUPS)
+    return [
+        Figure(level, code, *tallies[(level, code)])
+        for level, code in sorted(tallies, key=lambda k: (order.index(k[0]), k[1]))
+    ]
+
+
+def random_register(care: Care, clock: Clock, seed: int) -> None:
+    """60 invented people over the three compounds, registered, changed, left and visited at
+    random times between 2026-07 and 2027-01 (visits on day boundaries too)."""
+    rng = random.Random(seed)
+    first, last = at("2026-07-01 00:00"), at("2027-01-10 00:00")
+    levels = [lv.code for lv in care.config.levels]
+    for i in range(60):
+        base = rng.choice(list(PEOPLE.values()))
+        clock.now = rng.randrange(first, at("2026-11-15 00:00"))
+        person = PersonIn(**{**base.__dict__, "name": f"示例{i}", "level": rng.choice(levels)})
+        pid = add_person(care, person, by="test")
+        changes: dict[str, int] = {}
+        if rng.random() < 0.3:
+            changes["changed_at"] = rng.randrange(clock.now, last)
+        if rng.random() < 0.2:
+            changes["left_at"] = rng.randrange(clock.now, last)
+        if changes:
+            care.tables.update_person(pid, changes, [], now_s=clock.now)
+        for _ in range(rng.randrange(0, 8)):
+            when = rng.randrange(clock.now, last)
+            if rng.random() < 0.2:  # exactly on a local midnight
+                when = at(dt.datetime.fromtimestamp(when, care.zone).strftime("%Y-%m-%d 00:00"))
+            care.tables.add_visit(
+                {"uid": f"v{i}-{_}-{when}", "person_id": pid, "at": when, "mode": "phone",
+                 "outcome": rng.choice(OUTCOMES), "by_user": "test"},
+                [], now_s=when,
+            )  # fmt: skip
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_sql_count_equals_the_python_count_on_a_random_register(
+    care: Care, staff, clock: Clock, seed: int
+) -> None:
+    random_register(care, clock, seed)
+    for now in ("2026-10-15 12:00", "2026-11-30 23:59", "2026-12-01 00:00", "2027-01-20 09:00"):
+        clock.set(now)
+        for month in ("2026-08", "2026-10", "2026-11", "2026-12"):
+            for user in (None, staff("zhao"), staff("wang"), staff("li"), staff("sun")):
+                assert month_figures(care, month, user=user) == python_figures(care, month, user)
+    assert any(f.overdue for f in month_figures(care, "2026-11"))  # the register is not trivial
+    assert any(f.visited < f.on_register for f in month_figures(care, "2026-11"))

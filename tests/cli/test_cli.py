@@ -217,6 +217,10 @@ def test_declaring_a_type_complete_turns_not_collected_into_gaps(tmp_path):
     assert "未采集" in before.output
     gaps = run("-p", str(project), "gaps", "--profile", "standard")
     assert "早餐店" in gaps.output and "幼儿园" in gaps.output
+    assert "缺项排名（按受影响居民）" in gaps.output
+    weighted = run("-p", str(project), "gaps", "--profile", "standard", "--weight", "elderly")
+    assert "缺项排名（按受影响的60岁以上老人）" in weighted.output.replace("\n", "")
+    assert "受影响人数”按：60岁以上老人" in weighted.output.replace("\n", "")
     withdrawn = run("-p", str(project), "collection", "withdraw", "早餐店", "--dataset", "社区设施")
     assert withdrawn.exit_code == 0 and "撤销完整采集声明 早餐店" in withdrawn.output
     status = json.loads(run("-p", str(project), "status", "--json").output)

@@ -62,3 +62,11 @@ def test_the_register_from_the_command_line(make_project, tmp_path: Path) -> Non
         ).output
     )
     assert {"import", "list", "export", "forget", "rotate_key"} <= {r["action"] for r in log}
+    checked = run("-p", p, "care", "purge", "--dry-run", env=env)
+    assert checked.exit_code == 0 and "试运行" in checked.output and "0 人" in checked.output
+    purged = run("-p", p, "care", "purge", env=env)
+    assert purged.exit_code == 0 and "本次清理已记入访问日志" in purged.output
+    after = run(
+        "-p", p, "care", "access-log", "--since", "2020-01-01", "--until", "2100-01-01", env=env
+    )
+    assert [r["action"] for r in json.loads(after.output)].count("purge") == 1  # not the dry run

@@ -61,6 +61,8 @@ class Urgent:
     ring_within_min: int
     door_within_min: int
     contacts_within_min: int
+    #: Departments of desk.toml called in (吹哨) when the person is still not found.
+    escalate_to: tuple[str, ...] = ("police",)
 
     def step_due_min(self) -> dict[str, int]:
         """Minutes after raising by which each step is due, in order."""
@@ -153,6 +155,9 @@ def _urgent(table: object, path: str) -> Urgent:
         ring_within_min=_minutes(table, "ring_within_min", path),
         door_within_min=_minutes(table, "door_within_min", path),
         contacts_within_min=_minutes(table, "contacts_within_min", path),
+        escalate_to=_strings(table, "escalate_to", path, entry="urgent")
+        if "escalate_to" in table
+        else ("police",),
     )
     dues = list(urgent.step_due_min().values())
     if dues != sorted(dues):
@@ -160,10 +165,10 @@ def _urgent(table: object, path: str) -> Urgent:
     return urgent
 
 
-def _strings(raw: Mapping[str, Any], name: str, path: str) -> tuple[str, ...]:
+def _strings(raw: Mapping[str, Any], name: str, path: str, entry: str = "") -> tuple[str, ...]:
     values = raw.get(name)
     if not isinstance(values, list) or not values or not all(isinstance(v, str) for v in values):
-        raise bad_value((path, name, name), values, "care_config.expect.names")
+        raise bad_value((path, entry or name, name), values, "care_config.expect.names")
     return tuple(v.strip() for v in values)
 
 

@@ -13,7 +13,9 @@ from zoneinfo import ZoneInfo
 
 from lifecircle.care.config import CareConfig, load_care_config
 from lifecircle.care.keys import KeyRing, load_key_ring
+from lifecircle.desk.config import bad_value
 from lifecircle.desk.context import Desk, open_desk
+from lifecircle.errors import DeskError
 from lifecircle.project import Project
 from lifecircle.store import Store
 from lifecircle.store.care import CareTables
@@ -52,10 +54,18 @@ def care_from_desk(desk: Desk) -> Care:
     Raises
     ------
     ConfigError
-        No key file, or a bad one, or a bad care configuration.
+        No key file, or a bad one, or a bad care configuration (also: an escalation to a
+        department desk.toml lacks).
     """
     keys = load_key_ring(desk.settings.care_key_path)
-    return Care(desk=desk, keys=keys, config=load_care_config(desk.project))
+    config = load_care_config(desk.project)
+    for code in config.urgent.escalate_to:
+        try:
+            desk.config.department(code)
+        except DeskError:
+            where = (config.path, "urgent", "escalate_to")
+            raise bad_value(where, code, "care_config.expect.department") from None
+    return Care(desk=desk, keys=keys, config=config)
 
 
 def open_care(

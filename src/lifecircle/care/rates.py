@@ -11,7 +11,10 @@ Definitions (also written into the report beside each figure):
 - **逾期人数** (overdue at the end of M, or now for the current month): people on the register
   then whose next visit (:mod:`.schedule`) was due before that moment, by the visits before it.
 
-Counts only: no name, phone or address leaves this module.
+Counted in the database (:mod:`lifecircle.store.care_rates`: one aggregate query, the visits
+summed up per person there, never loaded): the schedule gives, per risk level, the time before
+which a last visit makes a person overdue (:func:`.schedule.overdue_before`), so no due day is
+worked out person by person. Counts only: no name, phone or address leaves this module.
 """
 
 from __future__ import annotations
@@ -19,20 +22,20 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from lifecircle.care.access import scope
 from lifecircle.care.config import CareConfig
 from lifecircle.care.context import Care
-from lifecircle.care.schedule import NOT_REACHED, next_due
+from lifecircle.care.schedule import NOT_REACHED, overdue_before
 from lifecircle.errors import CareError
 from lifecircle.i18n import t
 from lifecircle.io.workbook import SheetData, write_workbook
 from lifecircle.staff.accounts import User
-from lifecircle.store.care import Row
+from lifecircle.store.care import MonthQuery, Tally
 
 GROUPS = ("grid", "community", "subdistrict")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
@@ -76,70 +79,62 @@ def month_span(month: str, zone: ZoneInfo) -> tuple[int, int]:
     return int(start.timestamp()), int(end.timestamp())
 
 
-def _on_register(row: Row, start_s: int, end_s: int) -> bool:
-    left = row.get("left_at")
-    return int(row["registered_at"]) < start_s and (left is None or int(left) >= end_s)
+def month_query(care: Care, span: tuple[int, int], moment_s: int) -> MonthQuery:
+    """Say, for the store's count, who is overdue at ``moment_s``: cut-off times per level.
+
+    Worked out once per level from the schedule (:func:`.schedule.overdue_before`), so the
+    database compares stored times instead of Python working out each person's due day.
+    """
+    config, zone = care.config, care.zone
+    return MonthQuery(
+        start_s=span[0],
+        end_s=span[1],
+        moment_s=moment_s,
+        not_reached=NOT_REACHED,
+        first_before=overdue_before(config.first_visit_within, moment_s, zone),
+        reached_before={
+            lv.code: overdue_before(lv.interval, moment_s, zone) for lv in config.levels
+        },
+        changed_by={
+            lv.code: moment_s - lv.after_change_h * 3600
+            for lv in config.levels
+            if lv.after_change_h is not None
+        },
+    )
 
 
-def _last_reached_before(visits: Iterable[Row], moment_s: int) -> dict[int, int]:
-    last: dict[int, int] = {}
-    for visit in visits:
-        at = int(visit["at"])
-        if visit["outcome"] != NOT_REACHED and at < moment_s:
-            person = int(visit["person_id"])
-            last[person] = max(at, last.get(person, at))
-    return last
+def figures_of(config: CareConfig, tallies: Sequence[Tally]) -> list[Figure]:
+    """Add the store's tallies up per grid, community, 街道 and in total.
 
-
-def count_month(
-    config: CareConfig,
-    people: Sequence[Row],
-    visits: Sequence[Row],
-    *,
-    span: tuple[int, int],
-    moment_s: int,
-    zone: ZoneInfo,
-) -> list[Figure]:
-    """Count 应探访, 已探访 and 逾期 per grid, community, 街道 and in total (pure)."""
-    start, end = span
-    counted = [p for p in people if _on_register(p, start, end)]
-    reached_in = {
-        int(v["person_id"])
-        for v in visits
-        if v["outcome"] != NOT_REACHED and start <= int(v["at"]) < end
-    }
-    last = _last_reached_before(visits, moment_s)
-    tallies: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
-    for row in counted:
-        due = next_due(
-            config,
-            level=str(row["level"]),
-            registered_at=int(row["registered_at"]),
-            last_reached_at=last.get(int(row["id"])),
-            changed_at=row.get("changed_at") if (row.get("changed_at") or 0) < moment_s else None,
-            zone=zone,
-        )
-        marks = (1, int(row["id"]) in reached_in, due.by_s <= moment_s)
-        for key in [("total", ""), *((g, str(row.get(g) or "")) for g in GROUPS)]:
-            for i, mark in enumerate(marks):
-                tallies[key][i] += int(mark)
+    Raises
+    ------
+    ConfigError
+        A person's risk level is not in the configuration.
+    """
+    sums: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0])
+    for tally in tallies:
+        config.level(tally.level)
+        keys = [("total", ""), ("grid", tally.grid), ("community", tally.community)]
+        for key in [*keys, ("subdistrict", tally.subdistrict)]:
+            sums[key][0] += tally.on_register
+            sums[key][1] += tally.visited
+            sums[key][2] += tally.overdue
+    order = ("total", *GROUPS)
     return [
-        Figure(level, code, *tallies[(level, code)])
-        for level, code in sorted(tallies, key=lambda k: (("total", *GROUPS).index(k[0]), k[1]))
+        Figure(level, code, *sums[(level, code)])
+        for level, code in sorted(sums, key=lambda k: (order.index(k[0]), k[1]))
     ]
 
 
 def month_figures(care: Care, month: str, *, user: User | None = None) -> list[Figure]:
-    """Count a month's figures from the store (within the user's scope, when one is given)."""
+    """Count a month's figures in the store (within the user's scope, when one is given)."""
     span = month_span(month, care.zone)
-    limit = scope(user) if user is not None else None
-    people = care.tables.people(
-        column=limit[0] if limit else None, values=limit[1] if limit else ()
-    )
-    ids = [int(p["id"]) for p in people]
-    visits = care.tables.visits(person_ids=ids, until_s=span[1])
     moment = min(span[1], care.now() + 1)  # a visit logged this second counts
-    return count_month(care.config, people, visits, span=span, moment_s=moment, zone=care.zone)
+    query = month_query(care, span, moment)
+    limit = scope(user) if user is not None else None
+    if limit is not None:
+        query = replace(query, column=limit[0], values=tuple(sorted(limit[1])))
+    return figures_of(care.config, care.tables.month_tallies(query))
 
 
 def rates_json(figures: Sequence[Figure]) -> list[Mapping[str, object]]:

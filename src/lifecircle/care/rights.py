@@ -93,7 +93,7 @@ def forget_person(care: Care, user: User, person_id: int, *, reason: str) -> Non
     _forget(care, user.name, row, why)
 
 
-def _forget(care: Care, by: str, row: Row, why: str) -> None:
+def _forget(care: Care, by: str, row: Row, why: str, *, compact: bool = True) -> None:
     now = care.now()
     person_id = int(row["id"])
     values = {
@@ -109,13 +109,17 @@ def _forget(care: Care, by: str, row: Row, why: str) -> None:
     checks = {int(c["id"]): _blank(CHECK_SECRETS) for c in care.tables.checks(person_id=person_id)}
     entry = AccessEntry(by, "forget", why, person_id, {"visits": len(visits)})
     care.tables.update_person(person_id, values, [entry], now_s=now, visits=visits, checks=checks)
-    care.tables.purge()
+    if compact:
+        care.tables.purge()
 
 
-def apply_retention(care: Care, *, by: str, dry_run: bool = False) -> list[int]:
+def apply_retention(
+    care: Care, *, by: str, dry_run: bool = False, compact: bool = True
+) -> list[int]:
     """Forget everyone who left the register more than ``care_retention_days`` ago.
 
-    Returns the ids forgotten (or, ``dry_run``, that would be).
+    Returns the ids forgotten (or, ``dry_run``, that would be). ``compact`` ``False`` leaves
+    compacting the database files to the caller (:func:`lifecircle.care.retention.purge`).
     """
     cutoff = care.now() - care.desk.settings.care_retention_days * 86400
     old = [
@@ -125,7 +129,9 @@ def apply_retention(care: Care, *, by: str, dry_run: bool = False) -> list[int]:
     ]
     if not dry_run:
         for row in old:
-            _forget(care, by, row, "retention")
+            _forget(care, by, row, "retention", compact=False)
+        if old and compact:
+            care.tables.purge()
     return [int(r["id"]) for r in old]
 
 

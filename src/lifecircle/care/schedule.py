@@ -59,6 +59,35 @@ def local_day(at_s: int, zone: ZoneInfo) -> dt.date:
     return dt.datetime.fromtimestamp(at_s, zone).date()
 
 
+def overdue_before(interval: Interval, moment_s: int, zone: ZoneInfo) -> int:
+    """Return the second before which a last visit makes the next one (``interval`` on) overdue.
+
+    A visit on a local day ``d`` makes the next due by the end of ``add_interval(d, interval)``,
+    which never moves back as ``d`` moves on; so a person is overdue at ``moment_s`` exactly
+    when their last visit was before the first day whose next due day ends after it. Returns
+    that day's local midnight, so counting can compare stored times (SQL) instead of working
+    out each person's due day. The same holds for a registration and ``first_visit_within``.
+
+    >>> tz = ZoneInfo("Asia/Shanghai")
+    >>> noon = int(dt.datetime(2026, 3, 31, 12, tzinfo=tz).timestamp())
+    >>> def day(at_s): return dt.datetime.fromtimestamp(at_s, tz).date().isoformat()
+    >>> day(overdue_before(Interval(7, "d"), noon, tz))  # a visit on 03-24: due by 03-31's end
+    '2026-03-24'
+    >>> day(overdue_before(Interval(1, "mo"), noon, tz))  # 02-28 → 03-28 overdue; 03-01 → 04-01
+    '2026-03-01'
+    """
+    today = local_day(moment_s, zone)
+    span = interval.amount * (31 if interval.unit == "mo" else 1) + 2
+    late, fine = today - dt.timedelta(days=span), today + dt.timedelta(days=1)
+    while (fine - late).days > 1:  # late: due by moment_s at the latest; fine: due after it
+        middle = late + dt.timedelta(days=(fine - late).days // 2)
+        if end_of_day_s(add_interval(middle, interval), zone) <= moment_s:
+            late = middle
+        else:
+            fine = middle
+    return int(dt.datetime(fine.year, fine.month, fine.day, tzinfo=zone).timestamp())
+
+
 def next_due(
     config: CareConfig,
     *,

@@ -20,8 +20,8 @@ from lifecircle.care.access import care_role, require_care_role
 from lifecircle.care.context import Care
 from lifecircle.care.records import compound_names
 from lifecircle.care.register import MAX_TEXT, get_row, open_person, route_person
+from lifecircle.care.urgent_case import close_on_case, file_urgent_case, step_on_case
 from lifecircle.desk.grids import Route
-from lifecircle.desk.intake import IntakeIn, file_case
 from lifecircle.desk.lifecycle import Actor
 from lifecircle.errors import CareError
 from lifecircle.i18n import t
@@ -101,24 +101,6 @@ def _check_values(care: Care, check: CheckIn, person: Row | None, route: Route) 
     }
 
 
-def _file_case(care: Care, check_id: int, compound_key: str, user: User | None) -> int:
-    """File the check's 2-hour desk case: the check's number and the compound, nothing else."""
-    lang = care.desk.settings.language
-    intake = IntakeIn(
-        category=care.config.urgent.desk_category,
-        source="resident_form" if user is None else "phone",
-        details=t("care.case.urgent_details", lang, check=check_id),
-        summary=t("care.case.urgent_summary", lang, check=check_id) if user else "",
-        compound=compound_key,
-        not_duplicate=True,
-        private=True,
-    )
-    actor = Actor("resident", "resident") if user is None else Actor(user.name, "worker")
-    filed = file_case(care.desk, intake, actor=actor)
-    assert filed.case is not None
-    return filed.case.id
-
-
 def raise_check(care: Care, check: CheckIn, *, user: User | None) -> dict[str, Any]:
     """Raise an urgent check (``user`` ``None``: the public page); return what the raiser sees.
 
@@ -138,7 +120,7 @@ def raise_check(care: Care, check: CheckIn, *, user: User | None) -> dict[str, A
     entry = AccessEntry(user.name if user else "public", "urgent", "urgent", person_id, detail)
     now = care.now()
     check_id = care.tables.add_check(values, [entry], now_s=now)
-    case_id = _file_case(care, check_id, compound.key, user)
+    case_id = file_urgent_case(care, check_id, compound.key, user)
     care.tables.update_check(check_id, {"case_id": case_id}, [], now_s=now)
     return public_view(care, care.tables.check(check_id=check_id) or {})
 
@@ -160,6 +142,9 @@ def get_check(care: Care, check_id: int) -> Row:
 def record_step(care: Care, user: User, check_id: int, step: str, result: str) -> dict[str, Any]:
     """Record one step of a check (in order: ring, door, contacts), timed now.
 
+    Its desk case records it too, in the same transaction: ringing is the case's response,
+    the door its visit (:mod:`.urgent_case`).
+
     Raises
     ------
     CareError
@@ -168,7 +153,7 @@ def record_step(care: Care, user: User, check_id: int, step: str, result: str) -
         Not a check of the user's grid or micro-grid.
     """
     row = get_check(care, check_id)
-    require_care_role(user, row)
+    role = require_care_role(user, row)
     if step not in STEPS:
         raise CareError("error.care.choice", field="step", value=step, known=STEPS)
     if result not in RESULTS[step]:
@@ -185,13 +170,21 @@ def record_step(care: Care, user: User, check_id: int, step: str, result: str) -
         user.name, f"urgent.{step}", "urgent", row.get("person_id"), {"result": result}
     )
     care.tables.update_check(
-        check_id, {f"{step}_at": now, f"{step}_result": result}, [entry], now_s=now
+        check_id,
+        {f"{step}_at": now, f"{step}_result": result},
+        [entry],
+        now_s=now,
+        also=step_on_case(care, Actor(user.name, role), row, step),
     )
     return staff_view(care, get_check(care, check_id))
 
 
 def close_check(care: Care, user: User, check_id: int, outcome: str) -> dict[str, Any]:
-    """Close a check with its outcome (what the raiser will be told).
+    """Close a check with its outcome (what the raiser will be told), and settle its desk case.
+
+    The person reached (平安, 已协助, 已呼叫急救): the case is finished with the outcome; still
+    not found: the case is escalated to ``urgent.escalate_to`` (:mod:`.urgent_case`). Check and
+    case change in one transaction.
 
     Raises
     ------
@@ -201,7 +194,7 @@ def close_check(care: Care, user: User, check_id: int, outcome: str) -> dict[str
         Not a check of the user's grid or micro-grid.
     """
     row = get_check(care, check_id)
-    require_care_role(user, row)
+    role = require_care_role(user, row)
     if outcome not in OUTCOMES:
         raise CareError("error.care.choice", field="outcome", value=outcome, known=OUTCOMES)
     if row.get("closed_at"):
@@ -210,7 +203,13 @@ def close_check(care: Care, user: User, check_id: int, outcome: str) -> dict[str
     entry = AccessEntry(
         user.name, "urgent.close", "urgent", row.get("person_id"), {"outcome": outcome}
     )
-    care.tables.update_check(check_id, {"closed_at": now, "outcome": outcome}, [entry], now_s=now)
+    care.tables.update_check(
+        check_id,
+        {"closed_at": now, "outcome": outcome},
+        [entry],
+        now_s=now,
+        also=close_on_case(care, Actor(user.name, role), row, outcome),
+    )
     return staff_view(care, get_check(care, check_id))
 
 

@@ -22,6 +22,7 @@ from lifecircle.care.context import Care, open_care
 from lifecircle.care.keys import make_key_file
 from lifecircle.care.rates import month_figures, rates_json, write_rates
 from lifecircle.care.records import correct_person, leave_person
+from lifecircle.care.retention import purge
 from lifecircle.care.rights import access_report, apply_retention, export_person, forget_person
 from lifecircle.care.rotation import rotate_key
 from lifecircle.care.sheet import import_register
@@ -199,6 +200,31 @@ def retention_command(obj: Context, dry_run: bool) -> None:
         ids = apply_retention(care, by=OPERATOR.name, dry_run=dry_run)
     key = "care.cli.retention_check" if dry_run else "care.cli.retention"
     obj.out.print(t(key, lang, n=len(ids), ids=tuple(map(str, ids)) or ("—",)), markup=False)
+
+
+@care_group.command("purge")
+@click.option("--dry-run", is_flag=True, help="Count what would go, change nothing.")
+@click.pass_obj
+@handled
+def purge_command(obj: Context, dry_run: bool) -> None:
+    """Delete what is past retention: people who left, urgent checks' details, the access log.
+
+    Run it daily from cron (serve does not); the periods are the care_*_days settings.
+    """
+    with _care(obj) as (care, lang):
+        done = purge(care, by=OPERATOR.name, dry_run=dry_run)
+    day = "%Y-%m-%d"
+    when = {
+        name: dt.datetime.fromtimestamp(at, care.zone).strftime(day)
+        for name, at in (
+            ("people_before", done.people_before_s),
+            ("checks_before", done.checks_before_s),
+            ("access_before", done.access_before_s),
+        )
+    }
+    key = "care.cli.purge_check" if dry_run else "care.cli.purged"
+    counts = {"people": len(done.people), "checks": len(done.checks), "rows": done.access_rows}
+    obj.out.print(t(key, lang, **counts, **when), markup=False)
 
 
 @care_group.command("rotate-key")

@@ -28,6 +28,7 @@ from lifecircle.io.tables import write_gap_report
 from lifecircle.jobs.build import build
 from lifecircle.jobs.collection import read_collection
 from lifecircle.jobs.reports import access_lines, find_compound, gap_report
+from lifecircle.plan.sites import WEIGHT_FIELDS, gap_weight
 
 PROFILE = click.Choice(list(PROFILES))
 
@@ -135,10 +136,17 @@ def _issue_lines(
     default=None,
     help="Write the table: .xlsx, .csv or .geojson (summaries are written alongside).",
 )
+@click.option(
+    "--weight",
+    type=click.Choice(WEIGHT_FIELDS),
+    default="residents",
+    show_default=True,
+    help="Who the ranking counts as people affected (vulnerable: welfare register, counts only).",
+)
 @click.pass_obj
 @handled
 def gaps_command(
-    obj: Context, profiles: tuple[str, ...], level: str | None, out: Path | None
+    obj: Context, profiles: tuple[str, ...], level: str | None, out: Path | None, weight: str
 ) -> None:
     """Which required services each compound lacks within its level (缺什么补什么)."""
     project = obj.project()
@@ -153,6 +161,7 @@ def gaps_command(
         level=int(level) if level else None,
         notice=project.notice(lang),
         lang=lang,
+        weight=gap_weight(project, data, weight),  # type: ignore[arg-type]
     )
     with project.open_store() as store:
         collection = read_collection(project, store)

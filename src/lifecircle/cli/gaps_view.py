@@ -136,7 +136,13 @@ def print_top_missing(
 ) -> None:
     """Print the required types missing for the most residents, per group, with their data."""
     sources = {c.type: c for c in collection}
-    top = Table(title=t("gaps.top_title", lang))
+    weight = report.weight
+    title = (
+        t("gaps.top_title_weighted", lang, weight=t(f"plan.weight_{weight.name}", lang))
+        if weight is not None
+        else t("gaps.top_title", lang)
+    )
+    top = Table(title=title)
     for key in (
         "col.profile",
         "col.group",
@@ -147,7 +153,10 @@ def print_top_missing(
         "gaps.col_data",
     ):
         top.add_column(t(key, lang))
+    if report.weight is not None:
+        top.add_column(t(f"col.weighted_{report.weight.name}", lang))
     for m in report.top_missing:
+        weighted = (_num(m.weighted),) if report.weight is not None else ()
         top.add_row(
             m.profile,
             m.group,
@@ -156,8 +165,11 @@ def print_top_missing(
             _num(m.residents),
             _num(m.elderly),
             _data_cell(sources.get(m.type), lang),
+            *weighted,
         )
     out.print(top)
+    for line in report.weight_notes(lang) if report.weight is not None else ():
+        out.print(line, markup=False, highlight=False)
 
 
 def print_gap_report(

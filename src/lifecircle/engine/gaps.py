@@ -130,8 +130,39 @@ def gap_rows(
 
 
 @dataclass(frozen=True)
+class GapWeight:
+    """Who "people affected" counts in the ranking, when not the residents.
+
+    ``name`` is the weight (``elderly``, ``children``, ``vulnerable`` …), ``values`` its number
+    per compound id (``None``: not known); ``suppressed_below`` is set when counts below it were
+    left out at the source (the welfare register's), and such compounds then count 0.
+    """
+
+    name: str
+    values: Mapping[str, float | None]
+    suppressed_below: int | None = None
+
+    def affected(self, compound_ids: Sequence[str]) -> int | None:
+        """Sum the weight over compounds; ``None`` when none is known and nothing was suppressed.
+
+        >>> w = GapWeight("vulnerable", {"a": 6.0, "b": None}, suppressed_below=5)
+        >>> w.affected(["a", "b"]), w.affected(["b"]), GapWeight("elderly", {}).affected(["b"])
+        (6, 0, None)
+        """
+        found = [self.values.get(c) for c in compound_ids]
+        if self.suppressed_below is not None:
+            found = [0.0 if v is None else v for v in found]
+        known = [round(v) for v in found if v is not None]
+        return sum(known) if known else None
+
+
+@dataclass(frozen=True)
 class MissingType:
-    """A required type missing for some compounds of a group, with the people affected."""
+    """A required type missing for some compounds of a group, with the people affected.
+
+    ``weighted`` is the people affected by the report's :class:`GapWeight` (``None`` without
+    one, or when not known); the ranking then follows it instead of the residents.
+    """
 
     profile: str
     group: str
@@ -141,6 +172,7 @@ class MissingType:
     residents: int | None
     elderly: int | None
     children: int | None
+    weighted: int | None = None
 
 
 def _known_sum(values: Sequence[int | None]) -> int | None:
@@ -154,9 +186,16 @@ def _people(value: int | None) -> int:
 
 
 def top_missing(
-    rows: Sequence[GapRow], *, group_by: str = "community", top: int = 5
+    rows: Sequence[GapRow],
+    *,
+    group_by: str = "community",
+    top: int = 5,
+    weight: GapWeight | None = None,
 ) -> list[MissingType]:
-    """Rank the required types missing for the most residents in each group (ties: compounds)."""
+    """Rank the required types missing for the most people in each group (ties: compounds).
+
+    The people are the residents, or ``weight``'s people when one is given.
+    """
     acc: dict[tuple[str, str, str], list[GapRow]] = defaultdict(list)
     for row in rows:
         if row.missing:
@@ -173,11 +212,15 @@ def top_missing(
                 _known_sum([r.residents for r in hits]),
                 _known_sum([r.elderly for r in hits]),
                 _known_sum([r.children for r in hits]),
+                weight.affected([r.compound_id for r in hits]) if weight else None,
             )
         )
     result = []
     for key in sorted(by_group):
-        ranked = sorted(by_group[key], key=lambda m: (-(m.residents or 0), -m.compounds, m.type))
+        ranked = sorted(
+            by_group[key],
+            key=lambda m: (-((m.weighted if weight else m.residents) or 0), -m.compounds, m.type),
+        )
         result.extend(ranked[:top])
     return result
 

@@ -20,7 +20,7 @@ import shapely
 from shapely.geometry import mapping
 
 from lifecircle.engine.coverage import AreaCoverage, TypeCoverage, UncollectedType
-from lifecircle.engine.gaps import CircleReport, GapRow, MissingType
+from lifecircle.engine.gaps import CircleReport, GapRow, GapWeight, MissingType
 from lifecircle.engine.profiles import WalkProfile, plain_rule, profile_label, rule_details
 from lifecircle.errors import ConfigError
 from lifecircle.i18n import t
@@ -29,6 +29,7 @@ from lifecircle.io.gaps_xlsx import write_gap_xlsx
 from lifecircle.io.report_tables import (
     TOP_COLUMNS,
     UNCOLLECTED_COLUMNS,
+    Column,
     Matrix,
     MatrixCell,
     Table,
@@ -75,6 +76,8 @@ class GapReport:
     complete_types: frozenset[str] = frozenset()
     #: How many compounds' residents are estimates (and calibrated), in the report's language.
     estimates: Sequence[str] = ()
+    #: Who the top-missing ranking counts as the people affected (``None``: the residents).
+    weight: GapWeight | None = None
 
     def profile_names(self) -> tuple[str, ...]:
         """Names of the profiles measured, in order."""
@@ -97,7 +100,16 @@ class GapReport:
         lines.append(t("gaps.data_date", lang, date=self.data_date))
         lines += self.rules(lang) + self.rule_details(lang)
         keys = ("rounding", "missing", "not_collected", "weighted", "strict", "estimated")
-        return lines + [t(f"gaps.note_{key}", lang) for key in keys] + list(self.estimates)
+        lines += [t(f"gaps.note_{key}", lang) for key in keys]
+        return lines + self.weight_notes(lang) + list(self.estimates)
+
+    def weight_notes(self, lang: str) -> list[str]:
+        """Say who the ranking counts as the people affected, and what was suppressed."""
+        name = self.weight.name if self.weight else "residents"
+        lines = [t("gaps.note_ranked_by", lang, weight=t(f"plan.weight_{name}", lang))]
+        if self.weight is not None and self.weight.suppressed_below is not None:
+            lines.append(t("gaps.note_suppressed", lang, n=self.weight.suppressed_below))
+        return lines
 
     def tables(self, words: Words) -> list[Table]:
         """Every summary table and the detail rows, in the order the outputs show them."""
@@ -145,10 +157,12 @@ def _top_table(report: GapReport, words: Words, complete: frozenset[str]) -> Tab
             m.elderly,
             m.children,
             words.yes(m.group in group_estimated),
+            *((m.weighted,) if report.weight else ()),
         )
         for m in report.top_missing
     )
-    return Table("top_missing", TOP_COLUMNS, values)
+    extra = (Column(f"weighted_{report.weight.name}", "people"),) if report.weight else ()
+    return Table("top_missing", TOP_COLUMNS + extra, values)
 
 
 def _uncollected_table(items: Sequence[UncollectedType], words: Words) -> Table:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.coverage import coverage_by_area, coverage_by_type, uncollected_types
-from lifecircle.engine.gaps import GapRow, circle_reports, gap_rows, top_missing
+from lifecircle.engine.gaps import GapRow, GapWeight, circle_reports, gap_rows, top_missing
 from lifecircle.engine.results import ProfileResult
 from lifecircle.engine.rules import LEVELS_MIN, ShownUnit, verdict
 from lifecircle.errors import ConfigError
@@ -30,13 +30,15 @@ def gap_report(
     level: int | None = None,
     notice: str = "",
     lang: str = "zh",
+    weight: GapWeight | None = None,
 ) -> GapReport:
     """Gap rows of every profile (optionally only types of one level) and their summaries.
 
     Types the data holds nothing of are *not collected* in the rows and listed apart
     (``report.not_collected``); ``notice`` (e.g. the demo's label) is carried to the outputs.
     ``estimates`` holds, when some residents are estimates, a line in ``lang`` saying how many
-    (and how many were calibrated to a known total).
+    (and how many were calibrated to a known total). ``weight``, when given, is who the
+    top-missing ranking counts as the people affected instead of the residents.
     """
     if level is not None and level not in LEVELS_MIN:
         raise ConfigError("error.gaps.level", level=level, levels=tuple(str(x) for x in LEVELS_MIN))
@@ -65,7 +67,7 @@ def gap_report(
         by_type_community=coverage_by_type(rows, group_by="community"),
         coverage=coverage_by_area(rows, group_by="community"),
         coverage_by_subdistrict=coverage_by_area(rows, group_by="subdistrict"),
-        top_missing=top_missing(rows),
+        top_missing=top_missing(rows, weight=weight),
         not_collected=[u for u in uncollected_types(taxonomy, collected) if u.type in wanted],
         circles=circles,
         profiles=[r.profile for r in results.values()],
@@ -74,6 +76,7 @@ def gap_report(
         notice=notice,
         complete_types=data.complete_types,
         estimates=estimate_notes(data.compounds, lang),
+        weight=weight,
     )
 
 

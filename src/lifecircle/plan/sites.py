@@ -16,6 +16,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from lifecircle.engine.area import AreaData
+from lifecircle.engine.gaps import GapWeight
 from lifecircle.engine.profiles import WalkProfile, get_profile
 from lifecircle.engine.rules import minutes_limit
 from lifecircle.engine.walk import build_walk
@@ -205,6 +206,24 @@ def compound_weights(project: Project, data: AreaData, weight: WeightField) -> l
     with project.open_store() as store:
         counts = vulnerable_counts(store, min_count=load_care_config(project).min_count)
     return [None if c.key not in counts else float(counts[c.key]) for c in data.compounds]
+
+
+def gap_weight(project: Project, data: AreaData, weight: WeightField) -> GapWeight | None:
+    """Return the gap report's ranking weight: the planner's weights (``None``: residents).
+
+    The same numbers :func:`compound_weights` gives the planner, by compound id; for
+    ``vulnerable`` the report also says below how many people a count was suppressed.
+    """
+    if weight == "residents":
+        return None
+    values = compound_weights(project, data, weight)
+    below = None
+    if weight == "vulnerable":
+        from lifecircle.care.config import load_care_config
+
+        below = load_care_config(project).min_count
+    by_id = {c.key: v for c, v in zip(data.compounds, values, strict=True)}
+    return GapWeight(weight, by_id, suppressed_below=below)
 
 
 def _stored_candidates(project: Project) -> list[CandidateSite]:

@@ -13,7 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, func, insert, select
 
+from lifecircle.store.care_rates import MonthQuery, Tally, month_tallies
 from lifecircle.store.care_schema import (
+    CHECK_SECRETS,
     SECRETS,
     care_access,
     care_checks,
@@ -158,6 +160,15 @@ class CareTables(TableGroup):
         with self.tx(write=False) as conn:
             return {int(p): int(at) for p, at in conn.execute(query)}
 
+    def month_tallies(self, month: MonthQuery) -> list[Tally]:
+        """Count 应探访, 已探访 and 逾期 per grid, community, 街道 and level, in the database.
+
+        One query (:func:`lifecircle.store.care_rates.month_tallies`): no visit row is read
+        into Python.
+        """
+        with self.tx(write=False) as conn:
+            return month_tallies(conn, month)
+
     def log(self, entries: Sequence[AccessEntry], *, now_s: int) -> None:
         """Write access-log rows (a read, a list, a reveal) in their own transaction."""
         with self.tx(write=True) as conn:
@@ -212,12 +223,60 @@ class CareTables(TableGroup):
             return [dict(r) for r in conn.execute(query).mappings()]
 
     def update_check(
-        self, check_id: int, values: Mapping[str, Any], access: Sequence[AccessEntry], *, now_s: int
+        self,
+        check_id: int,
+        values: Mapping[str, Any],
+        access: Sequence[AccessEntry],
+        *,
+        now_s: int,
+        also: Callable[[Connection], None] | None = None,
     ) -> None:
-        """Change one urgent check with its access-log rows."""
+        """Change one urgent check with its access-log rows (and ``also``'s, e.g. its case's).
+
+        ``also(conn)`` writes in the same transaction; when it raises, nothing is written.
+        """
         with self.tx(write=True) as conn:
             conn.execute(care_checks.update().where(care_checks.c.id == check_id).values(**values))
             _log(conn, access, now_s)
+            if also is not None:
+                also(conn)
+
+    def expire(
+        self,
+        *,
+        checks_closed_before: int,
+        access_before: int,
+        access: Callable[[list[int], int], Sequence[AccessEntry]],
+        now_s: int,
+        dry_run: bool = False,
+    ) -> tuple[list[int], int]:
+        """Blank the sealed texts of urgent checks closed before a time; delete old log rows.
+
+        One transaction: the checks closed before ``checks_closed_before`` that still hold a
+        raiser's details lose them, the access-log rows older than ``access_before`` are
+        deleted, and ``access(check_ids, rows_deleted)``'s rows (the purge's own record) are
+        written. Returns the checks' ids and the number of log rows deleted (``dry_run``: that
+        would be, writing nothing).
+        """
+        sealed = care_checks.c.raiser_enc.is_not(None) | care_checks.c.said_enc.is_not(None)
+        old_checks = (
+            select(care_checks.c.id)
+            .where(care_checks.c.closed_at < checks_closed_before, sealed)
+            .order_by(care_checks.c.id)
+        )
+        old_log = care_access.c.at < access_before
+        with self.tx(write=not dry_run) as conn:
+            ids = [int(i) for i in conn.execute(old_checks).scalars()]
+            count = select(func.count()).select_from(care_access).where(old_log)
+            rows = int(conn.execute(count).scalar_one())
+            if dry_run:
+                return ids, rows
+            if ids:
+                blank = {f"{n}_enc": None for n in CHECK_SECRETS}
+                conn.execute(care_checks.update().where(care_checks.c.id.in_(ids)).values(blank))
+            conn.execute(care_access.delete().where(old_log))
+            _log(conn, access(ids, rows), now_s)
+        return ids, rows
 
     def reseal(
         self,
@@ -269,4 +328,4 @@ class CareTables(TableGroup):
                 auto.exec_driver_sql("VACUUM FULL care_people, care_visits, care_checks")
 
 
-__all__ = ["SECRETS", "AccessEntry", "CareTables", "Row"]
+__all__ = ["SECRETS", "AccessEntry", "CareTables", "MonthQuery", "Row", "Tally"]
