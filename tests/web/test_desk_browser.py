@@ -297,9 +297,10 @@ def test_staff_enter_a_group_message_and_a_stale_step_is_refused(
         stale.locator("[data-step='mediate']").click()
         stale.fill("#step-note", "调解")
         stale.locator("#step-form button[type=submit]").click()
-        status = stale.locator("#status")
-        expect(status).to_have_class(re.compile("error"))
-        expect(status).to_contain_text("已办结")  # the server names the state it refused in
+        expect(stale.locator("#status-bar")).to_have_class(re.compile("error"))
+        # the server names the state it refused in
+        expect(stale.locator("#status")).to_contain_text("已办结")
+        expect(stale.locator("#status-dismiss")).to_be_visible()  # the staff map's status bar
         assert page.errors == [] and page.outside == []
 
 

@@ -10,9 +10,11 @@ from lifecircle.i18n import catalogue
 
 WEB = Path(__file__).parents[2] / "src" / "lifecircle" / "web"
 PAGE = WEB / "resident"
-#: The grid desk's pages and the cases layer of the staff map hold no text of their own either.
+#: The grid desk's pages, the staff pages' shared modules and the cases layer of the staff map
+#: hold no text of their own either.
 DESK_FILES = [
     *sorted((WEB / "desk").glob("*.js")),
+    *sorted((WEB / "shared").glob("*.js")),
     WEB / "desk" / "index.html",
     WEB / "staff" / "cases.js",
 ]

@@ -3,7 +3,8 @@
 // state machine allows for this user's role (the server's list — anything else is refused by
 // the server with its own message), each with the fields it needs.
 import { t } from "/static/api.js";
-import { $, call, clockText, desk, el, say, uploadPhoto, when } from "/desk/common.js";
+import { $, call, el, say, when } from "/shared/core.js";
+import { clockText, desk, uploadPhoto } from "/desk/common.js";
 import { walkingPanel } from "/desk/walklink.js";
 
 //: The fields of each step's form (the API's StepBody); "note!" is a required note.

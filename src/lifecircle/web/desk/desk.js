@@ -2,9 +2,10 @@
 // (overdue first, then the soonest due, each with its clock), a case's detail and its next
 // steps (casework.js), entry on a resident's behalf (entry.js), the figures (figures.js).
 // Every string from /api/i18n; data only ever as text.
-import { loadMessages, t, translatePage } from "/static/api.js";
+import { t } from "/static/api.js";
 import { openCase } from "/desk/casework.js";
-import { $, call, clockText, desk, el, say, when } from "/desk/common.js";
+import { $, call, el, logIn, say, setPageLanguage, when, wireStatusBar } from "/shared/core.js";
+import { clockText, desk } from "/desk/common.js";
 import { showEntry } from "/desk/entry.js";
 import { showFigures } from "/desk/figures.js";
 
@@ -23,10 +24,7 @@ function showLogin() {
 async function login(event) {
   event.preventDefault();
   try {
-    const answer = await call("POST", "/api/staff/login", {
-      name: $("login-name").value, password: $("login-password").value,
-    });
-    $("login-password").value = "";
+    const answer = await logIn();
     await start(answer);
   } catch (err) {
     say(err.message, true);
@@ -149,19 +147,12 @@ async function start(session) {
   document.body.dataset.ready = "true";
 }
 
-async function setLanguage(lang) {
-  desk.lang = await loadMessages(lang);
-  document.documentElement.lang = desk.lang === "zh" ? "zh-CN" : "en";
-  document.cookie = `lang=${desk.lang}; path=/; SameSite=Lax`;
-  translatePage();
-  $("lang").textContent = t("staff.lang_switch");
-}
-
 async function main() {
-  await setLanguage();
+  await setPageLanguage();
   desk.onLoggedOut = showLogin;
+  wireStatusBar();
   $("lang").addEventListener("click", async () => {
-    await setLanguage(desk.lang === "zh" ? "en" : "zh");
+    await setPageLanguage(desk.lang === "zh" ? "en" : "zh");
     if (desk.user) { desk.me = await call("GET", "/api/desk/me"); fillCategories(); go("cases"); }
   });
   $("login").addEventListener("submit", login);
