@@ -1,27 +1,14 @@
 // Welfare visits on a micro-grid head's phone: today's visits due, log one, this month's rate.
 // All text comes from /api/i18n (staff.care.* keys); data is only ever put in the page as text.
 import { t } from "/static/api.js";
-import { $, call, el, logIn, say, session, setPageLanguage, wireStatusBar } from "/shared/core.js";
+import { $, call, el, say, session, setPageLanguage, startSession } from "/shared/core.js";
 
 //: The session (csrf, user, lang) with the page's own fields: one object.
 const state = Object.assign(session, { me: null, person: null });
 
 function showLogin() {
-  state.user = null;
   $("today").hidden = true;
   $("login").hidden = false;
-}
-
-async function login(event) {
-  event.preventDefault();
-  try {
-    const answer = await logIn();
-    state.csrf = answer.csrf_token;
-    state.user = answer.user;
-    await start();
-  } catch (err) {
-    say(err.message, true);
-  }
 }
 
 async function showRate() {
@@ -186,16 +173,10 @@ async function setLanguage(lang) {
 
 async function main() {
   await setLanguage();
-  state.onLoggedOut = showLogin;
-  wireStatusBar();
   $("lang").addEventListener("click", () => setLanguage(state.lang === "zh" ? "en" : "zh"));
-  $("login").addEventListener("submit", login);
   $("visit-form").addEventListener("submit", saveVisit);
   $("v-cancel").addEventListener("click", () => $("visit").close());
-  const current = await call("GET", "/api/staff/session");
-  state.csrf = current.csrf_token;
-  state.user = current.user;
-  if (current.user) await start(); else showLogin();
+  await startSession({ start, showLogin });
 }
 
 main().catch((err) => say(err.message, true));

@@ -30,7 +30,7 @@ export function say(text, error = false) {
 export function dismissStatus() { say(""); }
 
 // Let the status bar's × clear it.
-export function wireStatusBar() { $("status-dismiss").addEventListener("click", dismissStatus); }
+function wireStatusBar() { $("status-dismiss").addEventListener("click", dismissStatus); }
 
 // A record key in a URL path: "/" stays (osm:node/1), everything else is escaped.
 export function keyPath(key) { return encodeURIComponent(key).replace(/%2F/g, "/"); }
@@ -74,12 +74,37 @@ export async function call(method, path, body) {
 }
 
 // Sign in with the page's #login form (name and password); the password field is emptied.
-export async function logIn() {
+async function logIn(event) {
+  event.preventDefault();
   const answer = await call("POST", "/api/staff/login", {
     name: $("login-name").value, password: $("login-password").value,
   });
   $("login-password").value = "";
+  session.csrf = answer.csrf_token;
+  session.user = answer.user;
+  say("");
   return answer;
+}
+
+async function logOut() {
+  const answer = await call("POST", "/api/staff/logout");
+  session.csrf = answer.csrf_token;
+  session.onLoggedOut();
+  say(t("staff.logged_out"));
+}
+
+// Wire the page's sign-in (the #login form, the #logout button where there is one, the status
+// bar's ×), then ask the server who is signed in. `start(signedIn)` opens the page for a user
+// (at once, or after a login); `showLogin()` shows the form (also after a logout or a 401).
+export async function startSession({ start, showLogin }) {
+  session.onLoggedOut = () => { session.user = null; showLogin(); };
+  wireStatusBar();
+  $("login").addEventListener("submit", (event) => logIn(event).then(start).catch((err) => say(err.message, true)));
+  $("logout")?.addEventListener("click", () => logOut().catch((err) => say(err.message, true)));
+  const signedIn = await call("GET", "/api/staff/session");
+  session.csrf = signedIn.csrf_token;
+  session.user = signedIn.user;
+  if (signedIn.user) await start(signedIn); else session.onLoggedOut();
 }
 
 // Load the page strings in `lang` (none: the browser's), fill the page and the language

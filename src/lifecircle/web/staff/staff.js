@@ -3,7 +3,7 @@
 // re-exported here for layer modules written against this file); the facility form and move
 // mode in facilities.js; the other tools in tools.js.
 import { t } from "/static/api.js";
-import { $, call, el, keyPath, logIn, say, setPageLanguage, wireStatusBar } from "/shared/core.js";
+import { $, call, el, keyPath, say, setPageLanguage, startSession } from "/shared/core.js";
 import { openAudit } from "/staff/audit.js";
 import { state } from "/staff/core.js";
 import { choose, drawFacilities, fillTypes, listFacilities, setupFacilities } from "/staff/facilities.js";
@@ -19,30 +19,10 @@ export { call, el, keyPath, say, state };
 const LAYER_MODULES = [walkLayer, casesLayer];
 
 function showLogin() {
-  state.user = null;
   $("editor").hidden = true;
   $("logout").hidden = true;
   $("who").textContent = "";
   $("login").hidden = false;
-}
-state.onLoggedOut = showLogin;
-
-async function login(event) {
-  event.preventDefault();
-  try {
-    const answer = await logIn();
-    say("");
-    await startEditor(answer);
-  } catch (err) {
-    say(err.message, true);
-  }
-}
-
-async function logout() {
-  const answer = await call("POST", "/api/staff/logout");
-  state.csrf = answer.csrf_token;
-  showLogin();
-  say(t("staff.logged_out"));
 }
 
 async function makeMap(area, taxonomy) {
@@ -56,8 +36,6 @@ async function makeMap(area, taxonomy) {
 }
 
 async function startEditor(session) {
-  state.user = session.user;
-  state.csrf = session.csrf_token;
   $("login").hidden = true;
   $("editor").hidden = false;
   $("logout").hidden = false;
@@ -86,14 +64,9 @@ async function setLanguage(lang) {
 async function main() {
   await setLanguage();
   $("lang").addEventListener("click", () => setLanguage(state.lang === "zh" ? "en" : "zh"));
-  $("login").addEventListener("submit", login);
-  $("logout").addEventListener("click", () => logout().catch((err) => say(err.message, true)));
-  wireStatusBar();
   setupFacilities();
   setupTools();
-  const session = await call("GET", "/api/staff/session");
-  state.csrf = session.csrf_token;
-  if (session.user) await startEditor(session); else showLogin();
+  await startSession({ start: startEditor, showLogin });
 }
 
 main().catch((err) => say(err.message, true));
