@@ -88,3 +88,61 @@ def test_package_version_reads_the_npm_package_beside_its_dist(tmp_path):
     assert package_version(dist) == ""
     (dist.parent / "package.json").write_text(json.dumps({"version": "6.17.0"}))
     assert package_version(dist) == "6.17.0"
+
+
+# ---- the staff's pages: the map, the grid desk, welfare visits and their shared module ----
+
+STAFF_VERSIONED = re.compile(
+    r"^/(?:static|staff|desk|care|shared)/[0-9a-f]{12}/|^/vendor/maplibre/\d+\.\d+\.\d+/"
+)
+IMPORTS = re.compile(r"""(?:\bfrom\s*|\bimport\s*\(?\s*)["'](/[^"']+)["']""")
+
+
+def _module_graph(client, page: str) -> dict[str, str]:
+    """Every address a staff page and the modules it imports ask for, with its Cache-Control."""
+    html = client.get(page).text
+    todo = re.findall(r'(?:src|href)="(/[^"]+)"', html)
+    seen: dict[str, str] = {}
+    while todo:
+        address = todo.pop()
+        if address in seen:
+            continue
+        answer = client.get(address)
+        assert answer.status_code == 200, address
+        seen[address] = answer.headers["cache-control"]
+        if address.endswith(".js"):
+            todo.extend(IMPORTS.findall(answer.text))
+    return seen
+
+
+def test_staff_pages_and_every_module_they_import_are_versioned_and_kept_for_a_year(
+    demo_client,
+):
+    version = folder_digest(web_dir(""))
+    for page in ("/staff/", "/desk/", "/care/"):
+        answer = demo_client.get(page)
+        assert answer.status_code == 200
+        assert answer.headers["cache-control"] == REVALIDATE and answer.headers["etag"]
+        assert "default-src 'self'" in answer.headers["content-security-policy"]
+        graph = _module_graph(demo_client, page)
+        assert len(graph) >= 4, graph  # styles, the page's module, the shared one, api.js
+        assert all(STAFF_VERSIONED.match(a) for a in graph), sorted(graph)
+        assert set(graph.values()) == {IMMUTABLE}, graph
+        # one shared module for all three pages, at the version naming every page folder
+        assert f"/shared/{version}/core.js" in graph
+        assert f"/shared/{version}/status.css" in graph
+        assert f"/static/{folder_digest(web_dir('resident'))}/api.js" in graph
+        again = demo_client.get(page, headers={"If-None-Match": answer.headers["etag"]})
+        assert again.status_code == 304
+
+
+def test_a_staff_module_at_its_plain_address_is_revalidated_and_imports_versioned_ones(
+    demo_client,
+):
+    plain = demo_client.get("/desk/desk.js")
+    assert plain.headers["cache-control"] == REVALIDATE
+    assert 'from "/shared/' in plain.text
+    assert all(STAFF_VERSIONED.match(a) for a in IMPORTS.findall(plain.text))
+    # a link to a page is not an import: it keeps its plain address
+    assert 'history.replaceState(null, "", "/desk/")' in plain.text
+    assert demo_client.get("/shared/000000000000/core.js").status_code == 404

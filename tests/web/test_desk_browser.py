@@ -135,9 +135,47 @@ def _worker(page: Any, base: str) -> int:
     page.fill("#step-note", "车辆长期堵门，请城管到场")
     page.locator("#step-form button[type=submit]").click()
     expect(page.locator(".summons")).to_contain_text("城管")
+    _history_reads_as_sentences(page)
+    _case_map_shows_the_place(page)
     page.evaluate("window.scrollTo(0, 0)")
     _shot(page, "4-whistle")
     return case_id
+
+
+def _history_reads_as_sentences(page: Any) -> None:
+    """Each event is a sentence: who, when (in the viewer's zone), what, with its facts."""
+    event = page.locator("#case .events").locator
+    when = r"\d{1,2}月\d{1,2}日 \d{2}:\d{2}"
+    expect(event('[data-action="intake"]')).to_have_text(
+        re.compile(rf"^反映人 于 {when} 提交了反映（来源：居民手机报事）")
+    )
+    expect(event('[data-action="dispatch"]')).to_have_text(
+        re.compile(rf"^系统 于 {when} 将案件分派给 演示一网格（gw1）")
+    )
+    expect(event('[data-action="visit"]')).to_contain_text("上门处置，见到了 物业保安")
+    expect(event('[data-action="whistle"]')).to_have_text(
+        re.compile(rf"^gw1 于 {when} 吹哨，召集 城管执法 报到")
+    )
+    assert "whistle" not in page.locator("#case .events").inner_text()  # no bare action codes
+    page.locator("#case .events").scroll_into_view_if_needed()
+    _shot(page, "4a-history")
+
+
+def _case_map_shows_the_place(page: Any) -> None:
+    """The case's point on the area's base map, inside the small map, OSM credited."""
+    box = page.locator("#case-map")
+    expect(box).to_have_attribute("data-ready", "true", timeout=20_000)
+    expect(box.locator(".maplibregl-ctrl-attrib")).to_contain_text("OpenStreetMap")
+    drawn = page.evaluate(
+        """() => { const m = document.getElementById("case-map").placeMap;
+                   const [place] = m.queryRenderedFeatures({ layers: ["place"] });
+                   const p = m.project(place.geometry.coordinates), s = m.getContainer();
+                   return [p.x, p.y, s.clientWidth, s.clientHeight]; }"""
+    )
+    x, y, width, height = drawn
+    assert 0 < x < width and 0 < y < height and height >= 150, drawn
+    box.scroll_into_view_if_needed()
+    _shot(page, "4b-case-map")
 
 
 def _head_marks_barrier(page: Any, base: str, case_id: int) -> None:
@@ -297,9 +335,10 @@ def test_staff_enter_a_group_message_and_a_stale_step_is_refused(
         stale.locator("[data-step='mediate']").click()
         stale.fill("#step-note", "调解")
         stale.locator("#step-form button[type=submit]").click()
-        status = stale.locator("#status")
-        expect(status).to_have_class(re.compile("error"))
-        expect(status).to_contain_text("已办结")  # the server names the state it refused in
+        expect(stale.locator("#status-bar")).to_have_class(re.compile("error"))
+        # the server names the state it refused in
+        expect(stale.locator("#status")).to_contain_text("已办结")
+        expect(stale.locator("#status-dismiss")).to_be_visible()  # the staff map's status bar
         assert page.errors == [] and page.outside == []
 
 
@@ -318,4 +357,33 @@ def test_the_staff_map_shows_the_cases_layer(chromium: Any, desk_url: str) -> No
         assert names[0] == "全部类别" and len(names) >= 2
         assert box.locator("input[type=checkbox]").count() == 4
         _shot(page, "11-staff-map")
+        assert page.errors == [] and page.outside == []
+
+
+def test_a_case_known_only_by_a_place_name_has_no_map(chromium: Any, desk_url: str) -> None:
+    with guarded_page(chromium, desk_url, **PHONE) as page:
+        _login(page, desk_url, "district")
+        csrf = page.evaluate(
+            "fetch('/api/staff/session').then(r => r.json()).then(s => s.csrf_token)"
+        )
+        filed = page.request.post(
+            f"{desk_url}/api/desk/cases",
+            headers={"X-CSRF-Token": csrf},
+            data={
+                "category": "sanitation",
+                "source": "phone",
+                "details": "【测试】菜市场东门垃圾堆了两天",
+                "place": "【测试】菜市场东门",
+            },
+        )
+        assert filed.status == 201, filed.text()
+        asked: list[str] = []
+        page.on("request", lambda request: asked.append(request.url))
+        page.goto(f"{desk_url}/desk/?case={filed.json()['case_id']}")
+        expect(page.locator("#case .facts")).to_contain_text("【测试】菜市场东门")
+        expect(page.locator("#case .events [data-action='intake']")).to_have_text(
+            re.compile(r"^district 于 .+ 受理了案件（来源：")
+        )
+        assert page.locator("#case-map").count() == 0  # no point: no map, no MapLibre loaded
+        assert asked and not [u for u in asked if u.endswith("maplibre-gl.mjs")]
         assert page.errors == [] and page.outside == []

@@ -10,9 +10,11 @@ from lifecircle.i18n import catalogue
 
 WEB = Path(__file__).parents[2] / "src" / "lifecircle" / "web"
 PAGE = WEB / "resident"
-#: The grid desk's pages and the cases layer of the staff map hold no text of their own either.
+#: The grid desk's pages, the staff pages' shared modules and the cases layer of the staff map
+#: hold no text of their own either.
 DESK_FILES = [
     *sorted((WEB / "desk").glob("*.js")),
+    *sorted((WEB / "shared").glob("*.js")),
     WEB / "desk" / "index.html",
     WEB / "staff" / "cases.js",
 ]
@@ -60,3 +62,23 @@ def test_page_strings_are_the_web_and_staff_keys():
     assert all(key.startswith(PAGE_PREFIXES) for key in zh)
     assert "desk.action.whistle" in zh and "desk.metric.received.label" not in zh
     assert zh["web.title"] != en["web.title"]
+
+
+def test_every_action_of_a_case_reads_as_a_sentence_of_its_own():
+    text = (WEB / "desk" / "history.js").read_text("utf-8")
+    table = text[text.index("const SENTENCES") : text.index("const PLAIN")]
+    plain = re.findall(r'"(\w+)"', text[text.index("const PLAIN") :].split(";")[0])
+    handled = set(re.findall(r"^  (\w+): \(", table, re.M)) | set(plain)
+    actions = {k.removeprefix("desk.action.") for k in catalogue() if k.startswith("desk.action.")}
+    assert len(actions) > 15 and actions <= handled, actions - handled
+    # the keys: the first of each [key, values], both of "a ? key : other", and the plain ones
+    keys = set(re.findall(r'\[(?:[^\[\]"]*\? )?"(\w+)"', table))
+    for first, second in re.findall(r'\? "(\w+)" : "(\w+)"', table):
+        keys |= {first, second}
+    keys |= set(plain) | {"other", "system", "resident", "and", "grid_worker"}
+    assert len(keys) > 30
+    zh, en = page_messages("zh"), page_messages("en")
+    missing = {
+        k for k in keys if f"web.desk.event.{k}" not in zh or f"web.desk.event.{k}" not in en
+    }
+    assert not missing

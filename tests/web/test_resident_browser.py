@@ -15,6 +15,7 @@ import urllib.request
 from typing import Any
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.web_fixtures import artifacts_dir
 
@@ -300,3 +301,35 @@ def test_an_unknown_board_says_so_and_offers_the_search(phone: Any, live_url: st
     _open_board(page, live_url, "no-such-board")
     assert "没有编号为「no-such-board」的展板" in page.locator("#status").inner_text()
     assert page.locator("#search").is_visible()
+
+
+#: Is the element at the right of a row's middle the row itself (or inside it), not what floats?
+_ROW_ON_TOP = """(selector) => {
+    const rows = document.querySelectorAll(selector);
+    const last = rows[rows.length - 1];
+    const box = last.getBoundingClientRect();
+    const hit = document.elementFromPoint(box.right - 12, box.top + box.height / 2);
+    return { onTop: last.contains(hit), hit: hit ? hit.id || hit.className : null };
+}"""
+
+
+@pytest.mark.slow
+def test_the_report_button_leaves_the_last_row_of_the_list_clickable(
+    phone: Any, live_url: str
+) -> None:
+    page = phone
+    _open_board(page, live_url)
+    page.locator("#show-all").click()
+    assert page.locator("#list li").count() == 30
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert page.locator("#report-open").is_visible()  # it floats over the page's end
+    for selector in ("#list li", "#more"):
+        found = page.evaluate(_ROW_ON_TOP, selector)
+        assert found["onTop"], (selector, found)
+    page.locator("#list li button").last.click(timeout=2000)  # nothing intercepts the tap
+    expect(page.locator("#sheet")).to_be_visible()
+    # the probe sees a covered row: without the room the button would sit on the last one
+    page.locator("#sheet-close").click()
+    page.add_style_tag(content=".foot { display: none; } #more { display: none !important; }")
+    page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight)")
+    assert page.evaluate(_ROW_ON_TOP, "#list li") == {"onTop": False, "hit": "report-open"}

@@ -10,7 +10,6 @@ import hashlib
 import os
 from importlib import resources
 from pathlib import Path
-from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import FastAPI, Request
@@ -96,20 +95,6 @@ def content_security_policy(tile_url: str = "") -> str:
     )
 
 
-class _Pages(StaticFiles):
-    """Static pages with the Content-Security-Policy header on their HTML."""
-
-    def __init__(self, *, directory: Path, policy: str) -> None:
-        super().__init__(directory=directory, html=True)
-        self.policy = policy
-
-    def file_response(self, *args: Any, **kwargs: Any) -> Response:
-        response = super().file_response(*args, **kwargs)
-        if response.media_type and response.media_type.startswith("text/html"):
-            response.headers["Content-Security-Policy"] = self.policy
-        return response
-
-
 def _public_routers() -> list[object]:
     from lifecircle.api import public
 
@@ -144,14 +129,38 @@ def _include_desk(app: FastAPI) -> None:
 
 
 def _include_care(app: FastAPI) -> None:
-    """Include the welfare register's JSON API under /api/care and its phone page at /care/."""
+    """Include the welfare register's JSON API under /api/care (its phone page: _mount_pages)."""
     from lifecircle.api import care
 
     for router in care.ROUTERS:
         app.include_router(router, prefix="/api")
-    pages = web_dir("care")
-    if pages.is_dir():
-        app.mount("/care", _Pages(directory=pages, policy=content_security_policy()), name="care")
+
+
+#: The staff's pages (the map, the grid desk, welfare visits) and the module they all import.
+STAFF_PAGES = ("staff", "desk", "care", "shared")
+
+
+def _mount_staff_pages(app: FastAPI, prefixes: dict[str, str], policies: dict[str, str]) -> None:
+    """Mount the staff's pages at /staff/, /desk/, /care/ and their shared module at /shared/.
+
+    One version names them all (the digest of every page folder, the resident page's whose
+    api.js they import included): a page asks for its styles and scripts under
+    ``/<folder>/<version>/``, each module imports the others there, and browsers keep them
+    for a year; the pages themselves are revalidated.
+    """
+    version = folder_digest(web_dir(""))
+    rewrite = dict(prefixes) | {f"/{name}/": f"/{name}/{version}/" for name in STAFF_PAGES}
+    for name in STAFF_PAGES:
+        folder = web_dir(name)
+        if folder.is_dir():
+            files = AssetFiles(
+                directory=folder,
+                version=version,
+                rewrite=rewrite,
+                html=True,
+                policy=policies.get(name, policies["staff"]),
+            )
+            app.mount(f"/{name}", files, name=name)
 
 
 def _mount_pages(app: FastAPI, project: Project) -> None:
@@ -193,12 +202,11 @@ def _mount_pages(app: FastAPI, project: Project) -> None:
     if vendor is not None:
         files = AssetFiles(directory=vendor, version=vendor_version)
         app.mount("/vendor/maplibre", files, name="maplibre")
-    staff_pages = web_dir("staff")
-    if staff_pages.is_dir():
-        app.mount("/staff", _Pages(directory=staff_pages, policy=policy), name="staff")
-    desk_pages = web_dir("desk")
-    if desk_pages.is_dir():
-        app.mount("/desk", _Pages(directory=desk_pages, policy=policy), name="desk")
+    prefixes = {"/static/": f"/static/{static_version}/"}
+    if vendor_version:
+        prefixes["/vendor/maplibre/"] = f"/vendor/maplibre/{vendor_version}/"
+    # the welfare page draws no map: no tile host
+    _mount_staff_pages(app, prefixes, {"staff": policy, "care": content_security_policy()})
 
 
 def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:

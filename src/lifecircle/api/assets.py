@@ -2,9 +2,11 @@
 
 A versioned address (``/static/<digest>/app.js``, ``/vendor/maplibre/<version>/…``) never
 changes its bytes, so browsers keep it for a year without asking; an unversioned one
-(``/static/api.js``) is revalidated by its ETag (304). Text files are compressed the first time
-they are asked for and then sent gzipped to every client that takes gzip. Files are served from
-inside their folder only; this module knows nothing of the pages themselves.
+(``/static/api.js``) is revalidated by its ETag (304). A folder may be served with its pages'
+and modules' addresses rewritten to versioned ones (``rewrite``), so a page and every module it
+imports come from one version; HTML is always revalidated. Text files are compressed the first
+time they are asked for and then sent gzipped to every client that takes gzip. Files are served
+from inside their folder only; this module knows nothing of the pages themselves.
 """
 
 from __future__ import annotations
@@ -13,8 +15,10 @@ import gzip
 import hashlib
 import json
 import os
+import re
 import stat
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,6 +50,11 @@ MEDIA_TYPES = {
     ".txt": "text/plain; charset=utf-8",
 }
 COMPRESSIBLE = {".html", ".js", ".mjs", ".css", ".json", ".map", ".svg", ".ico", ".txt"}
+#: Files whose addresses ``rewrite`` versions: pages (quoted addresses), modules (imports).
+PAGE_SUFFIXES = {".html"}
+MODULE_SUFFIXES = {".js", ".mjs"}
+#: A static ``import``/``export … from`` or a dynamic ``import(…)`` of a same-origin path.
+_IMPORT = re.compile(r"""(\bfrom\s*|\bimport\s*\(?\s*)(["'])(/[^"'\n]*)\2""")
 _VERSIONED = "lifecircle.versioned"
 
 
@@ -59,8 +68,11 @@ class Asset:
     media_type: str
 
 
-def read_asset(path: Path) -> Asset:
+def read_asset(path: Path, rewrite: Mapping[str, str] | None = None) -> Asset:
     """Read a file and prepare it for serving (compressed when it is text of some size).
+
+    ``rewrite`` maps address prefixes to their versioned ones: a page's quoted addresses and a
+    module's imports are rewritten with it (:func:`versioned_page`, :func:`versioned_imports`).
 
     >>> import tempfile
     >>> with tempfile.TemporaryDirectory() as tmp:
@@ -72,6 +84,10 @@ def read_asset(path: Path) -> Asset:
     """
     body = path.read_bytes()
     suffix = path.suffix.lower()
+    if rewrite and suffix in PAGE_SUFFIXES:
+        body = versioned_page(body.decode("utf-8"), rewrite).encode("utf-8")
+    elif rewrite and suffix in MODULE_SUFFIXES:
+        body = versioned_imports(body.decode("utf-8"), rewrite).encode("utf-8")
     zipped = None
     if suffix in COMPRESSIBLE and len(body) >= GZIP_MIN_BYTES:
         zipped = gzip.compress(body, compresslevel=9, mtime=0)
@@ -102,7 +118,7 @@ def package_version(dist: Path) -> str:
     return version if isinstance(version, str) else ""
 
 
-def versioned_page(html: str, prefixes: dict[str, str]) -> str:
+def versioned_page(html: str, prefixes: Mapping[str, str]) -> str:
     """Return a page whose quoted addresses under each prefix point at the versioned ones.
 
     >>> versioned_page('<script src="/static/app.js">', {"/static/": "/static/ab12/"})
@@ -113,16 +129,51 @@ def versioned_page(html: str, prefixes: dict[str, str]) -> str:
     return html
 
 
+def versioned_imports(script: str, prefixes: Mapping[str, str]) -> str:
+    """Return a JavaScript module whose imports under each prefix name the versioned addresses.
+
+    Only import specifiers change (``from "…"``, ``import "…"``, ``import("…")``); other strings,
+    such as a link to ``/desk/?case=1``, are left as they are.
+
+    >>> versioned_imports('import { t } from "/static/api.js"; go("/static/x");',
+    ...                   {"/static/": "/static/ab12/"})
+    'import { t } from "/static/ab12/api.js"; go("/static/x");'
+    """
+
+    def one(match: re.Match[str]) -> str:
+        lead, quote, address = match.groups()
+        for old, new in prefixes.items():
+            if address.startswith(old):
+                address = new + address[len(old) :]
+                break
+        return f"{lead}{quote}{address}{quote}"
+
+    return _IMPORT.sub(one, script)
+
+
 class AssetFiles(StaticFiles):
     """Serve one folder's files with ETags, gzip kept in memory and a cache policy.
 
     ``version`` (a digest or a package version) is the optional first path segment of a
-    versioned address, answered as cacheable for a year.
+    versioned address, answered as cacheable for a year. ``rewrite`` versions the addresses
+    inside the folder's pages and modules (:func:`read_asset`). With ``html`` a folder's
+    ``index.html`` answers for the folder; pages are always revalidated and carry ``policy`` as
+    their Content-Security-Policy.
     """
 
-    def __init__(self, *, directory: Path, version: str = "") -> None:
-        super().__init__(directory=directory)
+    def __init__(
+        self,
+        *,
+        directory: Path,
+        version: str = "",
+        rewrite: Mapping[str, str] | None = None,
+        html: bool = False,
+        policy: str = "",
+    ) -> None:
+        super().__init__(directory=directory, html=html)
         self.version = version
+        self.rewrite = dict(rewrite or {})
+        self.policy = policy
         self._kept: dict[tuple[str, int, int], Asset] = {}
         self._lock = threading.Lock()
 
@@ -141,8 +192,11 @@ class AssetFiles(StaticFiles):
         if stat_result.st_size > MAX_KEPT_BYTES or not stat.S_ISREG(stat_result.st_mode):
             return super().file_response(full_path, stat_result, scope, status_code)
         asset = self._asset(Path(full_path), stat_result)
-        policy = IMMUTABLE if scope.get(_VERSIONED) else REVALIDATE
+        page = asset.media_type.startswith("text/html")
+        policy = IMMUTABLE if scope.get(_VERSIONED) and not page else REVALIDATE
         headers = {"ETag": asset.etag, "Cache-Control": policy, "Vary": "Accept-Encoding"}
+        if page and self.policy:
+            headers["Content-Security-Policy"] = self.policy
         request = Headers(scope=scope)
         if asset.etag in _tags(request.get("if-none-match", "")):
             return Response(status_code=304, headers=headers)
@@ -156,7 +210,7 @@ class AssetFiles(StaticFiles):
         with self._lock:
             found = self._kept.get(key)
         if found is None:
-            found = read_asset(path)
+            found = read_asset(path, self.rewrite)
             with self._lock:
                 self._kept[key] = found
         return found

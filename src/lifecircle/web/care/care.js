@@ -1,55 +1,14 @@
 // Welfare visits on a micro-grid head's phone: today's visits due, log one, this month's rate.
 // All text comes from /api/i18n (staff.care.* keys); data is only ever put in the page as text.
-import { loadMessages, t, translatePage } from "/static/api.js";
+import { t } from "/static/api.js";
+import { $, call, el, say, session, setPageLanguage, startSession } from "/shared/core.js";
 
-const $ = (id) => document.getElementById(id);
-const state = { csrf: "", lang: "zh", me: null, person: null };
-
-function el(tag, text = "", attrs = {}) {
-  const node = document.createElement(tag);
-  if (text !== "") node.textContent = String(text);
-  for (const [name, value] of Object.entries(attrs)) node.setAttribute(name, String(value));
-  return node;
-}
-
-function say(text, error = false) {
-  $("status").textContent = text;
-  $("status").classList.toggle("error", error);
-}
-
-async function call(method, path, body) {
-  const headers = { Accept: "application/json" };
-  if (method !== "GET") headers["X-CSRF-Token"] = state.csrf;
-  if (body !== undefined) headers["Content-Type"] = "application/json";
-  const response = await fetch(path, {
-    method, headers, credentials: "same-origin",
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const answer = await response.json().catch(() => null);
-  if (!response.ok) {
-    if (response.status === 401) showLogin();
-    throw new Error(answer && answer.error ? answer.error.message : `HTTP ${response.status}`);
-  }
-  return answer;
-}
+//: The session (csrf, user, lang) with the page's own fields: one object.
+const state = Object.assign(session, { me: null, person: null });
 
 function showLogin() {
   $("today").hidden = true;
   $("login").hidden = false;
-}
-
-async function login(event) {
-  event.preventDefault();
-  try {
-    const answer = await call("POST", "/api/staff/login", {
-      name: $("login-name").value, password: $("login-password").value,
-    });
-    $("login-password").value = "";
-    state.csrf = answer.csrf_token;
-    await start();
-  } catch (err) {
-    say(err.message, true);
-  }
 }
 
 async function showRate() {
@@ -208,22 +167,16 @@ async function start() {
 }
 
 async function setLanguage(lang) {
-  state.lang = await loadMessages(lang);
-  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  translatePage();
-  $("lang").textContent = t("staff.lang_switch");
+  await setPageLanguage(lang);
   if (state.me) await start();
 }
 
 async function main() {
   await setLanguage();
   $("lang").addEventListener("click", () => setLanguage(state.lang === "zh" ? "en" : "zh"));
-  $("login").addEventListener("submit", login);
   $("visit-form").addEventListener("submit", saveVisit);
   $("v-cancel").addEventListener("click", () => $("visit").close());
-  const session = await call("GET", "/api/staff/session");
-  state.csrf = session.csrf_token;
-  if (session.user) await start(); else showLogin();
+  await startSession({ start, showLogin });
 }
 
 main().catch((err) => say(err.message, true));

@@ -3,7 +3,9 @@
 // state machine allows for this user's role (the server's list — anything else is refused by
 // the server with its own message), each with the fields it needs.
 import { t } from "/static/api.js";
-import { $, call, clockText, desk, el, say, uploadPhoto, when } from "/desk/common.js";
+import { $, call, el, say, when } from "/shared/core.js";
+import { clockText, desk, uploadPhoto } from "/desk/common.js";
+import { sentence } from "/desk/history.js";
 import { walkingPanel } from "/desk/walklink.js";
 
 //: The fields of each step's form (the API's StepBody); "note!" is a required note.
@@ -112,14 +114,11 @@ function summonsOf(c) {
 function eventOf(c, e) {
   const li = el("li", "", { class: `event v-${e.visibility}`, "data-action": e.action });
   const head = el("p", "", { class: "event-head" });
-  head.append(el("time", when(e.at)), " ", el("strong", e.action_name), " ",
-    el("span", `${e.actor} · ${t(`desk.role.${e.actor_role}`)}`, { class: "muted" }));
+  head.append(el("span", sentence(e, work.grids), { class: "sentence", title: t(`desk.role.${e.actor_role}`) }));
   if (e.visibility === "public") head.append(" ", el("span", t("web.desk.public"), { class: "tag" }));
   li.append(head);
   if (e.hidden) li.append(el("p", t("web.desk.restricted"), { class: "muted" }));
   if (e.note) li.append(el("p", e.note, { class: "event-note" }));
-  const extra = [e.data.people_met, (e.data.departments || []).join("、"), e.data.department].filter(Boolean);
-  if (extra.length) li.append(el("p", extra.join(" · "), { class: "muted" }));
   if (e.photos.length) li.append(photosOf(c, e.photos));
   return li;
 }
@@ -237,6 +236,17 @@ function stepsOf(c) {
 
 // ---- the whole case ----------------------------------------------------------------------------
 
+// Where the case is, on the area's base map (loaded only when a case has a point).
+function mapOf(c) {
+  if (c.lon === null || c.lat === null || c.lon === undefined || c.lat === undefined) return null;
+  const box = el("div", "", { class: "case-map", id: "case-map", role: "img", "aria-label": t("web.desk.map") });
+  import("/shared/basemap.js")
+    .then(({ placeMap }) => placeMap(box, { lon: c.lon, lat: c.lat, attribution: t("web.osm") }))
+    .then(() => { box.dataset.ready = "true"; })
+    .catch((err) => say(err.message, true));
+  return section("web.desk.map", box);
+}
+
 function section(titleKey, ...children) {
   const s = el("section", "", { class: "part" });
   s.append(el("h3", t(titleKey)), ...children);
@@ -246,6 +256,7 @@ function section(titleKey, ...children) {
 export function render(c) {
   work.case = c;
   const box = $("case");
+  $("case-map")?.placeMap?.remove(); // the map drawn for the last render gives back its WebGL
   box.dataset.case = c.id;
   box.dataset.state = c.state;
   const head = el("div", "", { class: "case-head" });
@@ -257,6 +268,8 @@ export function render(c) {
   if (c.summary) parts.push(el("p", c.summary, { class: "summary" }));
   parts.push(section("web.desk.next", stepsOf(c)));
   parts.push(section("web.desk.details", el("p", c.details || "—", { class: "details" }), reporterOf(c), factsOf(c)));
+  const where = mapOf(c);
+  if (where) parts.push(where);
   if (c.photos.length) parts.push(section("web.desk.photos", photosOf(c, c.photos)));
   if (c.summons.length) parts.push(section("web.desk.summons", summonsOf(c)));
   const walking = walkingPanel(c, { onDone: (updated) => { render(updated); work.onChanged(); } });

@@ -2,9 +2,10 @@
 // (overdue first, then the soonest due, each with its clock), a case's detail and its next
 // steps (casework.js), entry on a resident's behalf (entry.js), the figures (figures.js).
 // Every string from /api/i18n; data only ever as text.
-import { loadMessages, t, translatePage } from "/static/api.js";
+import { t } from "/static/api.js";
 import { openCase } from "/desk/casework.js";
-import { $, call, clockText, desk, el, say, when } from "/desk/common.js";
+import { $, call, el, say, setPageLanguage, startSession, when } from "/shared/core.js";
+import { clockText, desk } from "/desk/common.js";
 import { showEntry } from "/desk/entry.js";
 import { showFigures } from "/desk/figures.js";
 
@@ -12,32 +13,11 @@ const OPEN = ["received", "dispatched", "responded", "in_progress", "on_hold"];
 const list = { cases: [] };
 
 function showLogin() {
-  desk.user = null;
   $("work").hidden = true;
   $("logout").hidden = true;
   $("who").hidden = true;
   $("login").hidden = false;
   delete document.body.dataset.ready;
-}
-
-async function login(event) {
-  event.preventDefault();
-  try {
-    const answer = await call("POST", "/api/staff/login", {
-      name: $("login-name").value, password: $("login-password").value,
-    });
-    $("login-password").value = "";
-    await start(answer);
-  } catch (err) {
-    say(err.message, true);
-  }
-}
-
-async function logout() {
-  const answer = await call("POST", "/api/staff/logout");
-  desk.csrf = answer.csrf_token;
-  showLogin();
-  say(t("staff.logged_out"));
 }
 
 // ---- views --------------------------------------------------------------------------------
@@ -135,8 +115,6 @@ function fillCategories() {
 }
 
 async function start(session) {
-  desk.user = session.user;
-  desk.csrf = session.csrf_token;
   desk.me = await call("GET", "/api/desk/me");
   $("login").hidden = true;
   $("work").hidden = false;
@@ -149,31 +127,18 @@ async function start(session) {
   document.body.dataset.ready = "true";
 }
 
-async function setLanguage(lang) {
-  desk.lang = await loadMessages(lang);
-  document.documentElement.lang = desk.lang === "zh" ? "zh-CN" : "en";
-  document.cookie = `lang=${desk.lang}; path=/; SameSite=Lax`;
-  translatePage();
-  $("lang").textContent = t("staff.lang_switch");
-}
-
 async function main() {
-  await setLanguage();
-  desk.onLoggedOut = showLogin;
+  await setPageLanguage();
   $("lang").addEventListener("click", async () => {
-    await setLanguage(desk.lang === "zh" ? "en" : "zh");
+    await setPageLanguage(desk.lang === "zh" ? "en" : "zh");
     if (desk.user) { desk.me = await call("GET", "/api/desk/me"); fillCategories(); go("cases"); }
   });
-  $("login").addEventListener("submit", login);
-  $("logout").addEventListener("click", () => logout().catch((err) => say(err.message, true)));
   for (const b of document.querySelectorAll("[data-view]")) b.addEventListener("click", () => go(b.dataset.view));
   $("back").addEventListener("click", () => go("cases"));
   $("f-done").addEventListener("change", loadCases);
   $("f-category").addEventListener("change", loadCases);
   $("f-refresh").addEventListener("click", loadCases);
-  const session = await call("GET", "/api/staff/session");
-  desk.csrf = session.csrf_token;
-  if (session.user) await start(session); else showLogin();
+  await startSession({ start, showLogin });
 }
 
 main().catch((err) => say(err.message, true));

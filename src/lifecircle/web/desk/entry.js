@@ -3,7 +3,8 @@
 // name (building, unit) or a longitude/latitude. Open cases of the same kind nearby come back
 // first (409): join one, or file anew. Private categories (disputes, welfare) are offered here.
 import { getJSON, t } from "/static/api.js";
-import { $, ApiFailure, call, desk, el, say, uploadPhoto } from "/desk/common.js";
+import { $, ApiFailure, call, el, say } from "/shared/core.js";
+import { desk, uploadPhoto } from "/desk/common.js";
 
 const entry = { compound: null, onFiled: () => {}, photoMax: 0 };
 const SOURCES = ["phone", "walk_in", "group_chat", "patrol"];

@@ -3,7 +3,7 @@
 // departments' report-in; the overdue and soon-overdue lists; the monthly XLSX. Counted by the
 // server (desk/metrics.py); the page only shows them.
 import { t } from "/static/api.js";
-import { $, call, el } from "/desk/common.js";
+import { $, call, el } from "/shared/core.js";
 
 //: The three rates first, then the figures a sub-district asks about most.
 const HEADLINE = ["response_rate", "solved_rate", "satisfied_rate", "on_time_rate", "closed_rate", "answered_rate"];

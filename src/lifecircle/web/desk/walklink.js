@@ -4,9 +4,7 @@
 // residents' minutes are rebuilt. Lifting it (the problem fixed) undoes the edit. Heads only:
 // the server refuses anyone else with its own message.
 import { t } from "/static/api.js";
-import { call, el, say } from "/desk/common.js";
-
-function keyPath(key) { return encodeURIComponent(key).replace(/%2F/g, "/"); }
+import { call, el, keyPath, say } from "/shared/core.js";
 
 // The places a barrier may be near: the compound's gates, then the case's own point.
 async function placesOf(c) {

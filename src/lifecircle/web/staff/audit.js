@@ -2,9 +2,9 @@
 // 「own 于 12月6日 14:05 将「某药店」的电话由 138… 改为 139…」, field by field, with the note.
 // The API gives times as ISO 8601 with an offset; the browser shows them in its own zone.
 import { t } from "/static/api.js";
-import { call, el, state } from "/staff/core.js";
+import { $, call, el, localTime } from "/shared/core.js";
+import { state } from "/staff/core.js";
 
-const $ = (id) => document.getElementById(id);
 const PAGE = 100;
 const FIELDS = {
   name: "staff.audit.field.name", type_code: "staff.audit.field.type_code",
@@ -32,14 +32,6 @@ const SENTENCES = {
   "user.enable": (e, base) => t("staff.audit.user_enable", { ...base, name: e.target }),
 };
 const audit = { before: null };
-
-// A time in the viewer's zone: 12月6日 14:05 (the year too when it is not this year's).
-export function localTime(iso, lang = state.lang) {
-  const at = new Date(iso);
-  const options = { month: lang === "zh" ? "long" : "short", day: "numeric", hour: "2-digit", minute: "2-digit", hourCycle: "h23" };
-  if (at.getFullYear() !== new Date().getFullYear()) options.year = "numeric";
-  return new Intl.DateTimeFormat(lang === "zh" ? "zh-CN" : "en-GB", options).format(at);
-}
 
 function typeName(code) {
   const type = state.types.find((x) => x.code === code);

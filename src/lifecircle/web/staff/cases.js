@@ -4,6 +4,7 @@
 // desk. Only the cases the user may see (the server scopes the list). Text only, never HTML.
 import * as maplibregl from "/vendor/maplibre/maplibre-gl.mjs";
 import { t } from "/static/api.js";
+import { el } from "/shared/core.js";
 
 //: Zoomed out beyond this the cases show as heat, closer as points.
 const POINTS_FROM = 14;
@@ -32,32 +33,25 @@ function features() {
   };
 }
 
-function node(tag, text = "", attrs = {}) {
-  const n = document.createElement(tag);
-  if (text) n.textContent = text;
-  for (const [k, v] of Object.entries(attrs)) n.setAttribute(k, v);
-  return n;
-}
-
 // The filter box over the map: category and status.
 function controls(map) {
-  const box = node("div", "", { class: "case-filter maplibregl-ctrl" });
-  box.append(node("strong", t("staff.cases.title")));
-  const select = node("select", "", { "aria-label": t("staff.cases.category") });
-  select.append(node("option", t("staff.cases.all"), { value: "" }));
+  const box = el("div", "", { class: "case-filter maplibregl-ctrl" });
+  box.append(el("strong", t("staff.cases.title")));
+  const select = el("select", "", { "aria-label": t("staff.cases.category") });
+  select.append(el("option", t("staff.cases.all"), { value: "" }));
   const names = new Map(layer.cases.map((c) => [c.category, c.category_name]));
-  for (const [code, name] of names) select.append(node("option", name, { value: code }));
+  for (const [code, name] of names) select.append(el("option", name, { value: code }));
   select.addEventListener("change", () => { layer.category = select.value; redraw(map); });
   box.append(select);
   for (const s of STATUSES) {
-    const label = node("label", "", { class: `case-status cs-${s}` });
-    const input = node("input", "", { type: "checkbox", value: s });
+    const label = el("label", "", { class: `case-status cs-${s}` });
+    const input = el("input", "", { type: "checkbox", value: s });
     input.checked = layer.statuses.has(s);
     input.addEventListener("change", () => {
       if (input.checked) layer.statuses.add(s); else layer.statuses.delete(s);
       redraw(map);
     });
-    label.append(input, node("span", t(`staff.cases.${s}`)));
+    label.append(input, el("span", t(`staff.cases.${s}`)));
     box.append(label);
   }
   return { onAdd: () => box, onRemove: () => box.remove() };
@@ -69,9 +63,9 @@ function redraw(map) {
 
 function popup(map, feature) {
   const p = feature.properties;
-  const box = node("div", "", { class: "case-popup" });
-  box.append(node("strong", `#${p.id} ${p.name}`), node("p", `${p.state}${p.place ? ` · ${p.place}` : ""}`));
-  box.append(node("a", t("staff.cases.open_desk"), { href: `/desk/?case=${p.id}` }));
+  const box = el("div", "", { class: "case-popup" });
+  box.append(el("strong", `#${p.id} ${p.name}`), el("p", `${p.state}${p.place ? ` · ${p.place}` : ""}`));
+  box.append(el("a", t("staff.cases.open_desk"), { href: `/desk/?case=${p.id}` }));
   new maplibregl.Popup({ closeButton: true }).setLngLat(feature.geometry.coordinates).setDOMContent(box).addTo(map);
 }
 

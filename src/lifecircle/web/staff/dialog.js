@@ -1,8 +1,7 @@
 // A confirmation that asks why: closing a facility or removing a walking edit needs a note,
 // which the server keeps in the audit entry. Cancel (or Esc) resolves null and changes nothing.
 import { t } from "/static/api.js";
-
-const $ = (id) => document.getElementById(id);
+import { $ } from "/shared/core.js";
 
 // Ask to confirm; resolves the note (trimmed, never empty) or null when cancelled.
 export function confirmWithNote({ title, body }) {

@@ -3,10 +3,10 @@
 // map click), the distance shown, then confirm; Esc or Cancel puts it back untouched.
 import * as maplibregl from "/vendor/maplibre/maplibre-gl.mjs";
 import { t } from "/static/api.js";
-import { call, el, keyPath, rebuilt, say, state } from "/staff/core.js";
+import { $, call, el, keyPath, say } from "/shared/core.js";
+import { rebuilt, state } from "/staff/core.js";
 import { confirmWithNote } from "/staff/dialog.js";
 
-const $ = (id) => document.getElementById(id);
 const FIELDS = [["f-name", "name"], ["f-address", "address"], ["f-phone", "phone"],
   ["f-hours", "opening_hours"], ["f-type", "type_code"], ["f-status", "status"]];
 const move = { key: null, marker: null };

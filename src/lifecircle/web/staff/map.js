@@ -4,53 +4,19 @@
 // else whatever the open tool asked for (a new facility's place, a gate). Nothing here moves a
 // facility: only move mode (facilities.js) does, on purpose.
 import * as maplibregl from "/vendor/maplibre/maplibre-gl.mjs";
+import { BOLD, FONTS, baseLayers, baseSources, point } from "/shared/basemap.js";
 
 const EMPTY = { type: "FeatureCollection", features: [] };
 //: Half the side of the square a click searches for a marker: a generous 44 px target.
 export const HIT_PX = 22;
-const FONTS = ["Noto Sans CJK SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", "sans-serif"];
-const BOLD = ["Noto Sans CJK SC Bold", ...FONTS];
 const GREY = "#9e9e9e";
 const MARKER_LAYERS = ["chosen", "facilities", "clusters"];
-
-export function point(lon, lat, properties = {}) {
-  return { type: "Feature", properties, geometry: { type: "Point", coordinates: [lon, lat] } };
-}
 
 function areaColours(areas) {
   const match = ["match", ["get", "area"]];
   for (const a of areas) match.push(a.code, a.color);
   match.push("#666666");
   return ["case", ["get", "editable"], match, GREY];
-}
-
-function baseLayers() {
-  return [
-    { id: "bg", type: "background", paint: { "background-color": "#f2efe9" } },
-    { id: "green", type: "fill", source: "green", paint: { "fill-color": "#cfe5c0" } },
-    { id: "water", type: "fill", source: "water", paint: { "fill-color": "#a9cce3" } },
-    { id: "buildings", type: "fill", source: "buildings", paint: { "fill-color": "#d9d0c7" } },
-    {
-      id: "streets", type: "line", source: "streets",
-      layout: { "line-join": "round", "line-cap": "round" },
-      paint: {
-        "line-color": ["match", ["get", "class"], "major", "#f7c873", "minor", "#ffffff", "#c9c2b8"],
-        "line-width": ["interpolate", ["exponential", 1.6], ["zoom"],
-          12, ["match", ["get", "class"], "major", 1.5, "minor", 0.6, 0.3],
-          15, ["match", ["get", "class"], "major", 5, "minor", 2.5, 1],
-          17, ["match", ["get", "class"], "major", 11, "minor", 7, 2]],
-      },
-    },
-    {
-      id: "street-names", type: "symbol", source: "streets", minzoom: 14,
-      filter: ["all", ["!=", ["get", "name"], ""], ["in", ["get", "class"], ["literal", ["major", "minor"]]]],
-      layout: {
-        "symbol-placement": "line", "text-field": ["get", "name"], "text-font": FONTS,
-        "text-size": 13, "text-max-angle": 35, "symbol-spacing": 260,
-      },
-      paint: { "text-color": "#3b3b3b", "text-halo-color": "#ffffff", "text-halo-width": 2 },
-    },
-  ];
 }
 
 function markerLayers(areas) {
@@ -101,11 +67,10 @@ function markerLayers(areas) {
 }
 
 function style(areas) {
-  const base = (layer) => ({ type: "geojson", data: `/api/basemap/${layer}`, maxzoom: 16 });
   return {
     version: 8,
     sources: {
-      streets: base("streets"), buildings: base("buildings"), water: base("water"), green: base("green"),
+      ...baseSources(),
       facilities: { type: "geojson", data: EMPTY, cluster: true, clusterRadius: 30, clusterMaxZoom: 16 },
       chosen: { type: "geojson", data: EMPTY },
     },

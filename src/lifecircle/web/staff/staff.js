@@ -1,9 +1,11 @@
 // Staff editor, the page's entry: login, the map and its layer modules, the tabs.
-// The shared pieces live in core.js (re-exported here for layer modules written against this
-// file); the facility form and move mode in facilities.js; the other tools in tools.js.
-import { loadMessages, t, translatePage } from "/static/api.js";
+// The pieces every staff page shares live in /shared/core.js, the map's state in core.js (both
+// re-exported here for layer modules written against this file); the facility form and move
+// mode in facilities.js; the other tools in tools.js.
+import { t } from "/static/api.js";
+import { $, call, el, keyPath, say, setPageLanguage, startSession } from "/shared/core.js";
 import { openAudit } from "/staff/audit.js";
-import { call, dismissStatus, el, hooks, keyPath, say, state } from "/staff/core.js";
+import { state } from "/staff/core.js";
 import { choose, drawFacilities, fillTypes, listFacilities, setupFacilities } from "/staff/facilities.js";
 import { StaffMap } from "/staff/map.js";
 import { setupTools } from "/staff/tools.js";
@@ -16,36 +18,11 @@ export { call, el, keyPath, say, state };
 // exports `addTo(staffMap, context)` (context: { state, call, say, t, choose }); add one here.
 const LAYER_MODULES = [walkLayer, casesLayer];
 
-const $ = (id) => document.getElementById(id);
-
 function showLogin() {
-  state.user = null;
   $("editor").hidden = true;
   $("logout").hidden = true;
   $("who").textContent = "";
   $("login").hidden = false;
-}
-hooks.onLoggedOut = showLogin;
-
-async function login(event) {
-  event.preventDefault();
-  try {
-    const answer = await call("POST", "/api/staff/login", {
-      name: $("login-name").value, password: $("login-password").value,
-    });
-    $("login-password").value = "";
-    say("");
-    await startEditor(answer);
-  } catch (err) {
-    say(err.message, true);
-  }
-}
-
-async function logout() {
-  const answer = await call("POST", "/api/staff/logout");
-  state.csrf = answer.csrf_token;
-  showLogin();
-  say(t("staff.logged_out"));
 }
 
 async function makeMap(area, taxonomy) {
@@ -59,8 +36,6 @@ async function makeMap(area, taxonomy) {
 }
 
 async function startEditor(session) {
-  state.user = session.user;
-  state.csrf = session.csrf_token;
   $("login").hidden = true;
   $("editor").hidden = false;
   $("logout").hidden = false;
@@ -80,11 +55,7 @@ async function startEditor(session) {
 }
 
 async function setLanguage(lang) {
-  state.lang = await loadMessages(lang);
-  document.documentElement.lang = state.lang === "zh" ? "zh-CN" : "en";
-  document.cookie = `lang=${state.lang}; path=/; SameSite=Lax`;
-  translatePage();
-  $("lang").textContent = t("staff.lang_switch");
+  await setPageLanguage(lang);
   if (state.types.length) fillTypes();
   // sentences are written in the page's language: write them again in the new one
   if (state.user && document.body.dataset.tab === "audit") await openAudit(true);
@@ -93,14 +64,9 @@ async function setLanguage(lang) {
 async function main() {
   await setLanguage();
   $("lang").addEventListener("click", () => setLanguage(state.lang === "zh" ? "en" : "zh"));
-  $("login").addEventListener("submit", login);
-  $("logout").addEventListener("click", () => logout().catch((err) => say(err.message, true)));
-  $("status-dismiss").addEventListener("click", dismissStatus);
   setupFacilities();
   setupTools();
-  const session = await call("GET", "/api/staff/session");
-  state.csrf = session.csrf_token;
-  if (session.user) await startEditor(session); else showLogin();
+  await startSession({ start: startEditor, showLogin });
 }
 
 main().catch((err) => say(err.message, true));

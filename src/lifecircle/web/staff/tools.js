@@ -4,12 +4,12 @@
 import * as maplibregl from "/vendor/maplibre/maplibre-gl.mjs";
 import { t } from "/static/api.js";
 import { openAudit } from "/staff/audit.js";
-import { call, el, keyPath, say, state } from "/staff/core.js";
+import { $, call, el, keyPath, say } from "/shared/core.js";
+import { state } from "/staff/core.js";
 import { confirmWithNote } from "/staff/dialog.js";
 import { cancelMove } from "/staff/facilities.js";
 import * as walkLayer from "/staff/walklayer.js";
 
-const $ = (id) => document.getElementById(id);
 const tools = { compounds: [], compound: null, gates: [], gateMarkers: [], linkPoints: [] };
 
 function point(lngLat) { return [Number(lngLat.lng.toFixed(7)), Number(lngLat.lat.toFixed(7))]; }

@@ -1,7 +1,7 @@
 // A layer module of the staff map (see LAYER_MODULES in staff.js): the local walking edits —
 // closed ways red, uncrossable roads orange, added links green, closed points red dots — and
 // the road just picked in road mode, blue. Drawn under the facility markers.
-import { call, say } from "/staff/core.js";
+import { call, say } from "/shared/core.js";
 
 const EMPTY = { type: "FeatureCollection", features: [] };
 const COLOURS = ["match", ["get", "edit_kind"],
