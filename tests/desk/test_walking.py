@@ -116,6 +116,19 @@ def test_a_verified_case_becomes_a_barrier_linked_both_ways_and_lifting_removes_
     assert info.value.msg.key == "error.desk.nothing_to_lift"
 
 
+def test_a_blocked_gate_is_closed_where_it_is_and_opened_again_when_lifted(walk_desk):
+    desk, head = walk_desk, get_user(walk_desk.store, "head")
+    case = _case(desk)
+    gate = shapely.LineString(desk.way.coords).interpolate(0.5, normalized=True)
+    edit, link = walking.link_barrier(
+        desk, head, case.id, edit_kind="closed_gate", coords=[(gate.x, gate.y)], note="车堵门"
+    )
+    assert (edit.edit_kind, edit.osm_id, link.target) == ("closed_gate", None, edit.key)
+    assert local_edits.local_rules(desk.store)[0].closed_gates == edit.coords
+    walking.lift_links(desk, head, case.id)
+    assert local_edits.local_rules(desk.store)[0].closed_gates == ()
+
+
 def test_a_facility_status_change_and_its_undoing(walk_desk):
     desk, head = walk_desk, get_user(walk_desk.store, "head")
     case = _case(desk)

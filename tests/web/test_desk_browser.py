@@ -179,11 +179,12 @@ def _case_map_shows_the_place(page: Any) -> None:
 
 
 def _head_marks_barrier(page: Any, base: str, case_id: int) -> None:
-    """The community head verifies it and marks the gate's path impassable."""
+    """The community head verifies it and marks the compound's gate closed."""
     _login(page, base, "own")
     page.goto(f"{base}/desk/?case={case_id}")
     page.wait_for_selector("#walk-barrier")
     expect(page.locator("#walk-found")).to_contain_text("最近的道路")
+    expect(page.locator("#walk-kind")).to_have_value("closed_gate")  # a blocked gate: closed
     page.locator("#walk-barrier button[type=submit]").click()
     expect(page.locator(".walking .links")).to_contain_text("edit:")
     page.locator(".walking").scroll_into_view_if_needed()

@@ -1,6 +1,6 @@
 // The walking link on a verified walking case (blocked gate, broken footbridge, lifted path):
-// in one action the case becomes a barrier in the walk network (the way or node nearest a
-// gate of its compound, or its own point) or a facility status change, linked both ways; the
+// in one action the case becomes a barrier in the walk network (a compound's gate closed, or
+// the way or node nearest a gate or its own point) or a facility status change, linked both ways; the
 // residents' minutes are rebuilt. Lifting it (the problem fixed) undoes the edit. Heads only:
 // the server refuses anyone else with its own message.
 import { t } from "/static/api.js";
@@ -30,8 +30,9 @@ function barrierForm(c, onDone) {
   form.append(el("h4", t("web.desk.walk.barrier")));
   const place = el("select", "", { id: "walk-place", "aria-label": t("web.desk.walk.place") });
   const kind = el("select", "", { id: "walk-kind", "aria-label": t("staff.walking.kind") });
-  // a blocked gate is its node (the way may be a whole street); a blocked path its way
-  for (const k of ["impassable_node", "impassable_way"]) kind.append(el("option", t(`staff.walking.kind_${k}`), { value: k }));
+  // a blocked gate is closed where it is (its compound walks out by its other gates); a blocked
+  // crossing is its node (the way may be a whole street); a blocked path its way
+  for (const k of ["closed_gate", "impassable_node", "impassable_way"]) kind.append(el("option", t(`staff.walking.kind_${k}`), { value: k }));
   const found = el("p", "", { class: "muted", id: "walk-found" });
   const note = el("input", "", { id: "walk-note", maxlength: "150", placeholder: t("staff.walking.note") });
   note.setAttribute("aria-label", t("staff.walking.note"));
@@ -59,9 +60,12 @@ function barrierForm(c, onDone) {
     ev.preventDefault();
     if (!nearest) return;
     send.disabled = true;
-    const osm = kind.value === "impassable_node" ? nearest.node_id : nearest.osm_id;
+    const p = form.places[Number(place.value)];
+    const body = { kind: "barrier", edit_kind: kind.value, note: note.value.trim() };
+    if (kind.value === "closed_gate") body.coords = [[p.lon, p.lat]];
+    else body.osm_id = kind.value === "impassable_node" ? nearest.node_id : nearest.osm_id;
     try {
-      const answer = await call("POST", `/api/desk/cases/${c.id}/walking`, { kind: "barrier", edit_kind: kind.value, osm_id: osm, note: note.value.trim() });
+      const answer = await call("POST", `/api/desk/cases/${c.id}/walking`, body);
       await reload(c, onDone, t("web.desk.walk.marked", { target: answer.target }));
     } catch (err) { say(err.message, true); send.disabled = false; }
   });
