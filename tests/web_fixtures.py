@@ -148,6 +148,20 @@ def guarded_page(browser: Any, base_url: str, **context_options: Any) -> Iterato
         context.close()
 
 
+def wait_true(page: Any, script: str, arg: Any = None, *, timeout_s: float = 20.0) -> None:
+    """Poll ``page.evaluate(script, arg)`` until it is truthy.
+
+    Playwright's ``wait_for_function`` compiles its polling function inside the page, which
+    the pages' Content-Security-Policy (no ``unsafe-eval``) refuses whenever the condition is
+    not already true at the first check; ``evaluate`` is not affected.
+    """
+    deadline = time.monotonic() + timeout_s
+    while not page.evaluate(script, arg):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"still false after {timeout_s:g} s: {script}")
+        page.wait_for_timeout(100)
+
+
 def artifacts_dir() -> Path:
     """Where browser tests save screenshots (gitignored)."""
     path = Path(__file__).parents[1] / "test-artifacts"

@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from tests.web_fixtures import artifacts_dir
+from tests.web_fixtures import artifacts_dir, wait_true
 
 BOARD = "demo-gate-1"  # at a gate of 街坊 17: the nearest of each type is judged from 街坊 17
 COMPOUND = "街坊 28"  # 200 m from the 【示例】 canteen (OSM has no elderly care here)
@@ -215,7 +215,7 @@ def test_the_sheet_peeks_expands_and_closes(phone: Any, live_url: str) -> None:
     assert not sheet.is_visible()
     assert page.locator("body").get_attribute("data-route-drawn") is None
     # the route's layer is emptied at once and redrawn with the next frame
-    page.wait_for_function("document.getElementById('map').areaMap.drawn('route') === 0")
+    wait_true(page, "document.getElementById('map').areaMap.drawn('route') === 0")
     page.locator(".type-row[data-type='fresh_market']").click()  # the list kept its place
     page.wait_for_selector("#sheet:not([hidden])")
     targets = [handle, page.locator("#sheet-close"), *page.locator("#profiles button").all()]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tests.web_fixtures import wait_true
+
 BOARD = "demo-gate-1"
 HIT_PX = 22  # half the 44 px target
 
@@ -102,7 +104,8 @@ def test_crowded_markers_are_clustered_and_a_tap_on_a_cluster_zooms_in(
     )
     assert cluster is not None and cluster["n"] >= 2
     page.mouse.click(cluster["x"], cluster["y"])
-    page.wait_for_function(
+    wait_true(
+        page,
         "(zoom) => document.getElementById('map').areaMap.map.getZoom() > zoom",
         arg=cluster["zoom"] + 0.9,  # at least a step closer
     )
