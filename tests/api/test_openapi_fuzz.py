@@ -26,6 +26,9 @@ from lifecircle.care.keys import make_key_file
 from lifecircle.project import open_project
 from tests.staff.conftest import StaffClient, staff_template
 
+#: Schema fuzzing of every operation: run in CI (LIFECIRCLE_TEST_ALL=1), not by a plain `make test`.
+pytestmark = pytest.mark.slow
+
 __all__ = ["staff_template"]
 #: Examples per operation and generation mode (positive, negative).
 EXAMPLES = 6

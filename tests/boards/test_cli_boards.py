@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import csv
 
+import pytest
 from click.testing import CliRunner
 
 from lifecircle.cache.basemap import load_basemap
 from lifecircle.cli.main import main
 
 
+@pytest.mark.slow
 def test_boards_command_writes_pdf_png_and_index(demo, tmp_path):
     out = tmp_path / "boards"
     result = CliRunner().invoke(
@@ -35,6 +37,7 @@ def test_boards_command_writes_pdf_png_and_index(demo, tmp_path):
     assert "demo-gate-2.pdf" in (out / "index.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_boards_command_needs_a_board_and_names_unknown_ones(demo, tmp_path):
     runner = CliRunner()
     result = runner.invoke(main, ["-p", str(demo.root), "boards", "--out", str(tmp_path)])
@@ -45,6 +48,7 @@ def test_boards_command_needs_a_board_and_names_unknown_ones(demo, tmp_path):
     assert result.exit_code == 1 and "no-such" in result.output and "demo-gate-1" in result.output
 
 
+@pytest.mark.slow
 def test_osm_import_keeps_buildings_water_and_green_for_the_map(demo):
     basemap = load_basemap(demo.cache_dir)
     assert len(basemap.layer("buildings")) > 100

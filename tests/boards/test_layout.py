@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 import shapely
 
 from lifecircle.boards.layout import Occupied, edge_point, label_box, place_label
 
 
+@pytest.mark.slow
 def test_no_two_labels_or_markers_overlap(rendered, rendered_a4):
     for run in (rendered, rendered_a4):
         for board in run.boards:
@@ -23,6 +25,7 @@ def test_no_two_labels_or_markers_overlap(rendered, rendered_a4):
             assert sum(lb.kind == "facility" for lb in layout.labels) >= len(layout.markers) // 3
 
 
+@pytest.mark.slow
 def test_every_listed_facility_has_a_marker(rendered):
     for board, content in zip(rendered.boards, rendered.contents, strict=True):
         numbers = sorted(m.item.number for m in board.layout.markers)
@@ -46,6 +49,7 @@ def test_rotated_label_box_and_edge_arrows():
     assert (x, y, angle) == (50, 5, 90)
 
 
+@pytest.mark.slow
 def test_listed_facilities_outside_a_small_frame_become_arrows_with_minutes(demo, tmp_path):
     from lifecircle.boards.batch import prepare
     from lifecircle.boards.render import board_html

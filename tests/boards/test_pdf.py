@@ -17,6 +17,9 @@ from lifecircle.engine.rules import shown_value
 from lifecircle.jobs.build import build
 from tests.boards.conftest import PUBLIC_URL
 
+#: Every demo board rendered and read back: run in CI (LIFECIRCLE_TEST_ALL=1), not by `make test`.
+pytestmark = pytest.mark.slow
+
 MM_PT = 72 / 25.4
 
 

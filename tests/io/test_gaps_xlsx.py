@@ -29,6 +29,7 @@ def workbook(tmp_path_factory: pytest.TempPathFactory):
 
 
 @pytest.mark.parametrize(("profile", "sheet"), [("standard", "一般步行"), ("elderly", "老年人")])
+@pytest.mark.slow
 def test_the_matrix_holds_the_engines_minutes_and_verdicts(workbook, profile, sheet):
     book, area, results, taxonomy = workbook
     matrix = book[f"矩阵（{sheet}）"]

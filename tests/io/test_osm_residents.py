@@ -59,6 +59,7 @@ def _match(tags):
     return found.code if found is not None else None
 
 
+@pytest.mark.slow
 def test_nanjing_counts_no_school_or_market_building_as_a_home():
     """Real Nanjing 新街口: buildings on residential land that are not homes are left out."""
     extract = read_osm(demo_file("nanjing_xinjiekou.osm.pbf"), match_type=_match)

@@ -16,6 +16,9 @@ from playwright.sync_api import expect
 from tests.care_web import PASSWORD, care_app, staff_template
 from tests.web_fixtures import artifacts_dir, guarded_page, serve
 
+#: Browser stories in Chromium: run in CI (LIFECIRCLE_TEST_ALL=1), not by a plain `make test`.
+pytestmark = pytest.mark.slow
+
 __all__ = ["care_app", "staff_template"]
 
 

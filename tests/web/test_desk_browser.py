@@ -27,6 +27,9 @@ from tests.desk_web import PASSWORD, add_grids, staff_template
 from tests.staff.conftest import OWN
 from tests.web_fixtures import artifacts_dir, guarded_page, serve
 
+#: Browser stories in Chromium: run in CI (LIFECIRCLE_TEST_ALL=1), not by a plain `make test`.
+pytestmark = pytest.mark.slow
+
 __all__ = ["staff_template"]
 PHONE = {"viewport": {"width": 360, "height": 640}, "device_scale_factor": 2, "locale": "zh-CN"}
 WHAT = "小区门口被车堵住了，老人推轮椅出不去"

@@ -114,6 +114,7 @@ def test_a_resident_scans_a_board_and_finds_the_way_to_the_nearest_clinic(
     assert not page.errors, page.errors
 
 
+@pytest.mark.slow
 def test_every_type_says_what_the_data_says_by_content_area(phone: Any, live_url: str) -> None:
     page = phone
     _open_board(page, live_url)
@@ -140,6 +141,7 @@ def test_every_type_says_what_the_data_says_by_content_area(phone: Any, live_url
     assert "未采集（暂无数据，不等于没有）" in education
 
 
+@pytest.mark.slow
 def test_the_full_list_by_minutes_is_behind_the_nearest(phone: Any, live_url: str) -> None:
     page = phone
     _open_board(page, live_url)
@@ -159,6 +161,7 @@ def test_the_full_list_by_minutes_is_behind_the_nearest(phone: Any, live_url: st
     assert page.locator("#list button").count() == len(elderly)
 
 
+@pytest.mark.slow
 def test_older_walkers_need_more_minutes_from_a_compound_found_by_name(
     phone: Any, live_url: str
 ) -> None:
@@ -189,6 +192,7 @@ def test_older_walkers_need_more_minutes_from_a_compound_found_by_name(
     assert not page.errors, page.errors
 
 
+@pytest.mark.slow
 def test_the_sheet_peeks_expands_and_closes(phone: Any, live_url: str) -> None:
     page = phone
     _open_board(page, live_url)
@@ -223,6 +227,7 @@ def test_the_sheet_peeks_expands_and_closes(phone: Any, live_url: str) -> None:
         assert target.bounding_box()["height"] >= 48  # thumb-sized targets
 
 
+@pytest.mark.slow
 def test_a_facility_with_a_phone_number_offers_tap_to_call(phone: Any, live_url: str) -> None:
     near = _api(live_url, f"/api/access/board/{BOARD}")["facilities"]
     for row in near:
@@ -246,6 +251,7 @@ def test_a_facility_with_a_phone_number_offers_tap_to_call(phone: Any, live_url:
     assert page.locator("#sheet").bounding_box()["y"] >= PHONE_HEIGHT * 0.4
 
 
+@pytest.mark.slow
 def test_english_switch_translates_the_page(phone: Any, live_url: str) -> None:
     page = phone
     _open_board(page, live_url)
@@ -276,6 +282,7 @@ def test_the_demo_says_what_its_data_is_and_whose_map_it_is(phone: Any, live_url
     assert attribution.is_visible() and "© OpenStreetMap 贡献者" in attribution.inner_text()
 
 
+@pytest.mark.slow
 def test_use_my_location_lists_services_near_where_i_stand(chromium: Any, live_url: str) -> None:
     (board,) = [b for b in _api(live_url, "/api/boards") if b["id"] == BOARD]
     context = chromium.new_context(
@@ -296,6 +303,7 @@ def test_use_my_location_lists_services_near_where_i_stand(chromium: Any, live_u
         context.close()
 
 
+@pytest.mark.slow
 def test_an_unknown_board_says_so_and_offers_the_search(phone: Any, live_url: str) -> None:
     page = phone
     _open_board(page, live_url, "no-such-board")

@@ -8,7 +8,12 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.web_fixtures import wait_true
+
+#: Browser stories in Chromium: run in CI (LIFECIRCLE_TEST_ALL=1), not by a plain `make test`.
+pytestmark = pytest.mark.slow
 
 BOARD = "demo-gate-1"
 HIT_PX = 22  # half the 44 px target

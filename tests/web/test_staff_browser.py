@@ -22,6 +22,9 @@ from lifecircle.project import open_project
 from tests.staff.conftest import PASSWORD, staff_template
 from tests.web_fixtures import CHROMIUM_ARGS, artifacts_dir, chromium_path, guarded_page, serve
 
+#: Browser stories in Chromium: run in CI (LIFECIRCLE_TEST_ALL=1), not by a plain `make test`.
+pytestmark = pytest.mark.slow
+
 __all__ = ["staff_template"]
 SERVICE_STATION = "sheet:sample_facilities:S2"  # 【示例】居家养老服务站, in 演示社区
 COMPOUND = "街坊 4"
