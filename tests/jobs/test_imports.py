@@ -269,8 +269,8 @@ def test_free_text_hours_are_kept_and_reported_and_progress_is_told(osm_project,
     (a, b) = _street_points(osm_project, 2)
     header = [*HEADER, "开放时间"]
     rows = [
-        ["F1", "药店甲", "药店", a[0], a[1], "", "", "周一至周五 8:30-17:00"],
-        ["F2", "药店乙", "药店", b[0], b[1], "", "", "Mo-Fr 08:30-17:00"],
+        ["F1", "药店甲", "药店", a[0], a[1], "", "", "夏季 8:30-17:00，冬季 9:00-16:30"],
+        ["F2", "药店乙", "药店", b[0], b[1], "", "", "周一至周五 8:30-17:00"],  # understood
     ]
     heard = []
     report = import_sheet(
@@ -280,6 +280,6 @@ def test_free_text_hours_are_kept_and_reported_and_progress_is_told(osm_project,
         progress=lambda stage, n: heard.append((stage, n)),
     )
     assert [(f.row, f.label, f.text) for f in report.free_hours] == [
-        (2, "药店甲", "周一至周五 8:30-17:00")
+        (2, "药店甲", "夏季 8:30-17:00，冬季 9:00-16:30")
     ]
     assert heard == [("read", 0), ("check", 2), ("write", 2)]
