@@ -78,7 +78,7 @@ bench-boards: setup
 # Grid desk (issue 14): intake at 100 cases/s through the served API, and the monthly report on
 # 500,000 invented cases (SQLite; PostgreSQL too when LIFECIRCLE_TEST_POSTGRES_URL is set).
 bench-desk: setup
-	$(BIN)/python -m benchmarks.desk intake --rate 100 --seconds 20 --workers 1
+	$(BIN)/python -m benchmarks.desk intake --rate 100 --seconds 20 --workers 2
 	$(BIN)/python -m benchmarks.desk report --cases 500000
 
 bench-care: setup
