@@ -351,8 +351,14 @@ def test_names_are_shown_as_text_and_other_areas_are_read_only(page: Any, staff_
 
     page.locator("[data-tab=facilities]").click()
     facilities = page.request.get(f"{staff_url}/api/staff/facilities").json()
+    page.fill("#facility-search", "")  # the demo holds more than the list shows: it says so
+    assert len(facilities) > 200 and page.locator("#facility-list li[data-key]").count() == 200
+    expect(page.locator("#facility-more")).to_have_text(
+        f"另有 {len(facilities) - 200} 处未列出：请在上方输入名称查找"
+    )
     theirs = next(f for f in facilities if not f["editable"] and f["name"])
     page.fill("#facility-search", theirs["name"])
+    expect(page.locator("#facility-more")).to_have_count(0)
     page.locator("#facility-list li.readonly", has_text=theirs["name"]).first.click()
     assert page.locator("#facility-readonly").is_visible()
     assert page.locator("#f-save").is_disabled() and page.locator("#f-move").is_disabled()

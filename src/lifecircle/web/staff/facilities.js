@@ -10,6 +10,8 @@ import { confirmWithNote } from "/staff/dialog.js";
 const FIELDS = [["f-name", "name"], ["f-address", "address"], ["f-phone", "phone"],
   ["f-hours", "opening_hours"], ["f-type", "type_code"], ["f-status", "status"]];
 const move = { key: null, marker: null };
+// the list shows this many facilities (your own first); a name typed in the search finds the rest
+const LIST_MAX = 200;
 
 export function facility(key) { return state.facilities.find((f) => f.key === key); }
 
@@ -36,16 +38,17 @@ export function listFacilities() {
   const q = $("facility-search").value.trim().toLowerCase();
   const list = $("facility-list");
   list.replaceChildren();
-  const shown = state.facilities
+  const found = state.facilities
     .filter((f) => !q || f.name.toLowerCase().includes(q) || f.key.toLowerCase().includes(q))
-    .sort((a, b) => Number(b.editable) - Number(a.editable) || a.name.localeCompare(b.name))
-    .slice(0, 200);
-  for (const f of shown) {
+    .sort((a, b) => Number(b.editable) - Number(a.editable) || a.name.localeCompare(b.name));
+  for (const f of found.slice(0, LIST_MAX)) {
     const item = el("li", f.name || f.key, { "data-key": f.key, "aria-selected": f.key === state.chosen });
     if (!f.editable) item.classList.add("readonly");
     item.addEventListener("click", () => choose(f.key));
     list.append(item);
   }
+  // a district holds thousands: say that the list is cut, and how to find the rest
+  if (found.length > LIST_MAX) list.append(el("li", t("staff.facility.more", { n: found.length - LIST_MAX }), { class: "more", id: "facility-more" }));
 }
 
 export function fillTypes() {
