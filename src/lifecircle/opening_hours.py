@@ -18,7 +18,7 @@ from functools import lru_cache
 from typing import Literal
 
 from lifecircle.i18n import t
-from lifecircle.opening_hours_zh import osm_from_chinese
+from lifecircle.opening_hours_zh import day_runs, osm_from_chinese
 
 OpenState = Literal["open", "closed", "unknown"]
 DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -179,12 +179,7 @@ def _spans_text(spans: tuple[tuple[int, int], ...], lang: str) -> str:
 def _days_text(days: list[int], lang: str) -> str:
     """Name days as runs: 周一至周五、周日 / Mon–Fri, Sun."""
     names = [t(f"hours.day.{DAYS[d]}", lang) for d in range(7)]
-    runs: list[list[int]] = []
-    for day in days:
-        if runs and day == runs[-1][-1] + 1:
-            runs[-1].append(day)
-        else:
-            runs.append([day])
+    runs = day_runs(days)
     parts = [
         t("hours.day_range", lang, first=names[r[0]], last=names[r[-1]])
         if len(r) > 2

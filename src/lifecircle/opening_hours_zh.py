@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _DAY_INDEX = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6}
 _OSM_DAYS = ("Mo", "Tu", "We", "Th", "Fr", "Sa", "Su")
@@ -141,13 +142,23 @@ class _Rules:
                 return
 
 
-def _osm_days(days: tuple[int, ...]) -> str:
+def day_runs(days: Sequence[int]) -> list[list[int]]:
+    """Split sorted weekdays (0 = Monday) into runs of consecutive days.
+
+    >>> day_runs([0, 1, 2, 4, 6])
+    [[0, 1, 2], [4], [6]]
+    """
     runs: list[list[int]] = []
     for day in days:
         if runs and day == runs[-1][-1] + 1:
             runs[-1].append(day)
         else:
             runs.append([day])
+    return runs
+
+
+def _osm_days(days: tuple[int, ...]) -> str:
+    runs = day_runs(days)
     return ",".join(
         _OSM_DAYS[r[0]] if len(r) == 1 else f"{_OSM_DAYS[r[0]]}-{_OSM_DAYS[r[-1]]}" for r in runs
     )
