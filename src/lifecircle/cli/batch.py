@@ -16,16 +16,15 @@ import click
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from lifecircle.boards.options import PAPERS
 from lifecircle.cli.base import Context, handled
-from lifecircle.engine.profiles import PROFILES
+from lifecircle.cli.boards import PAPER_OPTION
+from lifecircle.cli.options import BOARD_PROFILE, profiles_option
 from lifecircle.i18n import t
 
 if TYPE_CHECKING:
     from lifecircle.jobs.batch import AreaJob, AreaOutcome
 
 AREAS_DIR = click.Path(path_type=Path, file_okay=False)
-PROFILE = click.Choice(list(PROFILES))
 
 
 def _scheduler_options(func: Any) -> Any:
@@ -108,13 +107,7 @@ def _table(outcomes: Sequence[AreaOutcome], lang: str) -> Table:
 
 @batch_group.command("build")
 @click.argument("areas_dir", type=AREAS_DIR)
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    type=PROFILE,
-    help="Walking profile (repeatable; default: standard, elderly, wheelchair).",
-)
+@profiles_option("standard, elderly, wheelchair")
 @_scheduler_options
 @click.pass_obj
 @handled
@@ -131,13 +124,7 @@ def batch_build(
 
 @batch_group.command("gaps")
 @click.argument("areas_dir", type=AREAS_DIR)
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    type=PROFILE,
-    help="Walking profile (repeatable; default: all three).",
-)
+@profiles_option("all three")
 @_scheduler_options
 @click.pass_obj
 @handled
@@ -156,20 +143,8 @@ def batch_gaps(
 
 @batch_group.command("boards")
 @click.argument("areas_dir", type=AREAS_DIR)
-@click.option(
-    "--paper",
-    type=click.Choice(list(PAPERS)),
-    default="A1",
-    show_default=True,
-    help="Paper size (portrait).",
-)
-@click.option(
-    "--profile",
-    type=PROFILE,
-    default="standard",
-    show_default=True,
-    help="Walking profile of the minutes and areas.",
-)
+@PAPER_OPTION
+@BOARD_PROFILE
 @click.option("--draft", is_flag=True, help="Preview only: stamp every board 草稿 (draft).")
 @_scheduler_options
 @click.pass_obj
@@ -193,13 +168,7 @@ def batch_boards(
     required=True,
     help="The workbook to write (.xlsx); the map goes beside it (.png, .svg).",
 )
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    type=PROFILE,
-    help="Walking profile (repeatable; default: all three; the map shows the first).",
-)
+@profiles_option("all three; the map shows the first")
 @click.pass_obj
 @handled
 def batch_report(obj: Context, areas_dir: Path, out: Path, profiles: tuple[str, ...]) -> None:

@@ -13,27 +13,24 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from lifecircle.boards import PAPERS, make_boards
 from lifecircle.boards.printing import PrintOptions
 from lifecircle.cli.base import Context, handled
-from lifecircle.engine.profiles import PROFILES
+from lifecircle.cli.options import BOARD_PROFILE
 from lifecircle.i18n import t
 
-
-@click.command("boards")
-@click.option("--board", "board_ids", multiple=True, help="Board id (repeatable).")
-@click.option("--all", "all_boards", is_flag=True, help="Every board of the project.")
-@click.option(
+#: ``--paper``, for every command that prints boards.
+PAPER_OPTION = click.option(
     "--paper",
     type=click.Choice(list(PAPERS)),
     default="A1",
     show_default=True,
     help="Paper size (portrait).",
 )
-@click.option(
-    "--profile",
-    type=click.Choice(list(PROFILES)),
-    default="standard",
-    show_default=True,
-    help="Walking profile of the minutes and areas.",
-)
+
+
+@click.command("boards")
+@click.option("--board", "board_ids", multiple=True, help="Board id (repeatable).")
+@click.option("--all", "all_boards", is_flag=True, help="Every board of the project.")
+@PAPER_OPTION
+@BOARD_PROFILE
 @click.option(
     "--out",
     type=click.Path(path_type=Path),

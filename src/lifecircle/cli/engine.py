@@ -14,9 +14,9 @@ from rich.table import Table
 
 from lifecircle.cli.base import Context, handled
 from lifecircle.cli.gaps_view import print_gap_report
+from lifecircle.cli.options import PROFILE, profiles_option
 from lifecircle.engine.profiles import (
     DEFAULT_PROFILES,
-    PROFILES,
     plain_rule,
     profile_label,
     rule_details,
@@ -30,21 +30,13 @@ from lifecircle.jobs.collection import read_collection
 from lifecircle.jobs.reports import access_lines, find_compound, gap_report
 from lifecircle.plan.sites import WEIGHT_FIELDS, gap_weight
 
-PROFILE = click.Choice(list(PROFILES))
-
 
 def _profiles(given: Sequence[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(given)) or DEFAULT_PROFILES
 
 
 @click.command("build")
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    type=PROFILE,
-    help="Walking profile (repeatable; default: standard, elderly, wheelchair).",
-)
+@profiles_option("standard, elderly, wheelchair")
 @click.option("--force", is_flag=True, help="Recompute even if cached results are current.")
 @click.pass_obj
 @handled
@@ -117,13 +109,7 @@ def _issue_lines(
 
 
 @click.command("gaps")
-@click.option(
-    "--profile",
-    "profiles",
-    multiple=True,
-    type=PROFILE,
-    help="Walking profile (repeatable; default: all three).",
-)
+@profiles_option("all three")
 @click.option(
     "--level",
     type=click.Choice(["5", "10", "15"]),
