@@ -17,7 +17,7 @@ from openpyxl.styles import Font
 
 from lifecircle.i18n import t
 from lifecircle.io.cells import put_row
-from lifecircle.io.gaps_xlsx import BOLD, WRAP, _table_sheet
+from lifecircle.io.gaps_xlsx import _table_sheet, column_notes
 from lifecircle.io.report_tables import Table
 
 
@@ -29,21 +29,7 @@ def _notes(book: Workbook, lines: Sequence[str], tables: Sequence[Table], lang: 
         row = put_row(notes, [line])
         notes.cell(row, 1).font = Font(bold=k == 0)
     put_row(notes, [])
-    put_row(notes, [t("gaps.notes_columns", lang)])
-    notes.cell(notes.max_row, 1).font = BOLD
-    for table in tables:
-        row = put_row(notes, [t(f"gaps.sheet_{table.name}", lang)])
-        notes.cell(row, 1).font = BOLD
-        seen = set()
-        for column in table.columns:
-            if column.key not in seen:
-                seen.add(column.key)
-                put_row(notes, [t(f"col.{column.key}", lang), t(f"coldef.{column.key}", lang)])
-    notes.column_dimensions["A"].width = 40
-    notes.column_dimensions["B"].width = 100
-    for cells in notes.iter_rows():
-        for cell in cells:
-            cell.alignment = WRAP
+    column_notes(notes, tables, lang)
 
 
 def write_city_xlsx(

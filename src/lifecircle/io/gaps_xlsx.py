@@ -50,13 +50,18 @@ def _notes_sheet(
         notes.cell(row, 1).font = Font(bold=k == 0 and bold)
     put_row(notes, [])
     put_row(notes, [t("gaps.notes_matrix", lang)])
+    column_notes(notes, tables, lang)
+
+
+def column_notes(notes: Worksheet, tables: Sequence[Table], lang: str) -> None:
+    """Define each table's columns under its sheet's name (a key once), then wrap the notes."""
     put_row(notes, [t("gaps.notes_columns", lang)])
     notes.cell(notes.max_row, 1).font = BOLD
     for table in tables:
         row = put_row(notes, [t(f"gaps.sheet_{table.name}", lang)])
         notes.cell(row, 1).font = BOLD
-        for column in table.columns:
-            put_row(notes, [t(f"col.{column.key}", lang), t(f"coldef.{column.key}", lang)])
+        for key in dict.fromkeys(column.key for column in table.columns):
+            put_row(notes, [t(f"col.{key}", lang), t(f"coldef.{key}", lang)])
     notes.column_dimensions["A"].width = 40
     notes.column_dimensions["B"].width = 100
     for cells in notes.iter_rows():
