@@ -45,6 +45,13 @@ def _author(author: str | None) -> str:
     return author or getpass.getuser()
 
 
+def _add(obj: Context, author: str | None, **edit: Any) -> None:
+    """Store one edit (see :func:`~lifecircle.jobs.local_edits.add_edit`) and say its number."""
+    project = obj.project()
+    made, version = edits.add_edit(project, author=_author(author), **edit)
+    obj.out.print(t("edit.added", obj.language(project), id=made.edit_id, version=version.id))
+
+
 @click.group("edit")
 def edit_group() -> None:
     """Local knowledge OSM lacks: barriers and walking links (each edit is a data version)."""
@@ -76,11 +83,7 @@ def edit_barrier(
         kind = "impassable_node"
     else:
         kind = "uncrossable_way" if uncrossable else "impassable_way"
-    project = obj.project()
-    edit, version = edits.add_edit(
-        project, edit_kind=kind, osm_id=osm_id, note=note, author=_author(author)
-    )
-    obj.out.print(t("edit.added", obj.language(project), id=edit.edit_id, version=version.id))
+    _add(obj, author, edit_kind=kind, osm_id=osm_id, note=note)
 
 
 @edit_group.command("link")
@@ -98,11 +101,7 @@ def edit_link(
     author: str | None,
 ) -> None:
     """Add a walking link OSM lacks, from START to END (each LON,LAT in WGS-84)."""
-    project = obj.project()
-    edit, version = edits.add_edit(
-        project, edit_kind="link", coords=(start, end), note=note, author=_author(author)
-    )
-    obj.out.print(t("edit.added", obj.language(project), id=edit.edit_id, version=version.id))
+    _add(obj, author, edit_kind="link", coords=(start, end), note=note)
 
 
 @edit_group.command("gate")
@@ -116,11 +115,7 @@ def edit_gate(obj: Context, point: tuple[float, float], note: str, author: str |
 
     Its compound's residents walk out by its other gates; lift it with `edit remove`.
     """
-    project = obj.project()
-    edit, version = edits.add_edit(
-        project, edit_kind="closed_gate", coords=(point,), note=note, author=_author(author)
-    )
-    obj.out.print(t("edit.added", obj.language(project), id=edit.edit_id, version=version.id))
+    _add(obj, author, edit_kind="closed_gate", coords=(point,), note=note)
 
 
 def _target(edit: LocalEdit) -> str:
