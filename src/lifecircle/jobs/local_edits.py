@@ -34,8 +34,6 @@ WAY_KINDS = ("impassable_way", "uncrossable_way")
 POINT_KINDS = ("link", "closed_gate")
 #: ``network.add_links`` attaches a link's ends to ways within this many metres (its default).
 LINK_SNAP_M = 50.0
-#: How far from a walkable way each place-kind's points may lie, and its messages' word.
-_REACH = {"link": (LINK_SNAP_M, "link"), "closed_gate": (CLOSED_GATE_M, "gate")}
 #: How ids are found, for error messages.
 _FIND_IDS = Msg("error.edit.find_ids")
 
@@ -243,30 +241,25 @@ def _check_link(network: _Network, points: Sequence[LonLat]) -> None:
         same = Msg("error.edit.same_point") if len(points) == 2 else None
         raise EditError("error.edit.link_points", n=len(points), same=same)
     _check_inside(network, points)
-    _check_near_ways(network, points, "link")
+    lon = np.array([p[0] for p in points])
+    lat = np.array([p[1] for p in points])
+    for point, dist_m in zip(points, network.area.distance_to_ways_m(lon, lat), strict=True):
+        if dist_m > LINK_SNAP_M:
+            raise EditError(
+                "error.edit.link_far", point=_point(point), dist_m=dist_m, snap_m=LINK_SNAP_M
+            )
 
 
 def _check_gate(network: _Network, points: Sequence[LonLat]) -> None:
     if len(points) != 1:
         raise EditError("error.edit.gate_points", n=len(points))
     _check_inside(network, points)
-    _check_near_ways(network, points, "closed_gate")
-
-
-def _distances_m(network: _Network, points: Sequence[LonLat]) -> np.ndarray:
-    lon = np.array([p[0] for p in points])
-    lat = np.array([p[1] for p in points])
-    return np.asarray(network.area.distance_to_ways_m(lon, lat))
-
-
-def _check_near_ways(network: _Network, points: Sequence[LonLat], edit_kind: str) -> None:
-    """Refuse a point farther than its kind's reach from every walkable way."""
-    snap_m, key = _REACH[edit_kind]
-    for point, dist_m in zip(points, _distances_m(network, points), strict=True):
-        if dist_m > snap_m:
-            raise EditError(
-                f"error.edit.{key}_far", point=_point(point), dist_m=dist_m, snap_m=snap_m
-            )
+    lon, lat = np.array([points[0][0]]), np.array([points[0][1]])
+    dist_m = float(network.area.distance_to_ways_m(lon, lat)[0])
+    if dist_m > CLOSED_GATE_M:
+        raise EditError(
+            "error.edit.gate_far", point=_point(points[0]), dist_m=dist_m, snap_m=CLOSED_GATE_M
+        )
 
 
 def _refuse_duplicate(
@@ -390,11 +383,17 @@ def _orphan_problem(network: _Network, edit: LocalEdit) -> Msg | None:
         return Msg("edit.orphan_way_gone", osm_id=edit.osm_id)
     if edit.edit_kind == "impassable_node" and edit.osm_id not in network.node_lonlat:
         return Msg("edit.orphan_node_gone", osm_id=edit.osm_id)
-    if edit.edit_kind in _REACH:
-        snap_m, key = _REACH[edit.edit_kind]
-        far_m = float(_distances_m(network, edit.coords).max())
-        if far_m > snap_m:
-            return Msg(f"edit.orphan_{key}_far", dist_m=far_m, snap_m=snap_m)
+    if edit.edit_kind == "link":
+        lon = np.array([p[0] for p in edit.coords])
+        lat = np.array([p[1] for p in edit.coords])
+        far_m = float(network.area.distance_to_ways_m(lon, lat).max())
+        if far_m > LINK_SNAP_M:
+            return Msg("edit.orphan_link_far", dist_m=far_m, snap_m=LINK_SNAP_M)
+    if edit.edit_kind == "closed_gate":
+        lon, lat = np.array([edit.coords[0][0]]), np.array([edit.coords[0][1]])
+        far_m = float(network.area.distance_to_ways_m(lon, lat)[0])
+        if far_m > CLOSED_GATE_M:
+            return Msg("edit.orphan_gate_far", dist_m=far_m, snap_m=CLOSED_GATE_M)
     return None
 
 
