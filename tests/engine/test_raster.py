@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-import shapely
 from scipy import ndimage
 
 from lifecircle.engine import raster
-from lifecircle.engine.walksheds import _cell_polygons
 
 
 def random_masks(count, seed, shape=(23, 31)):
@@ -35,39 +33,6 @@ def test_labels_of_an_empty_and_a_full_grid():
     assert raster.label4(np.zeros((3, 4), dtype=bool))[1] == 0
     labels, n = raster.label4(np.ones((3, 4), dtype=bool))
     assert n == 1 and (labels == 1).all()
-
-
-def cells_as_boxes(mask, corner, cell_m):
-    rows, cols = np.nonzero(mask)
-    x, y = corner[0] + cols * cell_m, corner[1] + rows * cell_m
-    return shapely.union_all(shapely.box(x, y, x + cell_m, y + cell_m))
-
-
-@pytest.mark.parametrize("seed", [3, 4, 5])
-def test_traced_rings_make_exactly_the_cells_as_valid_polygons(seed):
-    """Dense random grids are full of saddles (cells touching at a corner only)."""
-    corner, cell_m = np.array([100.0, -40.0]), 8.0
-    for mask in random_masks(30, seed):
-        got = _cell_polygons(mask, corner, cell_m)
-        assert got.is_valid, shapely.is_valid_reason(got)
-        assert got.area == pytest.approx(mask.sum() * cell_m**2)
-        assert got.equals(cells_as_boxes(mask, corner, cell_m))
-        assert holes_of(got) == holes_of(cells_as_boxes(mask, corner, cell_m))
-
-
-def holes_of(area):
-    return sum(len(p.interiors) for p in shapely.get_parts(area))
-
-
-def test_outer_rings_run_clockwise_from_their_lowest_left_corner_and_holes_the_other_way():
-    mask = np.zeros((6, 6), dtype=bool)
-    mask[1:5, 1:5] = True
-    mask[2:4, 2:4] = False
-    xy, starts, pieces, signed = raster.outline_rings(mask)
-    assert starts.tolist() == [0, 4, 8] and pieces.tolist() == [1, 1]
-    assert signed.tolist() == [16.0, -4.0]
-    assert xy[:4].tolist() == [[1, 1], [1, 5], [5, 5], [5, 1]]
-    assert xy[4:].tolist() == [[2, 4], [2, 2], [4, 2], [4, 4]]
 
 
 def disk_min_by_scipy(cheapest, radius):

@@ -14,10 +14,6 @@ import numpy as np
 
 from lifecircle.engine.jit import kernel
 
-#: Directions of an outline step: east, north, west, south (counter-clockwise order).
-_DX = np.array([1, 0, -1, 0], dtype=np.int64)
-_DY = np.array([0, 1, 0, -1], dtype=np.int64)
-
 
 @kernel
 def _fractions(coords_xy: np.ndarray, first: int, count: int, out: np.ndarray) -> None:
@@ -168,20 +164,55 @@ def mark_streets(
                 occupied[row, col] = True
 
 
+#: Earlier neighbours in raster order (row, column offsets) whose disk a cell's disk may extend.
+_PRIOR = np.array([[0, -1], [-1, 0], [-1, -1], [-1, 1]], dtype=np.int64)
+
+
+@kernel
+def _disk_offsets(radius_cells: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Offsets of the disk, and for each :data:`_PRIOR` neighbour the part it does not cover.
+
+    Returns the disk's ``(dy, dx)`` offsets, then the offsets of the disk minus the same disk
+    moved to each earlier neighbour, concatenated, and where each neighbour's part starts
+    (plus the end). Row offset ``dy`` spans ``int(sqrt(r² - dy²))`` cells either side.
+    """
+    reach = int(radius_cells)
+    size = 2 * reach + 1
+    inside = np.zeros((size + 2, size + 2), dtype=np.bool_)  # one spare cell around
+    for k in range(size):
+        dy = k - reach
+        width = int(math.sqrt(radius_cells**2 - dy * dy + 1e-9))
+        inside[k + 1, reach + 1 - width : reach + 2 + width] = True
+    disk = np.argwhere(inside) - (reach + 1)
+    rims = np.empty((4 * size * size, 2), dtype=np.int64)
+    starts = np.zeros(len(_PRIOR) + 1, dtype=np.int64)
+    m = 0
+    for p in range(len(_PRIOR)):
+        py, px = _PRIOR[p]
+        for i in range(len(disk)):
+            dy, dx = disk[i]
+            # (dy, dx) from this cell is (dy - py, dx - px) from the neighbour
+            if not inside[dy - py + reach + 1, dx - px + reach + 1]:
+                rims[m, 0], rims[m, 1] = dy, dx
+                m += 1
+        starts[p + 1] = m
+    return disk, rims[:m], starts
+
+
 @kernel
 def disk_min(cheapest: np.ndarray, radius_cells: float, ceiling: float) -> np.ndarray:
     """Return the minimum of ``cheapest`` over a disk of ``radius_cells`` around each cell.
 
-    Row offset ``dy`` spans ``int(sqrt(r² - dy²))`` cells either side. Each cell at most
-    ``ceiling`` stamps its disk, so the work follows the streets, not the grid; minima above
-    ``ceiling`` (no area needs them) may be left ``inf``.
+    Each cell at most ``ceiling`` stamps its value over its disk, so the work follows the
+    streets, not the grid; minima above ``ceiling`` (no area needs them) may be left ``inf``.
+    A cell next to an earlier cell (left, below, or diagonally below) whose value is no larger
+    stamps only the rim of its disk that the neighbour's disk leaves out: along a street that
+    is ``2r + 1`` cells instead of ``πr²``. By induction in raster order every disk ends up
+    covered by values no larger than its own, so the minimum is exact. Costs binned to the
+    areas' limits (:func:`snap_to_limits`) make equal neighbours the rule.
     """
     rows, cols = cheapest.shape
-    reach = int(radius_cells)
-    widths = np.empty(2 * reach + 1, dtype=np.int64)
-    for k in range(2 * reach + 1):
-        dy = k - reach
-        widths[k] = int(math.sqrt(radius_cells**2 - dy * dy + 1e-9))
+    disk, rims, starts = _disk_offsets(radius_cells)
     best = np.full((rows, cols), np.inf, dtype=np.float32)
     top = np.float32(ceiling)  # as the areas compare: float32(limit)
     for r in range(rows):
@@ -189,13 +220,39 @@ def disk_min(cheapest: np.ndarray, radius_cells: float, ceiling: float) -> np.nd
             value = cheapest[r, c]
             if not value <= top:
                 continue
-            for k in range(2 * reach + 1):
-                rr = r + k - reach
-                if 0 <= rr < rows:
-                    row = best[rr]
-                    for cc in range(max(c - widths[k], 0), min(c + widths[k] + 1, cols)):
-                        row[cc] = min(row[cc], value)
+            lo, hi = 0, -1  # the whole disk unless a neighbour covers most of it
+            for p in range(len(_PRIOR)):
+                rr, cc = r + _PRIOR[p, 0], c + _PRIOR[p, 1]
+                if rr >= 0 and 0 <= cc < cols and cheapest[rr, cc] <= value:
+                    lo, hi = starts[p], starts[p + 1]
+                    break
+            if hi < 0:
+                _stamp(best, disk, r, c, value)
+            else:
+                _stamp(best, rims[lo:hi], r, c, value)
     return best
+
+
+@kernel
+def _stamp(best: np.ndarray, offsets: np.ndarray, r: int, c: int, value: np.float32) -> None:
+    """Lower the cells at ``offsets`` from ``(r, c)`` to ``value`` (those inside the grid)."""
+    rows, cols = best.shape
+    for i in range(len(offsets)):
+        rr, cc = r + offsets[i, 0], c + offsets[i, 1]
+        if 0 <= rr < rows and 0 <= cc < cols and value < best[rr, cc]:
+            best[rr, cc] = value
+
+
+def snap_to_limits(cost: np.ndarray, limits: np.ndarray) -> np.ndarray:
+    """Raise each cost to the smallest limit at or above it (float32 as the areas compare).
+
+    An area is the cells whose minimum is at most its limit, so only which limit a cost falls
+    under matters; costs above every limit become ``inf``. Returns float64 for the binning.
+    """
+    bounds = np.sort(np.asarray(limits, dtype=np.float32))
+    at = np.searchsorted(bounds, cost.astype(np.float32), side="left")
+    snapped = np.append(bounds, np.float32(np.inf))[at]
+    return snapped.astype(np.float64)
 
 
 @kernel
@@ -284,130 +341,6 @@ def area_cells(
         for c in range(wc):
             window[r, c] |= fill[labels[r, c]]
     return window, r0 - 1, c0 - 1
-
-
-@kernel
-def _outline_starts(cells: np.ndarray) -> np.ndarray:
-    """Bits (1 << direction) of the outline steps leaving each lattice point ``[y, x]``.
-
-    Each area cell's sides facing a non-area cell are steps run counter-clockwise around it.
-    """
-    rows, cols = cells.shape
-    out = np.zeros((rows + 1, cols + 1), dtype=np.uint8)
-    for r in range(rows):
-        for c in range(cols):
-            if not cells[r, c]:
-                continue
-            if r == 0 or not cells[r - 1, c]:
-                out[r, c] |= 1  # bottom side, east
-            if c == cols - 1 or not cells[r, c + 1]:
-                out[r, c + 1] |= 2  # right side, north
-            if r == rows - 1 or not cells[r + 1, c]:
-                out[r + 1, c + 1] |= 4  # top side, west
-            if c == 0 or not cells[r, c - 1]:
-                out[r + 1, c] |= 8  # left side, south
-    return out
-
-
-@kernel
-def _next_step(out: np.ndarray, labels: np.ndarray, x: int, y: int, d: int) -> int:
-    """Direction of the step after arriving at ``(x, y)`` heading ``d``.
-
-    Where two area cells touch only at this corner (a saddle), the outline turns left (around
-    the cell it follows) when they are parts of different pieces, and right when they belong
-    to one piece: every ring is then simple and touches others at points only.
-    """
-    bits = out[y, x]
-    if bits == 10:  # cells top-left and bottom-right
-        same = labels[y, x - 1] == labels[y - 1, x]
-    elif bits == 5:  # cells top-right and bottom-left
-        same = labels[y, x] == labels[y - 1, x - 1]
-    else:  # one step leaves here
-        k = 0
-        while not (bits >> k) & 1:
-            k += 1
-        return k
-    return (d + 3) % 4 if same else (d + 1) % 4
-
-
-@kernel
-def outline_rings(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Trace the area cells' outline into closed rings (corners only, in cells).
-
-    Returns the corner coordinates, where each ring starts in them (plus the end), the piece
-    (4-connected component, ``1..n``) each ring bounds, and each ring's area signed positive
-    for a piece's outer ring, negative for its holes (rings are drawn as
-    :func:`_as_polygonize` says).
-    """
-    labels, _ = label4(cells)
-    out = _outline_starts(cells)
-    used = np.zeros_like(out)
-    n_steps = 0
-    for value in out.ravel():
-        for k in range(4):
-            n_steps += (value >> k) & 1
-    step_x = np.empty(n_steps, dtype=np.int64)
-    step_y = np.empty(n_steps, dtype=np.int64)
-    step_d = np.empty(n_steps, dtype=np.int64)
-    xy = np.empty((n_steps, 2))
-    starts = [0]
-    pieces = []
-    areas = []
-    m = 0
-    for y0 in range(out.shape[0]):
-        for x0 in range(out.shape[1]):
-            while out[y0, x0] & ~used[y0, x0]:
-                free = out[y0, x0] & ~used[y0, x0]
-                d0 = 0
-                while not (free >> d0) & 1:
-                    d0 += 1
-                # the cell left of the first step: east (y, x), north (y, x - 1), west
-                # (y - 1, x - 1), south (y - 1, x)
-                row = y0 - 1 if d0 >= 2 else y0
-                col = x0 - 1 if d0 == 1 or d0 == 2 else x0
-                pieces.append(labels[row, col])
-                n, x, y, d = 0, x0, y0, d0
-                while True:
-                    used[y, x] |= 1 << d
-                    step_x[n], step_y[n], step_d[n] = x, y, d
-                    n += 1
-                    x, y = x + _DX[d], y + _DY[d]
-                    d = _next_step(out, labels, x, y, d)
-                    if x == x0 and y == y0 and d == d0:
-                        break
-                twice = 0.0
-                first = m
-                for i in range(n):
-                    if step_d[i] != step_d[i - 1 if i > 0 else n - 1]:
-                        xy[m, 0], xy[m, 1] = step_x[i], step_y[i]
-                        m += 1
-                for i in range(first, m):
-                    j = i + 1 if i + 1 < m else first
-                    twice += xy[i, 0] * xy[j, 1] - xy[j, 0] * xy[i, 1]
-                areas.append(twice / 2.0)
-                starts.append(m)
-                _as_polygonize(xy[first:m], twice > 0)
-    return xy[:m], np.array(starts), np.array(pieces), np.array(areas)
-
-
-@kernel
-def _as_polygonize(ring: np.ndarray, outer: bool) -> None:
-    """Reorder a traced ring as GEOS's polygonize draws it, in place.
-
-    Douglas-Peucker keeps a ring's first point and breaks ties by order, so the simplified
-    outline depends on where a ring starts and which way it runs; drawing them as before keeps
-    the areas what they were. Outer rings run clockwise from their lowest-left corner (least
-    ``x``, then least ``y``), holes counter-clockwise from the corner before it.
-    """
-    n = len(ring)
-    low = 0
-    for i in range(1, n):
-        if ring[i, 0] < ring[low, 0] or (ring[i, 0] == ring[low, 0] and ring[i, 1] < ring[low, 1]):
-            low = i
-    start = low if outer else low + 1
-    copy = ring.copy()
-    for i in range(n):
-        ring[i] = copy[(start - i) % n]
 
 
 @kernel

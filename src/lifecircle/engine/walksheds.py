@@ -29,8 +29,10 @@ Method
    left unreached. A river, a railway, a walled compound whose gate is elsewhere, or any large
    block stays a hole; the bank not yet reached across a river is not drawn (beyond its 50 m).
 5. **Finish.** Cell edges are traced into rings (each simple; pieces touching at a corner stay
-   apart), simplified by ``max(5 m, cell_m)``, made valid, forced to nest (each area covers the
-   smaller ones) and unprojected to WGS-84.
+   apart), simplified ring by ring by Douglas-Peucker with ``max(5 m, cell_m)`` (compiled,
+   :mod:`lifecircle.engine.outline`: the corners GEOS would keep), made valid where two
+   simplified rings cross, forced to nest (each area covers the smaller ones) and unprojected
+   to WGS-84.
 """
 
 from __future__ import annotations
@@ -45,7 +47,7 @@ import shapely
 from shapely.geometry.base import BaseGeometry
 
 from lifecircle.engine import dijkstra as reach
-from lifecircle.engine import raster
+from lifecircle.engine import outline, raster
 from lifecircle.engine.bounded import NodeGrid, reach_speed, search_batches
 from lifecircle.engine.graph import WalkGraph, concat_ranges
 from lifecircle.engine.profiles import WalkProfile
@@ -460,7 +462,8 @@ def _grid(
         )
     cheapest = np.full((rows, cols), np.inf, dtype=np.float32)
     occupied = np.zeros((rows, cols), dtype=bool)
-    raster.bin_cheapest(xy, cost, low, cell_m, cheapest, occupied)
+    # only which limit a cost falls under matters: equal neighbours make the disk minimum cheap
+    raster.bin_cheapest(xy, raster.snap_to_limits(cost, bounds), low, cell_m, cheapest, occupied)
     # the streets not reached in the box
     near = index.nodes.nodes_in_box(low, high)
     incident = index.incident
@@ -476,19 +479,26 @@ def _grid(
 
 
 def _trace(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
-    """Polygons of the cells, simplified."""
+    """Return the cells' outline as a valid (Multi)Polygon, simplified by ``SIMPLIFY_M``."""
     if not cells.any():
         return shapely.Polygon()
-    area = _cell_polygons(cells, corner, cell_m)
-    return _polygonal(shapely.simplify(area, max(SIMPLIFY_M, cell_m)))
+    area = _cell_polygons(cells, corner, cell_m, tolerance_m=max(SIMPLIFY_M, cell_m))
+    # rings simplified one by one may cross where a neck is narrower than the tolerance
+    return area if shapely.is_valid(area) else _polygonal(area)
 
 
-def _cell_polygons(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
-    """Return the union of the cells as a valid MultiPolygon (their outline traced)."""
-    xy, starts, pieces, signed = raster.outline_rings(cells)
-    rings = shapely.linearrings(
-        corner + xy * cell_m, indices=np.repeat(np.arange(len(pieces)), np.diff(starts))
-    )
+def _cell_polygons(
+    cells: np.ndarray, corner: np.ndarray, cell_m: float, *, tolerance_m: float = 0.0
+) -> BaseGeometry:
+    """Return the union of the cells as a MultiPolygon (their outline traced, then simplified).
+
+    Valid as traced (``tolerance_m`` 0); simplified rings may need making valid.
+    """
+    corners, starts, pieces, signed = outline.outline_rings(cells)
+    xy = corner + corners * cell_m
+    if tolerance_m > 0:  # in metres, as GEOS would: equal distances then tie the same way
+        xy, starts = outline.simplify_rings(xy, starts, tolerance_m)
+    rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(pieces)), np.diff(starts)))
     order = np.lexsort((signed < 0, pieces))  # by piece, its outer ring first, then its holes
     return shapely.multipolygons(shapely.polygons(rings[order], indices=pieces[order] - 1))
 
