@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar, overload
 
@@ -285,6 +285,14 @@ class LocalMetric:
         return shapely.transform(
             geom, lambda xy: np.column_stack(self.to_lonlat(xy[:, 0], xy[:, 1]))
         )
+
+    def geometries_to_lonlat(self, geoms: Sequence[BaseGeometry]) -> list[BaseGeometry]:
+        """Unproject several geometries in local metres back to WGS-84, in one transform."""
+        found = shapely.transform(
+            np.asarray(geoms, dtype=object),
+            lambda xy: np.column_stack(self.to_lonlat(xy[:, 0], xy[:, 1])),
+        )
+        return list(found)
 
 
 def local_metric_transformer(lon0: float, lat0: float) -> LocalMetric:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 import json
-import math
 from pathlib import Path
 
 import numpy as np
@@ -353,21 +352,6 @@ def test_helsinki_batched_walksheds_equal_single_runs(helsinki):
         alone = graph.metric.geometry_to_metres(alone)
         # each outline is simplified by SIMPLIFY_M on its own: compare up to that tolerance
         assert alone.difference(both.buffer(SIMPLIFY_M)).area < 1e-6 * alone.area
-
-
-@pytest.mark.parametrize("cell_m", [7.0, 100.0, math.inf])
-def test_nodes_in_a_box_are_exactly_those_a_full_scan_finds(cell_m):
-    from lifecircle.engine.bounded import NodeGrid
-
-    rng = np.random.default_rng(5)
-    xy = rng.uniform(-500.0, 500.0, (2_000, 2))
-    grid = NodeGrid(xy, cell_m)
-    for _ in range(20):
-        low = rng.uniform(-700.0, 400.0, 2)
-        high = low + rng.uniform(0.0, 600.0, 2)
-        inside = np.all((xy >= low) & (xy <= high), axis=1)
-        assert grid.nodes_in_box(low, high).tolist() == np.flatnonzero(inside).tolist()
-    assert grid.nodes_in_box(np.array([900.0, 900.0]), np.array([950.0, 950.0])).size == 0
 
 
 # --- real data: the areas of the method before issue 17 -----------------------------------------

@@ -18,7 +18,7 @@ from scipy.sparse.csgraph import dijkstra
 
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.contract import Contracted
-from lifecircle.engine.graph import WalkGraph, concat_ranges
+from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.profiles import STANDARD, WalkProfile
 from lifecircle.engine.rules import inclusive
 
@@ -69,46 +69,6 @@ class Batch:
         pos = np.searchsorted(self.nodes, graph_nodes)
         pos[pos == len(self.nodes)] = 0
         return np.where(self.nodes[pos] == graph_nodes, pos, -1)
-
-
-class NodeGrid:
-    """Graph nodes bucketed by square cells, to list the nodes near some points quickly."""
-
-    def __init__(self, xy: np.ndarray, cell_m: float) -> None:
-        self.xy = xy
-        self.cell_m = cell_m
-        self.low = xy.min(axis=0) if len(xy) else np.zeros(2)
-        ij = self._cells(xy)
-        self.shape = (ij.max(axis=0) + 1) if len(xy) else np.ones(2, dtype=np.int64)
-        key = ij[:, 0] * self.shape[1] + ij[:, 1]
-        self.order = np.argsort(key, kind="stable")
-        self.start = np.searchsorted(key[self.order], np.arange(self.shape[0] * self.shape[1] + 1))
-
-    def _cells(self, xy: np.ndarray) -> np.ndarray:
-        if not math.isfinite(self.cell_m):
-            return np.zeros((len(xy), 2), dtype=np.int64)
-        return np.floor((xy - self.low) / self.cell_m).astype(np.int64)
-
-    def _in_cells(self, key: np.ndarray) -> np.ndarray:
-        """Return the nodes in the cells with these keys."""
-        starts = self.start[key]
-        return np.asarray(self.order[concat_ranges(starts, self.start[key + 1] - starts)])
-
-    def nodes_in_box(self, low: np.ndarray, high: np.ndarray) -> np.ndarray:
-        """Sorted nodes with ``low <= xy <= high`` (both axes), from the cells the box touches."""
-        if not math.isfinite(self.cell_m) or len(self.xy) == 0:
-            inside = np.all((self.xy >= low) & (self.xy <= high), axis=1)
-            return np.flatnonzero(inside)
-        first = np.maximum(self._cells(np.atleast_2d(low))[0], 0)
-        last = np.minimum(self._cells(np.atleast_2d(high))[0], self.shape - 1)
-        if np.any(last < first):
-            return np.empty(0, dtype=np.int64)
-        i, j = np.arange(first[0], last[0] + 1), np.arange(first[1], last[1] + 1)
-        found = self._in_cells((i[:, None] * self.shape[1] + j[None, :]).ravel())
-        xy = self.xy[found]
-        inside = (xy[:, 0] >= low[0]) & (xy[:, 0] <= high[0])
-        inside &= (xy[:, 1] >= low[1]) & (xy[:, 1] <= high[1])
-        return np.sort(found[inside])
 
 
 def _unit_cells(xy: np.ndarray, unit: np.ndarray, cell_m: float) -> np.ndarray:

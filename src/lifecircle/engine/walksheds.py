@@ -16,13 +16,14 @@ Method
    10 minutes at 1.2 m/s along a straight street end at 720 m (:func:`reached_streets`).
 3. **Street buffer.** The area is every point within ``street_buffer_m`` (default 50 m: someone
    on a street reaches the buildings along it) of a reached street. It is computed on a grid of
-   ``cell_m`` (default 4 m) cells on one lattice per graph: points every cell along the streets,
-   and the exact cut points, are binned with their cost; a disk-shaped minimum filter gives the
-   cheapest cost within the buffer radius (once per walkshed, shared by its limits), and a
-   limit's area is the cells at or under it. On central Helsinki the outline lies ~2 m on
-   average from the exact union of 50 m line buffers, at ~12 ms CPU per walkshed (three areas,
-   8 m cells, measured on a loaded machine) instead of ~340 ms: that union of thousands of
-   overlapping buffers is what costs. The grid work runs in compiled kernels
+   ``cell_m`` (default 4 m) cells on one lattice per graph: the streets' points every cell and
+   the exact cut points are binned with their cost (laid out once per graph,
+   :mod:`lifecircle.engine.streetcells`, so a walkshed only costs the cells it reaches); a
+   disk-shaped minimum filter gives the cheapest cost within the buffer radius (once per
+   walkshed, shared by its limits), and a limit's area is the cells at or under it. On central
+   Helsinki the outline lies ~2 m on average from the exact union of 50 m line buffers, at
+   ~4 ms CPU per walkshed (three areas, 8 m cells) instead of ~340 ms: that union of thousands
+   of overlapping buffers is what costs. The grid work runs in compiled kernels
    (:mod:`lifecircle.engine.raster`) in time proportional to the streets reached.
 4. **Holes.** A hole is a block ringed by reached streets. It is filled only when it is small
    (``fill_holes_m2``, default 2 ha: an ordinary city block) *and* holds no part of the network
@@ -37,6 +38,7 @@ Method
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -48,10 +50,11 @@ from shapely.geometry.base import BaseGeometry
 
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine import outline, raster
-from lifecircle.engine.bounded import NodeGrid, reach_speed, search_batches
+from lifecircle.engine.bounded import search_batches
 from lifecircle.engine.graph import WalkGraph, concat_ranges
 from lifecircle.engine.profiles import WalkProfile
 from lifecircle.engine.rules import cost_unit
+from lifecircle.engine.streetcells import StreetCells
 from lifecircle.errors import WalkshedError
 from lifecircle.geo import LocalMetric, local_metric_transformer
 
@@ -166,7 +169,7 @@ def walking_areas(
     costs = _check_costs(graph, node_cost)
     _check_limits(graph, limits)
     style = _Style(street_buffer_m, fill_holes_m2, cell_m)
-    index = _Index.of(graph, max(limits, default=0.0), style)
+    index = _Index.of(graph, style)
     return _areas(graph, costs, limits, style, index=index)
 
 
@@ -195,7 +198,7 @@ def walksheds(
     sets = [_check_origins(graph, origins) for origins in origin_sets]
     style = _Style(street_buffer_m, fill_holes_m2, cell_m)
     limit = max(limits, default=0.0)
-    index = _Index.of(graph, limit, style)
+    index = _Index.of(graph, style)
     found: list[list[BaseGeometry] | None] = [None] * len(sets)
     sizes = [len(origins) for origins in sets]
     nodes = np.concatenate(sets) if sets else np.empty(0, dtype=np.int64)
@@ -290,13 +293,12 @@ class _Index:
     """Lookups shared by many walksheds of one graph: edges at a node, nodes in a box."""
 
     incident: sp.csr_matrix
-    nodes: NodeGrid
+    streets: StreetCells
 
     @classmethod
-    def of(cls, graph: WalkGraph, limit: float, style: _Style) -> _Index:
-        """Build the lookups for walksheds up to ``limit`` (boxes a quarter of one wide)."""
-        reach_m = limit * reach_speed(graph) + style.buffer_m + 2 * style.cell_m
-        return cls(_incidence(graph), NodeGrid(graph.node_xy, max(reach_m / 4, 100.0)))
+    def of(cls, graph: WalkGraph, style: _Style) -> _Index:
+        """Build the lookups for walksheds of this cell size."""
+        return cls(_incidence(graph), StreetCells.of(graph, style.cell_m))
 
 
 @dataclass(frozen=True, eq=False)
@@ -425,10 +427,12 @@ def _areas(
         if grid is not None:
             cells, row, col = raster.area_cells(grid.best, grid.occupied, limits[i], max_cells)
             corner = grid.corner + np.array([col, row]) * grid.cell_m
-            # an overlay's result is valid: only its type needs checking
-            area = _polygons_of(shapely.union(_trace(cells, corner, grid.cell_m), previous))
+            area = _trace(cells, corner, grid.cell_m)
+            if not previous.is_empty:  # simplified outlines may not nest: make them
+                # an overlay's result is valid: only its type needs checking
+                area = _polygons_of(shapely.union(area, previous))
         traced[i] = previous = area
-    return [graph.metric.geometry_to_lonlat(traced[i]) for i in range(len(limits))]
+    return graph.metric.geometries_to_lonlat([traced[i] for i in range(len(limits))])
 
 
 def _grid(
@@ -439,43 +443,15 @@ def _grid(
     style: _Style,
     index: _Index,
 ) -> _Grid | None:
-    g, cell_m = graph, style.cell_m
-    bounds = np.asarray(limits, dtype=float)
-    xy, cost, first, last = raster.street_points(
-        edges, g.edge_u, g.edge_v, g.edge_cost, g.edge_length_m, g.coord_start, g.coords_xy,
-        costs, bounds, cell_m,
-    )  # fmt: skip
-    if not np.isfinite(first[0]):
+    # the outermost cells stay outside every area; cells on one lattice for the whole graph
+    margin = math.ceil((style.buffer_m + 2 * style.cell_m) / style.cell_m)
+    found = index.streets.reached(graph, costs, edges, limits, margin=margin, max_cells=_MAX_CELLS)
+    if found is None:
         return None
-    margin = style.buffer_m + 2 * cell_m  # the outermost cells stay outside every area
-    # cells on one lattice for the whole graph, so walksheds that overlap share their cells
-    low = np.floor((first - margin) / cell_m) * cell_m
-    high = last + margin
-    rows, cols = np.ceil((high - low)[::-1] / cell_m).astype(int).tolist()
-    if rows * cols > _MAX_CELLS:
-        raise WalkshedError(
-            "error.walkshed.too_large",
-            width_m=f"{high[0] - low[0]:.0f}",
-            height_m=f"{high[1] - low[1]:.0f}",
-            cells=f"{rows * cols:,}",
-            cell_m=f"{cell_m:g}",
-        )
-    cheapest = np.full((rows, cols), np.inf, dtype=np.float32)
-    occupied = np.zeros((rows, cols), dtype=bool)
-    # only which limit a cost falls under matters: equal neighbours make the disk minimum cheap
-    raster.bin_cheapest(xy, raster.snap_to_limits(cost, bounds), low, cell_m, cheapest, occupied)
-    # the streets not reached in the box
-    near = index.nodes.nodes_in_box(low, high)
-    incident = index.incident
-    streets = raster.edges_in_box(
-        near, incident.indptr, incident.indices, g.edge_u, g.edge_v, g.node_xy, low, high,
-        costs, max(limits, default=0.0),
-    )  # fmt: skip
-    raster.mark_streets(
-        streets, g.edge_length_m, g.coord_start, g.coords_xy, cell_m, low, cell_m, occupied
-    )
-    best = raster.disk_min(cheapest, style.buffer_m / cell_m, max(limits, default=0.0))
-    return _Grid(corner=low, cell_m=cell_m, best=best, occupied=occupied)
+    cheapest, occupied, low = found
+    best = raster.disk_min(cheapest, style.buffer_m / style.cell_m, max(limits, default=0.0))
+    corner = low[::-1].astype(float) * style.cell_m  # x, y metres of the first cell
+    return _Grid(corner=corner, cell_m=style.cell_m, best=best, occupied=occupied)
 
 
 def _trace(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
@@ -484,7 +460,9 @@ def _trace(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry
         return shapely.Polygon()
     area = _cell_polygons(cells, corner, cell_m, tolerance_m=max(SIMPLIFY_M, cell_m))
     # rings simplified one by one may cross where a neck is narrower than the tolerance
-    return area if shapely.is_valid(area) else _polygonal(area)
+    if not shapely.is_valid(area):
+        return _polygonal(area)
+    return area.geoms[0] if len(area.geoms) == 1 else area  # one piece: a Polygon
 
 
 def _cell_polygons(
