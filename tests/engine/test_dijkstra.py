@@ -42,6 +42,28 @@ def test_one_search_from_several_sources_equals_scipy(n, degree, seed, ties):
 
 
 @pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
+def test_the_nearest_source_and_its_cost_equal_scipys(n, degree, seed, ties):
+    matrix = random_graph(n, degree, seed, ties=ties)
+    rng = np.random.default_rng(seed + 10)
+    for limit in (0.0, 3.0, 90.0, 400.0, np.inf):
+        sources = rng.choice(n, rng.integers(1, 30), replace=False)
+        want, _, want_from = dijkstra(
+            matrix, indices=sources, min_only=True, return_predecessors=True, limit=limit
+        )
+        got, got_from = reach.nearest(matrix, sources, limit)
+        assert np.array_equal(got, want)
+        assert np.array_equal(got_from >= 0, want_from >= 0)
+        reached = got_from >= 0
+        assert set(got_from[reached]) <= set(sources.tolist())
+        # the named source is as cheap as the cheapest: its own search reaches the node at cost
+        for node in rng.choice(np.flatnonzero(reached), min(20, reached.sum()), replace=False):
+            alone = dijkstra(matrix, indices=got_from[node], limit=limit)
+            assert alone[node] == got[node]
+        if not ties:  # distinct costs: the same source as scipy's
+            assert np.array_equal(got_from[reached], want_from[reached])
+
+
+@pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
 def test_one_search_per_start_equals_scipys_rows(n, degree, seed, ties):
     matrix = random_graph(n, degree, seed, ties=ties)
     starts = np.random.default_rng(seed).choice(n, 25)  # repeats too

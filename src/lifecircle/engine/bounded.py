@@ -14,7 +14,6 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.sparse.csgraph import dijkstra
 
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.contract import Contracted
@@ -230,9 +229,7 @@ def nearest_from(
     starts = np.unique(nodes)
     bound = inclusive(limit)
     if contracted is None:
-        dist, _, source = dijkstra(
-            graph.matrix, indices=starts, min_only=True, return_predecessors=True, limit=bound
-        )
+        dist, source = reach.nearest(graph.matrix, starts, bound)
     else:
         dist, source = _contracted_search(contracted, starts, bound)
     reached = source >= 0
@@ -252,9 +249,7 @@ def _contracted_search(
     core_starts = contracted.core_index[starts]
     if (core_starts < 0).any():
         raise ValueError("the contracted graph must keep every source node")
-    core_cost, _, core_from = dijkstra(
-        contracted.matrix, indices=core_starts, min_only=True, return_predecessors=True, limit=bound
-    )
+    core_cost, core_from = reach.nearest(contracted.matrix, core_starts, bound)
     core_which = np.where(core_from >= 0, contracted.core_nodes[np.maximum(core_from, 0)], -1)
     dist, source = contracted.expand(core_cost, core_which)
     beyond = dist > bound

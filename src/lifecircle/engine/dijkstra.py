@@ -156,6 +156,66 @@ def _search_each(
     return row_ptr, out_node[:end], out_cost[:end]
 
 
+@kernel
+def _nearest(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    sources: np.ndarray,
+    limit: float,
+    dist: np.ndarray,
+    origin: np.ndarray,
+) -> None:
+    """One multi-source search over ``dist`` (all ``inf``) and ``origin`` (all ``-1``)."""
+    heap_cost = np.empty(max(64, len(sources)))
+    heap_node = np.empty(len(heap_cost), dtype=np.int64)
+    size = 0
+    for s in sources:
+        if dist[s] > 0.0:
+            dist[s], origin[s] = 0.0, s
+            heap_cost[size], heap_node[size] = 0.0, s
+            _sift_up(heap_cost, heap_node, size)
+            size += 1
+    while size > 0:
+        cost, u = heap_cost[0], heap_node[0]
+        size -= 1
+        if size > 0:
+            heap_cost[0], heap_node[0] = heap_cost[size], heap_node[size]
+            _sift_down(heap_cost, heap_node, size)
+        if cost > dist[u]:
+            continue  # a stale entry: u was pushed again cheaper
+        for j in range(indptr[u], indptr[u + 1]):
+            v = indices[j]
+            through = cost + data[j]
+            if through <= limit and through < dist[v]:
+                dist[v], origin[v] = through, origin[u]
+                if size == len(heap_cost):
+                    heap_cost = np.concatenate((heap_cost, np.empty(size)))
+                    heap_node = np.concatenate((heap_node, np.empty(size, dtype=np.int64)))
+                heap_cost[size], heap_node[size] = through, v
+                _sift_up(heap_cost, heap_node, size)
+                size += 1
+
+
+def nearest(
+    matrix: sp.csr_matrix, sources: np.ndarray, limit: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Cost from the cheapest source to every node (``inf`` beyond ``limit``), and that source.
+
+    scipy's ``dijkstra(min_only=True, return_predecessors=True)`` in one compiled pass: the
+    same costs to the bit; where two sources are exactly as cheap either may be named.
+
+    >>> m = sp.csr_matrix(np.array([[0, 2.0, 0], [2.0, 0, 3.0], [0, 3.0, 0]]))
+    >>> dist, origin = nearest(m, np.array([0, 2]), 10.0)
+    >>> dist.tolist(), origin.tolist()
+    ([0.0, 2.0, 0.0], [0, 0, 2])
+    """
+    dist = np.full(matrix.shape[0], np.inf)
+    origin = np.full(matrix.shape[0], -1, dtype=np.int64)
+    _nearest(matrix.indptr, matrix.indices, matrix.data, _ints(sources), float(limit), dist, origin)
+    return dist, origin
+
+
 def reached(
     matrix: sp.csr_matrix, sources: np.ndarray, limit: float
 ) -> tuple[np.ndarray, np.ndarray]:
