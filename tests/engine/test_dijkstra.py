@@ -42,7 +42,8 @@ def test_one_search_from_several_sources_equals_scipy(n, degree, seed, ties):
 
 
 @pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
-def test_the_nearest_source_and_its_cost_equal_scipys(n, degree, seed, ties):
+def test_the_nearest_source_and_its_cost_equal_scipys(n, degree, seed, ties, monkeypatch):
+    monkeypatch.setattr(reach, "SCIPY_NEAREST_FROM", n + 1)  # the compiled search on any size
     matrix = random_graph(n, degree, seed, ties=ties)
     rng = np.random.default_rng(seed + 10)
     for limit in (0.0, 3.0, 90.0, 400.0, np.inf):
@@ -61,6 +62,11 @@ def test_the_nearest_source_and_its_cost_equal_scipys(n, degree, seed, ties):
             assert alone[node] == got[node]
         if not ties:  # distinct costs: the same source as scipy's
             assert np.array_equal(got_from[reached], want_from[reached])
+        with monkeypatch.context() as big:  # and scipy itself behind the same answer
+            big.setattr(reach, "SCIPY_NEAREST_FROM", 0)
+            by_scipy, by_scipy_from = reach.nearest(matrix, sources, limit)
+        assert np.array_equal(by_scipy, got)
+        assert ((by_scipy_from >= 0) == reached).all() and (by_scipy_from[~reached] == -1).all()
 
 
 @pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)

@@ -18,10 +18,13 @@ from contextlib import contextmanager
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse import csgraph
 
 from lifecircle.engine.jit import kernel
 
 _LOCK = threading.Lock()
+#: Graphs of this many nodes or more leave :func:`nearest` to scipy (see there).
+SCIPY_NEAREST_FROM = 20_000
 #: Idle all-``inf`` cost arrays per live graph matrix (by id; dropped with the matrix), one per
 #: concurrent search at most.
 _IDLE: dict[int, list[np.ndarray]] = {}
@@ -203,13 +206,22 @@ def nearest(
     """Cost from the cheapest source to every node (``inf`` beyond ``limit``), and that source.
 
     scipy's ``dijkstra(min_only=True, return_predecessors=True)`` in one compiled pass: the
-    same costs to the bit; where two sources are exactly as cheap either may be named.
+    same costs to the bit; where two sources are exactly as cheap either may be named. From
+    :data:`SCIPY_NEAREST_FROM` nodes on, scipy runs it: a search over the whole graph is bound
+    by memory there, and scipy's decrease-key heap was as fast or faster (0.76–0.79 s against
+    0.88–1.17 s for 18 searches on a 145k-node core; 500 µs both on 4k nodes), while on small
+    graphs its per-call checks dominate (146 against 33 µs on 502 nodes).
 
     >>> m = sp.csr_matrix(np.array([[0, 2.0, 0], [2.0, 0, 3.0], [0, 3.0, 0]]))
     >>> dist, origin = nearest(m, np.array([0, 2]), 10.0)
     >>> dist.tolist(), origin.tolist()
     ([0.0, 2.0, 0.0], [0, 0, 2])
     """
+    if matrix.shape[0] >= SCIPY_NEAREST_FROM:
+        dist, _, origin = csgraph.dijkstra(
+            matrix, indices=sources, min_only=True, return_predecessors=True, limit=limit
+        )
+        return dist, np.where(origin >= 0, origin, -1)
     dist = np.full(matrix.shape[0], np.inf)
     origin = np.full(matrix.shape[0], -1, dtype=np.int64)
     _nearest(matrix.indptr, matrix.indices, matrix.data, _ints(sources), float(limit), dist, origin)
