@@ -34,6 +34,7 @@ def _load_kernels() -> None:
 
     tiny = street_graph(0.0, 120.0, 240.0)
     access.counts_within(tiny, {"x": np.array([0])}, limit=100.0)
+    access.nearest_by_type(tiny, {"x": np.array([0]), "y": np.array([2])})
     list(isochrones.walksheds(tiny, [np.array([0])], limits=[100.0]))
 
 
