@@ -169,7 +169,11 @@ def _nearest(
     dist: np.ndarray,
     origin: np.ndarray,
 ) -> None:
-    """One multi-source search over ``dist`` (all ``inf``) and ``origin`` (all ``-1``)."""
+    """One multi-source search over ``dist`` (all ``inf``) and ``origin`` (all ``-1``).
+
+    The heap steps are written out here as in :func:`_search`: as shared kernels they made the
+    searches 10-20 % slower (measured: ``reached_each``, 1,000 starts on central Helsinki).
+    """
     heap_cost = np.empty(max(64, len(sources)))
     heap_node = np.empty(len(heap_cost), dtype=np.int64)
     size = 0
