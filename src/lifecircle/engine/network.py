@@ -8,15 +8,14 @@ Reads records, never files or SQL.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from itertools import pairwise
+from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 
 from lifecircle.engine.costs import profile_graph
-from lifecircle.engine.graph import MIN_COST, LocalRules, WalkGraph
+from lifecircle.engine.graph import MIN_COST, LocalRules, WalkGraph, concat_ranges
 from lifecircle.engine.profiles import WalkProfile, way_is_walkable
 from lifecircle.engine.snap import add_links
 from lifecircle.errors import GraphError
@@ -35,37 +34,6 @@ NETWORK = WalkProfile(
 LINK_SNAP_M = 50.0
 
 
-@dataclass
-class _Builder:
-    """Mutable accumulator used only inside :func:`build_network`."""
-
-    keys: dict[NodeKey, int] = field(default_factory=dict)
-    node_xy: list[tuple[float, float]] = field(default_factory=list)
-    node_osm: list[int] = field(default_factory=list)
-    u: list[int] = field(default_factory=list)
-    v: list[int] = field(default_factory=list)
-    length: list[float] = field(default_factory=list)
-    way: list[int] = field(default_factory=list)
-    side: list[int] = field(default_factory=list)
-    geoms: list[np.ndarray] = field(default_factory=list)
-
-    def node(self, key: NodeKey, xy: np.ndarray) -> int:
-        index = self.keys.get(key)
-        if index is None:
-            index = self.keys[key] = len(self.node_xy)
-            self.node_xy.append((float(xy[0]), float(xy[1])))
-            self.node_osm.append(key if isinstance(key, int) else key[0])
-        return index
-
-    def edge(self, a: int, b: int, length_m: float, way: int, side: int, xy: np.ndarray) -> None:
-        self.u.append(a)
-        self.v.append(b)
-        self.length.append(length_m)
-        self.way.append(way)
-        self.side.append(side)
-        self.geoms.append(xy)
-
-
 def _project_ways(
     ways: Sequence[WalkWay], metric: LocalMetric | None
 ) -> tuple[dict[int, np.ndarray], dict[int, np.ndarray], LocalMetric]:
@@ -74,7 +42,8 @@ def _project_ways(
     One projection call for all ways: per-way calls cost more than the rest of the build.
     """
     sizes = np.array([len(way.coords) for way in ways], dtype=np.int64)
-    lonlat = np.concatenate([np.asarray(way.coords, dtype=float).reshape(-1, 2) for way in ways])
+    flat = chain.from_iterable(chain.from_iterable(way.coords for way in ways))
+    lonlat = np.fromiter(flat, dtype=float, count=2 * int(sizes.sum())).reshape(-1, 2)
     if metric is None:
         metric = local_metric_transformer(float(lonlat[:, 0].mean()), float(lonlat[:, 1].mean()))
     x, y = metric.to_metres(lonlat[:, 0], lonlat[:, 1])
@@ -94,33 +63,35 @@ def _project_ways(
 
 @dataclass(frozen=True)
 class _Context:
-    split: frozenset[int]
+    split: np.ndarray  # sorted OSM nodes where a way is cut
     sides: Mapping[int, np.ndarray]  # uncrossable node -> road direction there
     uncrossable: frozenset[int]
 
 
 def _context(
     ways: Sequence[WalkWay],
-    usable: Sequence[WalkWay],
     nodes: Iterable[WalkNode],
     rules: LocalRules,
     way_xy: Mapping[int, np.ndarray],
+    ids: np.ndarray,
+    start: np.ndarray,
 ) -> _Context:
-    usage: Counter[int] = Counter()
-    for way in usable:
-        usage.update(way.node_ids)
-        usage.update((way.node_ids[0], way.node_ids[-1]))  # endpoints always split
+    """Where the usable ways (their nodes flat in ``ids``, way ``k`` from ``start[k]``) are cut.
+
+    At every node two ways share (or one way twice), at every way's ends, at tagged and
+    impassable nodes and on uncrossable roads.
+    """
     sides: dict[int, np.ndarray] = {}
     for way in ways:
         if way.osm_id in rules.uncrossable_ways:
             xy = way_xy[way.osm_id]
             for i, node in enumerate(way.node_ids):
                 sides[node] = xy[min(i + 1, len(xy) - 1)] - xy[max(i - 1, 0)]
-    tagged = {n.osm_id for n in nodes}
-    split = {n for n, c in usage.items() if c > 1} | tagged | rules.impassable_nodes | set(sides)
-    return _Context(
-        split=frozenset(split), sides=sides, uncrossable=frozenset(rules.uncrossable_ways)
-    )
+    ends = np.concatenate([ids[start[:-1]], ids[start[1:] - 1]])  # endpoints always split
+    used, count = np.unique(np.concatenate([ids, ends]), return_counts=True)
+    other = [n.osm_id for n in nodes] + [*rules.impassable_nodes, *sides]
+    split = np.union1d(used[count > 1], np.array(other, dtype=np.int64))
+    return _Context(split=split, sides=sides, uncrossable=frozenset(rules.uncrossable_ways))
 
 
 def _side(ctx: _Context, node: int, node_xy: np.ndarray, neighbour_xy: np.ndarray) -> int:
@@ -129,47 +100,82 @@ def _side(ctx: _Context, node: int, node_xy: np.ndarray, neighbour_xy: np.ndarra
     return 1 if direction[0] * offset[1] - direction[1] * offset[0] >= 0 else -1
 
 
-def _add_way(
-    build: _Builder, ctx: _Context, way: WalkWay, xy: np.ndarray, cum_m: np.ndarray
-) -> None:
-    along = cum_m.tolist()
-    cuts = [0] + [i for i in range(1, len(way.node_ids) - 1) if way.node_ids[i] in ctx.split]
-    cuts.append(len(way.node_ids) - 1)
-    for a, b in pairwise(cuts):
-        na, nb = way.node_ids[a], way.node_ids[b]
-        length = along[b] - along[a]
-        piece = xy[a : b + 1]
-        if way.osm_id in ctx.uncrossable:
-            for side in (1, -1):  # the road becomes two sidewalks that never meet
-                ia, ib = build.node((na, side), xy[a]), build.node((nb, side), xy[b])
-                build.edge(ia, ib, length, way.osm_id, side, piece)
-            continue
-        # crossing ways stay whole: an uncrossable road is still crossed where a crossing is mapped
-        by_side = way.tags.get("footway") != "crossing"
-        ka: NodeKey = (na, _side(ctx, na, xy[a], xy[a + 1])) if by_side and na in ctx.sides else na
-        kb: NodeKey = (nb, _side(ctx, nb, xy[b], xy[b - 1])) if by_side and nb in ctx.sides else nb
-        build.edge(build.node(ka, xy[a]), build.node(kb, xy[b]), length, way.osm_id, 0, piece)
+@dataclass(frozen=True)
+class _Pieces:
+    """Every edge of the network as a piece of a way: its ends' positions in the flat points."""
+
+    a: np.ndarray  # flat index of the piece's first point
+    b: np.ndarray  # flat index of its last point
+    way: np.ndarray  # OSM id of the way
+    side: np.ndarray  # ±1 on an uncrossable road's two sidewalks, else 0
+    side_a: np.ndarray  # key side of each end: 0 for the plain OSM node, else ±1
+    side_b: np.ndarray
 
 
-def _finish(build: _Builder, metric: LocalMetric) -> WalkGraph:
-    sizes = np.array([len(g) for g in build.geoms], dtype=np.int64)
-    coord_start = np.zeros(len(sizes) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=coord_start[1:])
-    coords = np.concatenate(build.geoms) if build.geoms else np.zeros((0, 2))
-    length = np.array(build.length, dtype=float)
+def _pieces(
+    usable: Sequence[WalkWay], ctx: _Context, ids: np.ndarray, xy: np.ndarray, start: np.ndarray
+) -> _Pieces:
+    """Cut the usable ways (points flat in ``ids``/``xy``, way ``k`` from ``start[k]``) into edges.
+
+    A way is cut where it meets a node of ``ctx.split`` and at its ends; a piece of an
+    uncrossable road gives two edges, sides 1 then -1, whose ends are that side's copies of the
+    nodes; any other way joins such a node by the side it comes from (a crossing keeps the node
+    itself). Edges come in the order of the ways, then along each way.
+    """
+    sizes = np.diff(start)
+    way_of = np.repeat(np.arange(len(usable)), sizes)
+    pos = np.arange(len(ids)) - start[:-1][way_of]
+    cut = (pos == 0) | (pos == (sizes - 1)[way_of]) | np.isin(ids, ctx.split)
+    at = np.flatnonzero(cut)
+    same = way_of[at[:-1]] == way_of[at[1:]]
+    a, b = at[:-1][same], at[1:][same]
+    osm = np.array([w.osm_id for w in usable], dtype=np.int64)[way_of[a]]
+    twin = np.isin(osm, np.fromiter(ctx.uncrossable, np.int64))
+    crossing = np.array([w.tags.get("footway") == "crossing" for w in usable])[way_of[a]]
+    repeat = np.where(twin, 2, 1)
+    side = np.zeros(int(repeat.sum()), dtype=np.int64)
+    first = np.cumsum(repeat) - repeat
+    side[first[twin]], side[first[twin] + 1] = 1, -1
+    side_a, side_b = side.copy(), side.copy()
+    joins = ~twin & ~crossing
+    sided = np.fromiter(ctx.sides, np.int64)
+    for end, neighbour, keyed in ((a, a + 1, side_a), (b, b - 1, side_b)):
+        for k in np.flatnonzero(joins & np.isin(ids[end], sided)).tolist():
+            node = int(ids[end[k]])
+            keyed[first[k]] = _side(ctx, node, xy[end[k]], xy[neighbour[k]])
+    return _Pieces(
+        np.repeat(a, repeat), np.repeat(b, repeat), np.repeat(osm, repeat), side, side_a, side_b
+    )
+
+
+def _assemble(pieces: _Pieces, ids: np.ndarray, xy: np.ndarray, cum: np.ndarray,
+              metric: LocalMetric) -> WalkGraph:  # fmt: skip
+    """Make the graph, its nodes numbered in the order the edges first meet them."""
+    ends = np.column_stack([pieces.a, pieces.b]).ravel()  # a0, b0, a1, b1, ...
+    sides = np.column_stack([pieces.side_a, pieces.side_b]).ravel()
+    keys = ids[ends] * 3 + (sides + 1)  # one integer per (node, side): side -1, 0 or 1
+    _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # nodes numbered by their first appearance
+    number = np.empty(len(order), dtype=np.int64)
+    number[order] = np.arange(len(order))
+    node_of = number[inverse.reshape(-1)].reshape(-1, 2)
+    count = pieces.b - pieces.a + 1
+    coord_start = np.zeros(len(count) + 1, dtype=np.int64)
+    np.cumsum(count, out=coord_start[1:])
+    length = cum[pieces.b] - cum[pieces.a]
     return WalkGraph(
         profile=NETWORK,
         metric=metric,
-        node_xy=np.array(build.node_xy, dtype=float).reshape(-1, 2),
-        node_osm=np.array(build.node_osm, dtype=np.int64),
-        edge_u=np.array(build.u, dtype=np.int64),
-        edge_v=np.array(build.v, dtype=np.int64),
+        node_xy=xy[ends[first[order]]].reshape(-1, 2),
+        node_osm=ids[ends[first[order]]],
+        edge_u=node_of[:, 0].copy(),
+        edge_v=node_of[:, 1].copy(),
         edge_cost=np.maximum(length, MIN_COST),
         edge_length_m=length,
-        edge_way=np.array(build.way, dtype=np.int64),
-        edge_side=np.array(build.side, dtype=np.int8),
+        edge_way=pieces.way,
+        edge_side=pieces.side.astype(np.int8),
         coord_start=coord_start,
-        coords_xy=coords,
+        coords_xy=xy[concat_ranges(pieces.a, count)].reshape(-1, 2),
     )
 
 
@@ -212,13 +218,15 @@ def build_network(
         raise GraphError("error.network.no_ways")
     way_xy, way_cum, metric = _project_ways(ways, metric)
     usable = network_ways(ways, rules)
-    ctx = _context(ways, usable, nodes, rules, way_xy)
-    build = _Builder()
-    for way in usable:
-        _add_way(build, ctx, way, way_xy[way.osm_id], way_cum[way.osm_id])
-    if not build.u:
+    if not usable:
         raise GraphError("error.network.none_walkable", profile=NETWORK.name)
-    graph = _finish(build, metric)
+    ids = np.fromiter((n for w in usable for n in w.node_ids), np.int64)
+    start = np.zeros(len(usable) + 1, dtype=np.int64)
+    np.cumsum([len(w.node_ids) for w in usable], out=start[1:])
+    ctx = _context(ways, nodes, rules, way_xy, ids, start)
+    xy = np.concatenate([way_xy[w.osm_id] for w in usable])
+    cum = np.concatenate([way_cum[w.osm_id] for w in usable])
+    graph = _assemble(_pieces(usable, ctx, ids, xy, start), ids, xy, cum, metric)
     if rules.links:
         graph = add_links(graph, rules.links, max_snap_m=LINK_SNAP_M)
     return graph
