@@ -9,6 +9,7 @@ the point. Points too far from every edge are reported.
 
 from __future__ import annotations
 
+import bisect
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -121,24 +122,31 @@ def cut_polyline(xy: np.ndarray, fracs: Sequence[float]) -> list[np.ndarray]:
     """Cut a polyline at fractions of its length: the pieces between 0, ``fracs`` and 1.
 
     Each piece keeps the polyline's vertices inside it; a piece of no length is two equal
-    points.
+    points. Plain floats, not numpy: polylines are a few vertices and called once per split
+    edge, where numpy's per-call cost was most of the attach step.
 
     >>> [p.tolist() for p in cut_polyline(np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]), [0.25])]
     [[[0.0, 0.0], [5.0, 0.0]], [[5.0, 0.0], [10.0, 0.0], [10.0, 10.0]]]
     """  # noqa: E501
-    step = np.hypot(*np.diff(xy, axis=0).T)
-    along = np.concatenate([[0.0], np.cumsum(step)])
-    total = along[-1]
-    at = np.clip(np.asarray(fracs, dtype=float), 0.0, 1.0) * total
-    seg = np.clip(np.searchsorted(along, at, side="right") - 1, 0, len(xy) - 2)
-    t = np.divide(at - along[seg], step[seg], out=np.zeros(len(at)), where=step[seg] > 0)
-    cut_xy = xy[seg] + t[:, None] * (xy[seg + 1] - xy[seg])
-    bounds = np.concatenate([[0.0], at, [total]])
-    points = np.vstack([xy[:1], cut_xy, xy[-1:]])
+    points, step = xy.tolist(), np.hypot(*np.diff(xy, axis=0).T).tolist()
+    along = [0.0]
+    for d in step:
+        along.append(along[-1] + d)
+    total, last = along[-1], len(points) - 2
+    bounds, cuts = [0.0], [points[0]]
+    for f in fracs:
+        at = min(max(float(f), 0.0), 1.0) * total
+        seg = min(max(bisect.bisect_right(along, at) - 1, 0), last)
+        (x0, y0), (x1, y1) = points[seg], points[seg + 1]
+        t = (at - along[seg]) / step[seg] if step[seg] > 0 else 0.0
+        bounds.append(at)
+        cuts.append([x0 + t * (x1 - x0), y0 + t * (y1 - y0)])
+    bounds.append(total)
+    cuts.append(points[-1])
     pieces = []
     for k in range(len(bounds) - 1):
-        inside = xy[(along > bounds[k]) & (along < bounds[k + 1])]
-        pieces.append(np.vstack([points[k], inside, points[k + 1]]))
+        inside = [p for p, d in zip(points, along, strict=True) if bounds[k] < d < bounds[k + 1]]
+        pieces.append(np.array([cuts[k], *inside, cuts[k + 1]], dtype=float))
     return pieces
 
 
