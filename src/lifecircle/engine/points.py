@@ -32,6 +32,10 @@ class Points:
     home: np.ndarray
 
 
+#: The tags :func:`way_level` reads; a way without any of them is on the ground.
+_LEVEL_TAGS = frozenset({"layer", "tunnel", "bridge"})
+
+
 def way_level(tags: Mapping[str, str]) -> int:
     """Return the level of a way: its ``layer``, else ``-1`` in a tunnel, ``1`` on a bridge, 0.
 
@@ -74,8 +78,15 @@ def _integer(text: str | None) -> int | None:
 
 def edge_levels(graph: WalkGraph, ways: Sequence[WalkWay]) -> np.ndarray:
     """Return every edge's level (:func:`way_level` of its way; 0 for links and connectors)."""
-    level = {w.osm_id: way_level(w.tags) for w in ways}
-    return np.array([level.get(w, 0) for w in graph.edge_way.tolist()], dtype=np.int64)
+    # only a layer, tunnel or bridge tag lifts a way off the ground: look up those few
+    raised = [w for w in ways if not _LEVEL_TAGS.isdisjoint(w.tags)]
+    ids = np.array([w.osm_id for w in raised], dtype=np.int64)
+    levels = np.array([way_level(w.tags) for w in raised], dtype=np.int64)
+    order = np.argsort(ids, kind="stable")
+    ids, levels = ids[order], levels[order]
+    at = np.minimum(np.searchsorted(ids, graph.edge_way), max(len(ids) - 1, 0))
+    found = (ids[at] == graph.edge_way) if len(ids) else np.zeros(graph.n_edges, dtype=bool)
+    return np.where(found, levels[at] if len(ids) else 0, 0).astype(np.int64)
 
 
 def gather_points(
