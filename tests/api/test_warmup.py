@@ -30,7 +30,7 @@ def _fresh_app(desk_app: Any, **settings: Any) -> Any:
     return create_app(area.project, area=area)
 
 
-def test_rehearsals_answer_and_write_nothing(desk_app):
+def test_rehearsals_answer_and_write_nothing(desk_app, caplog):
     staff = login(desk_app, "gw1")
     compound = own_compound(desk_app)
     body = {
@@ -45,12 +45,13 @@ def test_rehearsals_answer_and_write_nothing(desk_app):
     database = desk_app.state.area.project.root / "lifecircle.db"
     before = _row_counts(database)
     app = _fresh_app(desk_app)
-    with test_client(app):  # runs the lifespan
+    with caplog.at_level(logging.WARNING, logger="lifecircle.api"), test_client(app):
         statuses = app.state.warm_up
         assert app.state.desk._index is not None  # routing index built
         assert catalogue.cache_info().currsize == 1
     app.state.desk.store.close()
-    assert _row_counts(database) == before
+    assert _row_counts(database) == before  # a case was filed and rolled back
+    assert caplog.text == ""  # the desk opened and the rehearsed filing went through
     assert set(statuses) == {f"{m} {p}" for m, p, _, _ in (*DESK_REHEARSALS, *REHEARSALS)}
     assert statuses["GET /open311/v2/requests.json"] == 200
     assert statuses["POST /open311/v2/requests.json"] == 403  # refused: no api_key

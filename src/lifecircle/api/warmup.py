@@ -13,10 +13,12 @@ worker paid for, measured one at a time in process:
 - each route's first run (FastAPI's endpoint set-up, form parsing, SQLAlchemy compiling each
   statement's shape, the JSON and XML writers, the thread pool's first thread): ~20–50 ms.
 
-:func:`warm_up` does all of it without writing anything: the Desk is opened and kept as the
-app's, and a few requests are rehearsed through the app itself — reads, and writes that are
-refused before they write (a POST without an API key, a staff POST without a session). Left
-for the first real case: compiling the INSERT statements, which only a write does (~5–10 ms).
+:func:`warm_up` does all of it without keeping anything: the Desk is opened and kept as the
+app's; one case is filed through the staff's and Open311's code on a store whose transactions
+are rolled back (:mod:`lifecircle.store.rehearsal`: every INSERT compiled, the notices and the
+answer written, nothing stored); and a few requests are rehearsed through the app itself —
+reads, and writes refused before they write (a POST with a wrong API key, a staff POST without
+a session).
 """
 
 from __future__ import annotations
@@ -25,13 +27,23 @@ import json
 import logging
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
+from dataclasses import replace
+from typing import Any
 
 import httpx
+import shapely
 from fastapi import FastAPI
 
 from lifecircle.api.desk.common import get_desk_of
+from lifecircle.api.desk.public import filed_json
+from lifecircle.desk import open311
+from lifecircle.desk.context import Desk
+from lifecircle.desk.grids import GridIndex
+from lifecircle.desk.intake import IntakeIn, file_case
+from lifecircle.desk.lifecycle import Actor
 from lifecircle.errors import LifecircleError
 from lifecircle.i18n import catalogue
+from lifecircle.store.rehearsal import rehearsal_store
 
 _LOG = logging.getLogger("lifecircle.api")
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -45,7 +57,7 @@ _CASE = {
     "lat": 39.1,
     "not_duplicate": True,
 }
-_OPEN311_FORM = b"service_code=sanitation&lat=39.1&long=117.2"
+_OPEN311_FORM = b"api_key=warm-up&service_code=sanitation&lat=39.1&long=117.2"
 Rehearsal = tuple[str, str, bytes, dict[str, str]]
 #: The desk's requests rehearsed at start: (method, path, body, headers). None writes.
 DESK_REHEARSALS: tuple[Rehearsal, ...] = (
@@ -55,7 +67,7 @@ DESK_REHEARSALS: tuple[Rehearsal, ...] = (
     ("GET", "/open311/v2/requests.json", b"", {}),
     ("GET", "/open311/v2/requests.xml", b"", {}),
     ("GET", "/open311/v2/requests/0.json", b"", {}),
-    ("POST", "/open311/v2/requests.json", _OPEN311_FORM, _FORM),  # no api_key: 403
+    ("POST", "/open311/v2/requests.json", _OPEN311_FORM, _FORM),  # a wrong api_key: 403
     ("POST", "/open311/v2/requests.xml", _OPEN311_FORM, _FORM),
     ("POST", "/api/desk/cases", json.dumps(_CASE).encode(), _JSON),  # no session: 401
     ("GET", "/api/desk/cases", b"", {}),
@@ -81,7 +93,37 @@ def warm_desk(app: FastAPI) -> bool:
         _LOG.warning("the grid desk could not be opened at start: %s", exc.message("en"))
         return False
     index.route(lon=117.2, lat=39.1)  # the projection and distance code's first run
+    try:
+        rehearse_filing(desk)
+    except LifecircleError as exc:  # e.g. every category private: the desk still serves
+        _LOG.warning("filing a case at start (rolled back) failed: %s", exc.message("en"))
     return True
+
+
+def _place(index: GridIndex) -> dict[str, Any]:
+    """Somewhere inside the first grid (a point of its outline, or a compound it lists)."""
+    for grid in index.grids:
+        if grid.outline_wkt:
+            point = shapely.from_wkt(grid.outline_wkt).representative_point()
+            return {"lon": point.x, "lat": point.y}
+        if grid.compounds:
+            return {"compound": grid.compounds[0]}
+    return {"place": "warm-up"}
+
+
+def rehearse_filing(desk: Desk) -> None:
+    """File one case as staff and one through Open311 on a rolled-back store; keep nothing."""
+    dry = replace(desk, store=rehearsal_store(desk.store))
+    category = next((c.code for c in desk.config.categories if not c.private), "")
+    place = _place(desk.grid_index())
+    intake = IntakeIn(category, "phone", "warm-up", not_duplicate=True, **place)
+    filed_json(dry, file_case(dry, intake, actor=Actor("warm-up", "head")), "zh")
+    form = {"service_code": [category], "description": ["warm-up"]}
+    if "lon" in place:
+        form |= {"lat": [str(place["lat"])], "long": [str(place["lon"])]}
+    else:
+        form |= {"address_id": [place.get("compound", "")], "address_string": ["warm-up"]}
+    open311.post_request(dry, form, client="warm-up", lang="zh")
 
 
 async def rehearse(app: FastAPI, rehearsals: Sequence[Rehearsal]) -> dict[str, int]:
