@@ -55,7 +55,8 @@ def test_rehearsals_answer_and_write_nothing(desk_app, caplog):
     assert set(statuses) == {f"{m} {p}" for m, p, _, _ in (*DESK_REHEARSALS, *REHEARSALS)}
     assert statuses["GET /open311/v2/requests.json"] == 200
     assert statuses["POST /open311/v2/requests.json"] == 403  # refused: no api_key
-    assert statuses["POST /api/desk/cases"] == 401  # refused: no session
+    assert statuses["POST /api/desk/cases"] == 401  # refused: the cookie names no session
+    assert app.state.session_store is not None  # and the session store was read for it
     assert statuses["GET /api/no-such-thing"] == 404
     assert all(status < 500 for status in statuses.values()), statuses
 

@@ -17,8 +17,9 @@ worker paid for, measured one at a time in process:
 app's; one case is filed through the staff's and Open311's code on a store whose transactions
 are rolled back (:mod:`lifecircle.store.rehearsal`: every INSERT compiled, the notices and the
 answer written, nothing stored); and a few requests are rehearsed through the app itself —
-reads, and writes refused before they write (a POST with a wrong API key, a staff POST without
-a session).
+reads, and writes refused before they write (a POST with a wrong API key, a staff POST whose
+signed cookie names no session). The one thing a first start may write is what the first staff
+page would: the secret signing staff cookies, made once per store.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from fastapi import FastAPI
 
 from lifecircle.api.desk.common import get_desk_of
 from lifecircle.api.desk.public import filed_json
+from lifecircle.api.staff.auth import COOKIE
 from lifecircle.desk import open311
 from lifecircle.desk.context import Desk
 from lifecircle.desk.grids import GridIndex
@@ -69,7 +71,7 @@ DESK_REHEARSALS: tuple[Rehearsal, ...] = (
     ("GET", "/open311/v2/requests/0.json", b"", {}),
     ("POST", "/open311/v2/requests.json", _OPEN311_FORM, _FORM),  # a wrong api_key: 403
     ("POST", "/open311/v2/requests.xml", _OPEN311_FORM, _FORM),
-    ("POST", "/api/desk/cases", json.dumps(_CASE).encode(), _JSON),  # no session: 401
+    ("POST", "/api/desk/cases", json.dumps(_CASE).encode(), _JSON),  # no such session: 401
     ("GET", "/api/desk/cases", b"", {}),
 )
 #: Requests of every app rehearsed at start (the staff session, the error answer).
@@ -141,7 +143,20 @@ async def warm_up(app: FastAPI) -> dict[str, int]:
     """Do the first requests' one-time work now; return the rehearsals' statuses."""
     catalogue()
     desk = warm_desk(app)
-    return await rehearse(app, (*DESK_REHEARSALS, *REHEARSALS) if desk else REHEARSALS)
+    statuses = await rehearse(app, REHEARSALS)  # makes the staff cookie's signer
+    if desk:
+        cookie = _stranger_cookie(app)
+        rehearsals = [(m, p, b, h | cookie) for m, p, b, h in DESK_REHEARSALS]
+        statuses |= await rehearse(app, rehearsals)
+    return statuses
+
+
+def _stranger_cookie(app: FastAPI) -> dict[str, str]:
+    """Return a signed staff cookie naming a session nobody has (the store is read; 401)."""
+    signer = getattr(app.state, "staff_serializer", None)
+    if signer is None:
+        return {}
+    return {"Cookie": f"{COOKIE}={signer.dumps({'s': 'warm-up: no such session'})}"}
 
 
 @asynccontextmanager
