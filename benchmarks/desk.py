@@ -227,6 +227,23 @@ def _cpu_s(group: int) -> float:
     return total / tick
 
 
+def _settled(group: int, deadline: float, *, idle_cpu_s: float = 0.05) -> None:
+    """Wait until the server's processes use under ``idle_cpu_s`` of CPU in half a second.
+
+    With ``--workers`` uvicorn's parent listens before its workers have started; the first
+    answer comes from the first worker ready, while another may still be starting (imports,
+    results, warm-up: seconds of CPU, on the cores the load needs). A load balancer would
+    wait for each worker's health check; here: until every process is idle.
+    """
+    before = _cpu_s(group)
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        now = _cpu_s(group)
+        if now - before < idle_cpu_s:
+            return
+        before = now
+
+
 def _start(root: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
     with socket.socket() as probe:
         if probe.connect_ex(("127.0.0.1", port)) == 0:
@@ -242,13 +259,14 @@ def _start(root: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
         str(workers),
     ]
     server = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=None, start_new_session=True
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
     )
     deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         try:
             # ready = answers at all (a static file: nothing of the desk warmed by the probe)
             urllib.request.urlopen(f"http://127.0.0.1:{port}/favicon.ico", timeout=5).read()
+            _settled(server.pid, deadline)
             return server
         except OSError:
             if server.poll() is not None:
