@@ -10,7 +10,7 @@ from sqlalchemy import func, inspect, select, table
 from lifecircle.desk.context import Desk
 from lifecircle.desk.intake import file_case
 from lifecircle.desk.lifecycle import Actor
-from lifecircle.store.rehearsal import rehearsal_store
+from lifecircle.store.rehearsal import fill_pool, rehearsal_store
 from tests.desk.conftest import clock, desk, desk_project, file, intake  # noqa: F401 (fixtures)
 
 
@@ -37,3 +37,11 @@ def test_a_rehearsed_case_runs_every_write_and_keeps_nothing(desk):  # noqa: F81
     after = file(desk)
     assert after.id > first.id and desk.store.cases.get(after.id) is not None
     assert _row_counts(desk)["desk_cases"] == before["desk_cases"] + 1
+
+
+def test_fill_pool_leaves_the_pool_s_connections_open_and_idle(desk):  # noqa: F811
+    engine = desk.store._engine
+    engine.dispose()  # an empty pool, as at a start
+    opened = fill_pool(desk.store)
+    assert opened == engine.pool.size() and engine.pool.checkedin() == opened
+    assert engine.pool.checkedout() == 0

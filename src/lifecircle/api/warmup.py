@@ -45,7 +45,7 @@ from lifecircle.desk.intake import IntakeIn, file_case
 from lifecircle.desk.lifecycle import Actor
 from lifecircle.errors import LifecircleError
 from lifecircle.i18n import catalogue
-from lifecircle.store.rehearsal import rehearsal_store
+from lifecircle.store.rehearsal import fill_pool, rehearsal_store
 
 _LOG = logging.getLogger("lifecircle.api")
 _FORM = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -95,6 +95,7 @@ def warm_desk(app: FastAPI) -> bool:
         _LOG.warning("the grid desk could not be opened at start: %s", exc.message("en"))
         return False
     index.route(lon=117.2, lat=39.1)  # the projection and distance code's first run
+    fill_pool(desk.store)
     try:
         rehearse_filing(desk)
     except LifecircleError as exc:  # e.g. every category private: the desk still serves
@@ -147,7 +148,10 @@ async def warm_up(app: FastAPI) -> dict[str, int]:
     if desk:
         cookie = _stranger_cookie(app)
         rehearsals = [(m, p, b, h | cookie) for m, p, b, h in DESK_REHEARSALS]
-        statuses |= await rehearse(app, rehearsals)
+        statuses |= await rehearse(app, rehearsals)  # opens the staff session store
+    sessions = getattr(app.state, "session_store", None)
+    if sessions is not None:
+        fill_pool(sessions)
     return statuses
 
 
