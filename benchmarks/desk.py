@@ -3,9 +3,10 @@
 ``python -m benchmarks.desk intake [--rate 100] [--seconds 20] [--workers 2]``: the demo with
 an invented grid, served by ``lifecircle serve``; new cases are POSTed at a fixed rate (open
 loop: a request's latency counts from when it was due to be sent, so a slow server cannot hide
-behind fewer requests) through Open311 ``POST requests`` and through the staff API, each after
-a warm-up at the same rate that is not counted (``--warmup-seconds``, 2 s); prints the
-achieved rate and p50/p99.
+behind fewer requests) through Open311 ``POST requests`` and through the staff API, each on a
+freshly started server: its first second (``--cold-seconds``) is a row of its own, "cold
+start", then a warm-up at the same rate that is not counted (``--warmup-seconds``, 2 s; 0 for
+none) and the timed run; prints the achieved rate and p50/p99.
 
 ``python -m benchmarks.desk report [--cases 500000] [--months 12] [--postgres URL]``: fills a
 fresh store (SQLite, and PostgreSQL when a server URL is given: a throw-away database is made
@@ -17,14 +18,10 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
-import http.cookiejar
 import json
 import os
 import platform
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -33,6 +30,7 @@ import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -41,6 +39,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from benchmarks import desk_data
+from benchmarks.desk_serve import _cpu_s, _open_loop, _staff_login, _start, _stop
 from lifecircle.desk import facts
 from lifecircle.desk.context import open_desk
 from lifecircle.desk.intake import IntakeIn, file_case
@@ -201,121 +200,88 @@ def _move_to(root: Path, database_url: str) -> None:
     config.write_text(text_, encoding="utf-8")
 
 
-def _stop(server: subprocess.Popen[bytes]) -> None:
-    """Stop the server and its worker processes (its own process group, started by us)."""
+def _channels(key: str, points: list[tuple[float, float]]):  # type: ignore[no-untyped-def]
+    """The two channels: name, and a maker of request ``i`` given the staff login (or None)."""
+    rng = np.random.default_rng(3)
+
+    def open311(i: int, _login: tuple[str, str] | None) -> tuple[str, bytes, str]:
+        lon, lat = points[int(rng.integers(len(points)))]
+        form = {
+            "api_key": key,
+            "service_code": "sanitation",
+            "lat": f"{lat:.6f}",
+            "long": f"{lon:.6f}",
+            "description": f"【示例】{i}",
+        }
+        return (
+            "/open311/v2/requests.json",
+            urllib.parse.urlencode(form).encode(),
+            "Content-Type: application/x-www-form-urlencoded\r\n",
+        )
+
+    def staff(i: int, login: tuple[str, str] | None) -> tuple[str, bytes, str]:
+        assert login is not None
+        lon, lat = points[int(rng.integers(len(points)))]
+        body = {
+            "category": "sanitation",
+            "source": "phone",
+            "details": f"【示例】{i}",
+            "lon": lon,
+            "lat": lat,
+            "not_duplicate": True,
+        }
+        headers = (
+            f"Content-Type: application/json\r\nCookie: {login[0]}\r\nX-CSRF-Token: {login[1]}\r\n"
+        )
+        return "/api/desk/cases", json.dumps(body).encode(), headers
+
+    return (("Open311 POST requests", open311, False), ("staff POST /api/desk/cases", staff, True))
+
+
+def _row(label: str, offered: str, seconds: float, latencies: list[float], extra: str) -> str:
+    ms = np.array(latencies) * 1000
+    achieved = len(ms) / (seconds + ms.max() / 1000) if len(ms) else 0.0
+    p50, p99 = np.percentile(ms, 50), np.percentile(ms, 99)
+    return (
+        f"| {label} | {offered} | {achieved:.0f}/s | {p50:.1f} | {p99:.1f} | {ms.max():.1f} "
+        f"| {extra} |"
+    )
+
+
+def _channel_rows(root: Path, args: argparse.Namespace, name: str, make, staff: bool) -> list[str]:  # type: ignore[no-untyped-def]
+    """Start a fresh server; time the first ``--cold-seconds``, then (warmed up) the run."""
+    server = _start(root, args.port, args.workers)
     try:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(30)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGKILL)
-
-
-def _cpu_s(group: int) -> float:
-    """CPU seconds (user + system) used so far by the processes of a process group."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(fields[2]) == group:  # pgrp
-            total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / tick
-
-
-def _start(root: Path, port: int, workers: int) -> subprocess.Popen[bytes]:
-    with socket.socket() as probe:
-        if probe.connect_ex(("127.0.0.1", port)) == 0:
-            raise RuntimeError(f"port {port} is in use; pass --port")
-    command = [
-        str(LIFECIRCLE),
-        "-p",
-        str(root),
-        "serve",
-        "--port",
-        str(port),
-        "--workers",
-        str(workers),
-    ]
-    server = subprocess.Popen(
-        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(
-                f"http://127.0.0.1:{port}/open311/v2/services.json", timeout=5
-            ).read()
-            return server
-        except OSError:
-            if server.poll() is not None:
-                raise RuntimeError(server.stderr.read().decode() if server.stderr else "") from None
-            time.sleep(0.5)
-    _stop(server)
-    raise RuntimeError("the server did not start")
-
-
-def _staff_login(port: int) -> tuple[str, str]:
-    """Log the district account in; return its cookie header and CSRF token."""
-    jar = http.cookiejar.CookieJar()
-    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
-    csrf = json.load(opener.open(f"http://127.0.0.1:{port}/api/staff/session"))["csrf_token"]
-    body = json.dumps({"name": "bench", "password": "correct horse battery"}).encode()
-    headers = {"Content-Type": "application/json", "X-CSRF-Token": csrf}
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/api/staff/login", data=body, headers=headers
-    )
-    answer = json.load(opener.open(request))
-    return "; ".join(f"{c.name}={c.value}" for c in jar), answer["csrf_token"]
-
-
-async def _post(
-    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, path: str, body: bytes, headers: str
-) -> int:
-    head = (
-        f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Length: {len(body)}\r\n{headers}\r\n"
-    )
-    writer.write(head.encode() + body)
-    reply = await reader.readuntil(b"\r\n\r\n")
-    lines = reply.decode("latin-1").split("\r\n")
-    length = next(
-        (int(x.split(":", 1)[1]) for x in lines if x.lower().startswith("content-length:")), 0
-    )
-    if length:
-        await reader.readexactly(length)
-    return int(lines[0].split()[1])
-
-
-async def _open_loop(
-    port: int, make, *, rate: float, seconds: float, connections: int
-) -> tuple[list[float], dict[int, int]]:  # type: ignore[no-untyped-def]
-    total = int(rate * seconds)
-    start = time.perf_counter() + 0.5
-    latencies: list[float] = []
-    statuses: dict[int, int] = {}
-    counter = iter(range(total))
-
-    async def worker() -> None:
-        reader, writer = await asyncio.open_connection("127.0.0.1", port)
-        try:
-            for i in counter:
-                due = start + i / rate
-                await asyncio.sleep(max(0.0, due - time.perf_counter()))
-                path, body, headers = make(i)
-                status = await _post(reader, writer, path, body, headers)
-                latencies.append(time.perf_counter() - due)
-                statuses[status] = statuses.get(status, 0) + 1
-        finally:
-            writer.close()
-
-    await asyncio.gather(*(worker() for _ in range(connections)))
-    return latencies, statuses
+        login = _staff_login(args.port) if staff else None
+        load = partial(_open_loop, args.port, lambda i: make(i, login), rate=args.rate)
+        load = partial(load, connections=args.connections)
+        rows = []
+        cpu_before = _cpu_s(server.pid)
+        latencies, statuses = asyncio.run(load(seconds=args.cold_seconds))
+        cpu_ms = (_cpu_s(server.pid) - cpu_before) * 1000 / max(1, len(latencies))
+        offered = f"{args.rate:.0f}/s × {args.cold_seconds:g} s"
+        extra = f"{cpu_ms:.1f} | {statuses}"
+        rows.append(_row(f"{name}, cold start", offered, args.cold_seconds, latencies, extra))
+        if args.warmup_seconds > 0:  # not counted
+            asyncio.run(load(seconds=args.warmup_seconds))
+        cpu_before = _cpu_s(server.pid)
+        latencies, statuses = asyncio.run(load(seconds=args.seconds))
+        cpu_ms = (_cpu_s(server.pid) - cpu_before) * 1000 / max(1, len(latencies))
+        offered = f"{args.rate:.0f}/s × {args.seconds:g} s"
+        extra = f"{cpu_ms:.1f} | {statuses}"
+        rows.append(_row(name, offered, args.seconds, latencies, extra))
+        return rows
+    finally:
+        _stop(server)
 
 
 def intake_main(args: argparse.Namespace) -> int:
-    """Post new cases at a fixed rate through Open311 and the staff API; print the latencies."""
+    """Post new cases at a fixed rate through Open311 and the staff API; print the latencies.
+
+    Each channel gets a freshly started server: its first ``--cold-seconds`` after the server
+    answers are a row of their own ("cold start"), then after ``--warmup-seconds`` of the same
+    load (not counted) the ``--seconds`` run.
+    """
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "demo"
         database = ""
@@ -324,84 +290,20 @@ def intake_main(args: argparse.Namespace) -> int:
             key, points = _prepare(root, project.settings.database_url)
         else:
             key, points = _prepare(root)
-        server = _start(root, args.port, args.workers)
-        rng = np.random.default_rng(3)
         try:
-            cookies, csrf = _staff_login(args.port)
-
-            def open311(i: int) -> tuple[str, bytes, str]:
-                lon, lat = points[int(rng.integers(len(points)))]
-                form = {
-                    "api_key": key,
-                    "service_code": "sanitation",
-                    "lat": f"{lat:.6f}",
-                    "long": f"{lon:.6f}",
-                    "description": f"【示例】{i}",
-                }
-                return (
-                    "/open311/v2/requests.json",
-                    urllib.parse.urlencode(form).encode(),
-                    "Content-Type: application/x-www-form-urlencoded\r\n",
-                )
-
-            def staff(i: int) -> tuple[str, bytes, str]:
-                lon, lat = points[int(rng.integers(len(points)))]
-                body = {
-                    "category": "sanitation",
-                    "source": "phone",
-                    "details": f"【示例】{i}",
-                    "lon": lon,
-                    "lat": lat,
-                    "not_duplicate": True,
-                }
-                headers = (
-                    f"Content-Type: application/json\r\nCookie: {cookies}\r\n"
-                    f"X-CSRF-Token: {csrf}\r\n"
-                )
-                return "/api/desk/cases", json.dumps(body).encode(), headers
-
-            lines = []
-            for name, make in (
-                ("Open311 POST requests", open311),
-                ("staff POST /api/desk/cases", staff),
-            ):
-                if args.warmup_seconds > 0:  # each channel's first requests, not counted
-                    asyncio.run(
-                        _open_loop(
-                            args.port,
-                            make,
-                            rate=args.rate,
-                            seconds=args.warmup_seconds,
-                            connections=args.connections,
-                        )
-                    )
-                cpu_before = _cpu_s(server.pid)
-                latencies, statuses = asyncio.run(
-                    _open_loop(
-                        args.port,
-                        make,
-                        rate=args.rate,
-                        seconds=args.seconds,
-                        connections=args.connections,
-                    )
-                )
-                cpu_ms = (_cpu_s(server.pid) - cpu_before) * 1000 / max(1, len(latencies))
-                ms = np.array(latencies) * 1000
-                achieved = len(latencies) / (args.seconds + ms.max() / 1000 if len(ms) else 1)
-                p50, p99 = np.percentile(ms, 50), np.percentile(ms, 99)
-                offered = f"{args.rate:.0f}/s × {args.seconds:.0f} s"
-                lines.append(
-                    f"| {name} | {offered} | {achieved:.0f}/s | {p50:.1f} | {p99:.1f} | "
-                    f"{ms.max():.1f} | {cpu_ms:.1f} | {statuses} |"
-                )
+            lines = [
+                line
+                for name, make, staff in _channels(key, points)
+                for line in _channel_rows(root, args, name, make, staff)
+            ]
         finally:
-            _stop(server)
             if database:
                 _drop(args.postgres, database)
     print(
         f"\n`lifecircle serve --workers {args.workers}`, {os.cpu_count()} cores shared with the "
-        f"client, Python {platform.python_version()}, {args.warmup_seconds:g} s warm-up per "
-        "channel not counted:"
+        f"client, Python {platform.python_version()}; each channel on a freshly started server: "
+        f"its first {args.cold_seconds:g} s (cold start), then {args.warmup_seconds:g} s of "
+        "warm-up not counted, then the run:"
     )
     print("| channel | offered | achieved | p50 ms | p99 ms | max ms | CPU ms/case | statuses |")
     print("| --- | --- | ---: | ---: | ---: | ---: | ---: | --- |")
@@ -433,6 +335,12 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=2.0,
         help="posted at the same rate before each channel's timed run and not counted (0: none)",
+    )
+    intake.add_argument(
+        "--cold-seconds",
+        type=float,
+        default=1.0,
+        help="the first seconds after the server starts, timed as their own row (cold start)",
     )
     intake.add_argument("--port", type=int, default=8766)
     intake.add_argument(

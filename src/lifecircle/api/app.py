@@ -28,6 +28,7 @@ from lifecircle.api.assets import (
 from lifecircle.api.errors import install_error_handlers
 from lifecircle.api.fastpath import CachedAnswers
 from lifecircle.api.state import AreaState
+from lifecircle.api.warmup import lifespan
 from lifecircle.project import Project, open_project
 from lifecircle.version import __version__
 
@@ -213,7 +214,8 @@ def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
     """Build the app serving ``project`` (``area`` reuses already built results, e.g. in tests).
 
     Building the results (or loading them from the cache) happens here, before the first
-    request, so requests never wait for a first build.
+    request, so requests never wait for a first build; the rest of what first requests would
+    pay for is done by the app's lifespan (:mod:`lifecircle.api.warmup`) before it listens.
     """
     app = FastAPI(
         title="lifecircle",
@@ -221,6 +223,7 @@ def create_app(project: Project, *, area: AreaState | None = None) -> FastAPI:
         description="15-minute community life circle: walking access to services.",
         docs_url=None,  # served from npm's swagger-ui-dist below, not from a CDN
         redoc_url=None,
+        lifespan=lifespan,  # ready before it listens: the first requests' one-time work
     )
     app.state.area = area if area is not None else AreaState(project)
     app.add_middleware(CachedAnswers, area=lambda: app.state.area)

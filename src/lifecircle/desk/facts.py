@@ -14,8 +14,11 @@ from __future__ import annotations
 import gc
 import hashlib
 import threading
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from itertools import chain
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -122,32 +125,23 @@ class Facts:
     def from_chunks(
         cls, chunks: Iterable[Sequence[Sequence[Any]]], columns: Sequence[str]
     ) -> Facts:
-        """Build the arrays from chunks of columns (the store's ``facts_since``), one at a time.
+        """Build the arrays from chunks of rows (the store's ``facts_since``), one at a time.
 
+        A chunk's numbers become one int64 block in one pass, and its texts one block of codes
+        through one vocabulary (:class:`_Blocks`): no value is handled by Python code of ours.
         The garbage collector is paused meanwhile: half a million rows of Python objects made
         and dropped would otherwise set off full collections over and over.
         """
-        vocab: dict[str, dict[str, int]] = {name: {} for name in columns if name in TEXT}
-        parts: dict[str, list[np.ndarray]] = {name: [] for name in columns}
+        blocks = _Blocks(columns)
         paused = gc.isenabled()
         gc.disable()
         try:
-            for chunk in chunks:
-                for name, column in zip(columns, chunk, strict=True):
-                    made = _codes(column, vocab[name]) if name in TEXT else _numbers(column)
-                    parts[name].append(made)
+            for rows in chunks:
+                blocks.add(rows)
         finally:
             if paused:
                 gc.enable()
-
-        def joined(name: str, dtype: Any) -> np.ndarray:
-            return np.concatenate(parts[name]) if parts[name] else np.zeros(0, dtype=dtype)
-
-        return cls(
-            {n: joined(n, np.int64) for n in columns if n not in TEXT},
-            {n: joined(n, np.int32) for n in columns if n in TEXT},
-            {n: tuple(v) for n, v in vocab.items()},
-        )
+        return blocks.facts()
 
     @classmethod
     def from_rows(cls, rows: Sequence[Sequence[Any]], columns: Sequence[str]) -> Facts:
@@ -203,6 +197,69 @@ class Facts:
         )
 
 
+class _Blocks:
+    """Chunks of rows turned into blocks: numbers (rows × number columns) and text codes.
+
+    The text columns share one vocabulary while reading (a dict numbering each new value as
+    it is met, so the codes come from C without a Python loop); :meth:`facts` gives each
+    column its own vocabulary, None and "" being the same "no value".
+    """
+
+    def __init__(self, columns: Sequence[str]) -> None:
+        self.columns = tuple(columns)
+        self.number_names = [n for n in columns if n not in TEXT]
+        self.text_names = [n for n in columns if n in TEXT]
+        self._numbers_of = _picker([self.columns.index(n) for n in self.number_names])
+        self._texts_of = _picker([self.columns.index(n) for n in self.text_names])
+        self.vocab: defaultdict[Any, int] = defaultdict()
+        self.vocab.default_factory = self.vocab.__len__
+        self.numbers: list[IntArray] = []
+        self.texts: list[NDArray[np.int32]] = []
+
+    def add(self, rows: Sequence[Sequence[Any]]) -> None:
+        """Add a chunk of rows."""
+        if not rows:
+            return
+        flat = chain.from_iterable(map(self._numbers_of, rows))
+        try:  # the store gave -1 for NULL: plain integers, the fast way
+            numbers = np.fromiter(flat, dtype=np.int64, count=len(rows) * len(self.number_names))
+        except TypeError:  # None among them: column by column
+            picked = [self._numbers_of(r) for r in rows]
+            numbers = np.stack([_numbers(c) for c in zip(*picked, strict=True)], axis=1)
+        self.numbers.append(numbers.reshape(len(rows), len(self.number_names)))
+        texts = map(self.vocab.__getitem__, chain.from_iterable(map(self._texts_of, rows)))
+        codes = np.fromiter(texts, dtype=np.int32, count=len(rows) * len(self.text_names))
+        self.texts.append(codes.reshape(len(rows), len(self.text_names)))
+
+    def facts(self) -> Facts:
+        """Return the facts read so far, each text column with its own vocabulary."""
+        numbers = np.concatenate(self.numbers) if self.numbers else None
+        texts = np.concatenate(self.texts) if self.texts else None
+        shared = ["" if v is None else str(v) for v in self.vocab]
+        out_numbers: dict[str, IntArray] = {}
+        out_codes: dict[str, NDArray[np.int32]] = {}
+        out_vocab: dict[str, tuple[str, ...]] = {}
+        for j, name in enumerate(self.number_names):
+            column = numbers[:, j] if numbers is not None else np.zeros(0, dtype=np.int64)
+            out_numbers[name] = np.ascontiguousarray(column)
+        for j, name in enumerate(self.text_names):
+            codes = texts[:, j] if texts is not None else np.zeros(0, dtype=np.int32)
+            used = np.flatnonzero(np.bincount(codes, minlength=len(shared)))
+            own: dict[str, int] = {}
+            lookup = np.zeros(len(shared) or 1, dtype=np.int32)
+            lookup[used] = [own.setdefault(shared[u], len(own)) for u in used]
+            out_codes[name] = lookup[codes]
+            out_vocab[name] = tuple(own)
+        return Facts(out_numbers, out_codes, out_vocab)
+
+
+def _picker(indexes: Sequence[int]) -> Callable[[Sequence[Any]], Sequence[Any]]:
+    """Return a function picking ``indexes`` of a row as a sequence (C's own for two or more)."""
+    if len(indexes) > 1:
+        return itemgetter(*indexes)
+    return lambda row: tuple(row[i] for i in indexes)
+
+
 def _merge(old: Facts, new: Facts) -> Facts:
     """Return ``old`` with the cases of ``new`` replaced or added (both sorted by id)."""
     vocab = {k: {v: i for i, v in enumerate(old.vocab[k])} for k in old.vocab}
@@ -241,7 +298,7 @@ def _facts(arrays: Mapping[str, np.ndarray]) -> Facts | None:
 class FactSource:
     """Where facts come from, and as of when.
 
-    ``read(since, horizon)`` gives the columns of the cases written since ``since``, or
+    ``read(since, horizon)`` gives the rows of the cases written since ``since``, or
     (``since`` None) of the cases touched since ``horizon``; ``now`` is the time of the read.
     The cache covers cases touched since ``horizon``: earlier ones are read again only when a
     report reaches further back.
@@ -275,7 +332,7 @@ def load_facts(source: FactSource) -> Facts:
     >>> import tempfile
     >>> rows = {1: (1, 0, "", "other", "phone", "done", "G1", "", "") + (100,) + (None,) * 11}
     >>> def read(since, horizon):
-    ...     yield list(zip(*rows.values()))
+    ...     yield list(rows.values())
     >>> source = FactSource("sqlite:///x", Path(tempfile.mkdtemp()), read, 1000, 0)
     >>> load_facts(source)["received_at"].tolist()
     [100]

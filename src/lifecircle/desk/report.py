@@ -133,7 +133,7 @@ def _facts(desk: Desk, window: tuple[int, int], scope: Scope) -> Facts:
     """Return the facts of the cases in scope a report of ``window`` counts."""
     cases = desk.store.cases
 
-    def read(since: int | None, horizon: int) -> Iterator[list[tuple[Any, ...]]]:
+    def read(since: int | None, horizon: int) -> Iterator[Sequence[Sequence[Any]]]:
         return cases.facts_since(
             CASE_COLUMNS,
             since=since,

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Select, case, func, or_, select
+from sqlalchemy import Connection, Select, case, func, or_, select
 
 from lifecircle.store.accounts import AuditEntry, write_audit
 from lifecircle.store.case_rows import CaseRow, case_from_row, column_values
@@ -101,13 +101,14 @@ class CaseQueries(TableGroup):
         open_states: frozenset[str],
         numbers: frozenset[str] = frozenset(),
         chunk: int = 50_000,
-    ) -> Iterator[list[tuple[Any, ...]]]:
-        """Yield, ``chunk`` cases at a time and column by column, the cases a report may count.
+    ) -> Iterator[Sequence[Sequence[Any]]]:
+        """Yield, ``chunk`` cases at a time, the rows (``columns``) of the cases a report counts.
 
         With ``since`` None: every case received at or after ``horizon``, still open, or with
         a milestone at or after it. Otherwise: every case written at or after ``since``. One
-        query, read in chunks so the rows never all exist as Python objects at once. The
-        ``numbers`` columns come with -1 for NULL (all integers convert to arrays faster).
+        query, read in chunks so the rows never all exist as Python objects at once, in id
+        order, as the driver gives them (:func:`driver_chunks`). The ``numbers`` columns come
+        with -1 for NULL (all integers: one array at once).
         """
         c = desk_cases.c
         picked = [func.coalesce(c[n], -1) if n in numbers else c[n] for n in columns]
@@ -125,9 +126,7 @@ class CaseQueries(TableGroup):
                 )
             )
         with self.tx(write=False) as conn:
-            result = conn.execution_options(yield_per=chunk).execute(query)
-            for rows in result.partitions():
-                yield list(zip(*rows, strict=True))
+            yield from driver_chunks(conn, query, chunk)
 
     def summons_facts(self, window: tuple[int, int]) -> list[tuple[Any, ...]]:
         """Return, column by column, summons made in a window with their case's places.
@@ -203,6 +202,30 @@ class CaseQueries(TableGroup):
             ):
                 names.update(json.loads(text))
         return names
+
+
+def driver_chunks(conn: Connection, query: Select[Any], chunk: int) -> Iterator[Sequence[Any]]:
+    """Run ``query`` on the driver's own cursor and yield its rows, ``chunk`` at a time.
+
+    For reads of many plain values (the report's half a million cases): SQLAlchemy's row
+    objects and per-value processing are skipped (~10 % of such a read). The statement is
+    compiled by SQLAlchemy for the connection's dialect and runs in its transaction;
+    PostgreSQL streams it through a server-side cursor.
+    """
+    compiled = query.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    params: Any = compiled.params
+    if compiled.positional:
+        params = tuple(params[name] for name in compiled.positiontup or ())
+    driver = conn.connection.dbapi_connection
+    assert driver is not None
+    postgres = conn.dialect.name == "postgresql"
+    cursor = driver.cursor(name="lifecircle_rows") if postgres else driver.cursor()
+    try:
+        cursor.execute(str(compiled), params)
+        while rows := cursor.fetchmany(chunk):
+            yield rows
+    finally:
+        cursor.close()
 
 
 def _select(query: CaseQuery) -> Select[Any]:

@@ -41,8 +41,12 @@ _LOCK = threading.Lock()
 
 
 def get_desk(request: Request) -> Desk:
-    """FastAPI dependency: the app's Desk (its store opened once, on first use)."""
-    state = request.app.state
+    """FastAPI dependency: the app's Desk (opened at start, see :mod:`lifecircle.api.warmup`)."""
+    return get_desk_of(request.app.state)
+
+
+def get_desk_of(state: Any) -> Desk:
+    """Return the Desk kept in an app's ``state``, opening its store on first use."""
     found: Desk | None = getattr(state, "desk", None)
     if found is None:
         with _LOCK:
