@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pikepdf
@@ -49,7 +48,8 @@ class Placement:
     page_height_mm: float
 
 
-def _colour(colour: str, *, stroke: bool, cmyk: bool) -> str:
+def colour_operator(colour: str, *, stroke: bool, cmyk: bool) -> str:
+    """Return the operator setting ``colour`` (``#rrggbb``) for fills or strokes, RGB or CMYK."""
     if cmyk:
         c, m, y, k = cmyk_of(colour)
         return f"{c:g} {m:g} {y:g} {k:g} {'K' if stroke else 'k'}"
@@ -98,9 +98,9 @@ def layer_operators(layer: Layer, at: Placement, *, cmyk: bool, state: str | Non
     if state:
         ops.append(f"/{state} gs")
     if layer.fill:
-        ops.append(_colour(layer.fill, stroke=False, cmyk=cmyk))
+        ops.append(colour_operator(layer.fill, stroke=False, cmyk=cmyk))
     if layer.stroke:
-        ops.append(_colour(layer.stroke, stroke=True, cmyk=cmyk))
+        ops.append(colour_operator(layer.stroke, stroke=True, cmyk=cmyk))
         ops.append(f"{layer.width_mm / PT_MM:.3f} w")
         ops.append("1 J 1 j" if layer.round_ends else "0 J 0 j")
         if layer.dash_mm:
@@ -128,18 +128,14 @@ def base_stream(
     return "\n".join(parts).encode("ascii"), states
 
 
-def draw_under(pdf_path: Path, stream: bytes, states: dict[str, float]) -> None:
-    """Put ``stream`` under the first page's drawing of ``pdf_path`` (rewritten in place)."""
-    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
-        page = pdf.pages[0]
-        resources = page.obj.get("/Resources")
-        if resources is None:
-            resources = page.obj.Resources = pikepdf.Dictionary()
-        if "/ExtGState" not in resources:
-            resources.ExtGState = pikepdf.Dictionary()
-        for name, alpha in states.items():
-            resources.ExtGState[f"/{name}"] = pikepdf.Dictionary(
-                Type=pikepdf.Name.ExtGState, ca=alpha
-            )
-        page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)
-        pdf.save(pdf_path)
+def draw_under(pdf: pikepdf.Pdf, stream: bytes, states: dict[str, float]) -> None:
+    """Put ``stream`` under the first page's drawing, with the opacities it names."""
+    page = pdf.pages[0]
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        resources = page.obj.Resources = pikepdf.Dictionary()
+    if "/ExtGState" not in resources:
+        resources.ExtGState = pikepdf.Dictionary()
+    for name, alpha in states.items():
+        resources.ExtGState[f"/{name}"] = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=alpha)
+    page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)

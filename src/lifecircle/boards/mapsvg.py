@@ -21,6 +21,7 @@ from lifecircle.boards import mapdraw
 from lifecircle.boards.content import BoardContent
 from lifecircle.boards.mapstyle import ComposedMap, Sizes, furniture, legend_text
 from lifecircle.boards.options import Paper
+from lifecircle.boards.pdftext import TextRun
 from lifecircle.boards.places import MapExtras
 from lifecircle.boards.scenery import MapScenery, to_map
 from lifecircle.boards.symbols import text_width_em
@@ -262,6 +263,9 @@ def map_svg(
     *,
     areas: Mapping[str, ContentArea],
     content: BoardContent,
-) -> str:
-    """Draw the map's signs and words as one ``<svg>`` (the base layers are drawn apart)."""
+) -> tuple[str, tuple[TextRun, ...]]:
+    """Draw the map's signs as one ``<svg>`` and return it with the map's words.
+
+    The base layers are drawn apart, and the words are written into the PDF as text.
+    """
     return mapdraw.draw(composed, areas=areas, content=content)
