@@ -77,16 +77,19 @@ def _pieces(geoms: Sequence[BaseGeometry]) -> list[tuple[np.ndarray, bool]]:
 
 def _path(layer: Layer, at: Placement) -> str:
     """PDF path operators of a layer's geometries, in points (origin at the page's foot)."""
-    out = []
-    for xy, closed in _pieces(layer.geoms):
-        if len(xy) < 2:
-            continue
-        x = (at.left_mm + xy[:, 0]) / PT_MM
-        y = (at.page_height_mm - at.top_mm - xy[:, 1]) / PT_MM
-        pairs = [f"{a:.2f} {b:.2f}" for a, b in zip(x.tolist(), y.tolist(), strict=True)]
-        tail = " l\nh\n" if closed else " l\n"
-        out.append(f"{pairs[0]} m\n" + " l\n".join(pairs[1:]) + tail)
-    return "".join(out)
+    pieces = [(xy, closed) for xy, closed in _pieces(layer.geoms) if len(xy) >= 2]
+    if not pieces:
+        return ""
+    xy = np.concatenate([piece for piece, _ in pieces])
+    points = np.empty_like(xy)
+    points[:, 0] = (at.left_mm + xy[:, 0]) / PT_MM
+    points[:, 1] = (at.page_height_mm - at.top_mm - xy[:, 1]) / PT_MM
+    # one %-format over every vertex ("%.2f" prints exactly as f"{v:.2f}")
+    template = "".join(
+        "%.2f %.2f m\n" + "%.2f %.2f l\n" * (len(piece) - 1) + ("h\n" if closed else "")
+        for piece, closed in pieces
+    )
+    return template % tuple(points.ravel().tolist())
 
 
 def layer_operators(layer: Layer, at: Placement, *, cmyk: bool, state: str | None) -> str:

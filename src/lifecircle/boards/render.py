@@ -192,12 +192,13 @@ def check_board(job: BoardJob, composed: ComposedMap) -> tuple[Msg, ...]:
     paper = PAPERS[job.paper]
     pdf = pypdfium2.PdfDocument(str(job.pdf))
     try:
-        problems = check_qr(_qr_image(pdf, paper, bleed_mm=job.printing.bleed_mm), job.content.url)
+        page = pdf[0]  # parsed once for the three reads
+        problems = check_qr(_qr_image(page, paper, bleed_mm=job.printing.bleed_mm), job.content.url)
         if problems:  # read the whole page before saying the code is wrong
-            problems = check_qr(_page_image(pdf, paper, job.printing.bleed_mm), job.content.url)
-        printed = printed_text(pdf)
+            problems = check_qr(_page_image(page, paper, job.printing.bleed_mm), job.content.url)
+        printed = printed_text(pdf, page=page)
         if job.png is not None:
-            preview = _page_image(pdf, paper, job.printing.bleed_mm, width_px=PREVIEW_WIDTH_PX)
+            preview = _page_image(page, paper, job.printing.bleed_mm, width_px=PREVIEW_WIDTH_PX)
             preview.save(job.png, compress_level=1)
     finally:
         pdf.close()
@@ -205,10 +206,9 @@ def check_board(job: BoardJob, composed: ComposedMap) -> tuple[Msg, ...]:
     return tuple(problems + check_sizes(printed, wanted, fine_pt=paper.fine_pt))
 
 
-def _qr_image(pdf: pypdfium2.PdfDocument, paper: Paper, *, bleed_mm: float) -> Image.Image:
+def _qr_image(page: pypdfium2.PdfPage, paper: Paper, *, bleed_mm: float) -> Image.Image:
     """Render the part of the page where the QR code is, large enough to read every module."""
     left, top, right, bottom = qr_box_mm(paper)
-    page = pdf[0]
     width_pt, height_pt = page.get_size()  # with the bleed, if any
     bleed = bleed_mm / PT_MM
     crop = (
@@ -223,11 +223,10 @@ def _qr_image(pdf: pypdfium2.PdfDocument, paper: Paper, *, bleed_mm: float) -> I
 
 
 def _page_image(
-    pdf: pypdfium2.PdfDocument, paper: Paper, bleed_mm: float, *, width_px: int = 1600
+    page: pypdfium2.PdfPage, paper: Paper, bleed_mm: float, *, width_px: int = 1600
 ) -> Image.Image:
     """Render the trimmed page ``width_px`` wide."""
     bleed_pt = bleed_mm / PT_MM
-    page = pdf[0]
     scale = width_px / (paper.width_mm / PT_MM)
     rendered = page.render(scale=scale, crop=(bleed_pt, bleed_pt, bleed_pt, bleed_pt)).to_pil()
     image: Image.Image = rendered.convert("RGB")
