@@ -58,38 +58,51 @@ def colour_operator(colour: str, *, stroke: bool, cmyk: bool) -> str:
     return f"{r:.3f} {g:.3f} {b:.3f} {'RG' if stroke else 'rg'}"
 
 
-def _pieces(geoms: Sequence[BaseGeometry]) -> list[tuple[np.ndarray, bool]]:
-    """Every ring (closed) and line (open) of some geometries, as vertex arrays (vectorised)."""
+def _pieces(geoms: Sequence[BaseGeometry]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring (closed) and line (open) of some geometries, vectorised.
+
+    Returns all their vertices, each piece's number of vertices and whether it is closed.
+    """
     parts = shapely.get_parts(np.asarray(list(geoms), dtype=object))
     parts = parts[~shapely.is_empty(parts)]
     kinds = shapely.get_type_id(parts)
     rings = shapely.get_rings(parts[kinds == 3])  # polygons: exterior and holes
     lines = parts[(kinds == 1) | (kinds == 2)]
-    found = []
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for pieces, closed in ((rings, True), (lines, False)):
         if not len(pieces):
             continue
         coords, index = shapely.get_coordinates(pieces, return_index=True)
-        cuts = np.flatnonzero(np.diff(index)) + 1
-        found += [(xy, closed) for xy in np.split(coords, cuts)]
-    return found
+        if not len(coords):
+            continue
+        starts = np.flatnonzero(np.r_[True, np.diff(index) != 0])
+        counts = np.diff(np.r_[starts, len(coords)])
+        found.append((coords, counts, np.full(len(counts), closed)))
+    if not found:
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+    every, counts, shut = (np.concatenate(arrays) for arrays in zip(*found, strict=True))
+    return every, counts, shut
 
 
 def _path(layer: Layer, at: Placement) -> str:
     """PDF path operators of a layer's geometries, in points (origin at the page's foot)."""
-    pieces = [(xy, closed) for xy, closed in _pieces(layer.geoms) if len(xy) >= 2]
-    if not pieces:
+    xy, counts, closed = _pieces(layer.geoms)
+    drawn = counts >= 2
+    if not drawn.any():
         return ""
-    xy = np.concatenate([piece for piece, _ in pieces])
+    xy = xy[np.repeat(drawn, counts)]
     points = np.empty_like(xy)
     points[:, 0] = (at.left_mm + xy[:, 0]) / PT_MM
     points[:, 1] = (at.page_height_mm - at.top_mm - xy[:, 1]) / PT_MM
     # one %-format over every vertex ("%.2f" prints exactly as f"{v:.2f}")
-    template = "".join(
-        "%.2f %.2f m\n" + "%.2f %.2f l\n" * (len(piece) - 1) + ("h\n" if closed else "")
-        for piece, closed in pieces
-    )
-    return template % tuple(points.ravel().tolist())
+    templates: dict[tuple[int, bool], str] = {}
+    parts = []
+    for key in zip(counts[drawn].tolist(), closed[drawn].tolist(), strict=True):
+        if key not in templates:
+            n, shut = key
+            templates[key] = "%.2f %.2f m\n" + "%.2f %.2f l\n" * (n - 1) + ("h\n" if shut else "")
+        parts.append(templates[key])
+    return "".join(parts) % tuple(points.ravel().tolist())
 
 
 def layer_operators(layer: Layer, at: Placement, *, cmyk: bool, state: str | None) -> str:

@@ -242,8 +242,9 @@ def _along(
     """Label centres on straight stretches long enough for the name, longest (or nearest) first."""
     need = text_width_em(name) * size_mm + 2 * size_mm
     spots = []
-    for part in shapely.get_parts(np.array([line], dtype=object)):
-        xy = np.asarray(shapely.simplify(part, size_mm * 0.4).coords)
+    parts = shapely.get_parts(np.array([line], dtype=object))
+    for part in shapely.simplify(parts, size_mm * 0.4):  # every part in one call
+        xy = shapely.get_coordinates(part)
         for (x0, y0), (x1, y1) in itertools.pairwise(xy):
             length = math.hypot(x1 - x0, y1 - y0)
             if length < need:
