@@ -26,12 +26,12 @@ from lifecircle.boards.listing import (
     units_of,
 )
 from lifecircle.boards.options import Paper
+from lifecircle.boards.page import BAND
 from lifecircle.boards.pdftext import Face, TextRun
 from lifecircle.boards.symbols import PT_MM, SHAPES, ink_on
 from lifecircle.i18n import t
 from lifecircle.taxonomy import ContentArea
 
-BAND = "#17494d"
 #: Béziers' control distance for a quarter circle of radius 1.
 KAPPA = 0.5523
 _TOKENS = re.compile(r"[MLCZ]|-?\d*\.?\d+")
