@@ -76,7 +76,7 @@ def font_subset_effect(project: Project, out: Path) -> dict[str, float]:
     prepared = prepare(project, out, board_ids=["demo-gate-1"])
     html = board_html(prepared.jobs[0], prepared.scene).html
     # the same page without the @font-face rules, naming the installed font instead
-    full = html.replace(prepared.scene.font_css, "").replace(FAMILY, "Noto Sans CJK SC")
+    full = html.replace(prepared.scene.fonts.css(), "").replace(FAMILY, "Noto Sans CJK SC")
     found = {}
     harfbuzz = weasyprint_fonts.harfbuzz_subset
     for engine, library in (("harfbuzz", harfbuzz), ("fonttools", None)):

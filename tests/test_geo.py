@@ -166,6 +166,24 @@ def test_local_metric_distances_and_round_trip():
     assert np.allclose(back_lon, lon, atol=1e-9) and np.allclose(back_lat, lat, atol=1e-9)
 
 
+def test_local_metric_projects_exactly_as_the_crs_it_names():
+    """The written-out pipeline gives PROJ's own EPSG:4326 -> aeqd answers, both ways."""
+    from pyproj import Transformer
+
+    rng = np.random.default_rng(17)
+    for lon0, lat0 in ((117.23, 39.07), (24.94, 60.17), (118.78, 32.04)):
+        metric = crs.local_metric_transformer(lon0, lat0)
+        lon, lat = lon0 + rng.uniform(-0.2, 0.2, 500), lat0 + rng.uniform(-0.2, 0.2, 500)
+        truth = Transformer.from_crs("EPSG:4326", metric.proj4, always_xy=True)
+        x, y = metric.to_metres(lon, lat)
+        tx, ty = truth.transform(lon, lat)
+        assert np.abs(x - tx).max() < 1e-6 and np.abs(y - ty).max() < 1e-6
+        back = Transformer.from_crs(metric.proj4, "EPSG:4326", always_xy=True)
+        blon, blat = metric.to_lonlat(tx, ty)
+        tlon, tlat = back.transform(tx, ty)
+        assert np.abs(blon - tlon).max() < 1e-12 and np.abs(blat - tlat).max() < 1e-12
+
+
 def test_local_metric_buffers_in_metres():
     metric = crs.local_metric_transformer(117.23, 39.07)
     circle = metric.geometry_to_lonlat(

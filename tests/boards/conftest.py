@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from lifecircle.boards import make_boards
+from lifecircle.boards.fonts import BoardFonts, subset_fonts
 from lifecircle.config import PROJECT_FILE
 from lifecircle.jobs.demo import build_demo
 from lifecircle.project import open_project
@@ -40,3 +41,13 @@ def rendered_a4(demo, tmp_path_factory):
     """Two demo boards on A4 (a gate and a community centre)."""
     out: Path = tmp_path_factory.mktemp("out_a4") / "boards"
     return make_boards(demo, out, board_ids=("demo-gate-1", "demo-centre-4"), paper="A4", workers=1)
+
+
+#: The characters the font tests draw (the batch font always keeps ASCII and Latin-1 too).
+FONT_TEXT = "您在这里南京新街口药店社区卫生服务中心分钟步行老年人北米【示例】…·"
+
+
+@pytest.fixture(scope="session")
+def board_fonts(tmp_path_factory) -> BoardFonts:
+    """The installed Noto Sans CJK SC cut down to :data:`FONT_TEXT`, as a batch would."""
+    return subset_fonts(tmp_path_factory.mktemp("cache"), [FONT_TEXT])

@@ -10,6 +10,7 @@ import pytest
 from lifecircle.engine.profiles import ELDERLY, PLANNING, STANDARD
 from lifecircle.engine.rules import (
     Reach,
+    count_within,
     inclusive,
     is_missing,
     level_limit,
@@ -106,3 +107,12 @@ def test_a_reached_facility_is_judged_whatever_collected_says():
     for cost, reach in ((300.0, Reach.within), (902.4, Reach.missing)):
         got = verdict(cost, STANDARD, level_min=15, required=True, collected=False)
         assert got.reach is reach
+
+
+def test_counting_within_over_an_array_agrees_with_within_one_by_one():
+    limit = 900.0
+    edge = [0.0, 899.9, 900.0, 900.0 * (1 + 1e-12), 900.0 * (1 + 1e-6), 900.1, math.inf]
+    rng = np.random.default_rng(3)
+    costs = np.concatenate([edge, rng.uniform(800.0, 1000.0, 2000), [math.nan]])
+    assert count_within(costs, limit) == sum(within(float(c), limit) for c in costs)
+    assert count_within(np.array([math.inf, 0.0]), math.inf) == 1

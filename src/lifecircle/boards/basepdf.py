@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 import numpy as np
 import pikepdf
@@ -49,7 +48,8 @@ class Placement:
     page_height_mm: float
 
 
-def _colour(colour: str, *, stroke: bool, cmyk: bool) -> str:
+def colour_operator(colour: str, *, stroke: bool, cmyk: bool) -> str:
+    """Return the operator setting ``colour`` (``#rrggbb``) for fills or strokes, RGB or CMYK."""
     if cmyk:
         c, m, y, k = cmyk_of(colour)
         return f"{c:g} {m:g} {y:g} {k:g} {'K' if stroke else 'k'}"
@@ -58,35 +58,51 @@ def _colour(colour: str, *, stroke: bool, cmyk: bool) -> str:
     return f"{r:.3f} {g:.3f} {b:.3f} {'RG' if stroke else 'rg'}"
 
 
-def _pieces(geoms: Sequence[BaseGeometry]) -> list[tuple[np.ndarray, bool]]:
-    """Every ring (closed) and line (open) of some geometries, as vertex arrays (vectorised)."""
+def _pieces(geoms: Sequence[BaseGeometry]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every ring (closed) and line (open) of some geometries, vectorised.
+
+    Returns all their vertices, each piece's number of vertices and whether it is closed.
+    """
     parts = shapely.get_parts(np.asarray(list(geoms), dtype=object))
     parts = parts[~shapely.is_empty(parts)]
     kinds = shapely.get_type_id(parts)
     rings = shapely.get_rings(parts[kinds == 3])  # polygons: exterior and holes
     lines = parts[(kinds == 1) | (kinds == 2)]
-    found = []
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for pieces, closed in ((rings, True), (lines, False)):
         if not len(pieces):
             continue
         coords, index = shapely.get_coordinates(pieces, return_index=True)
-        cuts = np.flatnonzero(np.diff(index)) + 1
-        found += [(xy, closed) for xy in np.split(coords, cuts)]
-    return found
+        if not len(coords):
+            continue
+        starts = np.flatnonzero(np.r_[True, np.diff(index) != 0])
+        counts = np.diff(np.r_[starts, len(coords)])
+        found.append((coords, counts, np.full(len(counts), closed)))
+    if not found:
+        return np.empty((0, 2)), np.empty(0, dtype=np.int64), np.empty(0, dtype=bool)
+    every, counts, shut = (np.concatenate(arrays) for arrays in zip(*found, strict=True))
+    return every, counts, shut
 
 
 def _path(layer: Layer, at: Placement) -> str:
     """PDF path operators of a layer's geometries, in points (origin at the page's foot)."""
-    out = []
-    for xy, closed in _pieces(layer.geoms):
-        if len(xy) < 2:
-            continue
-        x = (at.left_mm + xy[:, 0]) / PT_MM
-        y = (at.page_height_mm - at.top_mm - xy[:, 1]) / PT_MM
-        pairs = [f"{a:.2f} {b:.2f}" for a, b in zip(x.tolist(), y.tolist(), strict=True)]
-        tail = " l\nh\n" if closed else " l\n"
-        out.append(f"{pairs[0]} m\n" + " l\n".join(pairs[1:]) + tail)
-    return "".join(out)
+    xy, counts, closed = _pieces(layer.geoms)
+    drawn = counts >= 2
+    if not drawn.any():
+        return ""
+    xy = xy[np.repeat(drawn, counts)]
+    points = np.empty_like(xy)
+    points[:, 0] = (at.left_mm + xy[:, 0]) / PT_MM
+    points[:, 1] = (at.page_height_mm - at.top_mm - xy[:, 1]) / PT_MM
+    # one %-format over every vertex ("%.2f" prints exactly as f"{v:.2f}")
+    templates: dict[tuple[int, bool], str] = {}
+    parts = []
+    for key in zip(counts[drawn].tolist(), closed[drawn].tolist(), strict=True):
+        if key not in templates:
+            n, shut = key
+            templates[key] = "%.2f %.2f m\n" + "%.2f %.2f l\n" * (n - 1) + ("h\n" if shut else "")
+        parts.append(templates[key])
+    return "".join(parts) % tuple(points.ravel().tolist())
 
 
 def layer_operators(layer: Layer, at: Placement, *, cmyk: bool, state: str | None) -> str:
@@ -98,9 +114,9 @@ def layer_operators(layer: Layer, at: Placement, *, cmyk: bool, state: str | Non
     if state:
         ops.append(f"/{state} gs")
     if layer.fill:
-        ops.append(_colour(layer.fill, stroke=False, cmyk=cmyk))
+        ops.append(colour_operator(layer.fill, stroke=False, cmyk=cmyk))
     if layer.stroke:
-        ops.append(_colour(layer.stroke, stroke=True, cmyk=cmyk))
+        ops.append(colour_operator(layer.stroke, stroke=True, cmyk=cmyk))
         ops.append(f"{layer.width_mm / PT_MM:.3f} w")
         ops.append("1 J 1 j" if layer.round_ends else "0 J 0 j")
         if layer.dash_mm:
@@ -128,18 +144,14 @@ def base_stream(
     return "\n".join(parts).encode("ascii"), states
 
 
-def draw_under(pdf_path: Path, stream: bytes, states: dict[str, float]) -> None:
-    """Put ``stream`` under the first page's drawing of ``pdf_path`` (rewritten in place)."""
-    with pikepdf.open(pdf_path, allow_overwriting_input=True) as pdf:
-        page = pdf.pages[0]
-        resources = page.obj.get("/Resources")
-        if resources is None:
-            resources = page.obj.Resources = pikepdf.Dictionary()
-        if "/ExtGState" not in resources:
-            resources.ExtGState = pikepdf.Dictionary()
-        for name, alpha in states.items():
-            resources.ExtGState[f"/{name}"] = pikepdf.Dictionary(
-                Type=pikepdf.Name.ExtGState, ca=alpha
-            )
-        page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)
-        pdf.save(pdf_path)
+def draw_under(pdf: pikepdf.Pdf, stream: bytes, states: dict[str, float]) -> None:
+    """Put ``stream`` under the first page's drawing, with the opacities it names."""
+    page = pdf.pages[0]
+    resources = page.obj.get("/Resources")
+    if resources is None:
+        resources = page.obj.Resources = pikepdf.Dictionary()
+    if "/ExtGState" not in resources:
+        resources.ExtGState = pikepdf.Dictionary()
+    for name, alpha in states.items():
+        resources.ExtGState[f"/{name}"] = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=alpha)
+    page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)

@@ -235,7 +235,7 @@ def prepare(
         net=net,
         basemap=load_basemap(project.cache_dir),
         areas={a.code: a for a in taxonomy.areas},
-        font_css=fonts.css(),
+        fonts=fonts,
     )
     jobs = tuple(
         BoardJob(

@@ -22,6 +22,7 @@ from lifecircle.engine.profiles import WalkProfile, plain_rule
 from lifecircle.engine.results import ProfileResult
 from lifecircle.engine.rules import (
     LEVELS_MIN,
+    count_within,
     level_limit,
     level_text,
     shown_text,
@@ -158,7 +159,7 @@ def board_content(
     heads = _minute_heads(inputs)
     items = _fitted(candidates, inputs=inputs, options=options, columns=len(heads))
     limit = level_limit(main.profile, 15)
-    reached = int(sum(within(float(c), limit) for c in costs))
+    reached = count_within(costs, limit)
     found = _missing(row, inputs=inputs, options=options) if options.missing_note else ()
     place = board.compound or board.name
     return BoardContent(

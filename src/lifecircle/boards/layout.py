@@ -8,6 +8,7 @@ is kept in :class:`MapLayout`, so a test can check that nothing overlaps. It dra
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -263,6 +264,12 @@ def ring_offsets(step: float, rings: int) -> list[tuple[float, float]]:
     >>> ring_offsets(1.0, 1)[:2]
     [(0.0, 0.0), (1.0, 0.0)]
     """
+    return list(_ring_offsets(step, rings))
+
+
+@functools.lru_cache(maxsize=64)
+def _ring_offsets(step: float, rings: int) -> tuple[tuple[float, float], ...]:
+    """Return :func:`ring_offsets`, computed once per step and number of rings."""
     found = [(0.0, 0.0)]
     for k in range(1, rings + 1):
         n = 6 * k
@@ -273,7 +280,7 @@ def ring_offsets(step: float, rings: int) -> list[tuple[float, float]]:
             )
             for i in range(n)
         ]
-    return found
+    return tuple(found)
 
 
 def edge_point(

@@ -95,12 +95,14 @@ def fit_text(text: str, *, width_mm: float, size_pt: float) -> str:
     room = width_mm / (size_pt * PT_MM)
     if not text or text_width_em(text) <= room:
         return text
-    out = ""
-    for char in text:
-        if text_width_em(out + char + "…") > room:
+    ellipsis = text_width_em("…")
+    used, cut = 0.0, len(text)
+    for k, char in enumerate(text):  # one pass, adding up widths in the order sum() does
+        used += text_width_em(char)
+        if used + ellipsis > room:
+            cut = k
             break
-        out += char
-    return out.rstrip(" ·") + "…"
+    return text[:cut].rstrip(" ·") + "…"
 
 
 @dataclass(frozen=True)

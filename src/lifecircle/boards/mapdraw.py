@@ -1,7 +1,10 @@
-"""Draw a composed board map's signs and words as SVG: markers, 「您在这里」, labels, furniture.
+"""Draw a composed board map: its signs as SVG, its words as text runs for the PDF.
 
 They lie on top of the base layers (:mod:`lifecircle.boards.mapbase`, drawn into the PDF
-directly), so this SVG has no background. Pure string building in map millimetres; where
+directly), so this SVG has no background. The words (marker numbers, labels, the legend's
+and the scale's words) are text runs (:class:`~lifecircle.boards.pdftext.TextRun`), written
+into the PDF as text over the SVG (:mod:`lifecircle.boards.pdftext`); labels never overlap
+the signs, so drawing them last changes nothing. Pure building in map millimetres; where
 things go is :mod:`lifecircle.boards.mapsvg`'s decision.
 """
 
@@ -17,7 +20,6 @@ from lifecircle.boards.content import BoardContent
 from lifecircle.boards.mapstyle import (
     BAND_EDGES,
     BAND_FILLS,
-    FONT,
     HERE,
     LABEL_STYLE,
     ROUTE,
@@ -28,7 +30,8 @@ from lifecircle.boards.mapstyle import (
     landmark_icon,
     legend_text,
 )
-from lifecircle.boards.symbols import NUMBER_DY, esc, ink_on, shape_path, text_width_em
+from lifecircle.boards.pdftext import TextRun
+from lifecircle.boards.symbols import NUMBER_DY, ink_on, shape_path, text_width_em
 from lifecircle.i18n import t
 from lifecircle.taxonomy import ContentArea
 
@@ -38,26 +41,27 @@ def draw(
     *,
     areas: Mapping[str, ContentArea],
     content: BoardContent,
-) -> str:
-    """Return the map's signs and words as one ``<svg>`` element sized in millimetres."""
+) -> tuple[str, tuple[TextRun, ...]]:
+    """Return the map's signs as one ``<svg>`` element sized in millimetres, and its words."""
     frame, k = composed.layout.frame, composed.sizes.line
     w, h = frame.width_mm, frame.height_mm
+    runs: list[TextRun] = []
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" width="{w:.2f}mm" height="{h:.2f}mm" '
-        f'viewBox="0 0 {w:.2f} {h:.2f}" font-family="{FONT}">',
+        f'viewBox="0 0 {w:.2f} {h:.2f}">',
         f'<defs><clipPath id="frame"><rect width="{w:.2f}" height="{h:.2f}"/></clipPath></defs>',
         '<g clip-path="url(#frame)">',
         "".join(_crossing(kind, x, y, composed.sizes) for kind, x, y in composed.crossings),
         "".join(_landmark(x, y, composed.sizes) for x, y in composed.landmarks),
-        _markers(composed, areas),
+        _markers(composed, areas, runs),
         _here(composed, heads_up=content.facing_deg is not None),
-        _labels(composed.layout),
-        _furniture(composed, content),
+        _labels(composed.layout, runs),
+        _furniture(composed, content, runs),
         "</g>",
         f'<rect width="{w:.2f}" height="{h:.2f}" fill="none" stroke="#4a4a4a" '
         f'stroke-width="{0.5 * k:.2f}"/></svg>',
     ]
-    return "".join(parts)
+    return "".join(parts), tuple(runs)
 
 
 def _crossing(kind: str, x: float, y: float, sizes: Sizes) -> str:
@@ -68,7 +72,7 @@ def _landmark(x: float, y: float, sizes: Sizes) -> str:
     return landmark_icon(x, y, sizes.marker * 0.45)
 
 
-def _markers(composed: ComposedMap, areas: Mapping[str, ContentArea]) -> str:
+def _markers(composed: ComposedMap, areas: Mapping[str, ContentArea], runs: list[TextRun]) -> str:
     out = []
     k = composed.sizes.line
     for m in composed.layout.markers:
@@ -88,9 +92,18 @@ def _markers(composed: ComposedMap, areas: Mapping[str, ContentArea]) -> str:
         out.append(
             f'<g transform="translate({m.x:.2f} {m.y:.2f})">'
             f'<path d="{shape_path(area.shape)}" transform="scale({r:.3f})" fill="{area.color}" '
-            f'stroke="#1a1a1a" stroke-width="{0.25 * k / r:.3f}"/>'
-            f'<text x="0" y="{dy + font * 0.36:.2f}" font-size="{font:.2f}" font-weight="700" '
-            f'text-anchor="middle" fill="{ink_on(area.color)}">{m.item.number}</text></g>'
+            f'stroke="#1a1a1a" stroke-width="{0.25 * k / r:.3f}"/></g>'
+        )
+        runs.append(
+            TextRun(
+                str(m.item.number),
+                m.x,
+                m.y + dy + font * 0.36,
+                font,
+                fill=ink_on(area.color),
+                bold=True,
+                anchor="middle",
+            )
         )
     return "".join(out)
 
@@ -122,36 +135,43 @@ def _here(composed: ComposedMap, *, heads_up: bool) -> str:
     )
 
 
-def _labels(placed: lay.MapLayout) -> str:
+def _labels(placed: lay.MapLayout, runs: list[TextRun]) -> str:
     # a pale plate behind each label, not a stroked copy of the text: a copy would be
     # extracted (searched, read aloud) twice
     out = []
     for label in placed.labels:
-        attrs, plate, opacity = LABEL_STYLE[label.kind]
+        fill, bold, plate, opacity = LABEL_STYLE[label.kind]
         corners = "L".join(f"{x:.2f} {y:.2f}" for x, y in list(label.box.exterior.coords)[:4])
         out.append(f'<path d="M{corners}Z" fill="{plate}" fill-opacity="{opacity}"/>')
-        rotate = f' transform="rotate({label.angle_deg:.2f} {label.x:.2f} {label.y:.2f})"'
-        out.append(
-            f'<text x="{label.x:.2f}" y="{label.y + label.size_mm * 0.36:.2f}" '
-            f'font-size="{label.size_mm:.2f}" text-anchor="middle" {attrs}'
-            f"{rotate if label.angle_deg else ''}>{esc(label.text)}</text>"
+        runs.append(
+            TextRun(
+                label.text,
+                label.x,
+                label.y + label.size_mm * 0.36,
+                label.size_mm,
+                fill=fill,
+                bold=bold,
+                anchor="middle",
+                angle_deg=label.angle_deg,
+                centre=(label.x, label.y),
+            )
         )
     return "".join(out)
 
 
-def _furniture(composed: ComposedMap, content: BoardContent) -> str:
+def _furniture(composed: ComposedMap, content: BoardContent, runs: list[TextRun]) -> str:
     frame, sizes, lang = composed.layout.frame, composed.sizes, content.lang
     em = max(text_width_em(legend_text(e, content)) for e in composed.legend)
     boxes = furniture(frame, sizes, legend_rows=len(composed.legend), legend_em=em)
     return (
-        _north(boxes["north"], frame.north_deg(), sizes, lang)
-        + _scale_bar(frame, boxes["scale"], sizes, lang)
-        + _legend(boxes["legend"], composed, content)
-        + _credit(boxes["credit"], sizes, lang)
+        _north(boxes["north"], frame.north_deg(), sizes, lang, runs)
+        + _scale_bar(frame, boxes["scale"], sizes, lang, runs)
+        + _legend(boxes["legend"], composed, content, runs)
+        + _credit(boxes["credit"], sizes, lang, runs)
     )
 
 
-def _north(box: Polygon, angle: float, sizes: Sizes, lang: str) -> str:
+def _north(box: Polygon, angle: float, sizes: Sizes, lang: str, runs: list[TextRun]) -> str:
     x0, y0, x1, y1 = box.bounds
     cx, cy = (x0 + x1) / 2, y0 + (x1 - x0) / 2
     r = (x1 - x0) / 2 * 0.9
@@ -163,19 +183,18 @@ def _north(box: Polygon, angle: float, sizes: Sizes, lang: str) -> str:
         f'L{cx:.2f} {cy + r * 0.25:.2f}Z" fill="#ffffff" stroke="#1a1a1a" '
         f'stroke-width="{r * 0.05:.2f}"/></g>'
     )
-    text = (
-        f'<text x="{cx:.2f}" y="{y1 - sizes.label * 0.15:.2f}" font-size="{sizes.label:.2f}" '
-        f'font-weight="700" text-anchor="middle" fill="#1a1a1a">{esc(t("boards.north", lang))}'
-        "</text>"
+    north = t("boards.north", lang)
+    runs.append(
+        TextRun(north, cx, y1 - sizes.label * 0.15, sizes.label, bold=True, anchor="middle")
     )
     plate = (
         f'<rect x="{x0:.2f}" y="{y0:.2f}" width="{x1 - x0:.2f}" height="{y1 - y0:.2f}" '
         f'fill="#ffffff" fill-opacity="0.85" rx="{sizes.label * 0.3:.2f}"/>'
     )
-    return plate + arrow + text
+    return plate + arrow
 
 
-def _scale_bar(frame: lay.Frame, box: Polygon, sizes: Sizes, lang: str) -> str:
+def _scale_bar(frame: lay.Frame, box: Polygon, sizes: Sizes, lang: str, runs: list[TextRun]) -> str:
     x0, y0, x1, y1 = box.bounds
     s = sizes.label
     room_m = (x1 - x0 - 3.0 * s) * frame.metres_per_mm
@@ -183,21 +202,21 @@ def _scale_bar(frame: lay.Frame, box: Polygon, sizes: Sizes, lang: str) -> str:
     bar = nice / frame.metres_per_mm
     left, top = x0 + 0.6 * s, y0 + 1.35 * s
     half = bar / 2
-    text = f'font-size="{s:.2f}" fill="#1a1a1a"'
+    runs.append(TextRun(f"1:{frame.scale:,}", left, y0 + 1.05 * s, s))
+    runs.append(TextRun("0", left, top + 1.2 * s, s, anchor="middle"))
+    runs.append(
+        TextRun(t("boards.scale_m", lang, m=nice), left + bar, top + 1.2 * s, s, anchor="middle")
+    )
     return (
         f'<rect x="{x0:.2f}" y="{y0:.2f}" width="{x1 - x0:.2f}" height="{y1 - y0:.2f}" '
         f'fill="#ffffff" fill-opacity="0.85" rx="{0.3 * s:.2f}"/>'
-        f'<text x="{left:.2f}" y="{y0 + 1.05 * s:.2f}" {text}>1:{frame.scale:,}</text>'
         f'<rect x="{left:.2f}" y="{top:.2f}" width="{half:.2f}" height="{0.3 * s:.2f}" '
         f'fill="#1a1a1a"/><rect x="{left + half:.2f}" y="{top:.2f}" width="{half:.2f}" '
         f'height="{0.3 * s:.2f}" fill="#ffffff" stroke="#1a1a1a" stroke-width="{0.06 * s:.2f}"/>'
-        f'<text x="{left:.2f}" y="{top + 1.2 * s:.2f}" {text} text-anchor="middle">0</text>'
-        f'<text x="{left + bar:.2f}" y="{top + 1.2 * s:.2f}" {text} text-anchor="middle">'
-        f"{esc(t('boards.scale_m', lang, m=nice))}</text>"
     )
 
 
-def _legend(box: Polygon, composed: ComposedMap, content: BoardContent) -> str:
+def _legend(box: Polygon, composed: ComposedMap, content: BoardContent, runs: list[TextRun]) -> str:
     x0, y0, x1, y1 = box.bounds
     s = composed.sizes.label
     k = composed.sizes.line
@@ -228,19 +247,16 @@ def _legend(box: Polygon, composed: ComposedMap, content: BoardContent) -> str:
             out.append(landmark_icon(sx + sw / 2, cy, composed.sizes.marker * 0.45))
         else:
             out.append(crossing_icon(entry.split(":")[1], sx + sw / 2, cy, s * 1.1))
-        out.append(
-            f'<text x="{sx + sw + s * 0.5:.2f}" y="{cy + s * 0.36:.2f}" font-size="{s:.2f}" '
-            f'fill="#1a1a1a">{esc(legend_text(entry, content))}</text>'
-        )
+        runs.append(TextRun(legend_text(entry, content), sx + sw + s * 0.5, cy + s * 0.36, s))
     return "".join(out)
 
 
-def _credit(box: Polygon, sizes: Sizes, lang: str) -> str:
+def _credit(box: Polygon, sizes: Sizes, lang: str, runs: list[TextRun]) -> str:
     x0, y0, x1, y1 = box.bounds
+    credit = t("boards.osm_credit", lang)
+    x, y = x1 - 0.3 * sizes.fine, y1 - 0.45 * sizes.fine
+    runs.append(TextRun(credit, x, y, sizes.fine, fill="#3a3a3a", anchor="end"))
     return (
         f'<rect x="{x0:.2f}" y="{y0:.2f}" width="{x1 - x0:.2f}" height="{y1 - y0:.2f}" '
         f'fill="#ffffff" fill-opacity="0.85"/>'
-        f'<text x="{x1 - 0.3 * sizes.fine:.2f}" y="{y1 - 0.45 * sizes.fine:.2f}" '
-        f'font-size="{sizes.fine:.2f}" text-anchor="end" fill="#3a3a3a">'
-        f"{esc(t('boards.osm_credit', lang))}</text>"
     )

@@ -20,7 +20,6 @@ from lifecircle.boards.options import Paper
 from lifecircle.boards.symbols import PT_MM, text_width_em
 from lifecircle.i18n import t
 
-FONT = "NotoSansCJK-SC-Board"
 BACKGROUND = "#fbfaf6"
 #: Fills of the 5, 10 and 15-minute bands, and their edges (colour, dash pattern in line units).
 BAND_FILLS = ("#dcae5c", "#e8c98a", "#f3e2bd")
@@ -35,15 +34,15 @@ STREET_STYLE = {
     "medium": ("#b9ae9d", 1.75, "#ffffff", 1.3),
     "major": ("#a8885a", 2.7, "#fbe2ad", 2.2),
 }
-#: Label styles by kind: text attributes, plate colour, plate opacity.
+#: Label styles by kind: text colour, bold, plate colour, plate opacity.
 LABEL_STYLE = {
-    "here": (f'font-weight="700" fill="{HERE}"', "#ffffff", 0.92),
-    "facility": ('fill="#1f1f1f"', "#ffffff", 0.82),
-    "walk": (f'fill="{BAND_EDGES[0][0]}" font-weight="700"', "#ffffff", 0.8),
-    "street": ('fill="#4f473d"', BACKGROUND, 0.8),
-    "street_here": ('fill="#1f1f1f" font-weight="700"', "#fff3c4", 0.95),
-    "landmark": ('fill="#2f2f2f" font-weight="700"', "#ffffff", 0.82),
-    "outside": ('fill="#5f5f5f"', OUTSIDE, 0.9),
+    "here": (HERE, True, "#ffffff", 0.92),
+    "facility": ("#1f1f1f", False, "#ffffff", 0.82),
+    "walk": (BAND_EDGES[0][0], True, "#ffffff", 0.8),
+    "street": ("#4f473d", False, BACKGROUND, 0.8),
+    "street_here": ("#1f1f1f", True, "#fff3c4", 0.95),
+    "landmark": ("#2f2f2f", True, "#ffffff", 0.82),
+    "outside": ("#5f5f5f", False, OUTSIDE, 0.9),
 }
 
 

@@ -21,6 +21,7 @@ from lifecircle.boards import mapdraw
 from lifecircle.boards.content import BoardContent
 from lifecircle.boards.mapstyle import ComposedMap, Sizes, furniture, legend_text
 from lifecircle.boards.options import Paper
+from lifecircle.boards.pdftext import TextRun
 from lifecircle.boards.places import MapExtras
 from lifecircle.boards.scenery import MapScenery, to_map
 from lifecircle.boards.symbols import text_width_em
@@ -241,8 +242,9 @@ def _along(
     """Label centres on straight stretches long enough for the name, longest (or nearest) first."""
     need = text_width_em(name) * size_mm + 2 * size_mm
     spots = []
-    for part in shapely.get_parts(np.array([line], dtype=object)):
-        xy = np.asarray(shapely.simplify(part, size_mm * 0.4).coords)
+    parts = shapely.get_parts(np.array([line], dtype=object))
+    for part in shapely.simplify(parts, size_mm * 0.4):  # every part in one call
+        xy = shapely.get_coordinates(part)
         for (x0, y0), (x1, y1) in itertools.pairwise(xy):
             length = math.hypot(x1 - x0, y1 - y0)
             if length < need:
@@ -262,6 +264,9 @@ def map_svg(
     *,
     areas: Mapping[str, ContentArea],
     content: BoardContent,
-) -> str:
-    """Draw the map's signs and words as one ``<svg>`` (the base layers are drawn apart)."""
+) -> tuple[str, tuple[TextRun, ...]]:
+    """Draw the map's signs as one ``<svg>`` and return it with the map's words.
+
+    The base layers are drawn apart, and the words are written into the PDF as text.
+    """
     return mapdraw.draw(composed, areas=areas, content=content)

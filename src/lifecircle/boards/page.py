@@ -1,8 +1,9 @@
-"""The board page as HTML/CSS for WeasyPrint: title band, map, facility list, foot strip.
+"""The board page as HTML/CSS for WeasyPrint: title band, map, the list's place, foot strip.
 
-Every part has its height in millimetres from the :class:`~lifecircle.boards.options.Paper`,
-and the list prints exactly the columns :mod:`lifecircle.boards.listing` measured (one line
-of text per row, fixed row heights), so a page is filled, never overflowed. The foot strip
+Every part has its height in millimetres from the :class:`~lifecircle.boards.options.Paper`;
+the list prints exactly the columns :mod:`lifecircle.boards.listing` measured (one line
+of text per row, fixed row heights), drawn into the PDF by :mod:`lifecircle.boards.listpdf`,
+so a page is filled, never overflowed. The foot strip
 holds the QR code, the few gaps residents should know with how to give feedback, and the
 notes (data date, walking rule in plain words, attribution). It only builds strings.
 """
@@ -11,26 +12,20 @@ from __future__ import annotations
 
 import base64
 import math
-import re
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 import segno
 
-from lifecircle.boards.content import BoardContent, ListedFacility
+from lifecircle.boards.content import BoardContent
 from lifecircle.boards.fonts import FAMILY
 from lifecircle.boards.listing import (
-    BADGE_EM,
-    ListGeometry,
-    Unit,
     balanced_columns,
     list_geometry,
     units_of,
 )
 from lifecircle.boards.options import Paper
-from lifecircle.boards.symbols import PT_MM, esc, ink_on, shape_path, text_width_em
+from lifecircle.boards.symbols import PT_MM, esc, text_width_em
 from lifecircle.i18n import t
-from lifecircle.taxonomy import ContentArea
 
 BAND = "#17494d"
 #: Room kept below a list shorter than its box (mm at A1, scaled by the paper's margin).
@@ -84,12 +79,12 @@ def svg_uri(svg: str) -> str:
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
 
 
-def _css(paper: Paper, geo: ListGeometry, font_css: str, *, title: str, bleed_mm: float) -> str:
+def _css(paper: Paper, font_css: str, *, title: str, bleed_mm: float) -> str:
     m, gap = paper.margin_mm, paper.gap_mm
     # one line: a long place name makes the title smaller rather than wrap
     fit_pt = paper.inner_mm / (text_width_em(title) * PT_MM) * 0.98
     title_pt = min(paper.title_pt, fit_pt)
-    name, detail, fine = paper.name_pt, paper.detail_pt, paper.fine_pt
+    detail, fine = paper.detail_pt, paper.fine_pt
     b = bleed_mm
     marks = f"bleed: {b}mm; marks: crop;" if b else ""
     return f"""{font_css}
@@ -107,20 +102,6 @@ h1 {{ font-size: {title_pt:.1f}pt; font-weight: 700; margin: 0; line-height: 1.2
 .map {{ margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.map_mm:.2f}mm; line-height: 0 }}
 .map img {{ width: {paper.inner_mm:.2f}mm; height: {paper.map_mm:.2f}mm }}
 .list {{ position: relative; margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.list_mm:.2f}mm }}
-.list div {{ position: absolute; white-space: nowrap; overflow: hidden }}
-.ch {{ font-size: {detail}pt; line-height: {detail * 1.1:.2f}pt; color: #444; text-align: center }}
-.what {{ text-align: left }}
-.hd {{ font-size: {name * 0.95:.1f}pt; font-weight: 700; line-height: {geo.head_mm * 0.9:.2f}mm;
-  border-bottom: {name * 0.06:.2f}pt solid #8a8a8a }}
-.l1 {{ font-size: {name}pt; line-height: {geo.name_mm:.2f}mm; height: {geo.name_mm:.2f}mm }}
-.lab {{ font-weight: 700 }}
-.m {{ font-weight: 700; text-align: center; color: {BAND} }}
-.m small {{ font-size: {detail}pt; font-weight: 400 }}
-.l2 {{ font-size: {detail}pt; line-height: {geo.detail_mm:.2f}mm; height: {geo.detail_mm:.2f}mm;
-  color: #333 }}
-.no {{ font-size: {name * 0.82:.1f}pt; font-weight: 700; text-align: center;
-  height: {geo.name_mm * 0.86:.2f}mm; line-height: {geo.name_mm * 0.86 - 0.4:.2f}mm;
-  border-radius: {name * 0.3:.1f}pt; border: {name * 0.05:.2f}pt solid #1a1a1a }}
 .strip {{ margin: {gap:.2f}mm {m:.2f}mm 0; height: {paper.strip_mm:.2f}mm;
   width: {paper.inner_mm:.2f}mm; border-collapse: collapse; table-layout: fixed;
   border-top: {detail * 0.08:.2f}pt solid #8a8a8a }}
@@ -135,111 +116,17 @@ h1 {{ font-size: {title_pt:.1f}pt; font-weight: 700; margin: 0; line-height: 1.2
 .fb {{ font-size: {detail}pt; font-weight: 700; margin-top: {gap * 0.5:.2f}mm }}
 .meta {{ font-size: {fine}pt; color: #333; margin-bottom: {fine * 0.25:.1f}pt }}
 .url {{ font-size: {fine}pt; color: #333; word-break: break-all }}
-svg.icon {{ vertical-align: middle }}
 """
 
 
-def _icon(area: ContentArea, size_pt: float) -> str:
-    return (
-        f'<svg class="icon" width="{size_pt:.1f}pt" height="{size_pt:.1f}pt" '
-        f'viewBox="-1.3 -1.3 2.6 2.6"><path d="{shape_path(area.shape)}" fill="{area.color}" '
-        f'stroke="#1a1a1a" stroke-width="0.12"/></svg>'
-    )
+def _list(content: BoardContent) -> str:
+    """Return the list's place on the page, or the words saying there is nothing to list.
 
-
-def _minutes(walk: str) -> str:
-    """Return the walk as printed: the number large, its unit smaller ("12分钟")."""
-    match = re.fullmatch(r"(\d+)\s*(.*)", walk)
-    if match is None:
-        return esc(walk or "—")
-    return f"{esc(match.group(1))}<small>{esc(match.group(2))}</small>"
-
-
-def _box(cls: str, x: float, y: float, w: float, h: float, body: str, style: str = "") -> str:
-    """One absolutely placed line of the list (mm from the list's top left)."""
-    return (
-        f'<div class="{cls}" style="left:{x:.2f}mm;top:{y:.2f}mm;width:{w:.2f}mm;'
-        f'height:{h:.2f}mm;{style}">{body}</div>'
-    )
-
-
-@dataclass(frozen=True)
-class _Grid:
-    """Horizontal positions of one list column's parts (mm)."""
-
-    left: float
-    badge: float
-    label: float
-    minutes: tuple[float, ...]
-    minutes_mm: float
-    width: float
-
-
-def _grid(k: int, geo: ListGeometry, paper: Paper) -> _Grid:
-    left = k * (geo.column_mm + geo.gutter_mm)
-    badge = BADGE_EM * paper.name_pt * PT_MM
-    label = left + badge
-    first = label + geo.label_mm + 0.4 * paper.name_pt * PT_MM
-    minutes = tuple(first + n * geo.minutes_mm for n in range(geo.minute_columns))
-    return _Grid(left, badge, label, minutes, geo.minutes_mm, geo.column_mm)
-
-
-def _item(item: ListedFacility, area: ContentArea, grid: _Grid, y: float, geo: ListGeometry) -> str:
-    style = f"background:{area.color};color:{ink_on(area.color)}"
-    no_h = geo.name_mm * 0.86
-    top = y + (geo.name_mm - no_h) / 2
-    parts = [
-        _box("no", grid.left, top, grid.badge * 0.86, no_h, str(item.number), style),
-        _box("l1 lab", grid.label, y, grid.minutes[0] - grid.label, geo.name_mm, esc(item.label)),
-    ]
-    cells = [_minutes(item.walk), _minutes(item.walk_other)][: len(grid.minutes)]
-    for x, value in zip(grid.minutes, cells, strict=True):
-        parts.append(_box("l1 m", x, y, grid.minutes_mm, geo.name_mm, value))
-    if item.detail:
-        width = grid.left + grid.width - grid.label
-        parts.append(
-            _box("l2", grid.label, y + geo.name_mm, width, geo.detail_mm, esc(item.detail))
-        )
-    return "".join(parts)
-
-
-def _column(
-    units: Sequence[Unit],
-    grid: _Grid,
-    content: BoardContent,
-    geo: ListGeometry,
-    areas: Mapping[str, ContentArea],
-    paper: Paper,
-) -> str:
-    name_key = "name_zh" if content.lang == "zh" else "name_en"
-    what = esc(t("boards.list_head", content.lang))
-    width = grid.minutes[0] - grid.label
-    parts = [_box("ch what", grid.label, 0, width, geo.header_mm, what)]
-    for x, head in zip(grid.minutes, content.minute_heads, strict=False):
-        parts.append(_box("ch", x, 0, grid.minutes_mm, geo.header_mm, esc(head)))
-    y = geo.header_mm
-    for unit in units:
-        area = areas[unit.area]
-        if unit.index is None:
-            body = f"{_icon(area, paper.name_pt)} {esc(getattr(area, name_key))}"
-            parts.append(_box("hd", grid.left, y, grid.width, unit.height_mm, body))
-        else:
-            parts.append(_item(content.items[unit.index], area, grid, y, geo))
-        y += unit.height_mm
-    return "".join(parts)
-
-
-def _list(content: BoardContent, paper: Paper, areas: Mapping[str, ContentArea]) -> str:
-    geo = list_geometry(paper, minute_columns=len(content.minute_heads) or 1)
+    The list's lines are drawn into the PDF by :mod:`lifecircle.boards.listpdf`.
+    """
     if not content.items:
         return f'<div class="list"><p>{esc(t("boards.nothing", content.lang))}</p></div>'
-    groups = units_of([i.area for i in content.items], [bool(i.detail) for i in content.items], geo)
-    filled = balanced_columns(groups, geo) or [[u for g in groups for u in g]]
-    body = "".join(
-        _column(units, _grid(k, geo, paper), content, geo, areas, paper)
-        for k, units in enumerate(filled)
-    )
-    return f'<div class="list">{body}</div>'
+    return '<div class="list"></div>'
 
 
 def _lines(text: str, room_em: float) -> int:
@@ -315,14 +202,12 @@ def page_html(
     *,
     map_svg: str,
     paper: Paper,
-    areas: Mapping[str, ContentArea],
     font_css: str,
     street: str = "",
     bleed_mm: float = 0.0,
 ) -> str:
     """Build the complete HTML document of one board."""
-    geo = list_geometry(paper, minute_columns=len(content.minute_heads) or 1)
-    css = _css(paper, geo, font_css, title=content.title, bleed_mm=bleed_mm)
+    css = _css(paper, font_css, title=content.title, bleed_mm=bleed_mm)
     return (
         f'<!DOCTYPE html><html lang="{"zh-CN" if content.lang == "zh" else "en"}"><head>'
         f'<meta charset="utf-8"><title>{esc(content.title)}</title>'
@@ -330,6 +215,6 @@ def page_html(
         f'<div class="band"><h1>{esc(content.title)}</h1>'
         f'<div class="sub">{_subtitle(content, street)}</div></div>'
         f'<div class="map"><img src="{svg_uri(map_svg)}"></div>'
-        f"{_list(content, paper, areas)}{_strip(content, paper)}"
+        f"{_list(content)}{_strip(content, paper)}"
         "</body></html>"
     )

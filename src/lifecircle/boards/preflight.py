@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from urllib.parse import urlsplit
 
+import numpy as np
 import pypdfium2
 import pypdfium2.raw as pdfium
 import zxingcpp
@@ -118,14 +119,25 @@ class PrintedText:
                 best = size if best is None else max(best, size)
         return best
 
+    @cached_property
+    def _where(self) -> dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]]:
+        """Each character's indices and origins, as arrays."""
+        xs, ys = np.asarray(self.xs), np.asarray(self.ys)
+        return {char: (np.asarray(found), xs[found], ys[found]) for char, found in self._at.items()}
+
     def _chain(self, start: int, rest: str) -> list[int] | None:
         chain = [start]
         for char in rest:
             last = chain[-1]
             reach = NEXT_CHAR_EM * self.sizes[last]
+            if char not in self._where:
+                return None
+            ks, xs, ys = self._where[char]
+            # only the prints within reach on both axes can be within reach (a cheap cut)
+            box = (np.abs(xs - self.xs[last]) <= reach) & (np.abs(ys - self.ys[last]) <= reach)
             near = [
                 (math.hypot(self.xs[k] - self.xs[last], self.ys[k] - self.ys[last]), k)
-                for k in self._at.get(char, [])
+                for k in ks[box].tolist()
                 if k not in chain
             ]
             near = [(d, k) for d, k in near if d <= reach]
@@ -135,9 +147,12 @@ class PrintedText:
         return chain
 
 
-def printed_text(pdf: pypdfium2.PdfDocument, page: int = 0) -> PrintedText:
-    """Read the characters of a page, their origins and effective sizes (font × matrix)."""
-    textpage = pdf[page].get_textpage()
+def printed_text(pdf: pypdfium2.PdfDocument, page: int | pypdfium2.PdfPage = 0) -> PrintedText:
+    """Read the characters of a page, their origins and effective sizes (font × matrix).
+
+    ``page`` is the page's number, or the page already loaded.
+    """
+    textpage = (pdf[page] if isinstance(page, int) else page).get_textpage()
     try:
         matrix = pdfium.FS_MATRIX()
         x, y = ctypes.c_double(), ctypes.c_double()

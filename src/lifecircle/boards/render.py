@@ -1,9 +1,12 @@
 """Render one board: lay out its map, write the vector PDF (WeasyPrint), preview and check it.
 
-Runs in worker processes; :class:`Scene` holds what every board of a batch shares (streets,
-base map, content areas) so a worker receives it once. After writing, the board is checked
-as it will be printed (:mod:`lifecircle.boards.preflight`): its QR code is decoded from the
-rendered page and the sizes of its text are read back from the PDF. It decides no content.
+WeasyPrint draws the page (title, map signs, list, foot strip); the map's base layers go
+under it (:mod:`lifecircle.boards.basepdf`) and the map's words over it as PDF text
+(:mod:`lifecircle.boards.pdftext`). Runs in worker processes; :class:`Scene` holds what every
+board of a batch shares (streets, base map, content areas, fonts) so a worker receives it
+once. After writing, the board is checked as it will be printed
+(:mod:`lifecircle.boards.preflight`): its QR code is decoded from the rendered page and the
+sizes of its text are read back from the PDF. It decides no content.
 """
 
 from __future__ import annotations
@@ -12,18 +15,22 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import pikepdf
 import pypdfium2
 import weasyprint
 from PIL import Image
 
 from lifecircle.boards.basepdf import Placement, base_stream, draw_under
 from lifecircle.boards.content import BoardContent, fewer_items
+from lifecircle.boards.fonts import BoardFonts
 from lifecircle.boards.layout import MapLayout, fit_frame
+from lifecircle.boards.listpdf import Drawing, draw_list, path_stream
 from lifecircle.boards.mapbase import base_layers
 from lifecircle.boards.mapstyle import ComposedMap
 from lifecircle.boards.mapsvg import compose_map, map_svg
 from lifecircle.boards.options import PAPERS, Paper
 from lifecircle.boards.page import fitted_paper, map_size_mm, map_top_mm, page_html, qr_box_mm
+from lifecircle.boards.pdftext import TextRun, draw_over, faces_of, text_operators
 from lifecircle.boards.places import MapExtras
 from lifecircle.boards.preflight import check_qr, check_sizes, printed_text
 from lifecircle.boards.printing import PrintOptions, to_cmyk
@@ -48,7 +55,7 @@ class Scene:
     net: StreetNet
     basemap: Basemap
     areas: Mapping[str, ContentArea]
-    font_css: str
+    fonts: BoardFonts
 
 
 @dataclass(frozen=True)
@@ -73,7 +80,7 @@ class RenderedBoard:
     png: Path | None
     layout: MapLayout
     html: str
-    #: The map's signs and words (markers, labels, legend) as drawn on its base layers.
+    #: The map's signs (markers, plates, legend symbols) as drawn on its base layers.
     svg: str
     #: What was printed (fewer facilities than planned if the page had to be shortened).
     content: BoardContent
@@ -83,13 +90,17 @@ class RenderedBoard:
 
 @dataclass(frozen=True, eq=False)
 class Drawn:
-    """A board laid out: its HTML page, its map's signs (SVG) and base layers (PDF)."""
+    """A board laid out: its HTML page, its map's signs (SVG), words and base layers (PDF)."""
 
     html: str
     svg: str
     composed: ComposedMap
     base: bytes
     states: dict[str, float]
+    texts: tuple[TextRun, ...]
+    at: Placement
+    listed: Drawing
+    list_at: Placement
 
 
 def board_html(job: BoardJob, scene: Scene) -> Drawn:
@@ -109,20 +120,23 @@ def board_html(job: BoardJob, scene: Scene) -> Drawn:
     composed = compose_map(
         job.content, frame=frame, scenery=scenery, paper=paper, extras=job.extras
     )
-    svg = map_svg(composed, areas=scene.areas, content=job.content)
+    svg, texts = map_svg(composed, areas=scene.areas, content=job.content)
     cmyk = job.printing.cmyk
     html = page_html(
         job.content,
         map_svg=to_cmyk(svg) if cmyk else svg,
         paper=paper,
-        areas=scene.areas,
-        font_css=scene.font_css,
+        font_css=scene.fonts.css(),
         street=job.extras.street,
         bleed_mm=job.printing.bleed_mm,
     )
     at = Placement(paper.margin_mm, map_top_mm(paper), width_mm, height_mm, paper.height_mm)
     base, states = base_stream(base_layers(composed, scenery), at, cmyk=cmyk)
-    return Drawn(to_cmyk(html) if cmyk else html, svg, composed, base, states)
+    listed = draw_list(job.content, paper, scene.areas, faces_of(scene.fonts), cmyk=cmyk)
+    list_top = map_top_mm(paper) + paper.map_mm + paper.gap_mm
+    list_at = Placement(paper.margin_mm, list_top, width_mm, paper.list_mm, paper.height_mm)
+    html = to_cmyk(html) if cmyk else html
+    return Drawn(html, svg, composed, base, states, texts, at, listed, list_at)
 
 
 def render_board(job: BoardJob, scene: Scene) -> RenderedBoard:
@@ -142,7 +156,7 @@ def render_board(job: BoardJob, scene: Scene) -> RenderedBoard:
         document = weasyprint.HTML(string=drawn.html, base_url=str(job.pdf.parent)).render()
     job.pdf.parent.mkdir(parents=True, exist_ok=True)
     document.write_pdf(str(job.pdf))
-    draw_under(job.pdf, drawn.base, drawn.states)
+    finish_pdf(job, drawn, scene)
     problems = check_board(job, drawn.composed)
     return RenderedBoard(
         job.content.board.board_id,
@@ -156,6 +170,20 @@ def render_board(job: BoardJob, scene: Scene) -> RenderedBoard:
     )
 
 
+def finish_pdf(job: BoardJob, drawn: Drawn, scene: Scene) -> None:
+    """Put the map's base layers under WeasyPrint's page, the map's words and the list over it."""
+    faces, cmyk = faces_of(scene.fonts), job.printing.cmyk
+    words, used = text_operators(drawn.texts, faces, drawn.at, cmyk=cmyk)
+    lines, listed = text_operators(drawn.listed.runs, faces, drawn.list_at, cmyk=cmyk)
+    for bold, glyphs in listed.items():
+        used[bold] |= glyphs
+    over = words + path_stream(drawn.listed, drawn.list_at) + lines
+    with pikepdf.open(job.pdf, allow_overwriting_input=True) as pdf:
+        draw_under(pdf, drawn.base, drawn.states)
+        draw_over(pdf, over, used, faces)
+        pdf.save(job.pdf)
+
+
 def check_board(job: BoardJob, composed: ComposedMap) -> tuple[Msg, ...]:
     """Decode the QR code from the rendered page and check the text sizes in the PDF.
 
@@ -164,12 +192,13 @@ def check_board(job: BoardJob, composed: ComposedMap) -> tuple[Msg, ...]:
     paper = PAPERS[job.paper]
     pdf = pypdfium2.PdfDocument(str(job.pdf))
     try:
-        problems = check_qr(_qr_image(pdf, paper, bleed_mm=job.printing.bleed_mm), job.content.url)
+        page = pdf[0]  # parsed once for the three reads
+        problems = check_qr(_qr_image(page, paper, bleed_mm=job.printing.bleed_mm), job.content.url)
         if problems:  # read the whole page before saying the code is wrong
-            problems = check_qr(_page_image(pdf, paper, job.printing.bleed_mm), job.content.url)
-        printed = printed_text(pdf)
+            problems = check_qr(_page_image(page, paper, job.printing.bleed_mm), job.content.url)
+        printed = printed_text(pdf, page=page)
         if job.png is not None:
-            preview = _page_image(pdf, paper, job.printing.bleed_mm, width_px=PREVIEW_WIDTH_PX)
+            preview = _page_image(page, paper, job.printing.bleed_mm, width_px=PREVIEW_WIDTH_PX)
             preview.save(job.png, compress_level=1)
     finally:
         pdf.close()
@@ -177,10 +206,9 @@ def check_board(job: BoardJob, composed: ComposedMap) -> tuple[Msg, ...]:
     return tuple(problems + check_sizes(printed, wanted, fine_pt=paper.fine_pt))
 
 
-def _qr_image(pdf: pypdfium2.PdfDocument, paper: Paper, *, bleed_mm: float) -> Image.Image:
+def _qr_image(page: pypdfium2.PdfPage, paper: Paper, *, bleed_mm: float) -> Image.Image:
     """Render the part of the page where the QR code is, large enough to read every module."""
     left, top, right, bottom = qr_box_mm(paper)
-    page = pdf[0]
     width_pt, height_pt = page.get_size()  # with the bleed, if any
     bleed = bleed_mm / PT_MM
     crop = (
@@ -195,11 +223,10 @@ def _qr_image(pdf: pypdfium2.PdfDocument, paper: Paper, *, bleed_mm: float) -> I
 
 
 def _page_image(
-    pdf: pypdfium2.PdfDocument, paper: Paper, bleed_mm: float, *, width_px: int = 1600
+    page: pypdfium2.PdfPage, paper: Paper, bleed_mm: float, *, width_px: int = 1600
 ) -> Image.Image:
     """Render the trimmed page ``width_px`` wide."""
     bleed_pt = bleed_mm / PT_MM
-    page = pdf[0]
     scale = width_px / (paper.width_mm / PT_MM)
     rendered = page.render(scale=scale, crop=(bleed_pt, bleed_pt, bleed_pt, bleed_pt)).to_pil()
     image: Image.Image = rendered.convert("RGB")

@@ -132,32 +132,48 @@ def trace_routes(
 
 
 def _edges_to(index: RouteIndex, pred: np.ndarray, node: int) -> list[int]:
-    edges = []
-    while pred[node] >= 0:
-        before = int(pred[node])
-        edges.append(index.edge(before, node))
-        node = before
+    """Return the edges of the search's path to ``node``, from ``node`` back to the start."""
+    path = [node]
+    while pred[path[-1]] >= 0:
+        path.append(int(pred[path[-1]]))
+    if len(path) < 2:
+        return []
+    after, before = np.array(path[:-1]), np.array(path[1:])
+    keys = np.minimum(before, after) * index.walk.graph.n_nodes + np.maximum(before, after)
+    edges: list[int] = index.edge_order[np.searchsorted(index.edge_keys, keys)].tolist()
     return edges
 
 
 def _routes(index: RouteIndex, counts: Mapping[int, int]) -> Routes:
     graph = index.walk.graph
+    edges = list(counts)
+    if not edges:
+        return Routes()
+    # every edge's points and both end nodes unprojected in one call (one per edge was slow)
+    slices = [graph.coords_xy[graph.coord_start[e] : graph.coord_start[e + 1]] for e in edges]
+    ends = graph.node_xy[np.column_stack((graph.edge_u[edges], graph.edge_v[edges])).ravel()]
+    xy = np.concatenate([*slices, ends])
+    lon, lat = graph.metric.to_lonlat(xy[:, 0], xy[:, 1])
+    cuts = np.cumsum([len(part) for part in slices])
     lines, crossings = [], []
     seen: set[tuple[str, int]] = set()
-    for edge, count in counts.items():
-        xy = graph.coords_xy[graph.coord_start[edge] : graph.coord_start[edge + 1]]
-        lon, lat = graph.metric.to_lonlat(xy[:, 0], xy[:, 1])
-        lines.append(RouteLine(tuple(zip(lon.tolist(), lat.tolist(), strict=True)), count))
-        kind = index.way_kind.get(int(graph.edge_way[edge]))
-        if kind is not None and ("way", int(graph.edge_way[edge])) not in seen:
-            seen.add(("way", int(graph.edge_way[edge])))
-            mid = len(xy) // 2
-            crossings.append(Crossing(kind, float(lon[mid]), float(lat[mid])))
-        for end in (graph.edge_u[edge], graph.edge_v[edge]):
+    start = 0
+    for k, (edge, cut) in enumerate(zip(edges, cuts.tolist(), strict=True)):
+        part_lon, part_lat = lon[start:cut], lat[start:cut]
+        lines.append(
+            RouteLine(tuple(zip(part_lon.tolist(), part_lat.tolist(), strict=True)), counts[edge])
+        )
+        way = int(graph.edge_way[edge])
+        kind = index.way_kind.get(way)
+        if kind is not None and ("way", way) not in seen:
+            seen.add(("way", way))
+            mid = (cut - start) // 2
+            crossings.append(Crossing(kind, float(part_lon[mid]), float(part_lat[mid])))
+        for side, end in enumerate((graph.edge_u[edge], graph.edge_v[edge])):
             osm = int(graph.node_osm[end])
             if osm in index.crossing_nodes and ("node", osm) not in seen:
                 seen.add(("node", osm))
-                x, y = graph.node_xy[end]
-                nlon, nlat = graph.metric.to_lonlat(float(x), float(y))
-                crossings.append(Crossing("crossing", float(nlon), float(nlat)))
+                at = int(cuts[-1]) + 2 * k + side
+                crossings.append(Crossing("crossing", float(lon[at]), float(lat[at])))
+        start = cut
     return Routes(tuple(lines), tuple(crossings))

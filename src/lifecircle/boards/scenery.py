@@ -100,7 +100,10 @@ class StreetNet:
         hits = [i for i in self.tree.query(box) if self.names[i] and self.classes[i] != "path"]
         if not hits:
             return ""
-        lines = np.array([metric.geometry_to_metres(self.lines[i]) for i in hits], dtype=object)
+        lines = shapely.transform(
+            np.array([self.lines[i] for i in hits], dtype=object),
+            lambda xy: np.column_stack(metric.to_metres(xy[:, 0], xy[:, 1])),
+        )
         distance = shapely.distance(lines, shapely.Point(0.0, 0.0))
         best = int(np.argmin(distance))
         return str(self.names[hits[best]]) if distance[best] <= max_m else ""

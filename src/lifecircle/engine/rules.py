@@ -18,6 +18,9 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Literal
 
+import numpy as np
+from numpy.typing import NDArray
+
 from lifecircle.engine.profiles import WalkProfile
 from lifecircle.errors import ConfigError
 from lifecircle.i18n import t
@@ -117,6 +120,15 @@ def within(cost: float, limit: float) -> bool:
     (True, False, False)
     """
     return math.isfinite(cost) and cost <= inclusive(limit)
+
+
+def count_within(costs: NDArray[np.float64], limit: float) -> int:
+    """Count the ``costs`` within ``limit``: :func:`within` over an array, at once.
+
+    >>> count_within(np.array([0.0, 900.0000000001, 900.1, np.inf]), 900.0)
+    2
+    """
+    return int(np.count_nonzero(np.isfinite(costs) & (costs <= inclusive(limit))))
 
 
 def shown_value(cost: float, profile: WalkProfile) -> int | None:
