@@ -144,14 +144,22 @@ def base_stream(
     return "\n".join(parts).encode("ascii"), states
 
 
-def draw_under(pdf: pikepdf.Pdf, stream: bytes, states: dict[str, float]) -> None:
-    """Put ``stream`` under the first page's drawing, with the opacities it names."""
+def page_resources(pdf: pikepdf.Pdf, kind: str) -> pikepdf.Dictionary:
+    """Return the first page's resources of ``kind`` (``/ExtGState``, ``/Font``), made if new."""
     page = pdf.pages[0]
     resources = page.obj.get("/Resources")
     if resources is None:
         resources = page.obj.Resources = pikepdf.Dictionary()
-    if "/ExtGState" not in resources:
-        resources.ExtGState = pikepdf.Dictionary()
+    found = resources.get(kind)
+    if found is None:
+        found = resources[kind] = pikepdf.Dictionary()
+    assert isinstance(found, pikepdf.Dictionary)
+    return found
+
+
+def draw_under(pdf: pikepdf.Pdf, stream: bytes, states: dict[str, float]) -> None:
+    """Put ``stream`` under the first page's drawing, with the opacities it names."""
+    graphics = page_resources(pdf, "/ExtGState")
     for name, alpha in states.items():
-        resources.ExtGState[f"/{name}"] = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=alpha)
-    page.contents_add(pikepdf.Stream(pdf, stream), prepend=True)
+        graphics[f"/{name}"] = pikepdf.Dictionary(Type=pikepdf.Name.ExtGState, ca=alpha)
+    pdf.pages[0].contents_add(pikepdf.Stream(pdf, stream), prepend=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 import pikepdf
 from fontTools.ttLib import TTFont
 
-from lifecircle.boards.basepdf import Placement, colour_operator
+from lifecircle.boards.basepdf import Placement, colour_operator, page_resources
 from lifecircle.boards.fonts import BoardFonts, subset_glyphs
 from lifecircle.boards.symbols import PT_MM
 
@@ -228,14 +228,9 @@ def draw_over(
     The page's own drawing is wrapped in ``q``/``Q`` first, so whatever state it leaves
     (WeasyPrint turns the page upside down) does not reach the text.
     """
-    page = pdf.pages[0]
-    resources = page.obj.get("/Resources")
-    if resources is None:
-        resources = page.obj.Resources = pikepdf.Dictionary()
-    if "/Font" not in resources:
-        resources.Font = pikepdf.Dictionary()
+    page, fonts = pdf.pages[0], page_resources(pdf, "/Font")
     for bold, glyphs in used.items():
         if glyphs:
-            resources.Font[f"/{RESOURCE[bold]}"] = font_object(pdf, faces[bold], glyphs)
+            fonts[f"/{RESOURCE[bold]}"] = font_object(pdf, faces[bold], glyphs)
     page.contents_add(pikepdf.Stream(pdf, b"q\n"), prepend=True)
     page.contents_add(pikepdf.Stream(pdf, b"\nQ\n" + stream), prepend=False)
