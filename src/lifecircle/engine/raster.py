@@ -1,8 +1,9 @@
-"""Compiled grid kernels of the walking areas: street points, disk minimum, holes, outlines.
+"""Compiled grid kernels of the walking areas: reached edges, disk minimum, hole filling.
 
 :mod:`lifecircle.engine.walksheds` states the method; these loops carry it out on one
 walkshed's grid in time proportional to its streets and cells (numba, see
-:mod:`lifecircle.engine.jit`). Cell ``(row, col)`` covers ``x`` in ``[col, col + 1]`` and ``y``
+:mod:`lifecircle.engine.jit`); the streets' cells come from :mod:`lifecircle.engine.streetcells`
+and the outlines are traced by :mod:`lifecircle.engine.outline`. Cell ``(row, col)`` covers ``x`` in ``[col, col + 1]`` and ``y``
 in ``[row, row + 1]`` cells from the grid's lower-left corner. Arrays in, arrays out.
 """
 
@@ -59,7 +60,7 @@ def disk_min(cheapest: np.ndarray, radius_cells: float, ceiling: float) -> np.nd
     stamps only the rim of its disk that the neighbour's disk leaves out: along a street that
     is ``2r + 1`` cells instead of ``πr²``. By induction in raster order every disk ends up
     covered by values no larger than its own, so the minimum is exact. Costs binned to the
-    areas' limits (:func:`snap_to_limits`) make equal neighbours the rule.
+    areas' limits (:mod:`lifecircle.engine.streetcells`) make equal neighbours the rule.
     """
     rows, cols = cheapest.shape
     disk, rims, starts = _disk_offsets(radius_cells)
