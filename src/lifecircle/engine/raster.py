@@ -2,9 +2,10 @@
 
 :mod:`lifecircle.engine.walksheds` states the method; these loops carry it out on one
 walkshed's grid in time proportional to its streets and cells (numba, see
-:mod:`lifecircle.engine.jit`); the streets' cells come from :mod:`lifecircle.engine.streetcells`
-and the outlines are traced by :mod:`lifecircle.engine.outline`. Cell ``(row, col)`` covers ``x`` in ``[col, col + 1]`` and ``y``
-in ``[row, row + 1]`` cells from the grid's lower-left corner. Arrays in, arrays out.
+:mod:`lifecircle.engine.jit`); the streets' cells come from
+:mod:`lifecircle.engine.streetcells` and the outlines are traced by
+:mod:`lifecircle.engine.outline`. Cell ``(row, col)`` covers ``x`` in ``[col, col + 1]`` and
+``y`` in ``[row, row + 1]`` cells from the grid's lower-left corner. Arrays in, arrays out.
 """
 
 from __future__ import annotations
