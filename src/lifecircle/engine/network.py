@@ -22,8 +22,6 @@ from lifecircle.errors import GraphError
 from lifecircle.geo import LocalMetric, local_metric_transformer
 from lifecircle.model import WalkNode, WalkWay
 
-NodeKey = int | tuple[int, int]
-
 #: The full network's own "profile": any pedestrian's ways, costs in metres. Wheelchair and
 #: step rules only ever remove ways from it, so every profile's graph is part of this network.
 NETWORK = WalkProfile(

@@ -247,7 +247,7 @@ def _drop_first_if_flat(xy: np.ndarray, a: int, b: int, tolerance: float, keep: 
         after += 1
     while not keep[before]:
         before -= 1
-    stack = np.empty((3, 2))
-    stack[0], stack[1], stack[2] = xy[a], xy[after], xy[before]
-    if _segment_distance(stack, 0, 1, 2) <= tolerance:
+    corners = np.empty((3, 2))
+    corners[0], corners[1], corners[2] = xy[a], xy[after], xy[before]
+    if _segment_distance(corners, 0, 1, 2) <= tolerance:
         keep[a] = False

@@ -290,7 +290,7 @@ class _Style:
 
 @dataclass(frozen=True, eq=False)
 class _Index:
-    """Lookups shared by many walksheds of one graph: edges at a node, nodes in a box."""
+    """Lookups shared by many walksheds of one graph: edges at a node, streets on the lattice."""
 
     incident: sp.csr_matrix
     streets: StreetCells
