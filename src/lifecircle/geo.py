@@ -282,17 +282,14 @@ class LocalMetric:
 
     def geometry_to_lonlat(self, geom: BaseGeometry) -> BaseGeometry:
         """Unproject a geometry in local metres back to WGS-84."""
-        return shapely.transform(
-            geom, lambda xy: np.column_stack(self.to_lonlat(xy[:, 0], xy[:, 1]))
-        )
+        return shapely.transform(geom, self._xy_to_lonlat)
 
     def geometries_to_lonlat(self, geoms: Sequence[BaseGeometry]) -> list[BaseGeometry]:
         """Unproject several geometries in local metres back to WGS-84, in one transform."""
-        found = shapely.transform(
-            np.asarray(geoms, dtype=object),
-            lambda xy: np.column_stack(self.to_lonlat(xy[:, 0], xy[:, 1])),
-        )
-        return list(found)
+        return list(shapely.transform(np.asarray(geoms, dtype=object), self._xy_to_lonlat))
+
+    def _xy_to_lonlat(self, xy: np.ndarray) -> np.ndarray:
+        return np.column_stack(self.to_lonlat(xy[:, 0], xy[:, 1]))
 
 
 def local_metric_transformer(lon0: float, lat0: float) -> LocalMetric:

@@ -79,14 +79,15 @@ def _integer(text: str | None) -> int | None:
 def edge_levels(graph: WalkGraph, ways: Sequence[WalkWay]) -> np.ndarray:
     """Return every edge's level (:func:`way_level` of its way; 0 for links and connectors)."""
     # only a layer, tunnel or bridge tag lifts a way off the ground: look up those few
-    raised = [w for w in ways if not _LEVEL_TAGS.isdisjoint(w.tags)]
-    ids = np.array([w.osm_id for w in raised], dtype=np.int64)
-    levels = np.array([way_level(w.tags) for w in raised], dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
+    raised = {w.osm_id: way_level(w.tags) for w in ways if not _LEVEL_TAGS.isdisjoint(w.tags)}
+    if not raised:
+        return np.zeros(graph.n_edges, dtype=np.int64)
+    ids = np.fromiter(raised, dtype=np.int64, count=len(raised))
+    levels = np.fromiter(raised.values(), dtype=np.int64, count=len(raised))
+    order = np.argsort(ids)
     ids, levels = ids[order], levels[order]
-    at = np.minimum(np.searchsorted(ids, graph.edge_way), max(len(ids) - 1, 0))
-    found = (ids[at] == graph.edge_way) if len(ids) else np.zeros(graph.n_edges, dtype=bool)
-    return np.where(found, levels[at] if len(ids) else 0, 0).astype(np.int64)
+    at = np.minimum(np.searchsorted(ids, graph.edge_way), len(ids) - 1)
+    return np.where(ids[at] == graph.edge_way, levels[at], 0)
 
 
 def gather_points(
