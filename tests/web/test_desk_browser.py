@@ -273,6 +273,9 @@ def test_the_form_checks_photos_first_and_offers_the_open_case_nearby(
         page.goto(f"{desk_url}/?compound={compound['id']}")
         page.wait_for_selector("body[data-ready='1']")
         page.locator("#report-open").click()
+        # the form opens once its settings have loaded (and resets its fields then): a photo
+        # chosen before that would be wiped, which a resident cannot do (the form is hidden)
+        expect(page.locator("#report")).to_be_visible()
         photo = page.locator("#report-photo")
         photo.set_input_files({"name": "a.gif", "mimeType": "image/gif", "buffer": b"GIF89a"})
         expect(page.locator("#report-problem")).to_have_text("只能上传 JPEG、PNG 或 WebP 照片")
