@@ -65,7 +65,7 @@ TARGET_S = 60.0
 TARGET_MB = 4096.0
 #: An area facility's outline around its point (local metres): an 80 m × 60 m ground.
 _GROUND = np.array([(-40.0, -30.0), (40.0, -30.0), (40.0, 30.0), (-40.0, 30.0), (-40.0, -30.0)])
-STEPS = ("network", "attach", "graph", "sources", "heat", "compounds", "boards", "walksheds")
+STEPS = ("network", "attach", "graph", "sources", "nearest", "compounds", "boards", "walksheds")
 #: Steps done once for every profile: the full walk network, and the points attached to it.
 SHARED_STEPS = ("network", "attach")
 _M_PER_DEG_LAT = 110_574.0
@@ -339,13 +339,16 @@ def build_one(data: AreaData, profile_name: str, attached: Walk) -> ProfileTimin
         points = walk_for(data, attached, profile)
     with timing.step("sources"):
         sources = points.sources(type_codes=data.type_codes)
-    with timing.step("heat"):
-        heat = nearest_by_type(points.graph, sources.nodes, owners=sources.owners)
+    with timing.step("nearest"):
+        origins = np.concatenate([points.entrance_nodes, points.board_nodes])
+        nearest = nearest_by_type(
+            points.graph, sources.nodes, owners=sources.owners, at=origins[origins >= 0]
+        )
     with timing.step("compounds"):
-        compound_access(points, type_codes=data.type_codes, nearest=heat)
+        compound_access(points, type_codes=data.type_codes, nearest=nearest)
     limits = level_limits(profile)
     with timing.step("boards"):
-        _board_table(points, sources, heat)
+        _board_table(points, sources, nearest)
     with timing.step("walksheds"):
         gate_sets, board_sets = origin_sets(points)
         compound_areas = trace_walksheds(points.graph, gate_sets, limits, COMPOUND_CELL_M)

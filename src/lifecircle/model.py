@@ -330,12 +330,14 @@ def record_from_payload(kind: str, payload: Mapping[str, Any]) -> Record:
     >>> record_from_payload("facility", f.payload()) == f
     True
     """
-    cls = RECORD_TYPES[kind]
-    values: dict[str, Any] = {}
-    for name, value in payload.items():
-        if name in ("entrances", "coords"):
-            value = tuple(tuple(p) for p in value)
-        elif name == "node_ids":
-            value = tuple(value)
-        values[name] = value
-    return cls(**values)
+    values = dict(payload)
+    for name in _POINT_LISTS:
+        if name in values:
+            values[name] = tuple(map(tuple, values[name]))
+    if "node_ids" in values:
+        values["node_ids"] = tuple(values["node_ids"])
+    return RECORD_TYPES[kind](**values)
+
+
+#: Payload fields holding lists of ``[lon, lat]`` (tuples of tuples in a record).
+_POINT_LISTS = ("entrances", "coords")

@@ -413,6 +413,30 @@ def test_real_entrance_and_compound_access_equal_networkx(real):
         compound_access(points, nearest=nearest_by_type(points.graph, src.nodes, limit=60.0))
 
 
+@pytest.mark.parametrize("contract_from", [20_000, 2])
+def test_real_nearest_kept_at_some_nodes_equals_every_nodes(real, monkeypatch, contract_from):
+    """Nearest kept at the gates (in the core, or filled in) equals the whole-graph answer."""
+    import lifecircle.engine.access as access
+
+    monkeypatch.setattr(access, "CONTRACT_FROM", contract_from)  # 2: the contracted path
+    _, points, _ = real
+    src = points.sources()
+    every = nearest_by_type(points.graph, src.nodes, owners=src.owners)
+    gates = points.entrance_nodes[::-1]  # any order, repeats allowed
+    kept = nearest_by_type(points.graph, src.nodes, owners=src.owners, at=gates)
+    assert kept.nodes is not None and kept.cost.shape == (len(src.nodes), len(np.unique(gates)))
+    cost, nearest = kept.at(gates)
+    np.testing.assert_allclose(cost, every.cost[:, gates], rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(nearest, every.nearest[:, gates])
+    reused = compound_access(points, nearest=kept)
+    whole = compound_access(points, nearest=every)
+    np.testing.assert_allclose(reused.compounds.cost, whole.compounds.cost, rtol=1e-12)
+    np.testing.assert_array_equal(reused.compounds.nearest, whole.compounds.nearest)
+    not_kept = np.setdiff1d(np.arange(points.graph.n_nodes), gates)[:1]
+    with pytest.raises(ValueError, match="not among"):
+        kept.at(not_kept)
+
+
 def test_real_adding_a_facility_never_makes_an_entrance_worse(real):
     _, points, _ = real
     g = points.graph

@@ -48,14 +48,14 @@ def project(tmp_path_factory):
     return project
 
 
-def test_three_profiles_with_tables_areas_and_heat(project):
+def test_three_profiles_with_tables_and_areas(project):
     data, results = build(project)
     assert set(results) == {"standard", "elderly", "wheelchair"}
     standard = results["standard"]
     n_compounds, n_types = len(data.compounds), len(data.type_codes)
     assert standard.compounds.cost.shape == (n_compounds, n_types)
     assert standard.compounds.counts.shape == (n_compounds, n_types, 3)
-    assert standard.heat.shape[0] == n_types
+    assert standard.boards.cost.shape == (len(data.boards), n_types)
     assert len(standard.compound_areas) == n_compounds
     assert all(len(a) == 3 for a in standard.compound_areas if a)
     # the elderly walk slower: never sooner than the standard walker

@@ -11,7 +11,6 @@ still in flight when the last read happened).
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import threading
 from collections import defaultdict
@@ -25,6 +24,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from lifecircle.bulk import paused_gc
 from lifecircle.cache.entries import load_entry, save_entry
 
 #: A missing time in the fact arrays.
@@ -133,14 +133,9 @@ class Facts:
         and dropped would otherwise set off full collections over and over.
         """
         blocks = _Blocks(columns)
-        paused = gc.isenabled()
-        gc.disable()
-        try:
+        with paused_gc():
             for rows in chunks:
                 blocks.add(rows)
-        finally:
-            if paused:
-                gc.enable()
         return blocks.facts()
 
     @classmethod

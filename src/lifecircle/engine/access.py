@@ -53,7 +53,8 @@ class NearestResult:
     ``cost[t, n]``: cost from node ``n`` to the nearest source of type ``type_codes[t]``, in
     ``unit`` (``s`` seconds or ``m`` metres); ``inf`` when none lies within ``limit``.
     ``nearest[t, n]``: that source's owner (the facility index when owners were given, else the
-    source node), ``-1`` when none. Arrays are read-only.
+    source node), ``-1`` when none. Arrays are read-only. When only some nodes were asked for,
+    ``nodes`` lists them and column ``k`` is node ``nodes[k]``.
     """
 
     type_codes: tuple[str, ...]
@@ -61,6 +62,24 @@ class NearestResult:
     nearest: np.ndarray
     limit: float
     unit: CostUnit
+    nodes: np.ndarray | None = None
+
+    def at(self, nodes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Return ``(cost, nearest)`` at the given nodes (types × nodes).
+
+        Raises ``ValueError`` for a node the result does not hold.
+        """
+        wanted = np.asarray(nodes, dtype=np.int64)
+        if self.nodes is None:
+            column = wanted
+        else:
+            column = np.searchsorted(self.nodes, wanted)
+            held = column < len(self.nodes)
+            held[held] = self.nodes[column[held]] == wanted[held]
+            if not held.all():
+                missing = wanted[~held][:5].tolist()
+                raise ValueError(f"nodes {missing} are not among those the nearest were kept at")
+        return self.cost[:, column], self.nearest[:, column]
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +135,7 @@ def nearest_by_type(
     *,
     owners: Mapping[str, np.ndarray] | None = None,
     limit: float | None = None,
+    at: np.ndarray | None = None,
 ) -> NearestResult:
     """Cost from every node to the nearest source of each type: one search per type.
 
@@ -131,6 +151,10 @@ def nearest_by_type(
     limit
         Largest cost of interest (seconds, or metres in the distance convention; inclusive);
         ``None`` searches the whole graph. A smaller limit is much faster.
+    at
+        Only these nodes' costs are wanted (every node's by default): the result holds them,
+        sorted, without repeats (see :meth:`NearestResult.at`). On a large graph they are kept
+        in the contracted core, so nothing is filled in for the other nodes.
 
     Examples
     --------
@@ -142,18 +166,25 @@ def nearest_by_type(
     """
     bound = np.inf if limit is None else float(limit)
     codes = tuple(sources)
-    cost = np.empty((len(codes), graph.n_nodes))
-    nearest = np.empty((len(codes), graph.n_nodes), dtype=np.int64)
+    kept = None if at is None else np.unique(check_nodes(graph, at, "at"))
+    width = graph.n_nodes if kept is None else len(kept)
+    cost = np.empty((len(codes), width))
+    nearest = np.empty((len(codes), width), dtype=np.int64)
     checked = [check_nodes(graph, sources[code], f"sources[{code!r}]") for code in codes]
     contracted = None
     if len(codes) > 1 and graph.n_nodes >= CONTRACT_FROM:  # one contraction, many searches
         keep = np.zeros(graph.n_nodes, dtype=bool)
         keep[np.concatenate(checked)] = True
+        if kept is not None:
+            keep[kept] = True
         contracted = contract(graph.matrix, keep)
     for t, (code, nodes) in enumerate(zip(codes, checked, strict=True)):
         owner = None if owners is None else np.asarray(owners[code], dtype=np.int64)
-        cost[t], nearest[t] = nearest_from(graph, nodes, owner, bound, contracted=contracted)
-    return NearestResult(codes, _frozen(cost), _frozen(nearest), bound, cost_unit(graph.profile))
+        cost[t], nearest[t] = nearest_from(
+            graph, nodes, owner, bound, contracted=contracted, at=kept
+        )
+    unit = cost_unit(graph.profile)
+    return NearestResult(codes, _frozen(cost), _frozen(nearest), bound, unit, kept)
 
 
 def counts_within(
@@ -264,7 +295,7 @@ def entrance_access(
     wanted = level_limits(graph.profile) if limits is None else limits
     n_rows = int(owner.max()) + 1 if len(owner) else 0
     gates = (entrances, owner, n_rows)
-    known = None if nearest is None else (nearest.cost, nearest.nearest)
+    known = None if nearest is None else nearest.at(entrances)
     return _access(graph, gates, (sources, owners), tuple(map(float, wanted)), known=known)
 
 
@@ -280,9 +311,10 @@ def compound_access(
 
     ``compounds`` has one row per compound given to :func:`attach_all` (unreached ones: ``inf``,
     ``-1``, 0); ``type_codes`` fixes the types (see :meth:`Walk.sources`). ``nearest``
-    may pass the unbounded :func:`nearest_by_type` of the same sources and owners (the heat
-    layer, if already computed): entrances then read their nearest facility from it instead of
-    searching beyond the largest limit again; its types are used when ``type_codes`` is None.
+    may pass the unbounded :func:`nearest_by_type` of the same sources and owners (of every
+    node, or kept at least at the entrances' nodes): entrances then read their nearest facility
+    from it instead of searching beyond the largest limit again; its types are used when
+    ``type_codes`` is None.
     """
     graph = points.graph
     if nearest is not None and type_codes is None:
@@ -291,14 +323,14 @@ def compound_access(
     if nearest is not None and (
         nearest.type_codes != tuple(src.nodes)
         or nearest.limit != np.inf
-        or nearest.cost.shape[1] != graph.n_nodes
+        or (nearest.nodes is None and nearest.cost.shape[1] != graph.n_nodes)
     ):
         raise ValueError(
             "nearest must come from nearest_by_type(points.graph, ...) with no limit and the "
             f"same types; got types {nearest.type_codes[:3]}..., limit {nearest.limit}"
         )
     limits = tuple(level_limit(graph.profile, m) for m in levels_min)
-    known = None if nearest is None else (nearest.cost, nearest.nearest)
+    known = None if nearest is None else nearest.at(points.entrance_nodes)
     return _access(
         graph,
         (points.entrance_nodes, points.entrance_owner, points.n_compounds),

@@ -217,21 +217,26 @@ def nearest_from(
     limit: float,
     *,
     contracted: Contracted | None = None,
+    at: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Cost to the nearest of ``nodes`` from every node, and its owner (or node); one run.
 
     With ``contracted`` (built keeping at least ``nodes``) the search runs on the smaller core
-    graph and the other nodes' costs are filled in from it: same result, less work.
+    graph and the other nodes' costs are filled in from it: same result, less work. With
+    ``at`` only those nodes' costs are returned; when the core keeps them too, nothing is
+    filled in at all.
     """
-    n = graph.n_nodes
+    n = graph.n_nodes if at is None else len(at)
     if len(nodes) == 0:
         return np.full(n, np.inf), np.full(n, -1, dtype=np.int64)
     starts = np.unique(nodes)
     bound = inclusive(limit)
     if contracted is None:
         dist, source = reach.nearest(graph.matrix, starts, bound)
+        if at is not None:
+            dist, source = dist[at], source[at]
     else:
-        dist, source = _contracted_search(contracted, starts, bound)
+        dist, source = _contracted_search(contracted, starts, bound, at)
     reached = source >= 0
     which = np.full(n, -1, dtype=np.int64)
     if owner is None:
@@ -244,17 +249,20 @@ def nearest_from(
 
 
 def _contracted_search(
-    contracted: Contracted, starts: np.ndarray, bound: float
+    contracted: Contracted, starts: np.ndarray, bound: float, at: np.ndarray | None
 ) -> tuple[np.ndarray, np.ndarray]:
     core_starts = contracted.core_index[starts]
     if (core_starts < 0).any():
         raise ValueError("the contracted graph must keep every source node")
     core_cost, core_from = reach.nearest(contracted.matrix, core_starts, bound)
     core_which = np.where(core_from >= 0, contracted.core_nodes[np.maximum(core_from, 0)], -1)
+    core_at = None if at is None else contracted.core_index[at]
+    if core_at is not None and (core_at >= 0).all():  # every node wanted is in the core
+        return core_cost[core_at], core_which[core_at]
     dist, source = contracted.expand(core_cost, core_which)
     beyond = dist > bound
     dist[beyond], source[beyond] = np.inf, -1
-    return dist, source
+    return (dist, source) if at is None else (dist[at], source[at])
 
 
 def flat_units(

@@ -108,7 +108,7 @@ def entrance_tables(
 
     ``typed`` holds (nodes, facility) per type, sorted by facility (see ``typed_sources``);
     ``owner`` the compound of each entrance, ``n_rows`` the number of compounds. ``known``:
-    every node's cost to and nearest facility of each type (types × nodes), if computed.
+    each entrance's cost to and nearest facility of each type (types × entrances), if computed.
     """
     targets = _Targets.of(typed)
     ent = Table(len(entrances), len(typed), len(limits))
@@ -127,7 +127,7 @@ def entrance_tables(
     if known is None:
         _complete_nearest(graph, entrances, typed, targets, ent, bound=bound, ball=max(reached))
     else:
-        ent.cost[:], ent.nearest[:] = known[0][:, entrances].T, known[1][:, entrances].T
+        ent.cost[:], ent.nearest[:] = known[0].T, known[1].T
     return ent, comp, _fold_nearest(ent, owner, comp)
 
 

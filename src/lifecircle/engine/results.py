@@ -1,4 +1,4 @@
-"""One profile's results for an area: access tables, the heat layer and the walking areas.
+"""One profile's results for an area: access tables and the walking areas.
 
 :func:`compute_profile` computes them on the profile's walk (:func:`~lifecircle.engine.walk.
 build_walk`); :meth:`ProfileResult.to_arrays` / :meth:`ProfileResult.from_arrays` are what the
@@ -43,12 +43,11 @@ _TABLES = ("compounds", "boards")
 
 @dataclass(frozen=True, eq=False)
 class ProfileResult:
-    """Access results of one profile: per compound, per board, per node, and walking areas.
+    """Access results of one profile: per compound, per board, and walking areas.
 
     ``compounds`` and ``boards`` are tables over ``type_codes`` with costs in the profile's unit
-    (seconds, or metres in the distance convention); ``heat[t]`` is the cost from every graph
-    node to the nearest facility of ``type_codes[t]`` and ``node_lonlat`` where the nodes are.
-    ``compound_areas[i]`` / ``board_areas[j]`` are the nested 5/10/15 walking areas.
+    (seconds, or metres in the distance convention). ``compound_areas[i]`` /
+    ``board_areas[j]`` are the nested 5/10/15 walking areas.
     ``unreached`` lists, by kind, the owners this profile cannot walk from or to at all;
     ``issues`` lists them by what was wrong with their points (``far``, ``island``,
     ``impassable``; see :data:`~lifecircle.engine.attach.PointIssue`).
@@ -58,8 +57,6 @@ class ProfileResult:
     type_codes: tuple[str, ...]
     compounds: AccessTable
     boards: AccessTable
-    heat: np.ndarray
-    node_lonlat: np.ndarray
     compound_areas: list[list[BaseGeometry]]
     board_areas: list[list[BaseGeometry]]
     unreached: dict[str, list[str]] = field(default_factory=dict)
@@ -85,7 +82,7 @@ class ProfileResult:
 
     def to_arrays(self) -> tuple[dict[str, np.ndarray], dict[str, Any]]:
         """Return the result as arrays plus a JSON-able dict, for a cache file."""
-        arrays = {"heat": self.heat, "node_lonlat": self.node_lonlat}
+        arrays: dict[str, np.ndarray] = {}
         for name in _TABLES:
             table: AccessTable = getattr(self, name)
             arrays |= {
@@ -126,8 +123,6 @@ class ProfileResult:
             type_codes=codes,
             compounds=tables["compounds"],
             boards=tables["boards"],
-            heat=arrays["heat"],
-            node_lonlat=arrays["node_lonlat"],
             compound_areas=[[shapely.from_wkb(h) for h in g] for g in info["compound_areas"]],
             board_areas=[[shapely.from_wkb(h) for h in g] for g in info["board_areas"]],
             unreached=dict(info["unreached"]),
@@ -174,12 +169,12 @@ def _owner_id(area: AreaData, kind: str, index: int) -> str:
     return area.facilities[index].source_id
 
 
-def _board_table(walk: Walk, sources: Any, heat: NearestResult) -> AccessTable:
+def _board_table(walk: Walk, sources: Any, nearest: NearestResult) -> AccessTable:
     graph = walk.graph
     limits = level_limits(graph.profile)
     ok = np.flatnonzero(walk.board_nodes >= 0)
-    cost = np.full((len(walk.board_nodes), len(heat.type_codes)), np.inf)
-    nearest = np.full(cost.shape, -1, dtype=np.int64)
+    cost = np.full((len(walk.board_nodes), len(nearest.type_codes)), np.inf)
+    which = np.full(cost.shape, -1, dtype=np.int64)
     counts = np.zeros((*cost.shape, len(limits)), dtype=np.int64)
     if len(ok):
         got = entrance_access(
@@ -188,12 +183,10 @@ def _board_table(walk: Walk, sources: Any, heat: NearestResult) -> AccessTable:
             sources.nodes,
             owners=sources.owners,
             limits=limits,
-            nearest=heat,
+            nearest=nearest,
         ).entrances
-        cost[ok], nearest[ok], counts[ok] = got.cost, got.nearest, got.counts
-    return AccessTable(
-        tuple(sources.nodes), limits, cost, nearest, counts, cost_unit(graph.profile)
-    )
+        cost[ok], which[ok], counts[ok] = got.cost, got.nearest, got.counts
+    return AccessTable(tuple(sources.nodes), limits, cost, which, counts, cost_unit(graph.profile))
 
 
 def origin_sets(walk: Walk) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -224,16 +217,18 @@ def compute_access(
     started = time.perf_counter()
     walk = build_walk(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
     sources = walk.sources(type_codes=area.type_codes)
-    heat = nearest_by_type(walk.graph, sources.nodes, owners=sources.owners)
-    access = compound_access(walk, type_codes=area.type_codes, nearest=heat)
-    lon, lat = walk.graph.node_lonlat()
+    # every gate's and board's nearest facility of each type, however far: one whole-graph
+    # search per type, kept only at those nodes
+    origins = np.concatenate([walk.entrance_nodes, walk.board_nodes])
+    nearest = nearest_by_type(
+        walk.graph, sources.nodes, owners=sources.owners, at=origins[origins >= 0]
+    )
+    access = compound_access(walk, type_codes=area.type_codes, nearest=nearest)
     partial = ProfileResult(
         profile=profile,
         type_codes=area.type_codes,
         compounds=access.compounds,
-        boards=_board_table(walk, sources, heat),
-        heat=heat.cost.astype(np.float32),
-        node_lonlat=np.column_stack([lon, lat]).astype(np.float32),
+        boards=_board_table(walk, sources, nearest),
         compound_areas=[],
         board_areas=[],
         unreached=_unreached(walk, area),

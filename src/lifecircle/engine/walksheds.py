@@ -39,6 +39,7 @@ Method
 from __future__ import annotations
 
 import math
+import weakref
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -297,8 +298,16 @@ class _Index:
 
     @classmethod
     def of(cls, graph: WalkGraph, style: _Style) -> _Index:
-        """Build the lookups for walksheds of this cell size."""
-        return cls(_incidence(graph), StreetCells.of(graph, style.cell_m))
+        """Return the lookups for walksheds of this cell size, built once per graph and size."""
+        built = _INDEXES.setdefault(graph, {})
+        if style.cell_m not in built:
+            built[style.cell_m] = cls(_incidence(graph), StreetCells.of(graph, style.cell_m))
+        return built[style.cell_m]
+
+
+#: Each graph's lookups by cell size, kept while the graph lives: a build traces its
+#: compounds' areas in several calls on one graph.
+_INDEXES: weakref.WeakKeyDictionary[WalkGraph, dict[float, _Index]] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True, eq=False)

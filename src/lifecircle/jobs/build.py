@@ -10,14 +10,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import ExitStack
 
-from lifecircle.cache.entries import load_entry, save_entry
+from lifecircle.cache.entries import entry_path, load_entry, save_entry
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.profiles import DEFAULT_PROFILES, WalkProfile, get_profile
 from lifecircle.engine.results import ProfileResult, compute_profile
 from lifecircle.jobs.area import read_area
-from lifecircle.jobs.build_parallel import compute_in_workers
+from lifecircle.jobs.build_parallel import BuildWorkers
 from lifecircle.project import Project
 from lifecircle.version import __version__
 
@@ -82,18 +83,23 @@ def save_results(project: Project, key: str, result: ProfileResult) -> None:
 
 
 def compute_results(
-    data: AreaData, profiles: Sequence[WalkProfile], project: Project, workers: int
-) -> list[ProfileResult]:
-    """Compute profiles one after another, or spread over ``workers`` processes."""
-    if workers <= 1:
-        settings = project.settings
-        return [
-            compute_profile(
-                data, profile, snap_max_m=settings.snap_max_m, cache_dir=project.cache_dir
-            )
-            for profile in profiles
-        ]
-    return compute_in_workers(data, profiles, project, workers)
+    data: AreaData,
+    profiles: Sequence[WalkProfile],
+    project: Project,
+    workers: BuildWorkers | None = None,
+) -> Iterator[ProfileResult]:
+    """Compute profiles one after another, or in the ``workers`` already started.
+
+    Each result is yielded as soon as it is done (from workers: in the order they finish).
+    """
+    if workers is not None:
+        yield from workers.compute(data, profiles)
+        return
+    settings = project.settings
+    for profile in profiles:
+        yield compute_profile(
+            data, profile, snap_max_m=settings.snap_max_m, cache_dir=project.cache_dir
+        )
 
 
 def build(
@@ -108,25 +114,52 @@ def build(
 
     Profiles not in the cache are computed in up to ``workers`` processes (default: the
     ``build_workers`` setting) when the network is large enough for that to pay off
-    (:data:`PARALLEL_MIN_WAYS` walkable ways); results are the same either way.
+    (:data:`PARALLEL_MIN_WAYS` walkable ways); results are the same either way. The workers
+    start before the store is read here, and read it themselves meanwhile.
     """
-    data = read_area(project)
-    results: dict[str, ProfileResult] = {}
-    todo: list[tuple[WalkProfile, str]] = []
-    for name in profiles:
-        profile = get_profile(name)
-        key = cache_key(data, profile, project)
-        cached = None if force else load_results(project, key, profile)
-        if cached is not None:
-            results[name] = cached
-        else:
-            todo.append((profile, key))
-    if workers is None:
-        workers = project.settings.build_workers if len(data.ways) >= PARALLEL_MIN_WAYS else 1
-    if progress and todo:
-        progress(", ".join(profile.name for profile, _ in todo))
-    computed = compute_results(data, [profile for profile, _ in todo], project, workers)
-    for (profile, key), result in zip(todo, computed, strict=True):
-        save_results(project, key, result)
-        results[profile.name] = result
+    with ExitStack() as stack:
+        count = _worker_count(project, profiles, force=force, workers=workers)
+        pool = stack.enter_context(BuildWorkers(project, count)) if count > 1 else None
+        data = read_area(project)
+        results: dict[str, ProfileResult] = {}
+        todo: list[tuple[WalkProfile, str]] = []
+        for name in profiles:
+            profile = get_profile(name)
+            key = cache_key(data, profile, project)
+            cached = None if force else load_results(project, key, profile)
+            if cached is not None:
+                results[name] = cached
+            else:
+                todo.append((profile, key))
+        if progress and todo:
+            progress(", ".join(profile.name for profile, _ in todo))
+        keys = {profile.name: key for profile, key in todo}
+        for result in compute_results(data, [profile for profile, _ in todo], project, pool):
+            save_results(project, keys[result.profile.name], result)  # while workers go on
+            results[result.profile.name] = result
     return data, {name: results[name] for name in profiles}
+
+
+def _worker_count(
+    project: Project, profiles: Sequence[str], *, force: bool, workers: int | None
+) -> int:
+    """How many worker processes to start, decided before the area is read (1: none).
+
+    None when every profile is cached for the store's current data; else ``workers`` or
+    the ``build_workers`` setting, once the network has :data:`PARALLEL_MIN_WAYS` ways.
+    """
+    with project.open_store() as store:
+        latest = store.latest_version()
+        ways = store.count("walk_way")
+    if workers is None:
+        workers = project.settings.build_workers if ways >= PARALLEL_MIN_WAYS else 1
+    if workers <= 1:
+        return 1
+    version, taxonomy = (latest.id if latest else 0), project.taxonomy().version
+    cached = [
+        entry_path(
+            project.cache_dir, RESULTS, name, _key(version, taxonomy, get_profile(name), project)
+        )
+        for name in profiles
+    ]
+    return 1 if not force and all(path.exists() for path in cached) else workers

@@ -1,7 +1,9 @@
 """Spread one build over worker processes: each profile's access tables, then its walking areas.
 
 Tracing the walking areas is most of a district's build, so it is cut into chunks that any
-worker may take; three profiles on two cores then keep both busy to the end. Called by
+worker may take; three profiles on two cores then keep both busy to the end. The workers start
+first and read the store while this process builds the network and attaches the points, and
+each profile's result is handed back (to be cached) as soon as its last chunk is in. Called by
 :mod:`lifecircle.jobs.build`; results equal the one-process build.
 """
 
@@ -9,10 +11,11 @@ from __future__ import annotations
 
 import dataclasses
 import multiprocessing
+import os
 import tempfile
 import time
-from collections.abc import Sequence
-from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from collections.abc import Iterator, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -41,8 +44,37 @@ from lifecircle.project import Project
 CHUNKS_PER_WORKER = 2
 
 
+#: How much lower than the parent's the workers' CPU priority is (Unix ``nice``): the parent
+#: reads and attaches on its own core while they start.
+WORKER_NICENESS = 19
+
 #: The area data a worker process read, kept for its next task (one entry: the newest).
 _READ: dict[tuple[str, int], AreaData] = {}
+#: The walk graph this worker traced areas on last (its lookups are kept with it).
+_GRAPH: dict[Path, WalkGraph] = {}
+#: Why this worker's first read (at its start) failed: raised again by its first task.
+_START_FAILED: list[BaseException] = []
+
+
+def _start_worker(project: Project) -> None:
+    """Lower this worker's priority and read the area, while the parent reads and attaches.
+
+    An error is kept for the worker's first task to raise: one raised here would only break
+    the pool, and say nothing of why.
+    """
+    if hasattr(os, "nice"):
+        os.nice(WORKER_NICENESS)
+    try:
+        data = read_area(project)
+    except Exception as exc:  # kept, and raised again by the worker's first task
+        _START_FAILED.append(exc)
+        return
+    _READ.clear()
+    _READ[(str(project.root), data.data_version)] = data
+
+
+def _started() -> None:
+    """Do nothing: one such task per worker, submitted at once, starts them all."""
 
 
 def _worker_area(project: Project, data_version: int) -> AreaData:
@@ -51,6 +83,8 @@ def _worker_area(project: Project, data_version: int) -> AreaData:
     Reading it here costs less than pickling it to every task (50 MB for a district), and the
     workers read in parallel. The store must still hold the version the build started from.
     """
+    if _START_FAILED:
+        raise _START_FAILED.pop()
     key = (str(project.root), data_version)
     data = _READ.get(key)
     if data is None:
@@ -89,10 +123,14 @@ def _areas_task(
     graph_file: Path, profile: WalkProfile, sets: list[np.ndarray], cell_m: float
 ) -> tuple[list[Any], float]:
     started = time.perf_counter()
-    found = read_entry(graph_file)
-    if found is None:  # written moments ago by this build: only a disk fault gets here
-        raise OSError(f"cannot read the walk graph {graph_file} this build just wrote")
-    graph = WalkGraph.from_arrays(*found, profile)
+    graph = _GRAPH.get(graph_file)
+    if graph is None:
+        found = read_entry(graph_file)
+        if found is None:  # written moments ago by this build: only a disk fault gets here
+            raise OSError(f"cannot read the walk graph {graph_file} this build just wrote")
+        graph = WalkGraph.from_arrays(*found, profile)
+        _GRAPH.clear()  # one graph at a time: a profile's chunks come one after another
+        _GRAPH[graph_file] = graph
     areas = trace_walksheds(graph, sets, level_limits(profile), cell_m)
     return areas, time.perf_counter() - started
 
@@ -102,51 +140,109 @@ def _chunks(sets: list[np.ndarray], n: int) -> list[list[np.ndarray]]:
     return [sets[i : i + size] for i in range(0, len(sets), size)] or [[]]
 
 
-def compute_in_workers(
-    data: AreaData, profiles: Sequence[WalkProfile], project: Project, workers: int
-) -> list[ProfileResult]:
-    """Compute the profiles in ``workers`` spawned processes; results in ``profiles`` order."""
-    # spawn, not fork: a fresh interpreter shares no open database handle with this one
-    context = multiprocessing.get_context("spawn")
-    project.cache_dir.mkdir(parents=True, exist_ok=True)
-    # every profile walks from the same attached points: attach them once, for all workers
-    load_attached(data, snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir)
-    with (
-        tempfile.TemporaryDirectory(dir=project.cache_dir, prefix="build-") as tmp,
-        ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool,
-    ):
-        phase_one = [
-            pool.submit(_access_task, data.data_version, profile, project, Path(tmp))
-            for profile in profiles
-        ]
-        parts: dict[str, _Access] = {}
-        areas: dict[str, tuple[list[Future[Any]], Future[Any]]] = {}
-        for future in as_completed(phase_one):
-            done = future.result()
-            parts[done.result.profile.name] = done
-            gates = [
-                pool.submit(
-                    _areas_task, done.graph_file, done.result.profile, chunk, COMPOUND_CELL_M
-                )
-                for chunk in _chunks(done.gate_sets, workers * CHUNKS_PER_WORKER)
-            ]
-            boards = pool.submit(
-                _areas_task, done.graph_file, done.result.profile, done.board_sets, CELL_M
+class BuildWorkers:
+    """Worker processes for one build, started before the parent reads the store.
+
+    Each worker reads the area as it starts (at a lower CPU priority, so the parent's own
+    reading and attaching keep a core), and keeps it for its tasks. A context manager: on
+    leaving it the pool is shut down (queued tasks dropped on an error) and the scratch
+    folder the workers share removed.
+    """
+
+    def __init__(self, project: Project, workers: int) -> None:
+        self.project = project
+        self.workers = workers
+        project.cache_dir.mkdir(parents=True, exist_ok=True)
+        self._folder = tempfile.TemporaryDirectory(dir=project.cache_dir, prefix="build-")
+        # spawn, not fork: a fresh interpreter shares no open database handle (or lock held by
+        # another thread of a web server) with this one
+        self.pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=_start_worker,
+            initargs=(project,),
+        )
+        # one task per worker starts them all now (the pool starts a process per waiting task)
+        self._started = [self.pool.submit(_started) for _ in range(workers)]
+
+    def __enter__(self) -> BuildWorkers:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self.pool.shutdown(wait=True, cancel_futures=kind is not None)
+        self._folder.cleanup()
+
+    def compute(self, data: AreaData, profiles: Sequence[WalkProfile]) -> Iterator[ProfileResult]:
+        """Compute the profiles of ``data``; yield each result when done (in finishing order)."""
+        project = self.project
+        # every profile walks from the same attached points: attached once, here, meanwhile
+        # the workers read the store
+        load_attached(data, snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir)
+        for ready in self._started:
+            ready.result()
+        try:
+            yield from _run(
+                self.pool, self.workers, data, profiles, project, Path(self._folder.name)
             )
-            areas[done.result.profile.name] = (gates, boards)
-        return [_assemble(parts[p.name], *areas[p.name]) for p in profiles]
+        except BaseException:  # an error, or the caller stopped reading: drop the queued work
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            raise
 
 
-def _assemble(
-    part: _Access, gate_futures: list[Future[Any]], board_future: Future[Any]
-) -> ProfileResult:
+def _run(
+    pool: ProcessPoolExecutor,
+    workers: int,
+    data: AreaData,
+    profiles: Sequence[WalkProfile],
+    project: Project,
+    folder: Path,
+) -> Iterator[ProfileResult]:
+    """Run each profile's access tables, then its areas in chunks; yield each profile's result."""
+    access = {
+        pool.submit(_access_task, data.data_version, profile, project, folder)
+        for profile in profiles
+    }
+    parts: dict[str, _Access] = {}
+    chunks: dict[str, list[Future[Any]]] = {}
+    left: dict[str, int] = {}
+    pending: set[Future[Any]] = set(access)
+    while pending:
+        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+        for future in finished:
+            if future in access:
+                done = future.result()
+                name = done.result.profile.name
+                parts[name] = done
+                sets = [
+                    (chunk, COMPOUND_CELL_M)
+                    for chunk in _chunks(done.gate_sets, workers * CHUNKS_PER_WORKER)
+                ]
+                sets.append((done.board_sets, CELL_M))  # the boards': the last chunk
+                chunks[name] = [
+                    pool.submit(_areas_task, done.graph_file, done.result.profile, *one)
+                    for one in sets
+                ]
+                left[name] = len(chunks[name])
+                pending.update(chunks[name])
+                continue
+            name = next(n for n, futures in chunks.items() if future in futures)
+            left[name] -= 1
+            if not left[name]:
+                yield _assemble(parts[name], chunks[name])
+
+
+def _assemble(part: _Access, futures: list[Future[Any]]) -> ProfileResult:
+    """One profile's result: its access tables, and the areas of its chunks in order.
+
+    The last chunk holds the boards' areas; the others, the compounds' in order.
+    """
     compound_areas: list[Any] = []
     seconds = part.result.seconds
-    for future in gate_futures:
+    for future in futures[:-1]:
         chunk, took = future.result()
         compound_areas.extend(chunk)
         seconds += took
-    board_areas, took = board_future.result()
+    board_areas, took = futures[-1].result()
     return dataclasses.replace(
         part.result,
         compound_areas=compound_areas,
