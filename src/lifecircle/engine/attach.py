@@ -22,7 +22,7 @@ from scipy.spatial import cKDTree
 from lifecircle.engine.graph import CLOSED_GATE_M, WalkGraph, cheapest_csr
 from lifecircle.engine.points import Points, gather_points
 from lifecircle.engine.profiles import WalkProfile
-from lifecircle.engine.snap import SnapRules, attach_points
+from lifecircle.engine.snap import EdgeLines, SnapRules, attach_points
 from lifecircle.model import Board, Compound, Facility, LonLat
 
 PointKind = Literal["facility", "compound", "board"]
@@ -265,14 +265,17 @@ def attach_all(
     ([0], (1,))
     """
     levels = np.zeros(graph.n_edges, dtype=np.int64) if edge_level is None else edge_level
-    found = gather_points(graph, levels, facilities, compounds, boards)
+    edges = EdgeLines.of(graph)  # drawn and indexed once, for outlines and for snapping
+    found = gather_points(graph, levels, facilities, compounds, boards, edges)
     rules = SnapRules(
         edge_level=levels,
         edge_island=island_edges(graph, passable),
         point_level=found.level,
         point_home=found.home,
     )
-    attached = attach_points(graph, found.lon, found.lat, max_snap_m=max_snap_m, rules=rules)
+    attached = attach_points(
+        graph, found.lon, found.lat, max_snap_m=max_snap_m, rules=rules, edges=edges
+    )
     issue = np.where(attached.node < 0, "far", np.where(attached.on_island, "island", ""))
     shut = _at_closed_gates(graph, found, closed_gates)
     issue = np.where(shut, "closed", issue).astype(object)

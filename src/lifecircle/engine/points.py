@@ -14,7 +14,7 @@ import numpy as np
 import shapely
 
 from lifecircle.engine.graph import WalkGraph
-from lifecircle.engine.snap import edge_lines
+from lifecircle.engine.snap import EdgeLines
 from lifecircle.model import Board, Compound, Facility, WalkWay
 
 _NOT_UNDER = ("no", "building_passage")
@@ -96,6 +96,7 @@ def gather_points(
     facilities: Sequence[Facility],
     compounds: Sequence[Compound],
     boards: Sequence[Board],
+    edges: EdgeLines | None = None,
 ) -> Points:
     """Return every point to attach, facilities first (see :class:`Points`).
 
@@ -103,7 +104,8 @@ def gather_points(
     where edges on its level cross its outline (else at the outline point nearest such an
     edge); any other at its location. A compound at its gates, else its representative
     point; a board where it stands. Homes: a facility's location, a compound's representative
-    point, a board's compound's (else the board itself).
+    point, a board's compound's (else the board itself). ``edges``: the graph's drawn edges,
+    if already made.
     """
     rows: list[tuple[str, int, float, float, int, tuple[float, float]]] = []
     open_ = [i for i, f in enumerate(facilities) if f.status != "closed"]
@@ -113,6 +115,7 @@ def gather_points(
         [str(facilities[i].outline_wkt) for i in outlined],
         edge_level=edge_level,
         levels=[facility_level(facilities[i]) for i in outlined],
+        edges=edges,
     )
     by_outline = dict(zip(outlined, on_outline, strict=True))
     for i in open_:
@@ -156,6 +159,7 @@ def _outline_points(
     *,
     edge_level: np.ndarray,
     levels: Sequence[int],
+    edges: EdgeLines | None = None,
 ) -> list[list[tuple[float, float]]]:
     """WGS-84 points where edges on each outline's level cross it (else its point nearest one).
 
@@ -170,8 +174,8 @@ def _outline_points(
     rings = shapely.boundary(
         shapely.transform(shapes, lambda xy: np.column_stack(metric.to_metres(xy[:, 0], xy[:, 1])))
     )
-    lines = edge_lines(graph)
-    tree = shapely.STRtree(lines)
+    edges = edges or EdgeLines.of(graph)
+    lines, tree = edges.lines, edges.tree
     level = np.asarray(levels, dtype=np.int64)
     ring_i, edge_i = tree.query(rings, predicate="intersects")
     same = edge_level[edge_i] == level[ring_i]

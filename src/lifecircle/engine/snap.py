@@ -78,6 +78,24 @@ def edge_lines(graph: WalkGraph) -> np.ndarray:
     return np.asarray(shapely.linestrings(graph.coords_xy, indices=index))
 
 
+@dataclass(frozen=True, eq=False)
+class EdgeLines:
+    """Every edge's polyline in local metres and a spatial index over them.
+
+    Made once for all the points attached to one graph: on a district's 400,000 edges the
+    lines take about a second and the index a third of one.
+    """
+
+    lines: np.ndarray
+    tree: shapely.STRtree
+
+    @classmethod
+    def of(cls, graph: WalkGraph) -> EdgeLines:
+        """Draw the graph's edges and index them."""
+        lines = edge_lines(graph)
+        return cls(lines, shapely.STRtree(lines))
+
+
 def edges_at_points(graph: WalkGraph, lonlat: Sequence[LonLat], *, within_m: float) -> np.ndarray:
     """Mark the edge nearest each point, if within ``within_m`` metres (a closed gate's edge).
 
@@ -192,7 +210,7 @@ def _penalty_m(rules: SnapRules, point: np.ndarray, edge: np.ndarray) -> np.ndar
 
 
 def _choose(
-    graph: WalkGraph, lines: np.ndarray, xy: np.ndarray, max_snap_m: float, rules: SnapRules
+    graph: WalkGraph, edges: EdgeLines, xy: np.ndarray, max_snap_m: float, rules: SnapRules
 ) -> tuple[np.ndarray, np.ndarray]:
     """Return each point's edge (``-1`` if none within reach) and its distance to it.
 
@@ -200,7 +218,7 @@ def _choose(
     every edge within their nearest distance plus the largest penalty.
     """
     points = shapely.points(xy)
-    tree = shapely.STRtree(lines)
+    lines, tree = edges.lines, edges.tree
     edge = np.full(len(points), -1, dtype=np.int64)
     dist = np.full(len(points), np.inf)
     if graph.n_edges == 0 or len(points) == 0:
@@ -240,8 +258,11 @@ def attach_points(
     *,
     max_snap_m: float = 300.0,
     rules: SnapRules | None = None,
+    edges: EdgeLines | None = None,
 ) -> AttachedPoints:
     """Attach WGS-84 points to their edges (see :class:`SnapRules`), splitting those edges.
+
+    ``edges``: the graph's :class:`EdgeLines`, if already made.
 
     Examples
     --------
@@ -251,8 +272,9 @@ def attach_points(
     rules = rules or SnapRules()
     x, y = graph.metric.to_metres(np.asarray(lon, dtype=float), np.asarray(lat, dtype=float))
     xy = np.column_stack([np.atleast_1d(x), np.atleast_1d(y)]).reshape(-1, 2)
-    lines = edge_lines(graph)
-    edge, dist = _choose(graph, lines, xy, max_snap_m, rules)
+    edges = edges or EdgeLines.of(graph)
+    lines = edges.lines
+    edge, dist = _choose(graph, edges, xy, max_snap_m, rules)
     ok = edge >= 0
     frac = np.zeros(len(xy))
     frac[ok] = shapely.line_locate_point(lines[edge[ok]], shapely.points(xy[ok]), normalized=True)
