@@ -9,7 +9,7 @@ the same place in each. Arrays and tags only; no files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -42,7 +42,7 @@ class Junctions:
     signals: frozenset[int]
 
 
-def junctions_of(ways: Iterable[WalkWay], tagged: dict[int, dict[str, str]]) -> Junctions:
+def junctions_of(ways: Iterable[WalkWay], tagged: Mapping[int, Mapping[str, str]]) -> Junctions:
     """Find the nodes on major roads and the signalised nodes (a crossing's wait)."""
     major = frozenset(n for w in ways if is_major_road(w.tags) for n in w.node_ids)
     signals = frozenset(i for i, tags in tagged.items() if is_signalised(tags))
@@ -81,8 +81,7 @@ def edge_costs(
     each closed gate are dropped.
     """
     rules = rules or LocalRules()
-    tagged = {n.osm_id: dict(n.tags) for n in nodes}
-    junctions = junctions_of(ways, tagged)
+    tagged = {n.osm_id: n.tags for n in nodes}
     by_id = {w.osm_id: w for w in ways}
     on_way = network.edge_way >= 0
     way_ids = np.unique(network.edge_way[on_way])
@@ -99,6 +98,7 @@ def edge_costs(
     if profile.convention == "distance":
         return keep, np.maximum(length, MIN_COST)
     cost = length / profile.speed_mps
+    junctions = junctions_of(ways, tagged)  # only times wait at crossings
     flat_s = np.array(
         [steps_penalty_s(w.tags, profile) + crossing_wait_s(w, profile, junctions) for w in used]
     )

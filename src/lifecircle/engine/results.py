@@ -189,6 +189,24 @@ def _board_table(walk: Walk, sources: Any, nearest: NearestResult) -> AccessTabl
     return AccessTable(tuple(sources.nodes), limits, cost, which, counts, cost_unit(graph.profile))
 
 
+def load_kernels() -> None:
+    """Load the compiled search and tracing kernels (numba's cache) by running each once.
+
+    On a three-edge street: what a worker process would otherwise pay (about half a second)
+    in its first real profile, paid while it waits for one.
+    """
+    from lifecircle.engine.bounded import street_graph  # a tiny graph of the doctests'
+
+    graph = street_graph(0.0, 120.0, 240.0, 360.0)
+    shops, owners = {"shop": np.array([0, 3])}, {"shop": np.array([0, 1])}
+    nearest = nearest_by_type(graph, shops, owners=owners)
+    gates, limits = np.array([1, 2]), [100.0, 200.0, 300.0]
+    entrance_access(graph, gates, shops, owners=owners, limits=limits, nearest=nearest)
+    entrance_access(graph, gates, shops, owners=owners, limits=limits)
+    for cell_m in (COMPOUND_CELL_M, CELL_M):
+        trace_walksheds(graph, [gates[:1], gates], limits, cell_m)
+
+
 def origin_sets(walk: Walk) -> tuple[list[np.ndarray], list[np.ndarray]]:
     """Each compound's gate nodes and each board's node (empty when not attached)."""
     gate_sets = [walk.entrance_nodes[walk.entrance_owner == c] for c in range(walk.n_compounds)]

@@ -206,13 +206,14 @@ def walksheds(
     unit = np.repeat(np.arange(len(sets)), sizes)
     # searches on the subgraph within reach of each group of origins: no per-origin work over
     # the whole graph, which dominated on a district-sized network
+    costs = np.full(graph.n_nodes, np.inf)  # one array for every set: only a batch's nodes
     for batch in search_batches(graph, nodes, unit, limit=limit):
         rows = batch.dist[batch.origin_row]
         per_set = np.minimum.reduceat(rows, batch.unit_start, axis=0)
         for k, local in zip(unit[batch.origins[batch.unit_start]].tolist(), per_set, strict=True):
-            costs = np.full(graph.n_nodes, np.inf)
             costs[batch.nodes] = local
             found[k] = _areas(graph, costs, limits, style, index=index, searched=batch.nodes)
+        costs[batch.nodes] = np.inf
     for areas in found:
         assert areas is not None  # every non-empty set is in exactly one batch
         yield areas

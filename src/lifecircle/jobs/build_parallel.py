@@ -29,6 +29,7 @@ from lifecircle.engine.results import (
     COMPOUND_CELL_M,
     ProfileResult,
     compute_access,
+    load_kernels,
     origin_sets,
     trace_walksheds,
 )
@@ -57,7 +58,7 @@ _START_FAILED: list[BaseException] = []
 
 
 def _start_worker(project: Project) -> None:
-    """Lower this worker's priority and read the area, while the parent reads and attaches.
+    """Lower this worker's priority, read the area, load the kernels (the parent attaches).
 
     An error is kept for the worker's first task to raise: one raised here would only break
     the pool, and say nothing of why.
@@ -71,6 +72,7 @@ def _start_worker(project: Project) -> None:
         return
     _READ.clear()
     _READ[(str(project.root), data.data_version)] = data
+    load_kernels()
 
 
 def _started() -> None:
