@@ -70,6 +70,26 @@ def test_the_nearest_source_and_its_cost_equal_scipys(n, degree, seed, ties, mon
 
 
 @pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
+def test_several_source_sets_in_one_call_equal_one_call_each(n, degree, seed, ties):
+    matrix = random_graph(n, degree, seed, ties=ties)
+    rng = np.random.default_rng(seed + 20)
+    for limit in (3.0, 400.0, np.inf):
+        sets = [rng.choice(n, rng.integers(1, 30), replace=False) for _ in range(4)]
+        sets.insert(2, np.empty(0, dtype=np.int64))  # a set with no source reaches nothing
+        ptr = np.r_[0, np.cumsum([len(s) for s in sets])]
+        flat = np.concatenate(sets)
+        labels = flat * 10 + 7  # not the nodes: each node is named by its source's label
+        dist, label = reach.nearest_each(matrix, ptr, flat, labels, limit)
+        for t, sources in enumerate(sets):
+            if not len(sources):
+                assert np.isinf(dist[t]).all() and (label[t] == -1).all()
+                continue
+            want, want_from = reach.nearest(matrix, sources, limit)
+            assert np.array_equal(dist[t], want)
+            assert np.array_equal(label[t], np.where(want_from >= 0, want_from * 10 + 7, -1))
+
+
+@pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
 def test_one_search_per_start_equals_scipys_rows(n, degree, seed, ties):
     matrix = random_graph(n, degree, seed, ties=ties)
     starts = np.random.default_rng(seed).choice(n, 25)  # repeats too

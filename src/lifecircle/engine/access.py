@@ -15,7 +15,13 @@ from scipy.sparse.csgraph import dijkstra
 
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.attach import Walk
-from lifecircle.engine.bounded import check_nodes, flat_units, nearest_from, typed_sources
+from lifecircle.engine.bounded import (
+    check_nodes,
+    flat_units,
+    nearest_all,
+    nearest_from,
+    typed_sources,
+)
 from lifecircle.engine.contract import contract
 from lifecircle.engine.entrance import Table, entrance_tables
 from lifecircle.engine.graph import WalkGraph
@@ -178,11 +184,16 @@ def nearest_by_type(
         if kept is not None:
             keep[kept] = True
         contracted = contract(graph.matrix, keep)
-    for t, (code, nodes) in enumerate(zip(codes, checked, strict=True)):
-        owner = None if owners is None else np.asarray(owners[code], dtype=np.int64)
-        cost[t], nearest[t] = nearest_from(
-            graph, nodes, owner, bound, contracted=contracted, at=kept
-        )
+    owned = [None if owners is None else np.asarray(owners[c], dtype=np.int64) for c in codes]
+    if contracted is None and graph.n_nodes < reach.SCIPY_NEAREST_FROM:  # one compiled call
+        every_cost, every_nearest = nearest_all(graph, checked, owned, bound)
+        columns = slice(None) if kept is None else kept
+        cost[:], nearest[:] = every_cost[:, columns], every_nearest[:, columns]
+    else:
+        for t, (nodes, owner) in enumerate(zip(checked, owned, strict=True)):
+            cost[t], nearest[t] = nearest_from(
+                graph, nodes, owner, bound, contracted=contracted, at=kept
+            )
     unit = cost_unit(graph.profile)
     return NearestResult(codes, _frozen(cost), _frozen(nearest), bound, unit, kept)
 

@@ -205,8 +205,12 @@ def typed_sources(
         own = np.arange(len(nodes)) if owners is None else np.asarray(owners[code], np.int64)
         if own.shape != nodes.shape:
             raise ValueError(f"owners[{code!r}] has shape {own.shape}, sources {nodes.shape}")
-        pairs = np.unique(np.column_stack([own, nodes]).reshape(-1, 2), axis=0)
-        out.append((pairs[:, 1], pairs[:, 0]))
+        # np.unique(axis=0) of the (owner, node) rows, by one lexsort: ~20x less per-call cost
+        order = np.lexsort((nodes, own))
+        own, nodes = own[order], nodes[order]
+        first = np.ones(len(own), dtype=bool)
+        first[1:] = (own[1:] != own[:-1]) | (nodes[1:] != nodes[:-1])
+        out.append((nodes[first], own[first]))
     return out
 
 
@@ -246,6 +250,36 @@ def nearest_from(
         first = order[np.r_[True, nodes[order][1:] != nodes[order][:-1]]]
         which[reached] = owner[first][np.searchsorted(starts, source[reached])]
     return np.asarray(dist, dtype=float), which
+
+
+def nearest_all(
+    graph: WalkGraph,
+    nodes: Sequence[np.ndarray],
+    owners: Sequence[np.ndarray | None],
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`nearest_from` for every set of ``nodes`` at once (types × nodes), uncontracted.
+
+    One compiled call for all the sets (:func:`~lifecircle.engine.dijkstra.nearest_each`),
+    which names each node's source by its owner directly: on a small graph the per-set calls
+    cost more than the searches. For graphs below
+    :data:`~lifecircle.engine.dijkstra.SCIPY_NEAREST_FROM` nodes.
+    """
+    sizes = np.array([len(n) for n in nodes], dtype=np.int64)
+    empty = np.empty(0, dtype=np.int64)
+    node = np.concatenate([*nodes, empty]).astype(np.int64)
+    own = np.concatenate(
+        [n if o is None else np.asarray(o, np.int64) for n, o in zip(nodes, owners, strict=True)]
+        + [empty]
+    ).astype(np.int64)
+    kind = np.repeat(np.arange(len(nodes)), sizes)
+    order = np.lexsort((own, node, kind))  # per set and node, its smallest owner first
+    kind, node, own = kind[order], node[order], own[order]
+    first = np.ones(len(node), dtype=bool)
+    first[1:] = (kind[1:] != kind[:-1]) | (node[1:] != node[:-1])
+    kind, node, own = kind[first], node[first], own[first]
+    source_ptr = np.searchsorted(kind, np.arange(len(nodes) + 1))
+    return reach.nearest_each(graph.matrix, source_ptr, node, own, inclusive(limit))
 
 
 def _contracted_search(

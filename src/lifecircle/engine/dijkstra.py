@@ -165,21 +165,24 @@ def _nearest(
     indices: np.ndarray,
     data: np.ndarray,
     sources: np.ndarray,
+    labels: np.ndarray,
     limit: float,
     dist: np.ndarray,
     origin: np.ndarray,
 ) -> None:
     """One multi-source search over ``dist`` (all ``inf``) and ``origin`` (all ``-1``).
 
+    Each node's ``origin`` is the label of its cheapest source (the first of a repeated one).
     The heap steps are written out here as in :func:`_search`: as shared kernels they made the
     searches 10-20 % slower (measured: ``reached_each``, 1,000 starts on central Helsinki).
     """
     heap_cost = np.empty(max(64, len(sources)))
     heap_node = np.empty(len(heap_cost), dtype=np.int64)
     size = 0
-    for s in sources:
+    for k in range(len(sources)):
+        s = sources[k]
         if dist[s] > 0.0:
-            dist[s], origin[s] = 0.0, s
+            dist[s], origin[s] = 0.0, labels[k]
             heap_cost[size], heap_node[size] = 0.0, s
             _sift_up(heap_cost, heap_node, size)
             size += 1
@@ -228,7 +231,56 @@ def nearest(
         return dist, np.where(origin >= 0, origin, -1)
     dist = np.full(matrix.shape[0], np.inf)
     origin = np.full(matrix.shape[0], -1, dtype=np.int64)
-    _nearest(matrix.indptr, matrix.indices, matrix.data, _ints(sources), float(limit), dist, origin)
+    starts = _ints(sources)
+    _nearest(matrix.indptr, matrix.indices, matrix.data, starts, starts, float(limit), dist, origin)
+    return dist, origin
+
+
+@kernel
+def _nearest_each(
+    indptr: np.ndarray,
+    indices: np.ndarray,
+    data: np.ndarray,
+    source_ptr: np.ndarray,
+    sources: np.ndarray,
+    labels: np.ndarray,
+    limit: float,
+    dist: np.ndarray,
+    origin: np.ndarray,
+) -> None:
+    for t in range(len(source_ptr) - 1):
+        part = slice(source_ptr[t], source_ptr[t + 1])
+        _nearest(indptr, indices, data, sources[part], labels[part], limit, dist[t], origin[t])
+
+
+def nearest_each(
+    matrix: sp.csr_matrix,
+    source_ptr: np.ndarray,
+    sources: np.ndarray,
+    labels: np.ndarray,
+    limit: float,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run :func:`nearest` for several source sets in one compiled call (small graphs).
+
+    Row ``t`` searches from ``sources[source_ptr[t]:source_ptr[t + 1]]`` and names each node's
+    cheapest source by its ``labels`` entry. For graphs below :data:`SCIPY_NEAREST_FROM` nodes.
+
+    One call instead of one per set: on a 500-node graph a set's search takes tens of
+    microseconds, about what a Python-level call costs.
+
+    >>> m = sp.csr_matrix(np.array([[0, 2.0, 0], [2.0, 0, 3.0], [0, 3.0, 0]]))
+    >>> dist, label = nearest_each(m, np.array([0, 1, 3]), np.array([0, 1, 2]),
+    ...                            np.array([7, 8, 9]), 10.0)
+    >>> dist.tolist(), label.tolist()
+    ([[0.0, 2.0, 5.0], [2.0, 0.0, 0.0]], [[7, 7, 7], [8, 8, 9]])
+    """
+    n_sets = len(source_ptr) - 1
+    dist = np.full((n_sets, matrix.shape[0]), np.inf)
+    origin = np.full((n_sets, matrix.shape[0]), -1, dtype=np.int64)
+    _nearest_each(
+        matrix.indptr, matrix.indices, matrix.data, _ints(source_ptr), _ints(sources),
+        _ints(labels), float(limit), dist, origin,
+    )  # fmt: skip
     return dist, origin
 
 
