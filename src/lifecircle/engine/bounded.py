@@ -306,14 +306,17 @@ def flat_units(
     node = np.concatenate([nodes for nodes, _ in typed])
     type_of = np.concatenate([np.full(len(nodes), t) for t, (nodes, _) in enumerate(typed)])
     owner = np.concatenate([own for _, own in typed])
-    keys, _, unit, size = np.unique(
-        np.column_stack([type_of, owner]).reshape(-1, 2),
-        axis=0,
-        return_index=True,
-        return_inverse=True,
-        return_counts=True,
-    )
-    return node, unit.reshape(-1), keys[:, 0], size > 1
+    # the units are the distinct (type, owner) rows in sorted order, as np.unique(axis=0)
+    # would give them, found by one lexsort (np.unique's row mode costs ~0.3 ms a call)
+    order = np.lexsort((owner, type_of))
+    type_sorted, owner_sorted = type_of[order], owner[order]
+    new = np.ones(len(order), dtype=bool)
+    new[1:] = (type_sorted[1:] != type_sorted[:-1]) | (owner_sorted[1:] != owner_sorted[:-1])
+    unit = np.empty(len(order), dtype=np.int64)
+    unit[order] = np.cumsum(new) - 1
+    first = np.flatnonzero(new)
+    size = np.diff(np.r_[first, len(order)])
+    return node, unit, type_sorted[first], size > 1
 
 
 def street_graph(*x_m: float, profile: WalkProfile = STANDARD) -> WalkGraph:
