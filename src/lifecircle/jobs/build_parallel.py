@@ -117,6 +117,8 @@ def _access_task(
     )
     graph_file = folder / f"{profile.name}.npz"
     write_entry(graph_file, *walk.graph.to_arrays())  # the attached graph, for area workers
+    _GRAPH.clear()  # and this worker's own next chunks trace on it as it is
+    _GRAPH[graph_file] = walk.graph
     gate_sets, board_sets = origin_sets(walk)
     return _Access(partial, graph_file, gate_sets, board_sets)
 
