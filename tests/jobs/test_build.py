@@ -223,6 +223,31 @@ def test_a_worker_refuses_data_newer_than_the_build_it_serves(project):
         _worker_area(project, version - 1)
 
 
+def test_workers_start_only_for_profiles_not_cached(project):
+    from lifecircle.jobs.build import _worker_count
+
+    build(project, ("standard",), workers=1)
+    assert _worker_count(project, ("standard",), force=False, workers=2) == 1  # all cached
+    assert _worker_count(project, ("standard",), force=True, workers=2) == 2
+    assert _worker_count(project, ("standard", "elderly"), force=False, workers=2) == 2
+    assert _worker_count(project, ("elderly",), force=False, workers=None) == 1  # small network
+
+
+def test_a_worker_whose_first_read_failed_says_why_at_its_first_task(project, monkeypatch):
+    import lifecircle.jobs.build_parallel as parallel
+    from lifecircle.errors import StoreError
+
+    def broken(_project):
+        raise StoreError("error.build.data_changed", started=1, now=2)
+
+    monkeypatch.setattr(parallel.os, "nice", lambda _: 0)  # not this test process's priority
+    monkeypatch.setattr(parallel, "read_area", broken)
+    monkeypatch.setattr(parallel, "_START_FAILED", [])
+    parallel._start_worker(project)  # at the worker's start: kept, not raised (pool intact)
+    with pytest.raises(StoreError, match="changed during the build"):
+        parallel._worker_area(project, 1)
+
+
 def test_a_truncated_results_cache_is_rebuilt(make_project):
     project = make_project(osm=SMALL_OSM)
     _, first = build(project, ("standard",))
