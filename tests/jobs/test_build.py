@@ -223,9 +223,10 @@ def test_a_worker_refuses_data_newer_than_the_build_it_serves(project):
         _worker_area(project, version - 1)
 
 
-def test_workers_start_only_for_profiles_not_cached(project):
+def test_workers_start_only_for_profiles_not_cached(make_project):
     from lifecircle.jobs.build import _worker_count
 
+    project = make_project(osm=SMALL_OSM)
     build(project, ("standard",), workers=1)
     assert _worker_count(project, ("standard",), force=False, workers=2) == 1  # all cached
     assert _worker_count(project, ("standard",), force=True, workers=2) == 2
