@@ -31,6 +31,7 @@ LAYERS: tuple[frozenset[str], ...] = (
             "opening_hours",
             "opening_hours_zh",
             "data",
+            "bulk",
         }
     ),
     frozenset({"taxonomy", "store"}),

@@ -23,7 +23,7 @@ ones, never in a circle (``tests/test_layers.py`` holds the rule)::
     cache                           derived files next to the store
     project                         a project folder: settings, store, taxonomy
     taxonomy  store                 the facility types; the versioned data store
-    version i18n errors config model geo opening_hours   the kernel
+    version i18n errors config model geo opening_hours bulk   the kernel
 """
 
 from __future__ import annotations

@@ -179,6 +179,8 @@ class BuildWorkers:
     def compute(self, data: AreaData, profiles: Sequence[WalkProfile]) -> Iterator[ProfileResult]:
         """Compute the profiles of ``data``; yield each result when done (in finishing order)."""
         project = self.project
+        if not profiles:  # all cached after all (another build filled the cache meanwhile)
+            return
         # every profile walks from the same attached points: attached once, here, meanwhile
         # the workers read the store
         load_attached(data, snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir)
