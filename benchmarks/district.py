@@ -31,13 +31,19 @@ import shapely.geometry
 
 from benchmarks.common import rss_mb
 from benchmarks.networks import SEED, _stitches, largest_component, tile_graph
-from lifecircle.engine.access import compound_access, nearest_by_type
+from lifecircle.engine.access import compound_access
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.attach import Walk
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.network import build_network, build_walk_graph
 from lifecircle.engine.profiles import STANDARD, get_profile
-from lifecircle.engine.results import COMPOUND_CELL_M, _board_table, origin_sets, trace_walksheds
+from lifecircle.engine.results import (
+    COMPOUND_CELL_M,
+    _board_table,
+    nearest_at_origins,
+    origin_sets,
+    trace_walksheds,
+)
 from lifecircle.engine.rules import level_limits
 from lifecircle.engine.walk import attach_to_network, walk_for
 from lifecircle.engine.walksheds import CELL_M
@@ -340,10 +346,7 @@ def build_one(data: AreaData, profile_name: str, attached: Walk) -> ProfileTimin
     with timing.step("sources"):
         sources = points.sources(type_codes=data.type_codes)
     with timing.step("nearest"):
-        origins = np.concatenate([points.entrance_nodes, points.board_nodes])
-        nearest = nearest_by_type(
-            points.graph, sources.nodes, owners=sources.owners, at=origins[origins >= 0]
-        )
+        nearest = nearest_at_origins(points, sources)
     with timing.step("compounds"):
         compound_access(points, type_codes=data.type_codes, nearest=nearest)
     limits = level_limits(profile)

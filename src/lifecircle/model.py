@@ -323,6 +323,10 @@ RECORD_TYPES: dict[str, type[Record]] = {
 }
 
 
+#: Payload fields holding lists of ``[lon, lat]`` (tuples of tuples in a record).
+_POINT_LISTS = ("entrances", "coords")
+
+
 def record_from_payload(kind: str, payload: Mapping[str, Any]) -> Record:
     """Rebuild a record from :meth:`Record.payload` output (lists become tuples again).
 
@@ -337,7 +341,3 @@ def record_from_payload(kind: str, payload: Mapping[str, Any]) -> Record:
     if "node_ids" in values:
         values["node_ids"] = tuple(values["node_ids"])
     return RECORD_TYPES[kind](**values)
-
-
-#: Payload fields holding lists of ``[lon, lat]`` (tuples of tuples in a record).
-_POINT_LISTS = ("entrances", "coords")

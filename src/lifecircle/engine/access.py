@@ -173,9 +173,6 @@ def nearest_by_type(
     bound = np.inf if limit is None else float(limit)
     codes = tuple(sources)
     kept = None if at is None else np.unique(check_nodes(graph, at, "at"))
-    width = graph.n_nodes if kept is None else len(kept)
-    cost = np.empty((len(codes), width))
-    nearest = np.empty((len(codes), width), dtype=np.int64)
     checked = [check_nodes(graph, sources[code], f"sources[{code!r}]") for code in codes]
     contracted = None
     if len(codes) > 1 and graph.n_nodes >= CONTRACT_FROM:  # one contraction, many searches
@@ -186,10 +183,13 @@ def nearest_by_type(
         contracted = contract(graph.matrix, keep)
     owned = [None if owners is None else np.asarray(owners[c], dtype=np.int64) for c in codes]
     if contracted is None and graph.n_nodes < reach.SCIPY_NEAREST_FROM:  # one compiled call
-        every_cost, every_nearest = nearest_all(graph, checked, owned, bound)
-        columns = slice(None) if kept is None else kept
-        cost[:], nearest[:] = every_cost[:, columns], every_nearest[:, columns]
+        cost, nearest = nearest_all(graph, checked, owned, bound)
+        if kept is not None:
+            cost, nearest = cost[:, kept], nearest[:, kept]
     else:
+        width = graph.n_nodes if kept is None else len(kept)
+        cost = np.empty((len(codes), width))
+        nearest = np.empty((len(codes), width), dtype=np.int64)
         for t, (nodes, owner) in enumerate(zip(checked, owned, strict=True)):
             cost[t], nearest[t] = nearest_from(
                 graph, nodes, owner, bound, contracted=contracted, at=kept

@@ -208,8 +208,7 @@ def typed_sources(
         # np.unique(axis=0) of the (owner, node) rows, by one lexsort: ~20x less per-call cost
         order = np.lexsort((nodes, own))
         own, nodes = own[order], nodes[order]
-        first = np.ones(len(own), dtype=bool)
-        first[1:] = (own[1:] != own[:-1]) | (nodes[1:] != nodes[:-1])
+        first = run_starts(own, nodes)
         out.append((nodes[first], own[first]))
     return out
 
@@ -247,9 +246,24 @@ def nearest_from(
         which[reached] = source[reached]
     else:  # several owners at one node: the smallest
         order = np.lexsort((owner, nodes))
-        first = order[np.r_[True, nodes[order][1:] != nodes[order][:-1]]]
+        first = order[run_starts(nodes[order])]
         which[reached] = owner[first][np.searchsorted(starts, source[reached])]
     return np.asarray(dist, dtype=float), which
+
+
+def run_starts(*keys: np.ndarray) -> np.ndarray:
+    """Mark the rows of sorted ``keys`` (equal-length arrays) where any key changes.
+
+    The first row of each run of equal rows: what ``np.unique(axis=0)`` keeps, without its
+    per-call cost.
+
+    >>> run_starts(np.array([1, 1, 1, 2]), np.array([5, 5, 6, 6])).tolist()
+    [True, False, True, True]
+    """
+    first = np.ones(len(keys[0]), dtype=bool)
+    if len(first) > 1:
+        first[1:] = np.logical_or.reduce([key[1:] != key[:-1] for key in keys])
+    return first
 
 
 def nearest_all(
@@ -267,16 +281,14 @@ def nearest_all(
     """
     sizes = np.array([len(n) for n in nodes], dtype=np.int64)
     empty = np.empty(0, dtype=np.int64)
-    node = np.concatenate([*nodes, empty]).astype(np.int64)
+    node = np.concatenate([*nodes, empty])
     own = np.concatenate(
-        [n if o is None else np.asarray(o, np.int64) for n, o in zip(nodes, owners, strict=True)]
-        + [empty]
-    ).astype(np.int64)
+        [n if o is None else o for n, o in zip(nodes, owners, strict=True)] + [empty]
+    )
     kind = np.repeat(np.arange(len(nodes)), sizes)
     order = np.lexsort((own, node, kind))  # per set and node, its smallest owner first
     kind, node, own = kind[order], node[order], own[order]
-    first = np.ones(len(node), dtype=bool)
-    first[1:] = (kind[1:] != kind[:-1]) | (node[1:] != node[:-1])
+    first = run_starts(kind, node)
     kind, node, own = kind[first], node[first], own[first]
     source_ptr = np.searchsorted(kind, np.arange(len(nodes) + 1))
     return reach.nearest_each(graph.matrix, source_ptr, node, own, inclusive(limit))
@@ -309,9 +321,8 @@ def flat_units(
     # the units are the distinct (type, owner) rows in sorted order, as np.unique(axis=0)
     # would give them, found by one lexsort (np.unique's row mode costs ~0.3 ms a call)
     order = np.lexsort((owner, type_of))
-    type_sorted, owner_sorted = type_of[order], owner[order]
-    new = np.ones(len(order), dtype=bool)
-    new[1:] = (type_sorted[1:] != type_sorted[:-1]) | (owner_sorted[1:] != owner_sorted[:-1])
+    type_sorted = type_of[order]
+    new = run_starts(type_sorted, owner[order])
     unit = np.empty(len(order), dtype=np.int64)
     unit[order] = np.cumsum(new) - 1
     first = np.flatnonzero(new)

@@ -189,6 +189,18 @@ def _board_table(walk: Walk, sources: Any, nearest: NearestResult) -> AccessTabl
     return AccessTable(tuple(sources.nodes), limits, cost, which, counts, cost_unit(graph.profile))
 
 
+def nearest_at_origins(walk: Walk, sources: Any) -> NearestResult:
+    """Every gate's and board's nearest facility of each type, however far.
+
+    One whole-graph search per type (``sources``: :meth:`Walk.sources`), kept only at the
+    attached gates and boards.
+    """
+    origins = np.concatenate([walk.entrance_nodes, walk.board_nodes])
+    return nearest_by_type(
+        walk.graph, sources.nodes, owners=sources.owners, at=origins[origins >= 0]
+    )
+
+
 def load_kernels() -> None:
     """Load the compiled search and tracing kernels (numba's cache) by running each once.
 
@@ -235,12 +247,7 @@ def compute_access(
     started = time.perf_counter()
     walk = build_walk(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
     sources = walk.sources(type_codes=area.type_codes)
-    # every gate's and board's nearest facility of each type, however far: one whole-graph
-    # search per type, kept only at those nodes
-    origins = np.concatenate([walk.entrance_nodes, walk.board_nodes])
-    nearest = nearest_by_type(
-        walk.graph, sources.nodes, owners=sources.owners, at=origins[origins >= 0]
-    )
+    nearest = nearest_at_origins(walk, sources)
     access = compound_access(walk, type_codes=area.type_codes, nearest=nearest)
     partial = ProfileResult(
         profile=profile,

@@ -20,6 +20,7 @@ from lifecircle.engine.results import ProfileResult, compute_profile
 from lifecircle.jobs.area import read_area
 from lifecircle.jobs.build_parallel import BuildWorkers
 from lifecircle.project import Project
+from lifecircle.store.versions import DataVersion
 from lifecircle.version import __version__
 
 #: Below this many walkable ways, starting worker processes costs more than it saves.
@@ -53,16 +54,21 @@ def cached_results(
     A profile not built for the current data version is absent (run :func:`build`).
     """
     with project.open_store() as store:
-        latest = store.latest_version()
-    version = latest.id if latest is not None else 0
-    taxonomy = project.taxonomy().version
+        keys = _current_keys(project, store.latest_version(), profiles)
     found = {}
-    for name in profiles:
-        profile = get_profile(name)
-        result = load_results(project, _key(version, taxonomy, profile, project), profile)
+    for name, key in keys.items():
+        result = load_results(project, key, get_profile(name))
         if result is not None:
             found[name] = result
     return found
+
+
+def _current_keys(
+    project: Project, latest: DataVersion | None, profiles: Sequence[str]
+) -> dict[str, str]:
+    """Each profile's results cache key for the store's newest data version."""
+    version, taxonomy = (latest.id if latest is not None else 0), project.taxonomy().version
+    return {name: _key(version, taxonomy, get_profile(name), project) for name in profiles}
 
 
 def load_results(project: Project, key: str, profile: WalkProfile) -> ProfileResult | None:
@@ -155,11 +161,6 @@ def _worker_count(
         workers = project.settings.build_workers if ways >= PARALLEL_MIN_WAYS else 1
     if workers <= 1:
         return 1
-    version, taxonomy = (latest.id if latest else 0), project.taxonomy().version
-    cached = [
-        entry_path(
-            project.cache_dir, RESULTS, name, _key(version, taxonomy, get_profile(name), project)
-        )
-        for name in profiles
-    ]
+    keys = _current_keys(project, latest, profiles)
+    cached = [entry_path(project.cache_dir, RESULTS, name, key) for name, key in keys.items()]
     return 1 if not force and all(path.exists() for path in cached) else workers
