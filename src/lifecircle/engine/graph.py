@@ -10,10 +10,11 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
+from numpy.typing import ArrayLike
 
 from lifecircle.engine.profiles import WalkProfile
 from lifecircle.geo import LocalMetric, local_metric_transformer
@@ -175,20 +176,29 @@ def cheapest_csr(n: int, rows: np.ndarray, cols: np.ndarray, cost: np.ndarray) -
     return sp.csr_matrix((data, unique % n, indptr), shape=(n, n))
 
 
+class Polylines(NamedTuple):
+    """Polylines one after another: ``coords`` (``(n, 2)``) cut into runs of ``sizes``."""
+
+    coords: np.ndarray
+    sizes: np.ndarray
+
+
 def extend_graph(
     graph: WalkGraph,
-    u: Sequence[int],
-    v: Sequence[int],
-    cost: Sequence[float],
-    length_m: Sequence[float],
-    way: Sequence[int],
-    geoms: Sequence[np.ndarray],
+    u: ArrayLike,
+    v: ArrayLike,
+    cost: ArrayLike,
+    length_m: ArrayLike,
+    way: ArrayLike,
+    geoms: Sequence[np.ndarray] | Polylines,
     *,
     new_nodes_xy: np.ndarray | None = None,
     drop_edges: np.ndarray | None = None,
-    side: Sequence[int] | None = None,
+    side: ArrayLike | None = None,
 ) -> WalkGraph:
     """Return a new graph with nodes and edges appended (and some edges dropped).
+
+    ``geoms`` holds each new edge's polyline, as a list or already flat (:class:`Polylines`).
 
     ``side`` gives the new edges' road side (see :class:`WalkGraph`); by default ``0``.
     """
@@ -197,28 +207,31 @@ def extend_graph(
         keep[drop_edges] = False
     kept = np.flatnonzero(keep)
     old_sizes = np.diff(graph.coord_start)[kept]
-    sizes = np.concatenate([old_sizes, np.array([len(g) for g in geoms], dtype=np.int64)])
+    if not isinstance(geoms, Polylines):
+        sizes = np.array([len(g) for g in geoms], dtype=np.int64)
+        geoms = Polylines(np.concatenate([*geoms, np.zeros((0, 2))]).reshape(-1, 2), sizes)
+    sizes = np.concatenate([old_sizes, geoms.sizes])
     coord_start = np.zeros(len(sizes) + 1, dtype=np.int64)
     np.cumsum(sizes, out=coord_start[1:])
     old_coords = graph.coords_xy[concat_ranges(graph.coord_start[kept], old_sizes)]
     extra = new_nodes_xy if new_nodes_xy is not None else np.zeros((0, 2))
+    new_u = np.asarray(u, dtype=np.int64)
+    new_side = np.zeros(len(new_u)) if side is None else side
     return WalkGraph(
         profile=graph.profile,
         metric=graph.metric,
         node_xy=np.vstack([graph.node_xy, extra]),
         node_osm=np.concatenate([graph.node_osm, np.full(len(extra), -1, dtype=np.int64)]),
-        edge_u=np.concatenate([graph.edge_u[keep], np.asarray(u, dtype=np.int64)]),
+        edge_u=np.concatenate([graph.edge_u[keep], new_u]),
         edge_v=np.concatenate([graph.edge_v[keep], np.asarray(v, dtype=np.int64)]),
         edge_cost=np.concatenate([graph.edge_cost[keep], np.asarray(cost, dtype=float)]),
         edge_length_m=np.concatenate(
             [graph.edge_length_m[keep], np.asarray(length_m, dtype=float)]
         ),
         edge_way=np.concatenate([graph.edge_way[keep], np.asarray(way, dtype=np.int64)]),
-        edge_side=np.concatenate(
-            [graph.edge_side[keep], np.asarray(side if side is not None else [0] * len(u), np.int8)]
-        ),
+        edge_side=np.concatenate([graph.edge_side[keep], np.asarray(new_side, dtype=np.int8)]),
         coord_start=coord_start,
-        coords_xy=np.concatenate([old_coords, *geoms]).reshape(-1, 2),
+        coords_xy=np.concatenate([old_coords, geoms.coords]),
         notes=graph.notes,
     )
 

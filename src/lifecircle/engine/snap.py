@@ -9,16 +9,14 @@ the point. Points too far from every edge are reported.
 
 from __future__ import annotations
 
-import bisect
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from itertools import pairwise
 
 import numpy as np
 import shapely
 
 from lifecircle.engine.graph import MIN_COST, WalkGraph, concat_ranges, extend_graph
+from lifecircle.engine.split import Feet, split_at_feet
 from lifecircle.model import LonLat
 
 #: A way on another level than the point's (a tunnel under it, a bridge over it) is joined only
@@ -27,8 +25,6 @@ LEVEL_SLACK_M = 20.0
 #: An edge on an island (a piece of network not connected to the main one) is joined only when
 #: no edge of the main network lies within this many metres more.
 ISLAND_SLACK_M = 20.0
-#: A point this close to an edge stands on it: it joins the edge without a connector (metres).
-ON_EDGE_M = 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -134,38 +130,6 @@ def edges_at_points(graph: WalkGraph, lonlat: Sequence[LonLat], *, within_m: flo
     _, hit = shapely.STRtree(lines).query_nearest(points, max_distance=within_m, all_matches=True)
     marked[edges[hit]] = True
     return marked
-
-
-def cut_polyline(xy: np.ndarray, fracs: Sequence[float]) -> list[np.ndarray]:
-    """Cut a polyline at fractions of its length: the pieces between 0, ``fracs`` and 1.
-
-    Each piece keeps the polyline's vertices inside it; a piece of no length is two equal
-    points. Plain floats, not numpy: polylines are a few vertices and called once per split
-    edge, where numpy's per-call cost was most of the attach step.
-
-    >>> [p.tolist() for p in cut_polyline(np.array([[0.0, 0.0], [10.0, 0.0], [10.0, 10.0]]), [0.25])]
-    [[[0.0, 0.0], [5.0, 0.0]], [[5.0, 0.0], [10.0, 0.0], [10.0, 10.0]]]
-    """  # noqa: E501
-    points, step = xy.tolist(), np.hypot(*np.diff(xy, axis=0).T).tolist()
-    along = [0.0]
-    for d in step:
-        along.append(along[-1] + d)
-    total, last = along[-1], len(points) - 2
-    bounds, cuts = [0.0], [points[0]]
-    for f in fracs:
-        at = min(max(float(f), 0.0), 1.0) * total
-        seg = min(max(bisect.bisect_right(along, at) - 1, 0), last)
-        (x0, y0), (x1, y1) = points[seg], points[seg + 1]
-        t = (at - along[seg]) / step[seg] if step[seg] > 0 else 0.0
-        bounds.append(at)
-        cuts.append([x0 + t * (x1 - x0), y0 + t * (y1 - y0)])
-    bounds.append(total)
-    cuts.append(points[-1])
-    pieces = []
-    for k in range(len(bounds) - 1):
-        inside = [p for p, d in zip(points, along, strict=True) if bounds[k] < d < bounds[k + 1]]
-        pieces.append(np.array([cuts[k], *inside, cuts[k + 1]], dtype=float))
-    return pieces
 
 
 def _wrong_side(
@@ -278,92 +242,25 @@ def attach_points(
     ok = edge >= 0
     frac = np.zeros(len(xy))
     frac[ok] = shapely.line_locate_point(lines[edge[ok]], shapely.points(xy[ok]), normalized=True)
-    by_edge: dict[int, list[int]] = defaultdict(list)
-    for i in np.flatnonzero(ok).tolist():
-        by_edge[int(edge[i])].append(i)
-    extended, node = _split(graph, by_edge, frac, xy, dist)
+    extended, node = split_at_feet(graph, _feet(edge, frac, dist, xy))
     island = np.zeros(len(xy), dtype=bool)
     if rules.edge_island is not None:
         island[ok] = rules.edge_island[edge[ok]]
     return AttachedPoints(extended, node, np.where(ok, dist, np.inf), edge, island)
 
 
-def _split(
-    graph: WalkGraph,
-    by_edge: dict[int, list[int]],
-    frac: np.ndarray,
-    point_xy: np.ndarray,
-    dist: np.ndarray,
-) -> tuple[WalkGraph, np.ndarray]:
-    """Split each chosen edge at its points' feet and add a connector to every point off it.
-
-    A piece costs its share (by length) of the edge's cost; a connector its length at the
-    profile's speed.
-    """
-    n0 = graph.n_nodes
-    new_xy: list[np.ndarray] = []
-    u: list[int] = []
-    v: list[int] = []
-    cost: list[float] = []
-    length: list[float] = []
-    way: list[int] = []
-    side: list[int] = []
-    geoms: list[np.ndarray] = []
-    node_of_point = np.full(len(point_xy), -1, dtype=np.int64)
-    speed = graph.profile.metres_per_unit
-    for edge, members in by_edge.items():
-        stops = sorted(set(float(frac[i]) for i in members))
-        inner = [f for f in stops if 0.0 < f < 1.0]
-        pieces = cut_polyline(graph.edge_coords(edge), inner)
-        stop_node = {}
-        chain = [int(graph.edge_u[edge])]
-        for f in stops:
-            if f <= 0.0:
-                stop_node[f] = int(graph.edge_u[edge])
-            elif f >= 1.0:
-                stop_node[f] = int(graph.edge_v[edge])
-            else:
-                stop_node[f] = n0 + len(new_xy)
-                new_xy.append(pieces[len(chain)][0])
-                chain.append(stop_node[f])
-        chain.append(int(graph.edge_v[edge]))
-        cuts = [0.0, *inner, 1.0]
-        for (a, b), (fa, fb), piece in zip(pairwise(chain), pairwise(cuts), pieces, strict=True):
-            u.append(a)
-            v.append(b)
-            cost.append(max(float(graph.edge_cost[edge]) * (fb - fa), MIN_COST))
-            length.append(float(graph.edge_length_m[edge]) * (fb - fa))
-            way.append(int(graph.edge_way[edge]))
-            side.append(int(graph.edge_side[edge]))
-            geoms.append(piece)
-        for i in members:
-            on_edge = stop_node[float(frac[i])]
-            if dist[i] < ON_EDGE_M:
-                node_of_point[i] = on_edge
-                continue
-            node_of_point[i] = n0 + len(new_xy)  # the point itself, with a connector
-            new_xy.append(point_xy[i])
-            u.append(on_edge)
-            v.append(int(node_of_point[i]))
-            cost.append(max(float(dist[i]) / speed, MIN_COST))
-            length.append(float(dist[i]))
-            way.append(-1)
-            side.append(0)
-            start = new_xy[on_edge - n0] if on_edge >= n0 else graph.node_xy[on_edge]
-            geoms.append(np.vstack([start, point_xy[i]]))
-    extended = extend_graph(
-        graph,
-        u,
-        v,
-        cost,
-        length,
-        way,
-        geoms,
-        new_nodes_xy=np.array(new_xy, dtype=float).reshape(-1, 2),
-        drop_edges=np.array(list(by_edge), dtype=np.int64),
-        side=side,
-    )
-    return extended, node_of_point
+def _feet(edge: np.ndarray, frac: np.ndarray, dist: np.ndarray, xy: np.ndarray) -> Feet:
+    """Group the attached points (``edge >= 0``) by edge, edges in order of their first point."""
+    points = np.flatnonzero(edge >= 0)
+    edges, first, group = np.unique(edge[points], return_index=True, return_inverse=True)
+    in_order = np.argsort(first, kind="stable")
+    rank = np.empty(len(edges), dtype=np.int64)
+    rank[in_order] = np.arange(len(edges))
+    point_rank = rank[group.reshape(-1)]
+    ptr = np.zeros(len(edges) + 1, dtype=np.int64)
+    np.cumsum(np.bincount(point_rank, minlength=len(edges)), out=ptr[1:])
+    members = points[np.lexsort((points, point_rank))]
+    return Feet(edges[in_order], ptr, members, frac, dist, xy)
 
 
 def add_links(

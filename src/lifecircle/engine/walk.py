@@ -15,6 +15,7 @@ import json
 from collections.abc import Sequence
 from pathlib import Path
 
+from lifecircle.bulk import paused_gc
 from lifecircle.cache.entries import load_entry, save_entry
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.attach import Walk, attach_all, walk_on
@@ -56,7 +57,8 @@ def load_network(area: AreaData, *, cache_dir: Path | None = None) -> WalkGraph:
                 return WalkGraph.from_arrays(*found, NETWORK)
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged or older file: rebuilt below
-    graph = build_network(area.ways, area.nodes, rules=area.rules)
+    with paused_gc():  # a district's network makes 400,000 arrays and lists: lifecircle.bulk
+        graph = build_network(area.ways, area.nodes, rules=area.rules)
     if cache_dir is not None:
         arrays, info = graph.to_arrays()
         save_entry(cache_dir, GRAPHS, NETWORK.name, key, arrays=arrays, info=info)
@@ -111,7 +113,8 @@ def load_attached(
             except (KeyError, TypeError, ValueError, IndexError):
                 pass  # a damaged or older file: made again below
     network = load_network(area, cache_dir=cache_dir)
-    attached = attach_to_network(area, network, snap_max_m=snap_max_m)
+    with paused_gc():  # with the area's records alive, one full collection took half a second
+        attached = attach_to_network(area, network, snap_max_m=snap_max_m)
     if cache_dir is not None:
         arrays, info = attached.to_arrays()
         save_entry(cache_dir, GRAPHS, ATTACHED, key, arrays=arrays, info=info)

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import ExitStack
 
+from lifecircle.bulk import paused_gc
 from lifecircle.cache.entries import entry_path, load_entry, save_entry
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.profiles import DEFAULT_PROFILES, WalkProfile, get_profile
@@ -124,6 +125,10 @@ def build(
     start before the store is read here, and read it themselves meanwhile.
     """
     with ExitStack() as stack:
+        # the area's records, the network and the results are hundreds of thousands of objects
+        # alive to the end, and none form cycles: a full collection walked them all, half a
+        # second each time (see lifecircle.bulk)
+        stack.enter_context(paused_gc())
         count = _worker_count(project, profiles, force=force, workers=workers)
         pool = stack.enter_context(BuildWorkers(project, count)) if count > 1 else None
         data = read_area(project)

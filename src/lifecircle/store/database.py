@@ -10,9 +10,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from types import TracebackType
+from typing import Any
 
 import orjson
-from sqlalchemy import Connection, Engine, RowMapping, func, select
+from sqlalchemy import Connection, Engine, RowMapping, Select, func, select
 
 from lifecircle.bulk import paused_gc
 from lifecircle.errors import StoreError
@@ -45,6 +46,28 @@ Also = Callable[[Connection, Record, DataVersion], None]
 def _record(kind: str, payload: str) -> Record:
     """Rebuild a record from its stored payload text (orjson: 3x json's speed on a district)."""
     return record_from_payload(kind, orjson.loads(payload))
+
+
+def _first_column(conn: Connection, query: Select[Any]) -> list[Any]:
+    """Run a SQLAlchemy query through the driver's own cursor; return its first column.
+
+    For the bulk reads of :meth:`Store.records`: SQLAlchemy's result rows cost about as much as
+    the fetch itself (a district's 186,000 walk ways: 0.45 s against 0.25 s by the cursor).
+    The statement and its parameters are still SQLAlchemy's, compiled for the dialect.
+    """
+    compiled = query.compile(dialect=conn.dialect)
+    params = compiled.params
+    bound: Any = (
+        tuple(params[name] for name in compiled.positiontup or ())
+        if conn.dialect.positional
+        else params
+    )
+    cursor = conn.connection.cursor()
+    try:
+        cursor.execute(str(compiled), bound)
+        return [row[0] for row in cursor.fetchall()]
+    finally:
+        cursor.close()
 
 
 class Store:
@@ -383,10 +406,9 @@ class Store:
         query = select(table.c.payload).order_by(table.c.key)
         if scope is not None:
             query = query.where(table.c.scope == scope)
-        with transaction(self._engine, write=False) as conn:
-            payloads = conn.execute(query).scalars().all()
-        with paused_gc():  # a district's 260,000 walk ways and nodes: see lifecircle.bulk
-            return [_record(kind, p) for p in payloads]
+        # a district's 260,000 walk ways and nodes, and the rows they come in: lifecircle.bulk
+        with paused_gc(), transaction(self._engine, write=False) as conn:
+            return [_record(kind, p) for p in _first_column(conn, query)]
 
     def count(self, kind: str, *, scope: str | None = None) -> int:
         """Count the stored records of one kind (optionally of one scope)."""
