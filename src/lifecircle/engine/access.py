@@ -22,7 +22,7 @@ from lifecircle.engine.bounded import (
     nearest_from,
     typed_sources,
 )
-from lifecircle.engine.contract import contract
+from lifecircle.engine.contract import contract, curve_keys
 from lifecircle.engine.entrance import Table, entrance_tables
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.rules import (
@@ -180,7 +180,7 @@ def nearest_by_type(
         keep[np.concatenate(checked)] = True
         if kept is not None:
             keep[kept] = True
-        contracted = contract(graph.matrix, keep)
+        contracted = contract(graph.matrix, keep, order=curve_keys(graph.node_xy))
     owned = [None if owners is None else np.asarray(owners[c], dtype=np.int64) for c in codes]
     if contracted is None and graph.n_nodes < reach.SCIPY_NEAREST_FROM:  # one compiled call
         cost, nearest = nearest_all(graph, checked, owned, bound)
