@@ -108,20 +108,17 @@ def _split(
         mine = members[member_ptr[k] : member_ptr[k + 1]]
         stops = np.unique(frac[mine])  # sorted
         xy = coords_xy[coord_start[e] : coord_start[e + 1]]
-        along = np.empty(len(xy))
-        step = np.empty(len(xy) - 1)
-        along[0] = 0.0
-        for j in range(len(xy) - 1):
-            step[j] = np.hypot(xy[j + 1, 0] - xy[j, 0], xy[j + 1, 1] - xy[j, 1])
-            along[j + 1] = along[j] + step[j]
+        along, step = _along(xy)
         total = along[-1]
         stop_node = np.empty(len(stops), dtype=np.int64)
-        # the pieces' bounds (metres along) and end points: the edge's ends and each inner cut
-        bound = [0.0]
-        cut_x = [xy[0, 0]]
-        cut_y = [xy[0, 1]]
-        fracs = [0.0]
-        chain = [edge_u[e]]
+        # the pieces' bounds (metres along, fraction) and end points (node, x, y): the edge's
+        # two ends and each inner cut
+        bound = np.empty(len(stops) + 2)
+        fracs = np.empty(len(stops) + 2)
+        chain = np.empty(len(stops) + 2, dtype=np.int64)
+        cut = np.empty((len(stops) + 2, 2))
+        bound[0], fracs[0], chain[0], cut[0] = 0.0, 0.0, edge_u[e], xy[0]
+        m = 1
         for s in range(len(stops)):
             f = stops[s]
             if f <= 0.0:
@@ -131,32 +128,18 @@ def _split(
                 stop_node[s] = edge_v[e]
                 continue
             at = min(max(f, 0.0), 1.0) * total
-            seg = min(max(np.searchsorted(along, at, side="right") - 1, 0), len(xy) - 2)
-            t = (at - along[seg]) / step[seg] if step[seg] > 0 else 0.0
-            x = xy[seg, 0] + t * (xy[seg + 1, 0] - xy[seg, 0])
-            y = xy[seg, 1] + t * (xy[seg + 1, 1] - xy[seg, 1])
+            x, y = _point_at(xy, along, step, at)
             stop_node[s] = n0 + n_new
             new_xy[n_new, 0], new_xy[n_new, 1] = x, y
             n_new += 1
-            bound.append(at)
-            cut_x.append(x)
-            cut_y.append(y)
-            fracs.append(f)
-            chain.append(stop_node[s])
-        bound.append(total)
-        cut_x.append(xy[-1, 0])
-        cut_y.append(xy[-1, 1])
-        fracs.append(1.0)
-        chain.append(edge_v[e])
-        for p in range(len(chain) - 1):
+            bound[m], fracs[m], chain[m], cut[m, 0], cut[m, 1] = at, f, stop_node[s], x, y
+            m += 1
+        bound[m], fracs[m], chain[m], cut[m] = total, 1.0, edge_v[e], xy[-1]
+        for p in range(m):
             start = n_c
-            coords[n_c, 0], coords[n_c, 1] = cut_x[p], cut_y[p]
-            n_c += 1
-            for j in range(len(xy)):
-                if bound[p] < along[j] < bound[p + 1]:
-                    coords[n_c, 0], coords[n_c, 1] = xy[j, 0], xy[j, 1]
-                    n_c += 1
-            coords[n_c, 0], coords[n_c, 1] = cut_x[p + 1], cut_y[p + 1]
+            coords[n_c] = cut[p]
+            n_c = _copy_inside(xy, along, bound[p], bound[p + 1], coords, n_c + 1)
+            coords[n_c] = cut[p + 1]
             n_c += 1
             share = fracs[p + 1] - fracs[p]
             u[n_edges], v[n_edges], source[n_edges] = chain[p], chain[p + 1], e
@@ -191,3 +174,40 @@ def _split(
         coords[:n_c],
         new_xy[:n_new],
     )
+
+
+@kernel
+def _along(xy: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Return the metres along a polyline at each vertex, and each segment's length."""
+    along = np.empty(len(xy))
+    step = np.empty(len(xy) - 1)
+    along[0] = 0.0
+    for j in range(len(xy) - 1):
+        step[j] = np.hypot(xy[j + 1, 0] - xy[j, 0], xy[j + 1, 1] - xy[j, 1])
+        along[j + 1] = along[j] + step[j]
+    return along, step
+
+
+@kernel
+def _point_at(
+    xy: np.ndarray, along: np.ndarray, step: np.ndarray, at: float
+) -> tuple[float, float]:
+    """Return the point ``at`` metres along a polyline (``along``, ``step``: :func:`_along`)."""
+    found = int(np.searchsorted(along, at, side="right")) - 1
+    seg = min(max(found, 0), len(xy) - 2)
+    t = (at - along[seg]) / step[seg] if step[seg] > 0 else 0.0
+    return xy[seg, 0] + t * (xy[seg + 1, 0] - xy[seg, 0]), xy[seg, 1] + t * (
+        xy[seg + 1, 1] - xy[seg, 1]
+    )
+
+
+@kernel
+def _copy_inside(
+    xy: np.ndarray, along: np.ndarray, low: float, high: float, out: np.ndarray, end: int
+) -> int:
+    """Append the vertices strictly between ``low`` and ``high`` metres along; return the end."""
+    for j in range(len(xy)):
+        if low < along[j] < high:
+            out[end, 0], out[end, 1] = xy[j, 0], xy[j, 1]
+            end += 1
+    return end
