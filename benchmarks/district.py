@@ -34,12 +34,14 @@ from benchmarks.networks import SEED, _stitches, largest_component, tile_graph
 from lifecircle.engine.access import compound_access
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.attach import Walk
+from lifecircle.engine.entrance import SetCounts
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.network import build_network, build_walk_graph
 from lifecircle.engine.profiles import STANDARD, get_profile
 from lifecircle.engine.results import (
     COMPOUND_CELL_M,
     _board_table,
+    compound_targets,
     nearest_at_origins,
     origin_sets,
     trace_walksheds,
@@ -347,14 +349,17 @@ def build_one(data: AreaData, profile_name: str, attached: Walk) -> ProfileTimin
         sources = points.sources(type_codes=data.type_codes)
     with timing.step("nearest"):
         nearest = nearest_at_origins(points, sources)
-    with timing.step("compounds"):
-        compound_access(points, type_codes=data.type_codes, nearest=nearest)
+    with timing.step("compounds"):  # their nearest; the walking areas' searches count them
+        compound_access(points, type_codes=data.type_codes, nearest=nearest, counted=False)
     limits = level_limits(profile)
     with timing.step("boards"):
         _board_table(points, sources, nearest)
     with timing.step("walksheds"):
         gate_sets, board_sets = origin_sets(points)
-        compound_areas = trace_walksheds(points.graph, gate_sets, limits, COMPOUND_CELL_M)
+        counts = SetCounts(compound_targets(points, data.type_codes), limits, len(gate_sets))
+        compound_areas = trace_walksheds(
+            points.graph, gate_sets, limits, COMPOUND_CELL_M, counts=counts
+        )
         board_areas = trace_walksheds(points.graph, board_sets, limits, CELL_M)
     timing.facts = {
         "edges": points.graph.n_edges,

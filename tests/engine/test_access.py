@@ -20,9 +20,16 @@ from lifecircle.engine.access import (
     nearest_by_type,
 )
 from lifecircle.engine.attach import attach_all
+from lifecircle.engine.entrance import SetCounts
 from lifecircle.engine.graph import WalkGraph, extend_graph
 from lifecircle.engine.network import build_walk_graph
 from lifecircle.engine.profiles import PLANNING, STANDARD, node_is_passable, way_is_walkable
+from lifecircle.engine.results import (
+    COMPOUND_CELL_M,
+    compound_targets,
+    origin_sets,
+    trace_walksheds,
+)
 from lifecircle.io.osm import read_osm
 from lifecircle.jobs.demo import demo_file
 from lifecircle.model import Board, Compound, Facility
@@ -411,6 +418,29 @@ def test_real_entrance_and_compound_access_equal_networkx(real):
     np.testing.assert_array_equal(reused.compounds.counts, got.compounds.counts)
     with pytest.raises(ValueError, match="no limit"):
         compound_access(points, nearest=nearest_by_type(points.graph, src.nodes, limit=60.0))
+
+
+def test_real_compound_counts_from_the_walking_areas_searches_equal_compound_access(real):
+    """The build counts compounds' facilities from the walking areas' searches: same counts."""
+    _, points, _ = real
+    src = points.sources()
+    nearest = nearest_by_type(points.graph, src.nodes, owners=src.owners)
+    searched = compound_access(points, nearest=nearest)
+    folded = compound_access(points, nearest=nearest, counted=False)
+    assert not folded.compounds.counts.any()  # nothing searched, nothing counted
+    np.testing.assert_array_equal(folded.compounds.cost, searched.compounds.cost)
+    np.testing.assert_array_equal(folded.compounds.nearest, searched.compounds.nearest)
+    gate_sets, _ = origin_sets(points)
+    gate_sets[3] = gate_sets[3][:0]  # a compound with no gate attached counts nothing
+    limits = searched.compounds.limits
+    counts = SetCounts(compound_targets(points, tuple(src.nodes)), limits, len(gate_sets))
+    trace_walksheds(points.graph, gate_sets, limits, COMPOUND_CELL_M, counts=counts)
+    want = searched.compounds.counts.copy()
+    want[3] = 0
+    assert want.sum() > 0
+    np.testing.assert_array_equal(counts.counts, want)
+    with pytest.raises(ValueError, match="nearest"):
+        compound_access(points, counted=False)
 
 
 @pytest.mark.parametrize("contract_from", [20_000, 2])

@@ -317,6 +317,7 @@ def compound_access(
     type_codes: Sequence[str] | None = None,
     levels_min: Sequence[int] = LEVELS_MIN,
     nearest: NearestResult | None = None,
+    counted: bool = True,
 ) -> EntranceAccess:
     """Entrance and compound access for attached points, counted at the levels' thresholds.
 
@@ -325,7 +326,9 @@ def compound_access(
     may pass the unbounded :func:`nearest_by_type` of the same sources and owners (of every
     node, or kept at least at the entrances' nodes): entrances then read their nearest facility
     from it instead of searching beyond the largest limit again; its types are used when
-    ``type_codes`` is None.
+    ``type_codes`` is None. ``counted`` False (``nearest`` given) searches nothing and leaves
+    every count 0, for a caller that counts from the walking areas' searches
+    (:class:`~lifecircle.engine.entrance.SetCounts`).
     """
     graph = points.graph
     if nearest is not None and type_codes is None:
@@ -348,6 +351,7 @@ def compound_access(
         (src.nodes, src.owners),
         limits,
         known=known,
+        count=counted,
     )
 
 
@@ -358,11 +362,12 @@ def _access(
     limits: tuple[float, ...],
     *,
     known: tuple[np.ndarray, np.ndarray] | None = None,
+    count: bool = True,
 ) -> EntranceAccess:
     """Run :func:`entrance_tables` on (entrances, their compound, compounds) and wrap its tables."""
     sources, owners = facilities
     typed = typed_sources(graph, sources, owners)
-    ent, comp, best = entrance_tables(graph, *gates, typed, limits, known=known)
+    ent, comp, best = entrance_tables(graph, *gates, typed, limits, known=known, count=count)
     codes, unit = tuple(sources), cost_unit(graph.profile)
 
     def table(t: Table) -> AccessTable:

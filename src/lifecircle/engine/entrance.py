@@ -1,6 +1,7 @@
 """Entrance × type access tables: bounded searches from gates, folded into compounds.
 
-Private to :mod:`lifecircle.engine.access`, which wraps the arrays filled here into its results.
+Private to the engine: :mod:`lifecircle.engine.access` wraps the arrays filled here into its
+results; :class:`SetCounts` lets the walking areas' searches count the compounds' facilities.
 Costs are in the graph profile's unit (seconds, or metres in the distance convention).
 """
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from lifecircle.engine.bounded import BATCH_BYTES, nearest_from, search_batches
+from lifecircle.engine.bounded import BATCH_BYTES, Batch, nearest_from, search_batches
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.rules import inclusive
 
@@ -94,6 +95,34 @@ class Table:
             self.counts[np.ix_(rows, got.types, np.array([k]))] = within[:, :, None]
 
 
+class SetCounts:
+    """Facilities of each type within each limit of some origin sets, counted batch by batch.
+
+    For searches made for something else: the walking areas' searches from each compound's
+    gates are the ones :func:`entrance_tables` makes, so its compound counts come from them
+    without searching again. ``typed`` as there; ``counts[set, type, limit]``.
+    """
+
+    def __init__(
+        self, typed: Sequence[tuple[np.ndarray, np.ndarray]], limits: Sequence[float], n_sets: int
+    ) -> None:
+        self.targets = _Targets.of(typed)
+        self.limits = tuple(limits)
+        self._table = Table(n_sets, len(typed), len(self.limits))
+
+    @property
+    def counts(self) -> np.ndarray:
+        """The counts so far (sets no batch held: zero)."""
+        return self._table.counts
+
+    def add(self, sets: np.ndarray, per_set: np.ndarray, batch: Batch) -> None:
+        """Count for ``sets`` from their costs over ``batch.nodes`` (one row each, as searched)."""
+        rows = np.arange(len(sets))
+        got = _Reached.of(per_set, rows, batch.local(self.targets.node), self.targets)
+        if got is not None:
+            self._table.count(sets, got, self.limits)
+
+
 def entrance_tables(
     graph: WalkGraph,
     entrances: np.ndarray,
@@ -103,18 +132,23 @@ def entrance_tables(
     limits: tuple[float, ...],
     *,
     known: tuple[np.ndarray, np.ndarray] | None = None,
+    count: bool = True,
 ) -> tuple[Table, Table, np.ndarray]:
     """Fill the entrance and compound tables; return them and each compound's best entrance.
 
     ``typed`` holds (nodes, facility) per type, sorted by facility (see ``typed_sources``);
     ``owner`` the compound of each entrance, ``n_rows`` the number of compounds. ``known``:
     each entrance's cost to and nearest facility of each type (types × entrances), if computed.
+    ``count`` False (with ``known``) leaves every count 0 and searches nothing: a caller
+    counting from other searches (:class:`SetCounts`) fills the compounds' in.
     """
+    if not count and known is None:
+        raise ValueError("entrance_tables(count=False) needs the nearest facilities (known)")
     targets = _Targets.of(typed)
     ent = Table(len(entrances), len(typed), len(limits))
     comp = Table(n_rows, len(typed), len(limits))
     bound, reached = max(limits, default=0.0), [1]
-    for batch in search_batches(graph, entrances, owner, limit=bound) if typed else ():
+    for batch in search_batches(graph, entrances, owner, limit=bound) if typed and count else ():
         reached.append(int(np.isfinite(batch.dist[0]).sum()))
         got = _Reached.of(batch.dist, batch.origin_row, batch.local(targets.node), targets)
         if got is None:

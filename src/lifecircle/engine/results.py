@@ -28,6 +28,8 @@ from lifecircle.engine.access import (
 )
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.attach import PointIssue, Walk
+from lifecircle.engine.bounded import Batch, typed_sources
+from lifecircle.engine.entrance import SetCounts
 from lifecircle.engine.gaps import CompoundAccessTable
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.profiles import WalkProfile
@@ -229,11 +231,50 @@ def origin_sets(walk: Walk) -> tuple[list[np.ndarray], list[np.ndarray]]:
 
 
 def trace_walksheds(
-    graph: WalkGraph, sets: Sequence[np.ndarray], limits: Sequence[float], cell_m: float
+    graph: WalkGraph,
+    sets: Sequence[np.ndarray],
+    limits: Sequence[float],
+    cell_m: float,
+    *,
+    counts: SetCounts | None = None,
 ) -> list[Any]:
-    """Trace the walking areas of each origin set (an empty list for an empty set)."""
-    found = iter(walksheds(graph, [s for s in sets if len(s)], limits=limits, cell_m=cell_m))
+    """Trace the walking areas of each origin set (an empty list for an empty set).
+
+    ``counts`` (one row per set) is filled from the same searches: the facilities within each
+    limit, as :func:`compound_access` counts them (an empty set counts nothing).
+    """
+    kept = np.array([i for i, s in enumerate(sets) if len(s)], dtype=np.int64)
+
+    def count(rows: np.ndarray, costs: np.ndarray, batch: Batch) -> None:
+        assert counts is not None
+        counts.add(kept[rows], costs, batch)
+
+    found = iter(
+        walksheds(
+            graph,
+            [sets[i] for i in kept.tolist()],
+            limits=limits,
+            cell_m=cell_m,
+            each_batch=None if counts is None else count,
+        )
+    )
     return [next(found) if len(s) else [] for s in sets]
+
+
+def compound_targets(walk: Walk, type_codes: Sequence[str]) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Return the facilities :func:`compound_access` counts, by type (for :class:`SetCounts`)."""
+    sources = walk.sources(type_codes=type_codes)
+    return typed_sources(walk.graph, sources.nodes, sources.owners)
+
+
+def with_compound_counts(partial: ProfileResult, counts: np.ndarray) -> ProfileResult:
+    """Return a :func:`compute_access` result (``count_compounds=False``) with its counts in."""
+    table = partial.compounds
+    if counts.shape != table.counts.shape:
+        raise ValueError(f"counts of shape {counts.shape} for a table of {table.counts.shape}")
+    frozen = np.array(counts, dtype=table.counts.dtype)
+    frozen.flags.writeable = False
+    return dataclasses.replace(partial, compounds=dataclasses.replace(table, counts=frozen))
 
 
 def compute_access(
@@ -242,13 +283,20 @@ def compute_access(
     *,
     snap_max_m: float = SNAP_MAX_M,
     cache_dir: Path | None = None,
+    count_compounds: bool = True,
 ) -> tuple[ProfileResult, Walk]:
-    """One profile's results without the walking areas, and the walk to trace them on."""
+    """One profile's results without the walking areas, and the walk to trace them on.
+
+    ``count_compounds`` False leaves the compounds' counts 0, for the walking areas' searches
+    to count (:func:`trace_walksheds` with ``counts``, then :func:`with_compound_counts`).
+    """
     started = time.perf_counter()
     walk = build_walk(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
     sources = walk.sources(type_codes=area.type_codes)
     nearest = nearest_at_origins(walk, sources)
-    access = compound_access(walk, type_codes=area.type_codes, nearest=nearest)
+    access = compound_access(
+        walk, type_codes=area.type_codes, nearest=nearest, counted=count_compounds
+    )
     partial = ProfileResult(
         profile=profile,
         type_codes=area.type_codes,
@@ -289,12 +337,16 @@ def compute_profile(
     3
     """
     started = time.perf_counter()
-    partial, walk = compute_access(area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir)
+    partial, walk = compute_access(
+        area, profile, snap_max_m=snap_max_m, cache_dir=cache_dir, count_compounds=False
+    )
     gate_sets, board_sets = origin_sets(walk)
     limits = level_limits(profile)
+    counts = SetCounts(compound_targets(walk, area.type_codes), limits, len(gate_sets))
+    compound_areas = trace_walksheds(walk.graph, gate_sets, limits, COMPOUND_CELL_M, counts=counts)
     return dataclasses.replace(
-        partial,
-        compound_areas=trace_walksheds(walk.graph, gate_sets, limits, COMPOUND_CELL_M),
+        with_compound_counts(partial, counts.counts),
+        compound_areas=compound_areas,
         board_areas=trace_walksheds(walk.graph, board_sets, limits, CELL_M),
         seconds=time.perf_counter() - started,
     )

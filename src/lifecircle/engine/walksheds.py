@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,7 +51,7 @@ from shapely.geometry.base import BaseGeometry
 
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine import outline, raster
-from lifecircle.engine.bounded import search_batches
+from lifecircle.engine.bounded import Batch, search_batches
 from lifecircle.engine.graph import WalkGraph, concat_ranges
 from lifecircle.engine.profiles import WalkProfile
 from lifecircle.engine.rules import cost_unit
@@ -182,11 +182,14 @@ def walksheds(
     street_buffer_m: float = STREET_BUFFER_M,
     fill_holes_m2: float = FILL_HOLES_M2,
     cell_m: float = CELL_M,
+    each_batch: Callable[[np.ndarray, np.ndarray, Batch], None] | None = None,
 ) -> Iterator[list[BaseGeometry]]:
     """Yield the walking areas of many origin sets (one compound's gates, or one board, each).
 
     The same as :func:`reached_costs` then :func:`walking_areas` for each set, batched: one
     Dijkstra call serves many origins and the node-to-edge index is built once per call.
+    ``each_batch(sets, costs, batch)`` is shown each search batch's sets (indices into
+    ``origin_sets``) and their costs over ``batch.nodes``, one row per set, to reuse.
 
     Examples
     --------
@@ -210,6 +213,8 @@ def walksheds(
     for batch in search_batches(graph, nodes, unit, limit=limit):
         rows = batch.dist[batch.origin_row]
         per_set = np.minimum.reduceat(rows, batch.unit_start, axis=0)
+        if each_batch is not None:
+            each_batch(unit[batch.origins[batch.unit_start]], per_set, batch)
         for k, local in zip(unit[batch.origins[batch.unit_start]].tolist(), per_set, strict=True):
             costs[batch.nodes] = local
             found[k] = _areas(graph, costs, limits, style, index=index, searched=batch.nodes)

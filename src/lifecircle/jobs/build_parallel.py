@@ -24,15 +24,18 @@ import numpy as np
 
 from lifecircle.cache.entries import read_entry, write_entry
 from lifecircle.engine.area import AreaData
+from lifecircle.engine.entrance import SetCounts
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.profiles import WalkProfile
 from lifecircle.engine.results import (
     COMPOUND_CELL_M,
     ProfileResult,
+    compound_targets,
     compute_access,
     load_kernels,
     origin_sets,
     trace_walksheds,
+    with_compound_counts,
 )
 from lifecircle.engine.rules import level_limits
 from lifecircle.engine.walk import load_attached
@@ -104,10 +107,11 @@ def _worker_area(project: Project, data_version: int) -> AreaData:
 
 @dataclasses.dataclass(frozen=True)
 class _Access:
-    result: ProfileResult
+    result: ProfileResult  # its compounds' counts still 0: the area chunks count them
     graph_file: Path
     gate_sets: list[np.ndarray]
     board_sets: list[np.ndarray]
+    targets: list[tuple[np.ndarray, np.ndarray]]  # what the compounds count, by type
 
 
 def _access_task(
@@ -115,19 +119,29 @@ def _access_task(
 ) -> _Access:
     data = _worker_area(project, data_version)
     partial, walk = compute_access(
-        data, profile, snap_max_m=project.settings.snap_max_m, cache_dir=project.cache_dir
+        data,
+        profile,
+        snap_max_m=project.settings.snap_max_m,
+        cache_dir=project.cache_dir,
+        count_compounds=False,
     )
     graph_file = folder / f"{profile.name}.npz"
     write_entry(graph_file, *walk.graph.to_arrays())  # the attached graph, for area workers
     _GRAPH.clear()  # and this worker's own next chunks trace on it as it is
     _GRAPH[graph_file] = walk.graph
     gate_sets, board_sets = origin_sets(walk)
-    return _Access(partial, graph_file, gate_sets, board_sets)
+    targets = compound_targets(walk, data.type_codes)
+    return _Access(partial, graph_file, gate_sets, board_sets, targets)
 
 
 def _areas_task(
-    graph_file: Path, profile: WalkProfile, sets: list[np.ndarray], cell_m: float
-) -> tuple[list[Any], float]:
+    graph_file: Path,
+    profile: WalkProfile,
+    sets: list[np.ndarray],
+    cell_m: float,
+    targets: list[tuple[np.ndarray, np.ndarray]] | None,
+) -> tuple[list[Any], np.ndarray | None, float]:
+    """Trace a chunk's areas; with ``targets`` (compounds), count their facilities too."""
     started = time.perf_counter()
     graph = _GRAPH.get(graph_file)
     if graph is None:
@@ -137,8 +151,10 @@ def _areas_task(
         graph = WalkGraph.from_arrays(*found, profile)
         _GRAPH.clear()  # one graph at a time: a profile's chunks come one after another
         _GRAPH[graph_file] = graph
-    areas = trace_walksheds(graph, sets, level_limits(profile), cell_m)
-    return areas, time.perf_counter() - started
+    limits = level_limits(profile)
+    counts = None if targets is None else SetCounts(targets, limits, len(sets))
+    areas = trace_walksheds(graph, sets, limits, cell_m, counts=counts)
+    return areas, None if counts is None else counts.counts, time.perf_counter() - started
 
 
 def _chunks(sets: list[np.ndarray], n: int) -> list[list[np.ndarray]]:
@@ -221,11 +237,11 @@ def _run(
                 done = future.result()
                 name = done.result.profile.name
                 parts[name] = done
-                sets = [
-                    (chunk, COMPOUND_CELL_M)
+                sets: list[tuple[Any, ...]] = [
+                    (chunk, COMPOUND_CELL_M, done.targets)
                     for chunk in _chunks(done.gate_sets, workers * CHUNKS_PER_WORKER)
                 ]
-                sets.append((done.board_sets, CELL_M))  # the boards': the last chunk
+                sets.append((done.board_sets, CELL_M, None))  # the boards': the last chunk
                 chunks[name] = [
                     pool.submit(_areas_task, done.graph_file, done.result.profile, *one)
                     for one in sets
@@ -242,17 +258,20 @@ def _run(
 def _assemble(part: _Access, futures: list[Future[Any]]) -> ProfileResult:
     """One profile's result: its access tables, and the areas of its chunks in order.
 
-    The last chunk holds the boards' areas; the others, the compounds' in order.
+    The last chunk holds the boards' areas; the others, the compounds' areas and counts in
+    order.
     """
     compound_areas: list[Any] = []
+    counts: list[np.ndarray] = []
     seconds = part.result.seconds
     for future in futures[:-1]:
-        chunk, took = future.result()
+        chunk, chunk_counts, took = future.result()
         compound_areas.extend(chunk)
+        counts.append(chunk_counts)
         seconds += took
-    board_areas, took = futures[-1].result()
+    board_areas, _, took = futures[-1].result()
     return dataclasses.replace(
-        part.result,
+        with_compound_counts(part.result, np.concatenate(counts)),
         compound_areas=compound_areas,
         board_areas=board_areas,
         seconds=seconds + took,
