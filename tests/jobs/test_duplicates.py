@@ -126,3 +126,23 @@ def test_the_cli_lists_pairs_and_records_decisions(nanjing):
     assert "已确认为" in table.output and "3 对设施按一处计算；0 对待确认" in table.output
     bad = run(main, ["-p", str(project.root), "duplicates", "same", "osm:node/1", school])
     assert bad.exit_code == 1 and "osm:node/1" in bad.output
+
+
+def test_the_pairs_found_are_kept_by_what_they_compare(tmp_path, monkeypatch):
+    import lifecircle.jobs.duplicates as duplicates
+
+    osm = Facility("osm:node/1", "社区食堂", "catering", 118.7805, 32.0405)
+    staff = Facility("sheet:食堂:1", "社区食堂", "catering", 118.7806, 32.0406)
+    first = duplicates.found_pairs([osm, staff], cache_dir=tmp_path)
+    assert [p.status for p in first] == ["auto"]
+
+    def not_again(_):
+        raise AssertionError("found again although nothing it compares changed")
+
+    monkeypatch.setattr(duplicates, "find_pairs", not_again)
+    assert duplicates.found_pairs([osm, staff], cache_dir=tmp_path) == first
+    kept, folded = counted_once([osm, staff], [], cache_dir=tmp_path)
+    assert [f.source_id for f in kept] == [staff.source_id] and folded == first
+    monkeypatch.undo()
+    renamed = Facility("sheet:食堂:1", "老年大学", "catering", 118.7806, 32.0406)
+    assert duplicates.found_pairs([osm, renamed], cache_dir=tmp_path) == []  # found afresh

@@ -32,6 +32,7 @@ def read_area(project: Project) -> AreaData:
         facilities, _ = counted_once(
             [f for f in store.records("facility") if isinstance(f, Facility)],
             stored_decisions(store),
+            cache_dir=project.cache_dir,
         )
         return AreaData(
             ways=ways,
