@@ -31,6 +31,7 @@ import shapely.geometry
 
 from benchmarks.common import rss_mb
 from benchmarks.networks import SEED, _stitches, largest_component, tile_graph
+from lifecircle.bulk import paused_gc
 from lifecircle.engine.access import compound_access
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.attach import Walk
@@ -387,12 +388,13 @@ def run_district(out: Path, *, say: Callable[[str], None] = print) -> None:
         built = {name: r.seconds for name, r in results.items()}
         parent_mb, workers_mb = rss_mb("VmHWM"), _children_peak_mb()
         data = read_area(project)
-        shared, attached = build_shared(data, project)
-        say(f"network and points: {sum(shared.step_s.values()):.1f} s")
-        timings = [shared]
-        for name in PROFILES:
-            timings.append(build_one(data, name, attached))
-            say(f"{name}: {sum(timings[-1].step_s.values()):.1f} s")
+        with paused_gc():  # as `build` runs its steps (see lifecircle.bulk)
+            shared, attached = build_shared(data, project)
+            say(f"network and points: {sum(shared.step_s.values()):.1f} s")
+            timings = [shared]
+            for name in PROFILES:
+                timings.append(build_one(data, name, attached))
+                say(f"{name}: {sum(timings[-1].step_s.values()):.1f} s")
     record = {
         "facts": facts,
         "setup_mb": setup_mb,
