@@ -189,12 +189,8 @@ def _assemble(pieces: _Pieces, ids: np.ndarray, xy: np.ndarray, cum: np.ndarray,
     )
 
 
-def network_ways(ways: Sequence[WalkWay], rules: LocalRules) -> list[WalkWay]:
-    """Return the ways of the full network: walkable by someone, not closed by staff."""
-    return [ways[i] for i in _network_way_indices(ways, rules)]
-
-
-def _network_way_indices(ways: Sequence[WalkWay], rules: LocalRules) -> list[int]:
+def network_way_indices(ways: Sequence[WalkWay], rules: LocalRules) -> list[int]:
+    """Return which ways make the full network: walkable by someone, not closed by staff."""
     return [
         i
         for i, w in enumerate(ways)
@@ -231,13 +227,13 @@ def build_network(
     if not ways:
         raise GraphError("error.network.no_ways")
     projected = _project_ways(ways, metric)
-    kept = np.array(_network_way_indices(ways, rules), dtype=np.int64)
+    kept = np.array(network_way_indices(ways, rules), dtype=np.int64)
     if not len(kept):
         raise GraphError("error.network.none_walkable", profile=NETWORK.name)
     usable = [ways[i] for i in kept.tolist()]
     ids = np.fromiter((n for w in usable for n in w.node_ids), np.int64)
     start = np.zeros(len(usable) + 1, dtype=np.int64)
-    np.cumsum([len(w.node_ids) for w in usable], out=start[1:])
+    np.cumsum(np.diff(projected.start)[kept], out=start[1:])  # a point per node id
     way_xy = {
         w.osm_id: projected.xy[projected.start[i] : projected.start[i + 1]]
         for i, w in enumerate(ways)

@@ -213,9 +213,10 @@ def walksheds(
     for batch in search_batches(graph, nodes, unit, limit=limit):
         rows = batch.dist[batch.origin_row]
         per_set = np.minimum.reduceat(rows, batch.unit_start, axis=0)
+        batch_sets = unit[batch.origins[batch.unit_start]]
         if each_batch is not None:
-            each_batch(unit[batch.origins[batch.unit_start]], per_set, batch)
-        for k, local in zip(unit[batch.origins[batch.unit_start]].tolist(), per_set, strict=True):
+            each_batch(batch_sets, per_set, batch)
+        for k, local in zip(batch_sets.tolist(), per_set, strict=True):
             costs[batch.nodes] = local
             found[k] = _areas(graph, costs, limits, style, index=index, searched=batch.nodes)
         costs[batch.nodes] = np.inf
