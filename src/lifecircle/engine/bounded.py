@@ -202,7 +202,10 @@ def typed_sources(
     out = []
     for code, raw in sources.items():
         nodes = check_nodes(graph, raw, f"sources[{code!r}]")
-        own = np.arange(len(nodes)) if owners is None else np.asarray(owners[code], np.int64)
+        if owners is None:  # every node its own owner: the pairs are distinct and in order
+            out.append((nodes, np.arange(len(nodes))))
+            continue
+        own = np.asarray(owners[code], np.int64)
         if own.shape != nodes.shape:
             raise ValueError(f"owners[{code!r}] has shape {own.shape}, sources {nodes.shape}")
         # np.unique(axis=0) of the (owner, node) rows, by one lexsort: ~20x less per-call cost
