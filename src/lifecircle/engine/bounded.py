@@ -18,6 +18,7 @@ import numpy as np
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.contract import Contracted
 from lifecircle.engine.graph import WalkGraph
+from lifecircle.engine.jit import kernel
 from lifecircle.engine.profiles import STANDARD, WalkProfile
 from lifecircle.engine.rules import inclusive
 
@@ -61,6 +62,13 @@ class Batch:
     origin_row: np.ndarray
     dist: np.ndarray
 
+    def per_unit(self) -> np.ndarray:
+        """Each unit's cost to every node of ``nodes``: its cheapest origin's, one row per unit.
+
+        ``np.minimum.reduceat(dist[origin_row], unit_start)`` without the copy of every row.
+        """
+        return _unit_min(self.dist, self.origin_row, self.unit_start)
+
     def local(self, graph_nodes: np.ndarray) -> np.ndarray:
         """Positions of graph nodes among ``nodes`` (``-1`` for nodes no search reached)."""
         if len(self.nodes) == 0:
@@ -68,6 +76,22 @@ class Batch:
         pos = np.searchsorted(self.nodes, graph_nodes)
         pos[pos == len(self.nodes)] = 0
         return np.where(self.nodes[pos] == graph_nodes, pos, -1)
+
+
+@kernel
+def _unit_min(dist: np.ndarray, origin_row: np.ndarray, unit_start: np.ndarray) -> np.ndarray:
+    """Row-wise minimum of ``dist[origin_row]`` over each unit's run of origins."""
+    out = np.empty((len(unit_start), dist.shape[1]))
+    for u in range(len(unit_start)):
+        stop = unit_start[u + 1] if u + 1 < len(unit_start) else len(origin_row)
+        best = out[u]
+        best[:] = dist[origin_row[unit_start[u]]]
+        for k in range(unit_start[u] + 1, stop):
+            row = dist[origin_row[k]]
+            for j in range(len(best)):
+                if row[j] < best[j]:
+                    best[j] = row[j]
+    return out
 
 
 def _unit_cells(xy: np.ndarray, unit: np.ndarray, cell_m: float) -> np.ndarray:

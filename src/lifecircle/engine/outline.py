@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from lifecircle.engine.jit import kernel
-from lifecircle.engine.raster import label4
+from lifecircle.engine.raster import area_cells, label4
 
 #: Directions of an outline step: east, north, west, south (counter-clockwise order).
 _DX = np.array([1, 0, -1, 0], dtype=np.int64)
@@ -251,3 +251,66 @@ def _drop_first_if_flat(xy: np.ndarray, a: int, b: int, tolerance: float, keep: 
     corners[0], corners[1], corners[2] = xy[a], xy[after], xy[before]
     if _segment_distance(corners, 0, 1, 2) <= tolerance:
         keep[a] = False
+
+
+@kernel
+def trace_levels(
+    best: np.ndarray,
+    occupied: np.ndarray,
+    limits: np.ndarray,
+    max_cells: float,
+    corner: np.ndarray,
+    cell_m: float,
+    tolerance: float,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Trace the areas of one walkshed grid, one per limit, in one call.
+
+    For each limit: its cells (:func:`lifecircle.engine.raster.area_cells`), traced
+    (:func:`outline_rings`), placed in metres (``corner`` is the grid's lower-left corner) and
+    simplified (:func:`simplify_rings`; a ``tolerance`` of 0 keeps them as traced). Returns the
+    corners in metres, where each ring starts in them (plus the end), each ring's piece
+    (numbered from 0 across the limits, the rings of a piece together), its signed area (> 0
+    for a piece's outer ring, < 0 for a hole) and each piece's limit (index into ``limits``).
+    """
+    parts_xy = []
+    parts_starts = []
+    parts_piece = []
+    parts_signed = []
+    piece_level = []
+    n_pieces = 0
+    for i in range(len(limits)):
+        cells, row, col = area_cells(best, occupied, limits[i], max_cells)
+        if not cells.any():
+            continue
+        corners, starts, pieces, signed = outline_rings(cells)
+        x0, y0 = corner[0] + col * cell_m, corner[1] + row * cell_m
+        xy = np.empty_like(corners)
+        for k in range(len(corners)):
+            xy[k, 0], xy[k, 1] = x0 + corners[k, 0] * cell_m, y0 + corners[k, 1] * cell_m
+        if tolerance > 0:
+            xy, starts = simplify_rings(xy, starts, tolerance)
+        parts_xy.append(xy)
+        parts_starts.append(starts)
+        parts_piece.append(pieces - 1 + n_pieces)
+        parts_signed.append(signed)
+        count = pieces.max()
+        for _ in range(count):
+            piece_level.append(i)
+        n_pieces += count
+    n_corners, n_rings = 0, 0
+    for k in range(len(parts_xy)):
+        n_corners += len(parts_xy[k])
+        n_rings += len(parts_piece[k])
+    xy_out = np.empty((n_corners, 2))
+    starts_out = np.zeros(n_rings + 1, dtype=np.int64)
+    piece_out = np.empty(n_rings, dtype=np.int64)
+    signed_out = np.empty(n_rings)
+    c, r = 0, 0
+    for k in range(len(parts_xy)):
+        m, n = len(parts_xy[k]), len(parts_piece[k])
+        xy_out[c : c + m] = parts_xy[k]
+        starts_out[r + 1 : r + n + 1] = parts_starts[k][1:] + c
+        piece_out[r : r + n] = parts_piece[k]
+        signed_out[r : r + n] = parts_signed[k]
+        c, r = c + m, r + n
+    return xy_out, starts_out, piece_out, signed_out, np.array(piece_level, dtype=np.int64)

@@ -171,7 +171,7 @@ def walking_areas(
     _check_limits(graph, limits)
     style = _Style(street_buffer_m, fill_holes_m2, cell_m)
     index = _Index.of(graph, style)
-    return _areas(graph, costs, limits, style, index=index)
+    return graph.metric.geometries_to_lonlat(_areas(graph, costs, limits, style, index=index))
 
 
 def walksheds(
@@ -211,15 +211,19 @@ def walksheds(
     # the whole graph, which dominated on a district-sized network
     costs = np.full(graph.n_nodes, np.inf)  # one array for every set: only a batch's nodes
     for batch in search_batches(graph, nodes, unit, limit=limit):
-        rows = batch.dist[batch.origin_row]
-        per_set = np.minimum.reduceat(rows, batch.unit_start, axis=0)
+        per_set = batch.per_unit()
         batch_sets = unit[batch.origins[batch.unit_start]]
         if each_batch is not None:
             each_batch(batch_sets, per_set, batch)
-        for k, local in zip(batch_sets.tolist(), per_set, strict=True):
+        projected = []
+        for local in per_set:
             costs[batch.nodes] = local
-            found[k] = _areas(graph, costs, limits, style, index=index, searched=batch.nodes)
+            projected += _areas(graph, costs, limits, style, index=index, searched=batch.nodes)
         costs[batch.nodes] = np.inf
+        # one unprojection per batch: a transform call costs about as much as a small area
+        lonlat = graph.metric.geometries_to_lonlat(projected)
+        for j, k in enumerate(batch_sets.tolist()):
+            found[k] = lonlat[j * len(limits) : (j + 1) * len(limits)]
     for areas in found:
         assert areas is not None  # every non-empty set is in exactly one batch
         yield areas
@@ -421,7 +425,7 @@ def _areas(
     index: _Index,
     searched: np.ndarray | None = None,
 ) -> list[BaseGeometry]:
-    """Areas per limit, nested in ascending order, returned in WGS-84 in the caller's order.
+    """Areas per limit, nested in ascending order, in local metres in the caller's order.
 
     ``searched`` (sorted) holds every node whose cost may be finite, when the caller knows.
     """
@@ -435,20 +439,17 @@ def _areas(
         reached, incident.indptr, incident.indices, graph.edge_u, costs, limit
     )
     grid = _grid(graph, costs, edges, limits, style, index)
-    traced: dict[int, BaseGeometry] = {}
-    previous: BaseGeometry = shapely.Polygon()
-    max_cells = style.fill_m2 / style.cell_m**2
-    for i in np.argsort(np.asarray(limits, dtype=float), kind="stable").tolist():
-        area = previous
-        if grid is not None:
-            cells, row, col = raster.area_cells(grid.best, grid.occupied, limits[i], max_cells)
-            corner = grid.corner + np.array([col, row]) * grid.cell_m
-            area = _trace(cells, corner, grid.cell_m)
+    order = np.argsort(np.asarray(limits, dtype=float), kind="stable")
+    traced = [shapely.Polygon()] * len(limits)
+    if grid is not None:
+        levels = _levels(grid, np.asarray(limits, dtype=float)[order], style.fill_m2)
+        previous: BaseGeometry = shapely.Polygon()
+        for i, area in zip(order.tolist(), levels, strict=True):
             if not previous.is_empty:  # simplified outlines may not nest: make them
                 # an overlay's result is valid: only its type needs checking
                 area = _polygons_of(shapely.union(area, previous))
-        traced[i] = previous = area
-    return graph.metric.geometries_to_lonlat([traced[i] for i in range(len(limits))])
+            traced[i] = previous = area
+    return traced
 
 
 def _grid(
@@ -470,31 +471,57 @@ def _grid(
     return _Grid(corner=corner, cell_m=style.cell_m, best=best, occupied=occupied)
 
 
-def _trace(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
-    """Return the cells' outline as a valid (Multi)Polygon, simplified by ``SIMPLIFY_M``."""
-    if not cells.any():
-        return shapely.Polygon()
-    area = _cell_polygons(cells, corner, cell_m, tolerance_m=max(SIMPLIFY_M, cell_m))
-    # rings simplified one by one may cross where a neck is narrower than the tolerance
-    if not shapely.is_valid(area):
-        return _polygonal(area)
-    return area.geoms[0] if len(area.geoms) == 1 else area  # one piece: a Polygon
+def _levels(grid: _Grid, limits: np.ndarray, fill_m2: float) -> list[BaseGeometry]:
+    """Return each limit's area (ascending ``limits``), simplified by ``SIMPLIFY_M``, valid.
 
-
-def _cell_polygons(
-    cells: np.ndarray, corner: np.ndarray, cell_m: float, *, tolerance_m: float = 0.0
-) -> BaseGeometry:
-    """Return the union of the cells as a MultiPolygon (their outline traced, then simplified).
-
-    Valid as traced (``tolerance_m`` 0); simplified rings may need making valid.
+    Every limit's cells are traced and simplified by one compiled call
+    (:func:`lifecircle.engine.outline.trace_levels`) and built into geometries by one call of
+    each shapely constructor.
     """
+    xy, starts, piece, signed, level = outline.trace_levels(
+        grid.best, grid.occupied, limits, fill_m2 / grid.cell_m**2, grid.corner, grid.cell_m,
+        max(SIMPLIFY_M, grid.cell_m),
+    )  # fmt: skip
+    areas = _multipolygons(xy, starts, piece, signed, level, len(limits))
+    # rings simplified one by one may cross where a neck is narrower than the tolerance
+    valid = shapely.is_valid(areas)
+    pieces = shapely.get_num_geometries(areas)
+    return [
+        _polygonal(area) if not ok else area.geoms[0] if n == 1 else area
+        for area, ok, n in zip(areas.tolist(), valid.tolist(), pieces.tolist(), strict=True)
+    ]
+
+
+def _multipolygons(
+    xy: np.ndarray,
+    starts: np.ndarray,
+    piece: np.ndarray,
+    signed: np.ndarray,
+    group: np.ndarray,
+    n_groups: int,
+) -> np.ndarray:
+    """Build rings into ``n_groups`` MultiPolygons (empty Polygons for groups with no piece).
+
+    Ring ``k`` is ``xy[starts[k]:starts[k + 1]]``, bounds piece ``piece[k]`` (numbered from 0,
+    every number used) as its outer ring (``signed > 0``) or a hole; piece ``p`` belongs to
+    group ``group[p]``.
+    """
+    out = np.array([shapely.Polygon()] * n_groups, dtype=object)
+    if len(piece) == 0:
+        return out
+    rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(piece)), np.diff(starts)))
+    order = np.lexsort((signed < 0, piece))  # by piece, its outer ring first, then its holes
+    polygons = shapely.polygons(rings[order], indices=piece[order])
+    return np.asarray(shapely.multipolygons(polygons, indices=group, out=out))
+
+
+def _cell_polygons(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
+    """Return the union of the cells as a MultiPolygon, its outline traced (valid as traced)."""
     corners, starts, pieces, signed = outline.outline_rings(cells)
     xy = corner + corners * cell_m
-    if tolerance_m > 0:  # in metres, as GEOS would: equal distances then tie the same way
-        xy, starts = outline.simplify_rings(xy, starts, tolerance_m)
-    rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(pieces)), np.diff(starts)))
-    order = np.lexsort((signed < 0, pieces))  # by piece, its outer ring first, then its holes
-    return shapely.multipolygons(shapely.polygons(rings[order], indices=pieces[order] - 1))
+    n_pieces = int(pieces.max(initial=0))
+    area = _multipolygons(xy, starts, pieces - 1, signed, np.zeros(n_pieces, np.int64), 1)[0]
+    return area if area.geom_type == "MultiPolygon" else shapely.MultiPolygon()
 
 
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
