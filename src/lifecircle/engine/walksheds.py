@@ -68,6 +68,8 @@ FILL_HOLES_M2 = 20_000.0
 CELL_M = 4.0
 #: Douglas-Peucker tolerance of the drawn areas (at least one cell, to remove the staircase).
 SIMPLIFY_M = 5.0
+#: The empty area (shapely geometries are immutable: one serves every use; making one parses WKT).
+_EMPTY = shapely.Polygon()
 #: Largest grid of one walkshed (~80 MB a layer): 18 x 18 km at 4 m.
 _MAX_CELLS = 20_000_000
 
@@ -440,10 +442,10 @@ def _areas(
     )
     grid = _grid(graph, costs, edges, limits, style, index)
     order = np.argsort(np.asarray(limits, dtype=float), kind="stable")
-    traced = [shapely.Polygon()] * len(limits)
+    traced = [_EMPTY] * len(limits)
     if grid is not None:
         levels = _levels(grid, np.asarray(limits, dtype=float)[order], style.fill_m2)
-        previous: BaseGeometry = shapely.Polygon()
+        previous: BaseGeometry = _EMPTY
         for i, area in zip(order.tolist(), levels, strict=True):
             if not previous.is_empty:  # simplified outlines may not nest: make them
                 # an overlay's result is valid: only its type needs checking
@@ -506,7 +508,7 @@ def _multipolygons(
     every number used) as its outer ring (``signed > 0``) or a hole; piece ``p`` belongs to
     group ``group[p]``.
     """
-    out = np.array([shapely.Polygon()] * n_groups, dtype=object)
+    out = np.array([_EMPTY] * n_groups, dtype=object)
     if len(piece) == 0:
         return out
     rings = shapely.linearrings(xy, indices=np.repeat(np.arange(len(piece)), np.diff(starts)))
