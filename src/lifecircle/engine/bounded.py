@@ -53,7 +53,8 @@ class Batch:
     ``origins`` are positions in the caller's origin arrays, sorted by unit; ``unit_start``
     marks where each unit's origins begin (for ``np.minimum.reduceat``). ``nodes`` are the
     graph nodes the batch's searches reached, sorted. Row ``origin_row[i]`` of ``dist`` holds
-    the cost from origin ``origins[i]`` to every node of ``nodes``, ``inf`` beyond the limit.
+    the cost from origin ``origins[i]`` to every node of ``nodes``, ``inf`` beyond the limit
+    (from its unit's cheapest origin, for a joint search: see :func:`search_batches`).
     """
 
     origins: np.ndarray
@@ -84,9 +85,12 @@ def _unit_min(dist: np.ndarray, origin_row: np.ndarray, unit_start: np.ndarray) 
     out = np.empty((len(unit_start), dist.shape[1]))
     for u in range(len(unit_start)):
         stop = unit_start[u + 1] if u + 1 < len(unit_start) else len(origin_row)
+        first = origin_row[unit_start[u]]
         best = out[u]
-        best[:] = dist[origin_row[unit_start[u]]]
+        best[:] = dist[first]
         for k in range(unit_start[u] + 1, stop):
+            if origin_row[k] == first:  # a joint search's row, or a repeated origin node
+                continue
             row = dist[origin_row[k]]
             for j in range(len(best)):
                 if row[j] < best[j]:
@@ -142,6 +146,7 @@ def search_batches(
     *,
     limit: float,
     batch_bytes: int = BATCH_BYTES,
+    joint: bool = False,
 ) -> Iterator[Batch]:
     """Yield bounded searches covering every origin once; a unit's origins share one batch.
 
@@ -151,6 +156,10 @@ def search_batches(
     reached); a batch's ``nodes`` are those its searches reached. Costs up to ``limit``
     (inclusive, see :func:`inclusive`) are exact, costs above it ``inf``. The sparse results
     and the dense rows each stay near ``batch_bytes``.
+
+    ``joint`` searches each unit once, from all its origins at once (a compound from all its
+    gates): a row is then a unit's cost from its cheapest origin, shared by its origins' rows,
+    for a caller that needs no origin's own costs (:meth:`Batch.per_unit`).
     """
     if len(origin_node) == 0:
         return
@@ -166,11 +175,18 @@ def search_batches(
         for first, stop in _chunks(unit_runs, max(1, batch_bytes // (16 * per_row))):
             runs = unit_runs[first:stop]
             part = members[runs[0][0] : runs[-1][1]]
-            starts, row_of = np.unique(origin_node[part], return_inverse=True)
-            found = reach.reached_each(graph.matrix, starts, inclusive(limit))
-            per_row = max(per_row, int(np.diff(found[0]).max()))
             base = runs[0][0]
             shifted = [(a - base, b - base) for a, b in runs]
+            if joint:
+                set_ptr = np.array([0] + [b for _, b in shifted], dtype=np.int64)
+                row_of = np.repeat(np.arange(len(runs)), np.diff(set_ptr))
+                found = reach.reached_sets(
+                    graph.matrix, set_ptr, origin_node[part], inclusive(limit)
+                )
+            else:
+                starts, row_of = np.unique(origin_node[part], return_inverse=True)
+                found = reach.reached_each(graph.matrix, starts, inclusive(limit))
+            per_row = max(per_row, int(np.diff(found[0]).max()))
             yield from _dense_batches(part, shifted, row_of, found, columns, batch_bytes)
 
 

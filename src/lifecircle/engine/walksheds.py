@@ -212,7 +212,7 @@ def walksheds(
     # searches on the subgraph within reach of each group of origins: no per-origin work over
     # the whole graph, which dominated on a district-sized network
     costs = np.full(graph.n_nodes, np.inf)  # one array for every set: only a batch's nodes
-    for batch in search_batches(graph, nodes, unit, limit=limit):
+    for batch in search_batches(graph, nodes, unit, limit=limit, joint=True):
         per_set = batch.per_unit()
         batch_sets = unit[batch.origins[batch.unit_start]]
         if each_batch is not None:
