@@ -14,8 +14,35 @@ from pathlib import Path
 from types import ModuleType
 
 from benchmarks import tool_lifecircle
-from benchmarks.common import peak_rss_mb, rss_mb, save_run
-from benchmarks.networks import load_network, sample_points
+from benchmarks.common import Run, TaskFn, peak_rss_mb, rss_mb, save_run
+from benchmarks.networks import Points, load_network, sample_points
+from lifecircle.engine.graph import WalkGraph
+
+#: A query faster than this (seconds, wall) is run again, up to :data:`REPEATS` times in all,
+#: and its best run (least CPU time) is reported.
+REPEAT_BELOW_S = 1.0
+REPEATS = 5
+
+
+def _best_run(
+    task: TaskFn, graph: WalkGraph, points: Points, sample: int, meta: dict[str, object]
+) -> Run:
+    """Run a task; a query under :data:`REPEAT_BELOW_S` again, keeping its fastest run.
+
+    A query of milliseconds timed once measures the machine's moment: it is repeated and the
+    run with the least CPU time kept, for every tool alike (as timeit does). The preparation
+    reported is the first run's, the only one that loaded anything.
+    """
+    first = run = task(graph, points, sample=sample) if sample else task(graph, points)
+    runs = 1
+    while run.query_s < REPEAT_BELOW_S and runs < REPEATS:
+        again = task(graph, points, sample=sample) if sample else task(graph, points)
+        runs += 1
+        if again.query_cpu_s < run.query_cpu_s:
+            again.prep_s = first.prep_s
+            run = again
+    meta["query_runs"] = runs
+    return run
 
 
 def _tool(name: str) -> ModuleType:
@@ -76,7 +103,7 @@ def main(argv: list[str] | None = None) -> None:
         out.with_suffix(".json").write_text(json.dumps(meta), "utf-8")
         task = tool.TASKS[name]
         try:
-            run = task(graph, points, sample=args.sample) if args.sample else task(graph, points)
+            run = _best_run(task, graph, points, args.sample, meta)
         except Exception:
             meta["error"] = traceback.format_exc(limit=3)
             out.with_suffix(".json").write_text(json.dumps(meta), "utf-8")
