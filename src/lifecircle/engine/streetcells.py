@@ -256,16 +256,29 @@ def _grid(
         n += run_start[e + 1] - run_start[e]
     cell = np.empty((n, 2), dtype=np.int64)
     value = np.empty(n, dtype=np.float32)
-    low = np.array([2**62, 2**62], dtype=np.int64)
-    high = -low
+    # the extent of the cells within the limits, in local variables (not arrays) so that the
+    # compiler keeps them in registers: this loop runs once per cell of a street
+    r0, c0, r1, c1 = 2**62, 2**62, -(2**62), -(2**62)
     k = 0
     for e in edges:
         cu, cv, c = costs[edge_u[e]], costs[edge_v[e]], edge_cost[e]
-        for i in range(run_start[e], run_start[e + 1]):
-            cheapest = min(_cost_at(cu, cv, c, run_frac[i, 0]), _cost_at(cu, cv, c, run_frac[i, 1]))
-            k = _keep(
-                cell, value, k, run_cell[i, 0], run_cell[i, 1], _snap(cheapest, bins), low, high
-            )
+        # every point costs from min(cu, cv) to at most min(cu, cv) + c (as rounded below):
+        # when both snap to one limit, so does every run, with no cost to work out
+        low_end = min(cu, cv)
+        one_bin = _snap(low_end, bins)
+        if _snap(low_end + c, bins) != one_bin:
+            one_bin = -1.0
+        if one_bin != math.inf:  # else no run of the edge is within the limits
+            for i in range(run_start[e], run_start[e + 1]):
+                snapped = one_bin
+                if snapped < 0:
+                    f0, f1 = run_frac[i, 0], run_frac[i, 1]
+                    snapped = _snap(min(_cost_at(cu, cv, c, f0), _cost_at(cu, cv, c, f1)), bins)
+                if snapped != math.inf:
+                    row, col = run_cell[i, 0], run_cell[i, 1]
+                    r0, c0, r1, c1 = min(r0, row), min(c0, col), max(r1, row), max(c1, col)
+                    cell[k, 0], cell[k, 1], value[k] = row, col, snapped
+                    k += 1
         first, count = coord_start[e], coord_start[e + 1] - coord_start[e]
         for limit in limits:
             ru = min(max((limit - cu) / c, 0.0), 1.0)  # an unreached end (inf) gives 0
@@ -275,7 +288,12 @@ def _grid(
                     x, y = _point_at(coords_xy, first, count, coord_frac[first:], f)
                     row, col = math.floor(y / cell_m), math.floor(x / cell_m)
                     snapped = _snap(_cost_at(cu, cv, c, f), bins)
-                    k = _keep(cell, value, k, row, col, snapped, low, high, always=True)
+                    if snapped != math.inf:
+                        r0, c0, r1, c1 = min(r0, row), min(c0, col), max(r1, row), max(c1, col)
+                    cell[k, 0], cell[k, 1], value[k] = row, col, snapped
+                    k += 1
+    low = np.array([r0, c0], dtype=np.int64)
+    high = np.array([r1, c1], dtype=np.int64)
     if high[0] < low[0]:
         return np.empty((0, 0), np.float32), np.empty((0, 0), np.bool_), np.full(2, -1, np.int64)
     low -= margin
@@ -292,25 +310,3 @@ def _grid(
             occupied[r, c] = True
             grid[r, c] = min(grid[r, c], value[j])
     return grid, occupied, low
-
-
-@kernel
-def _keep(
-    cell: np.ndarray,
-    value: np.ndarray,
-    k: int,
-    row: int,
-    col: int,
-    snapped: float,
-    low: np.ndarray,
-    high: np.ndarray,
-    always: bool = False,
-) -> int:
-    """Append a costed cell when it is within the limits (or ``always``); grow the extent."""
-    if math.isfinite(snapped):
-        low[0], low[1] = min(low[0], row), min(low[1], col)
-        high[0], high[1] = max(high[0], row), max(high[1], col)
-    elif not always:
-        return k
-    cell[k, 0], cell[k, 1], value[k] = row, col, snapped
-    return k + 1
