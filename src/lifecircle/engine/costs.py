@@ -9,6 +9,7 @@ the same place in each. Arrays and tags only; no files.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -22,6 +23,8 @@ from lifecircle.engine.graph import (
     concat_ranges,
 )
 from lifecircle.engine.profiles import (
+    NODE_KEYS,
+    WAY_KEYS,
     WalkProfile,
     is_major_road,
     is_signalised,
@@ -33,34 +36,95 @@ from lifecircle.engine.snap import edges_at_points
 from lifecircle.errors import GraphError
 from lifecircle.model import WalkNode, WalkWay
 
-
-@dataclass(frozen=True)
-class Junctions:
-    """Profile-free facts about the nodes: on a major road, at signals (OSM node ids)."""
-
-    major: frozenset[int]
-    signals: frozenset[int]
-
-
-def junctions_of(ways: Iterable[WalkWay], tagged: Mapping[int, Mapping[str, str]]) -> Junctions:
-    """Find the nodes on major roads and the signalised nodes (a crossing's wait)."""
-    major = frozenset(n for w in ways if is_major_road(w.tags) for n in w.node_ids)
-    signals = frozenset(i for i, tags in tagged.items() if is_signalised(tags))
-    return Junctions(major, signals)
-
-
-def crossing_wait_s(way: WalkWay, profile: WalkProfile, junctions: Junctions) -> float:
-    """Wait for a crossing way (``footway=crossing``) that meets a major road."""
-    if profile.convention == "distance" or way.tags.get("footway") != "crossing":
-        return 0.0
-    if not junctions.major.intersection(way.node_ids):
-        return 0.0
-    signalised = is_signalised(way.tags) or bool(junctions.signals.intersection(way.node_ids))
-    return profile.signal_wait_s if signalised else profile.unsignalised_wait_s
+_LOCK = threading.Lock()
 
 
 def _in(values: np.ndarray, ids: Iterable[int]) -> np.ndarray:
     return np.isin(values, np.fromiter(ids, dtype=np.int64))
+
+
+@dataclass(frozen=True, eq=False)
+class _Facts:
+    """What the prices need of an area's ways and tagged nodes, the same for every profile.
+
+    Ways (and nodes) alike in the tags the rules read (``WAY_KEYS``, ``NODE_KEYS``) are one
+    *kind*: a profile's rules then run once per kind, not once per way (a district has
+    180,000 ways). Worked out once per area in a process (:func:`_facts`).
+    """
+
+    way_ids: np.ndarray  # every way's OSM id, sorted (the last of a repeated id counts)
+    way_kind: np.ndarray  # each way's kind: index into way_kinds
+    way_kinds: tuple[dict[str, str], ...]  # each kind's tags among WAY_KEYS
+    way_minor: np.ndarray  # not a major road and not a crossing: waits at major junctions
+    way_crossing: np.ndarray  # a crossing meeting a major road: 1, at signals: 2; else 0
+    node_ids: np.ndarray  # tagged nodes' OSM ids (the last of a repeated id counts)
+    node_kind: np.ndarray
+    node_kinds: tuple[dict[str, str], ...]
+    major: np.ndarray  # OSM ids of the nodes on major roads, sorted
+    signals: np.ndarray  # OSM ids of the signalised nodes, sorted
+
+
+def _kinds(
+    tag_maps: Sequence[Mapping[str, str]], keys: tuple[str, ...]
+) -> tuple[np.ndarray, tuple[dict[str, str], ...]]:
+    """Each map's kind (alike in ``keys``), and each kind's tags among ``keys``."""
+    index: dict[tuple[str | None, ...], int] = {}
+    kind = np.fromiter(
+        (index.setdefault(tuple(map(t.get, keys)), len(index)) for t in tag_maps),
+        dtype=np.int64,
+        count=len(tag_maps),
+    )
+    kinds = tuple(
+        {k: v for k, v in zip(keys, values, strict=True) if v is not None} for values in index
+    )
+    return kind, kinds
+
+
+def _make_facts(ways: Sequence[WalkWay], nodes: Iterable[WalkNode]) -> _Facts:
+    kind_all, way_kinds = _kinds([w.tags for w in ways], WAY_KEYS)
+    ids = np.fromiter((w.osm_id for w in ways), dtype=np.int64, count=len(ways))
+    order = np.argsort(ids, kind="stable")
+    last = order[np.r_[ids[order][1:] != ids[order][:-1], True]] if len(ids) else order
+    tagged = {n.osm_id: n.tags for n in nodes}
+    node_ids = np.fromiter(tagged, dtype=np.int64, count=len(tagged))
+    node_kind, node_kinds = _kinds(list(tagged.values()), NODE_KEYS)
+    # the junctions (as junctions_of finds them), from the kinds: the rules read their tags only
+    major_kind = np.array([is_major_road(t) for t in way_kinds], dtype=bool)
+    major = {n for i in np.flatnonzero(major_kind[kind_all]).tolist() for n in ways[i].node_ids}
+    signal_kind = np.array([is_signalised(t) for t in node_kinds], dtype=bool)
+    signals = node_ids[signal_kind[node_kind]] if len(node_ids) else node_ids
+    signal_set = set(signals.tolist())
+    minor = ~major_kind & ~np.array([t.get("footway") == "crossing" for t in way_kinds], bool)
+    way_kind = kind_all[last]
+    crossing = np.zeros(len(last), dtype=np.int8)
+    is_crossing = np.array([t.get("footway") == "crossing" for t in way_kinds], dtype=bool)
+    for i in np.flatnonzero(is_crossing[way_kind]).tolist():
+        way = ways[int(last[i])]
+        if major.intersection(way.node_ids):
+            signalised = is_signalised(way.tags) or signal_set.intersection(way.node_ids)
+            crossing[i] = 2 if signalised else 1
+    return _Facts(
+        ids[last], way_kind, way_kinds, minor[way_kind], crossing, node_ids, node_kind,
+        node_kinds, np.sort(np.fromiter(major, dtype=np.int64, count=len(major))),
+        np.unique(signals),
+    )  # fmt: skip
+
+
+#: The facts of the last area priced in this process, with its ways and nodes (tuples, so
+#: they cannot change): each profile of a build prices the same area.
+_LAST: list[tuple[Sequence[WalkWay], Iterable[WalkNode], _Facts]] = []
+
+
+def _facts(ways: Sequence[WalkWay], nodes: Iterable[WalkNode]) -> _Facts:
+    if not (isinstance(ways, tuple) and isinstance(nodes, tuple)):
+        return _make_facts(ways, nodes)
+    with _LOCK:
+        if _LAST and _LAST[0][0] is ways and _LAST[0][1] is nodes:
+            return _LAST[0][2]
+    facts = _make_facts(ways, nodes)
+    with _LOCK:
+        _LAST[:] = [(ways, nodes, facts)]
+    return facts
 
 
 def edge_costs(
@@ -81,37 +145,39 @@ def edge_costs(
     each closed gate are dropped.
     """
     rules = rules or LocalRules()
-    tagged = {n.osm_id: n.tags for n in nodes}
-    by_id = {w.osm_id: w for w in ways}
+    facts = _facts(ways, nodes)
     on_way = network.edge_way >= 0
-    way_ids = np.unique(network.edge_way[on_way])
-    used = [by_id[int(i)] for i in way_ids.tolist()]
-    pos = np.searchsorted(way_ids, network.edge_way[on_way])
+    edge_way = network.edge_way[on_way]
+    at = np.minimum(np.searchsorted(facts.way_ids, edge_way), max(len(facts.way_ids) - 1, 0))
+    if len(edge_way) and not (facts.way_ids[at] == edge_way).all():
+        missing = edge_way[facts.way_ids[at] != edge_way][0]
+        raise KeyError(f"the network's way {missing} is not among the ways given")
+    kind = facts.way_kind[at]
     u, v, osm = network.edge_u, network.edge_v, network.node_osm
-    blocked = {i for i, tags in tagged.items() if not node_is_passable(tags, profile)}
-    stop = _in(osm, blocked | rules.impassable_nodes) & (osm >= 0)
+    passable = np.array([node_is_passable(t, profile) for t in facts.node_kinds], dtype=bool)
+    blocked = facts.node_ids[~passable[facts.node_kind]] if len(facts.node_ids) else facts.node_ids
+    stop = _in(osm, set(blocked.tolist()) | rules.impassable_nodes) & (osm >= 0)
     keep = ~(stop[u] | stop[v]) & ~edges_at_points(
         network, rules.closed_gates, within_m=CLOSED_GATE_M
     )
-    keep[on_way] &= np.array([way_is_walkable(w.tags, profile) for w in used], dtype=bool)[pos]
+    walkable = np.array([way_is_walkable(t, profile) for t in facts.way_kinds], dtype=bool)
+    keep[on_way] &= walkable[kind]
     length = network.edge_length_m
     if profile.convention == "distance":
         return keep, np.maximum(length, MIN_COST)
     cost = length / profile.speed_mps
-    junctions = junctions_of(ways, tagged)  # only times wait at crossings
-    flat_s = np.array(
-        [steps_penalty_s(w.tags, profile) + crossing_wait_s(w, profile, junctions) for w in used]
-    )
+    steps = np.array([steps_penalty_s(t, profile) for t in facts.way_kinds], dtype=float)
+    waits = np.array([0.0, profile.unsignalised_wait_s, profile.signal_wait_s])
+    # per way, as each way's rules gave it: its steps penalty plus its crossing's wait
+    used, pos = np.unique(at, return_inverse=True)
+    flat_s = steps[facts.way_kind[used]] + waits[facts.way_crossing[used]]
     one_side = network.edge_side[on_way] >= 0  # an uncrossable road's two sides are one way
     way_m = np.bincount(pos[one_side], weights=length[on_way][one_side], minlength=len(used))
     cost[on_way] += flat_s[pos] * length[on_way] / np.where(way_m > 0, way_m, 1.0)[pos]
-    minor = np.array(
-        [not is_major_road(w.tags) and w.tags.get("footway") != "crossing" for w in used],
-        dtype=bool,
-    )
-    wait = np.where(_in(osm, junctions.signals), profile.signal_wait_s, profile.unsignalised_wait_s)
-    half = np.where(_in(osm, junctions.major) & (osm >= 0), wait / 2, 0.0)
-    cost[on_way] += np.where(minor[pos], half[u[on_way]] + half[v[on_way]], 0.0)
+    wait = np.where(np.isin(osm, facts.signals), profile.signal_wait_s, profile.unsignalised_wait_s)
+    half = np.where(np.isin(osm, facts.major) & (osm >= 0), wait / 2, 0.0)
+    minor = facts.way_minor[at]
+    cost[on_way] += np.where(minor, half[u[on_way]] + half[v[on_way]], 0.0)
     return keep, np.maximum(cost, MIN_COST)
 
 

@@ -236,6 +236,18 @@ def get_profile(name: str, overrides: Mapping[str, Any] | None = None) -> WalkPr
     return profile
 
 
+#: Every way tag the rules below read (:func:`way_is_walkable`, :func:`steps_penalty_s`,
+#: :func:`is_major_road`, :func:`is_signalised`, and a crossing's ``footway``): two ways alike
+#: in these are priced alike for every profile, so their rules run once for both. A rule
+#: reading another tag must add it here (tests/engine/test_costs.py checks).
+WAY_KEYS = (
+    "access", "conveying", "crossing", "foot", "footway", "highway", "ramp", "ramp:stroller",
+    "ramp:wheelchair", "step_count", "wheelchair",
+)  # fmt: skip
+#: Every node tag :func:`node_is_passable` and :func:`is_signalised` read (as ``WAY_KEYS``).
+NODE_KEYS = ("access", "barrier", "crossing", "foot", "highway", "kerb", "wheelchair")
+
+
 def way_is_walkable(tags: Mapping[str, str], profile: WalkProfile) -> bool:
     """Whether this walker may use the way at all.
 
