@@ -17,6 +17,7 @@ from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.attach import Walk
 from lifecircle.engine.bounded import (
     check_nodes,
+    check_source_sets,
     flat_units,
     nearest_all,
     nearest_from,
@@ -173,7 +174,7 @@ def nearest_by_type(
     bound = np.inf if limit is None else float(limit)
     codes = tuple(sources)
     kept = None if at is None else np.unique(check_nodes(graph, at, "at"))
-    checked = [check_nodes(graph, sources[code], f"sources[{code!r}]") for code in codes]
+    checked = check_source_sets(graph, sources)
     contracted = None
     if len(codes) > 1 and graph.n_nodes >= CONTRACT_FROM:  # one contraction, many searches
         keep = np.zeros(graph.n_nodes, dtype=bool)
