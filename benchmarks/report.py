@@ -204,8 +204,9 @@ def network_section(network: str, outcomes: list[Outcome]) -> list[str]:
         "(benchmarks/plain_dijkstra.c, `cc -O2`, binary heap, touched nodes reset) on the "
         "same CSR arrays, answers checked identical (t1 to 1e-6 s: lifecircle sums along "
         "contracted chains); for t3, the polygons over C's t3r search. Preparation (the CSR "
-        "matrix, loading the compiled kernels) is not in it. A query under 1 s is run five "
-        "times in its process and the best kept, for every tool"
+        "matrix, loading the compiled kernels) is not in it. A query under 1 s is run again in "
+        "its process (5 runs, or up to 50 until they add up to 1 s) and the best kept, for "
+        "every tool"
     )
     lines += [f"- {n}" for n in notes]
     lines.append("")
