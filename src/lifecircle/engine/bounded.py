@@ -18,7 +18,6 @@ import numpy as np
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine.contract import Contracted
 from lifecircle.engine.graph import WalkGraph
-from lifecircle.engine.jit import kernel
 from lifecircle.engine.profiles import STANDARD, WalkProfile
 from lifecircle.engine.rules import inclusive
 
@@ -53,8 +52,7 @@ class Batch:
     ``origins`` are positions in the caller's origin arrays, sorted by unit; ``unit_start``
     marks where each unit's origins begin (for ``np.minimum.reduceat``). ``nodes`` are the
     graph nodes the batch's searches reached, sorted. Row ``origin_row[i]`` of ``dist`` holds
-    the cost from origin ``origins[i]`` to every node of ``nodes``, ``inf`` beyond the limit
-    (from its unit's cheapest origin, for a joint search: see :func:`search_batches`).
+    the cost from origin ``origins[i]`` to every node of ``nodes``, ``inf`` beyond the limit.
     """
 
     origins: np.ndarray
@@ -63,13 +61,6 @@ class Batch:
     origin_row: np.ndarray
     dist: np.ndarray
 
-    def per_unit(self) -> np.ndarray:
-        """Each unit's cost to every node of ``nodes``: its cheapest origin's, one row per unit.
-
-        ``np.minimum.reduceat(dist[origin_row], unit_start)`` without the copy of every row.
-        """
-        return _unit_min(self.dist, self.origin_row, self.unit_start)
-
     def local(self, graph_nodes: np.ndarray) -> np.ndarray:
         """Positions of graph nodes among ``nodes`` (``-1`` for nodes no search reached)."""
         if len(self.nodes) == 0:
@@ -77,25 +68,6 @@ class Batch:
         pos = np.searchsorted(self.nodes, graph_nodes)
         pos[pos == len(self.nodes)] = 0
         return np.where(self.nodes[pos] == graph_nodes, pos, -1)
-
-
-@kernel
-def _unit_min(dist: np.ndarray, origin_row: np.ndarray, unit_start: np.ndarray) -> np.ndarray:
-    """Row-wise minimum of ``dist[origin_row]`` over each unit's run of origins."""
-    out = np.empty((len(unit_start), dist.shape[1]))
-    for u in range(len(unit_start)):
-        stop = unit_start[u + 1] if u + 1 < len(unit_start) else len(origin_row)
-        first = origin_row[unit_start[u]]
-        best = out[u]
-        best[:] = dist[first]
-        for k in range(unit_start[u] + 1, stop):
-            if origin_row[k] == first:  # a joint search's row, or a repeated origin node
-                continue
-            row = dist[origin_row[k]]
-            for j in range(len(best)):
-                if row[j] < best[j]:
-                    best[j] = row[j]
-    return out
 
 
 def _unit_cells(xy: np.ndarray, unit: np.ndarray, cell_m: float) -> np.ndarray:
@@ -146,7 +118,6 @@ def search_batches(
     *,
     limit: float,
     batch_bytes: int = BATCH_BYTES,
-    joint: bool = False,
 ) -> Iterator[Batch]:
     """Yield bounded searches covering every origin once; a unit's origins share one batch.
 
@@ -156,10 +127,6 @@ def search_batches(
     reached); a batch's ``nodes`` are those its searches reached. Costs up to ``limit``
     (inclusive, see :func:`inclusive`) are exact, costs above it ``inf``. The sparse results
     and the dense rows each stay near ``batch_bytes``.
-
-    ``joint`` searches each unit once, from all its origins at once (a compound from all its
-    gates): a row is then a unit's cost from its cheapest origin, shared by its origins' rows,
-    for a caller that needs no origin's own costs (:meth:`Batch.per_unit`).
     """
     if len(origin_node) == 0:
         return
@@ -175,18 +142,11 @@ def search_batches(
         for first, stop in _chunks(unit_runs, max(1, batch_bytes // (16 * per_row))):
             runs = unit_runs[first:stop]
             part = members[runs[0][0] : runs[-1][1]]
+            starts, row_of = np.unique(origin_node[part], return_inverse=True)
+            found = reach.reached_each(graph.matrix, starts, inclusive(limit))
+            per_row = max(per_row, int(np.diff(found[0]).max()))
             base = runs[0][0]
             shifted = [(a - base, b - base) for a, b in runs]
-            if joint:
-                set_ptr = np.array([0] + [b for _, b in shifted], dtype=np.int64)
-                row_of = np.repeat(np.arange(len(runs)), np.diff(set_ptr))
-                found = reach.reached_sets(
-                    graph.matrix, set_ptr, origin_node[part], inclusive(limit)
-                )
-            else:
-                starts, row_of = np.unique(origin_node[part], return_inverse=True)
-                found = reach.reached_each(graph.matrix, starts, inclusive(limit))
-            per_row = max(per_row, int(np.diff(found[0]).max()))
             yield from _dense_batches(part, shifted, row_of, found, columns, batch_bytes)
 
 

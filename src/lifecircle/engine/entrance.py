@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.sparse.csgraph import dijkstra
 
-from lifecircle.engine.bounded import BATCH_BYTES, Batch, nearest_from, search_batches
+from lifecircle.engine.bounded import BATCH_BYTES, nearest_from, search_batches
 from lifecircle.engine.graph import WalkGraph
 from lifecircle.engine.rules import inclusive
 
@@ -115,10 +115,16 @@ class SetCounts:
         """The counts so far (sets no batch held: zero)."""
         return self._table.counts
 
-    def add(self, sets: np.ndarray, per_set: np.ndarray, batch: Batch) -> None:
-        """Count for ``sets`` from their costs over ``batch.nodes`` (one row each, as searched)."""
-        rows = np.arange(len(sets))
-        got = _Reached.of(per_set, rows, batch.local(self.targets.node), self.targets)
+    @property
+    def nodes(self) -> np.ndarray:
+        """The nodes whose costs :meth:`add` takes: every counted facility's access points."""
+        return self.targets.node
+
+    def add(self, sets: np.ndarray, costs: np.ndarray) -> None:
+        """Count for ``sets`` from their costs to :attr:`nodes` (one row each, as searched)."""
+        reached = np.isfinite(costs).any(axis=0)
+        local = np.where(reached, np.arange(len(reached)), -1)
+        got = _Reached.of(costs, np.arange(len(sets)), local, self.targets)
         if got is not None:
             self._table.count(sets, got, self.limits)
 

@@ -28,7 +28,7 @@ from lifecircle.engine.access import (
 )
 from lifecircle.engine.area import AreaData
 from lifecircle.engine.attach import PointIssue, Walk
-from lifecircle.engine.bounded import Batch, typed_sources
+from lifecircle.engine.bounded import typed_sources
 from lifecircle.engine.entrance import SetCounts
 from lifecircle.engine.gaps import CompoundAccessTable
 from lifecircle.engine.graph import WalkGraph
@@ -245,9 +245,9 @@ def trace_walksheds(
     """
     kept = np.array([i for i, s in enumerate(sets) if len(s)], dtype=np.int64)
 
-    def count(rows: np.ndarray, costs: np.ndarray, batch: Batch) -> None:
+    def count(rows: np.ndarray, costs: np.ndarray) -> None:
         assert counts is not None
-        counts.add(kept[rows], costs, batch)
+        counts.add(kept[rows], costs)
 
     found = iter(
         walksheds(
@@ -255,6 +255,7 @@ def trace_walksheds(
             [sets[i] for i in kept.tolist()],
             limits=limits,
             cell_m=cell_m,
+            targets=None if counts is None else counts.nodes,
             each_batch=None if counts is None else count,
         )
     )

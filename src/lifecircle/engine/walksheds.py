@@ -51,10 +51,10 @@ from shapely.geometry.base import BaseGeometry
 
 from lifecircle.engine import dijkstra as reach
 from lifecircle.engine import outline, raster
-from lifecircle.engine.bounded import Batch, search_batches
+from lifecircle.engine.contract import curve_keys
 from lifecircle.engine.graph import WalkGraph, concat_ranges
 from lifecircle.engine.profiles import WalkProfile
-from lifecircle.engine.rules import cost_unit
+from lifecircle.engine.rules import cost_unit, inclusive
 from lifecircle.engine.streetcells import StreetCells
 from lifecircle.errors import WalkshedError
 from lifecircle.geo import LocalMetric, local_metric_transformer
@@ -70,6 +70,8 @@ CELL_M = 4.0
 SIMPLIFY_M = 5.0
 #: The empty area (shapely geometries are immutable: one serves every use; making one parses WKT).
 _EMPTY = shapely.Polygon()
+#: Origin sets searched per compiled call: their (node, cost) lists stay a few MB.
+SETS_PER_CALL = 64
 #: Largest grid of one walkshed (~80 MB a layer): 18 x 18 km at 4 m.
 _MAX_CELLS = 20_000_000
 
@@ -184,14 +186,16 @@ def walksheds(
     street_buffer_m: float = STREET_BUFFER_M,
     fill_holes_m2: float = FILL_HOLES_M2,
     cell_m: float = CELL_M,
-    each_batch: Callable[[np.ndarray, np.ndarray, Batch], None] | None = None,
+    targets: np.ndarray | None = None,
+    each_batch: Callable[[np.ndarray, np.ndarray], None] | None = None,
 ) -> Iterator[list[BaseGeometry]]:
     """Yield the walking areas of many origin sets (one compound's gates, or one board, each).
 
     The same as :func:`reached_costs` then :func:`walking_areas` for each set, batched: one
-    Dijkstra call serves many origins and the node-to-edge index is built once per call.
-    ``each_batch(sets, costs, batch)`` is shown each search batch's sets (indices into
-    ``origin_sets``) and their costs over ``batch.nodes``, one row per set, to reuse.
+    compiled call searches many sets, each once from all its origins, and the node-to-edge
+    index is built once per graph. ``each_batch(sets, costs)`` is shown each call's sets
+    (indices into ``origin_sets``) and their costs to the ``targets`` nodes, one row per set
+    (``inf`` beyond the largest limit), to reuse.
 
     Examples
     --------
@@ -205,30 +209,37 @@ def walksheds(
     style = _Style(street_buffer_m, fill_holes_m2, cell_m)
     limit = max(limits, default=0.0)
     index = _Index.of(graph, style)
-    found: list[list[BaseGeometry] | None] = [None] * len(sets)
-    sizes = [len(origins) for origins in sets]
-    nodes = np.concatenate(sets) if sets else np.empty(0, dtype=np.int64)
-    unit = np.repeat(np.arange(len(sets)), sizes)
-    # searches on the subgraph within reach of each group of origins: no per-origin work over
-    # the whole graph, which dominated on a district-sized network
-    costs = np.full(graph.n_nodes, np.inf)  # one array for every set: only a batch's nodes
-    for batch in search_batches(graph, nodes, unit, limit=limit, joint=True):
-        per_set = batch.per_unit()
-        batch_sets = unit[batch.origins[batch.unit_start]]
-        if each_batch is not None:
-            each_batch(batch_sets, per_set, batch)
+    found: list[list[BaseGeometry]] = [[] for _ in sets]
+    if not sets:
+        return
+    wanted = None if targets is None or each_batch is None else np.asarray(targets, np.int64)
+    # sets near each other searched one after the other: their streets share the caches
+    order = np.argsort(curve_keys(graph.node_xy[[s[0] for s in sets]]), kind="stable")
+    costs = np.full(graph.n_nodes, np.inf)  # one array for every set: only its nodes set
+    for first in range(0, len(sets), SETS_PER_CALL):
+        part = order[first : first + SETS_PER_CALL]
+        set_ptr = np.zeros(len(part) + 1, dtype=np.int64)
+        np.cumsum([len(sets[k]) for k in part.tolist()], out=set_ptr[1:])
+        row_ptr, nodes, cost = reach.reached_sets(
+            graph.matrix, set_ptr, np.concatenate([sets[k] for k in part.tolist()]),
+            inclusive(limit),
+        )  # fmt: skip
+        seen = None if wanted is None else np.empty((len(part), len(wanted)))
         projected = []
-        for local in per_set:
-            costs[batch.nodes] = local
-            projected += _areas(graph, costs, limits, style, index=index, searched=batch.nodes)
-        costs[batch.nodes] = np.inf
-        # one unprojection per batch: a transform call costs about as much as a small area
+        for j in range(len(part)):
+            here = nodes[row_ptr[j] : row_ptr[j + 1]]
+            costs[here] = cost[row_ptr[j] : row_ptr[j + 1]]
+            if seen is not None:
+                seen[j] = costs[wanted]
+            projected += _areas(graph, costs, limits, style, index=index, searched=here)
+            costs[here] = np.inf
+        if seen is not None and each_batch is not None:
+            each_batch(part, seen)
+        # one unprojection per call: a transform call costs about as much as a small area
         lonlat = graph.metric.geometries_to_lonlat(projected)
-        for j, k in enumerate(batch_sets.tolist()):
+        for j, k in enumerate(part.tolist()):
             found[k] = lonlat[j * len(limits) : (j + 1) * len(limits)]
-    for areas in found:
-        assert areas is not None  # every non-empty set is in exactly one batch
-        yield areas
+    yield from found
 
 
 def area_km2(polygon: BaseGeometry, *, metric: LocalMetric | None = None) -> float:
@@ -429,7 +440,7 @@ def _areas(
 ) -> list[BaseGeometry]:
     """Areas per limit, nested in ascending order, in local metres in the caller's order.
 
-    ``searched`` (sorted) holds every node whose cost may be finite, when the caller knows.
+    ``searched`` holds every node whose cost may be finite, when the caller knows.
     """
     limit = max(limits, default=0.0)
     if searched is None:
