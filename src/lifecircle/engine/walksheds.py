@@ -229,6 +229,7 @@ def walksheds(
         for j in range(len(part)):
             here = nodes[row_ptr[j] : row_ptr[j + 1]]
             costs[here] = cost[row_ptr[j] : row_ptr[j + 1]]
+            here = np.sort(here)  # the streets in the graph's order: near in memory too
             if seen is not None:
                 seen[j] = costs[wanted]
             projected += _areas(graph, costs, limits, style, index=index, searched=here)
