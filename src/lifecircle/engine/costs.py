@@ -127,6 +127,15 @@ def _facts(ways: Sequence[WalkWay], nodes: Iterable[WalkNode]) -> _Facts:
     return facts
 
 
+def prepare(ways: Sequence[WalkWay], nodes: Iterable[WalkNode]) -> None:
+    """Work out now what pricing an area needs whatever the profile (kept for its profiles).
+
+    For a process that waits anyway before it prices the area (a build's worker, while the
+    points are attached); pricing works it out on first use otherwise.
+    """
+    _facts(ways, nodes)
+
+
 def edge_costs(
     network: WalkGraph,
     ways: Sequence[WalkWay],
