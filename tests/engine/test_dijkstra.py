@@ -122,3 +122,33 @@ def test_dense_rows_over_the_reached_nodes():
     want = dijkstra(matrix, indices=[3, 50], limit=80.0)[:, union]
     assert np.array_equal(dense, want)
     assert (columns.column == -1).all()  # left as found
+
+
+@pytest.mark.parametrize(("n", "degree", "seed", "ties"), CASES)
+def test_one_search_per_set_equals_scipys_cheapest_source(n, degree, seed, ties):
+    """Sets of 1 to 300 sources (the first heap once held 64), repeats within a set too."""
+    matrix = random_graph(n, degree, seed, ties=ties)
+    rng = np.random.default_rng(seed)
+    sizes = [1, 3, min(n, 300), 2]
+    sets = [rng.choice(n, size) for size in sizes]
+    limit = 120.0 if not ties else 6.0
+    set_ptr = np.r_[0, np.cumsum(sizes)]
+    row_ptr, nodes, costs = reach.reached_sets(matrix, set_ptr, np.concatenate(sets), limit)
+    for i, sources in enumerate(sets):
+        want = dijkstra(matrix, indices=sources, limit=limit, min_only=True)
+        got = np.full(n, np.inf)
+        got[nodes[row_ptr[i] : row_ptr[i + 1]]] = costs[row_ptr[i] : row_ptr[i + 1]]
+        assert np.array_equal(got, want)
+        assert np.all(np.diff(costs[row_ptr[i] : row_ptr[i + 1]]) >= 0)  # cheapest first
+
+
+def test_negative_edge_costs_are_refused_before_any_search():
+    matrix = random_graph(50, 3, 5)
+    matrix.data[3] = -1.0
+    for search in (
+        lambda: reach.reached(matrix, np.array([0]), 10.0),
+        lambda: reach.reached_each(matrix, np.array([0, 1]), 10.0),
+        lambda: reach.nearest(matrix, np.array([0]), 10.0),
+    ):
+        with pytest.raises(ValueError, match="must be >= 0"):
+            search()

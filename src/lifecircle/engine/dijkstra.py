@@ -35,12 +35,26 @@ def _ints(array: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(array, dtype=np.int64)
 
 
+def _check_costs(matrix: sp.csr_matrix) -> None:
+    """Refuse negative (or NaN) edge costs.
+
+    The kernels size their arrays for costs that never fall along a path, and do not check
+    their bounds: a negative cost would write past them.
+    """
+    if matrix.nnz and not matrix.data.min() >= 0:  # NaN fails too
+        raise ValueError("edge costs must be >= 0 for a Dijkstra search")
+
+
 @contextmanager
 def _scratch(matrix: sp.csr_matrix) -> Iterator[np.ndarray]:
-    """Lend an all-``inf`` array of the matrix size; it goes back only if left all ``inf``."""
+    """Lend an all-``inf`` array of the matrix size; it goes back only if left all ``inf``.
+
+    A matrix's costs are checked once, when it is first seen (:func:`_check_costs`).
+    """
     key = id(matrix)
     with _LOCK:
         if key not in _IDLE:
+            _check_costs(matrix)
             _IDLE[key] = []
             weakref.finalize(matrix, _IDLE.pop, key, None)
         idle = _IDLE[key]
@@ -256,6 +270,7 @@ def nearest(
             matrix, indices=sources, min_only=True, return_predecessors=True, limit=limit
         )
         return dist, np.where(origin >= 0, origin, -1)
+    _check_costs(matrix)
     dist = np.full(matrix.shape[0], np.inf)
     origin = np.full(matrix.shape[0], -1, dtype=np.int64)
     starts = _ints(sources)
@@ -301,6 +316,7 @@ def nearest_each(
     >>> dist.tolist(), label.tolist()
     ([[0.0, 2.0, 5.0], [2.0, 0.0, 0.0]], [[7, 7, 7], [8, 8, 9]])
     """
+    _check_costs(matrix)
     n_sets = len(source_ptr) - 1
     dist = np.full((n_sets, matrix.shape[0]), np.inf)
     origin = np.full((n_sets, matrix.shape[0]), -1, dtype=np.int64)
