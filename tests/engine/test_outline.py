@@ -7,7 +7,7 @@ import pytest
 import shapely
 
 from lifecircle.engine.outline import outline_rings, simplify_rings
-from lifecircle.engine.walksheds import _cell_polygons
+from lifecircle.engine.walksheds import _multipolygons
 from tests.engine.test_raster import random_masks
 
 
@@ -90,6 +90,14 @@ def test_traced_rings_make_exactly_the_cells_as_valid_polygons(seed):
         assert got.area == pytest.approx(mask.sum() * cell_m**2)
         assert got.equals(cells_as_boxes(mask, corner, cell_m))
         assert holes_of(got) == holes_of(cells_as_boxes(mask, corner, cell_m))
+
+
+def _cell_polygons(cells, corner, cell_m):
+    """The cells' union as the walking areas build it from the traced rings (not simplified)."""
+    corners, starts, pieces, signed = outline_rings(cells)
+    xy = corner + corners * cell_m
+    groups = np.zeros(int(pieces.max(initial=0)), dtype=np.int64)
+    return _multipolygons(xy, starts, pieces - 1, signed, groups, 1)[0]
 
 
 def holes_of(area):

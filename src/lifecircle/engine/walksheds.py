@@ -529,15 +529,6 @@ def _multipolygons(
     return np.asarray(shapely.multipolygons(polygons, indices=group, out=out))
 
 
-def _cell_polygons(cells: np.ndarray, corner: np.ndarray, cell_m: float) -> BaseGeometry:
-    """Return the union of the cells as a MultiPolygon, its outline traced (valid as traced)."""
-    corners, starts, pieces, signed = outline.outline_rings(cells)
-    xy = corner + corners * cell_m
-    n_pieces = int(pieces.max(initial=0))
-    area = _multipolygons(xy, starts, pieces - 1, signed, np.zeros(n_pieces, np.int64), 1)[0]
-    return area if area.geom_type == "MultiPolygon" else shapely.MultiPolygon()
-
-
 def _polygonal(geom: BaseGeometry) -> BaseGeometry:
     """Make a geometry a valid (Multi)Polygon, dropping lines and points make_valid leaves."""
     return _polygons_of(shapely.make_valid(geom))
