@@ -98,9 +98,10 @@ class Table:
 class SetCounts:
     """Facilities of each type within each limit of some origin sets, counted batch by batch.
 
-    For searches made for something else: the walking areas' searches from each compound's
-    gates are the ones :func:`entrance_tables` makes, so its compound counts come from them
-    without searching again. ``typed`` as there; ``counts[set, type, limit]``.
+    For searches made for something else: the walking areas search each compound from all its
+    gates at once, which gives each node the cost :func:`entrance_tables` folds over the gates,
+    so its compound counts come from them without searching again. ``typed`` as there;
+    ``counts[set, type, limit]``.
     """
 
     def __init__(
