@@ -88,7 +88,7 @@ def _make_facts(ways: Sequence[WalkWay], nodes: Iterable[WalkNode]) -> _Facts:
     tagged = {n.osm_id: n.tags for n in nodes}
     node_ids = np.fromiter(tagged, dtype=np.int64, count=len(tagged))
     node_kind, node_kinds = _kinds(list(tagged.values()), NODE_KEYS)
-    # the junctions (as junctions_of finds them), from the kinds: the rules read their tags only
+    # the junctions (major-road nodes, signalised nodes) from the kinds: the rules read no other tag
     major_kind = np.array([is_major_road(t) for t in way_kinds], dtype=bool)
     major = {n for i in np.flatnonzero(major_kind[kind_all]).tolist() for n in ways[i].node_ids}
     signal_kind = np.array([is_signalised(t) for t in node_kinds], dtype=bool)
