@@ -52,6 +52,7 @@ class _Facts:
     180,000 ways). Worked out once per area in a process (:func:`_facts`).
     """
 
+    given_kind: np.ndarray  # each given way's kind, in the order given
     way_ids: np.ndarray  # every way's OSM id, sorted (the last of a repeated id counts)
     way_kind: np.ndarray  # each way's kind: index into way_kinds
     way_kinds: tuple[dict[str, str], ...]  # each kind's tags among WAY_KEYS
@@ -104,7 +105,7 @@ def _make_facts(ways: Sequence[WalkWay], nodes: Iterable[WalkNode]) -> _Facts:
             signalised = is_signalised(way.tags) or signal_set.intersection(way.node_ids)
             crossing[i] = 2 if signalised else 1
     return _Facts(
-        ids[last], way_kind, way_kinds, minor[way_kind], crossing, node_ids, node_kind,
+        kind_all, ids[last], way_kind, way_kinds, minor[way_kind], crossing, node_ids, node_kind,
         node_kinds, np.sort(np.fromiter(major, dtype=np.int64, count=len(major))),
         np.unique(signals),
     )  # fmt: skip
@@ -134,6 +135,18 @@ def prepare(ways: Sequence[WalkWay], nodes: Iterable[WalkNode]) -> None:
     points are attached); pricing works it out on first use otherwise.
     """
     _facts(ways, nodes)
+
+
+def walkable_ways(
+    ways: Sequence[WalkWay], nodes: Iterable[WalkNode], profile: WalkProfile
+) -> np.ndarray:
+    """Whether the profile may use each of ``ways`` (:func:`way_is_walkable`), by kind.
+
+    The network's build asks it of every way, and its pricing of the same area reuses the kinds.
+    """
+    facts = _facts(ways, nodes)
+    walkable = np.array([way_is_walkable(t, profile) for t in facts.way_kinds], dtype=bool)
+    return walkable[facts.given_kind] if len(facts.given_kind) else facts.given_kind.astype(bool)
 
 
 def edge_costs(

@@ -14,9 +14,9 @@ from itertools import chain
 
 import numpy as np
 
-from lifecircle.engine.costs import profile_graph
+from lifecircle.engine.costs import profile_graph, walkable_ways
 from lifecircle.engine.graph import MIN_COST, LocalRules, WalkGraph, concat_ranges
-from lifecircle.engine.profiles import WalkProfile, way_is_walkable
+from lifecircle.engine.profiles import WalkProfile
 from lifecircle.engine.snap import add_links
 from lifecircle.errors import GraphError
 from lifecircle.geo import LocalMetric, local_metric_transformer
@@ -189,14 +189,15 @@ def _assemble(pieces: _Pieces, ids: np.ndarray, xy: np.ndarray, cum: np.ndarray,
     )
 
 
-def network_way_indices(ways: Sequence[WalkWay], rules: LocalRules) -> list[int]:
+def network_way_indices(
+    ways: Sequence[WalkWay], nodes: Iterable[WalkNode], rules: LocalRules
+) -> list[int]:
     """Return which ways make the full network: walkable by someone, not closed by staff."""
+    walkable = walkable_ways(ways, nodes, NETWORK).tolist()
     return [
         i
         for i, w in enumerate(ways)
-        if way_is_walkable(w.tags, NETWORK)
-        and w.osm_id not in rules.impassable_ways
-        and len(w.node_ids) >= 2
+        if walkable[i] and w.osm_id not in rules.impassable_ways and len(w.node_ids) >= 2
     ]
 
 
@@ -226,8 +227,9 @@ def build_network(
     rules = rules or LocalRules()
     if not ways:
         raise GraphError("error.network.no_ways")
+    nodes = nodes if isinstance(nodes, tuple) else tuple(nodes)  # read twice
     projected = _project_ways(ways, metric)
-    kept = np.array(network_way_indices(ways, rules), dtype=np.int64)
+    kept = np.array(network_way_indices(ways, nodes, rules), dtype=np.int64)
     if not len(kept):
         raise GraphError("error.network.none_walkable", profile=NETWORK.name)
     usable = [ways[i] for i in kept.tolist()]
